@@ -1,0 +1,110 @@
+"""Directional derivatives and the limit definition, at a point."""
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import InputError
+
+STEPS_H = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6)
+
+
+@dataclass(frozen=True)
+class Directional:
+    """Directional derivative of f at ``point`` along u = (cos phi, sin phi).
+
+    ``theta`` is the angle from the gradient to u in radians, in [0, pi]; it is NaN
+    where the gradient is zero (then ``value`` is 0). ``quotients`` holds
+    (h, (f(p + h u) - f(p)) / h) pairs for the limit definition.
+    """
+
+    point: tuple
+    phi: float
+    u: tuple
+    f: float
+    gradient: tuple
+    grad_norm: float
+    theta: float
+    cos_theta: float
+    value: float
+    value_polar: float
+    quotients: tuple
+
+    @property
+    def theta_deg(self):
+        return math.degrees(self.theta)
+
+    @property
+    def defined(self):
+        return self.grad_norm > 0 and math.isfinite(self.grad_norm)
+
+
+def unit_vector(phi):
+    return (math.cos(phi), math.sin(phi))
+
+
+def angle_between(g, u):
+    """Unsigned angle from vector g to vector u, in [0, pi]; NaN for a zero g."""
+    gx, gy = g
+    if gx == 0 and gy == 0:
+        return math.nan
+    cross = gx * u[1] - gy * u[0]
+    dot = gx * u[0] + gy * u[1]
+    return abs(math.atan2(cross, dot))
+
+
+def directional_derivative(function, point, phi, steps=STEPS_H):
+    """D_u f at ``point`` for the direction angle ``phi`` (radians)."""
+    px, py = _point(point)
+    if not math.isfinite(phi):
+        raise InputError("the direction angle must be a finite number")
+    u = unit_vector(phi)
+    f0, gx, gy = function.value_and_gradient(px, py)
+    norm = math.hypot(gx, gy)
+    theta = angle_between((gx, gy), u)
+    if norm == 0:
+        cos_theta, value, polar = math.nan, 0.0, 0.0
+    else:
+        cos_theta = math.cos(theta)
+        value = gx * u[0] + gy * u[1]
+        polar = norm * cos_theta
+    hs = np.asarray(steps, dtype=np.float64)
+    shifted = function.value(px + hs * u[0], py + hs * u[1])
+    quotients = tuple((float(h), float((fh - f0) / h)) for h, fh in zip(hs, shifted))
+    return Directional((px, py), float(phi), u, f0, (gx, gy), norm, theta, cos_theta,
+                       value, polar, quotients)
+
+
+def derivative_curve(gradient, phis):
+    """D_u f for many angles at once: grad . (cos phi, sin phi)."""
+    gx, gy = gradient
+    phis = np.asarray(phis, dtype=np.float64)
+    return gx * np.cos(phis) + gy * np.sin(phis)
+
+
+def slice_values(function, point, phi, zs):
+    """g(z) = f(p + z u) for an array of z."""
+    px, py = _point(point)
+    ux, uy = unit_vector(phi)
+    zs = np.asarray(zs, dtype=np.float64)
+    return function.value(px + zs * ux, py + zs * uy)
+
+
+def total_differential(function, point, phi, h):
+    """(df, actual change) for the small step ds = h u: df = grad . ds."""
+    px, py = _point(point)
+    ux, uy = unit_vector(phi)
+    f0, gx, gy = function.value_and_gradient(px, py)
+    df = gx * h * ux + gy * h * uy
+    actual = float(function.value(px + h * ux, py + h * uy)) - f0
+    return df, actual
+
+
+def _point(point):
+    try:
+        px, py = (float(v) for v in point)
+    except (TypeError, ValueError):
+        raise InputError("the point must be two numbers x, y") from None
+    if not (math.isfinite(px) and math.isfinite(py)):
+        raise InputError("the point must be finite")
+    return px, py

@@ -1,0 +1,43 @@
+"""CSV export of descent trajectories (tidy long format)."""
+import csv
+import io
+
+from .descent import COLUMNS
+from .fileio import atomic_write_text
+
+HEADER = ("run", "expression", "optimizer", "learning_rate") + COLUMNS
+
+
+def _fmt(value):
+    """Full round-trip precision; steps as integers."""
+    return repr(float(value))
+
+
+def trajectories_csv(runs):
+    """CSV text for ``runs``: an iterable of DescentResult (each with expression, optimizer,
+    learning_rate and trajectory). Runs are numbered from 1."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(HEADER)
+    for number, run in enumerate(runs, start=1):
+        lead = (number, run.expression, run.optimizer, _fmt(run.learning_rate))
+        for row in run.trajectory:
+            writer.writerow(lead + (int(row[0]),) + tuple(_fmt(v) for v in row[1:]))
+    return buf.getvalue()
+
+
+def write_csv(path, runs):
+    """Write the runs to ``path`` atomically. Raises InputError on failure."""
+    atomic_write_text(path, trajectories_csv(runs))
+
+
+def read_csv(path):
+    """Read a file written by write_csv: a list of dicts with floats for the numeric columns."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        row["run"] = int(row["run"])
+        row["step"] = int(row["step"])
+        for key in ("learning_rate",) + COLUMNS[1:]:
+            row[key] = float(row[key])
+    return rows

@@ -1,0 +1,118 @@
+"""Sampling f on a rectangle and contour lines (contourpy)."""
+import math
+from dataclasses import dataclass
+
+import contourpy
+import numpy as np
+
+from .errors import InputError
+
+MAX_RESOLUTION = 2000
+
+
+@dataclass(frozen=True)
+class Grid:
+    """f sampled on a regular grid; ``z[i, j]`` is f(xs[j], ys[i]); non-finite values are NaN."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    z: np.ndarray
+
+    @property
+    def finite(self):
+        return self.z[np.isfinite(self.z)]
+
+    def finite_range(self):
+        vals = self.finite
+        if vals.size == 0:
+            return None
+        return float(vals.min()), float(vals.max())
+
+
+def check_window(xrange, yrange):
+    """Validate a view window; returns ((x0, x1), (y0, y1)) as floats."""
+    out = []
+    for name, rng in (("x", xrange), ("y", yrange)):
+        try:
+            lo, hi = (float(v) for v in rng)
+        except (TypeError, ValueError):
+            raise InputError(f"the {name} range must be two numbers") from None
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise InputError(f"the {name} range must be finite")
+        if not hi > lo:
+            raise InputError(f"the {name} range must go from a smaller to a larger number")
+        if hi - lo < 1e-12 * max(1.0, abs(lo), abs(hi)) or max(abs(lo), abs(hi)) > 1e12:
+            raise InputError(f"the {name} range is too small or too large to draw")
+        out.append((lo, hi))
+    return tuple(out)
+
+
+def sample_grid(function, xrange, yrange, resolution=200):
+    """Sample f on resolution x resolution points (or (nx, ny))."""
+    (x0, x1), (y0, y1) = check_window(xrange, yrange)
+    nx, ny = (resolution, resolution) if np.isscalar(resolution) else resolution
+    nx, ny = int(nx), int(ny)
+    if not (2 <= nx <= MAX_RESOLUTION and 2 <= ny <= MAX_RESOLUTION):
+        raise InputError(f"the resolution must be between 2 and {MAX_RESOLUTION}")
+    xs = np.linspace(x0, x1, nx)
+    ys = np.linspace(y0, y1, ny)
+    z = function.value(xs[np.newaxis, :], ys[:, np.newaxis])
+    z[~np.isfinite(z)] = np.nan
+    return Grid(xs, ys, z)
+
+
+def robust_range(values, low=1.0, high=99.0):
+    """Percentile range of the finite values, widened if flat; None if there are none."""
+    vals = np.asarray(values, dtype=np.float64)
+    vals = vals[np.isfinite(vals)]
+    if vals.size == 0:
+        return None
+    lo, hi = np.percentile(vals, [low, high])
+    if not hi > lo:
+        lo, hi = float(vals.min()), float(vals.max())
+    if not hi > lo:
+        pad = max(1.0, abs(lo)) * 0.5
+        lo, hi = lo - pad, hi + pad
+    return float(lo), float(hi)
+
+
+def prefers_log(values):
+    """True when f spans orders of magnitude above its minimum (e.g. Rosenbrock)."""
+    vals = np.asarray(values, dtype=np.float64)
+    vals = vals[np.isfinite(vals)]
+    if vals.size < 4:
+        return False
+    lo = vals.min()
+    spread = np.percentile(vals, [50, 99]) - lo
+    return bool(spread[0] > 0 and spread[1] / spread[0] > 20)
+
+
+def choose_levels(values, count=20, spacing="auto"):
+    """About ``count`` contour levels over the finite values; spacing 'linear', 'log' or 'auto'."""
+    vals = np.asarray(values, dtype=np.float64)
+    vals = vals[np.isfinite(vals)]
+    if vals.size == 0 or count < 1:
+        return np.array([])
+    if spacing == "auto":
+        spacing = "log" if prefers_log(vals) else "linear"
+    lo = float(vals.min())
+    hi = float(np.percentile(vals, 99.5)) if spacing == "log" else float(np.percentile(vals, 98))
+    if not hi > lo:
+        return np.array([lo]) if vals.max() > lo else np.array([])
+    if spacing == "log":
+        span = hi - lo
+        offsets = np.geomspace(span * 1e-4, span, count)
+        return lo + offsets
+    return np.linspace(lo, hi, count + 2)[1:-1]
+
+
+def contour_lines(grid, levels):
+    """Contour lines as a list of (level, [N x 2 arrays of x, y])."""
+    z = np.ma.masked_invalid(grid.z)
+    gen = contourpy.contour_generator(grid.xs, grid.ys, z, line_type=contourpy.LineType.Separate)
+    out = []
+    for level in levels:
+        if not np.isfinite(level):
+            continue
+        out.append((float(level), [np.asarray(seg) for seg in gen.lines(float(level))]))
+    return out
