@@ -78,6 +78,12 @@ class Sandbox:
         if conn is not None:
             conn.close()
 
+    def cancel(self):
+        """Stop the request in progress (from another thread); it fails with an error."""
+        proc = self._proc
+        if proc is not None:
+            proc.kill()
+
     def run(self, ir, time_limit=None):
         """Analyse the IR; return the worker's result dict or raise ExpressionError."""
         limit = self.time_limit if time_limit is None else time_limit

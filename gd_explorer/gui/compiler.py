@@ -1,0 +1,92 @@
+"""Compiles formulas off the GUI thread; only the newest request's result is delivered."""
+import threading
+import time
+
+from PySide6.QtCore import QObject, Signal
+
+from ..core.errors import ExpressionError
+from ..core.function import parse_function
+from ..core.parser import parse_ir
+from ..core.sandbox import default_sandbox
+
+CANCEL_AFTER_S = 0.3
+
+
+class Compiler(QObject):
+    compiled = Signal(object)        # Function
+    failed = Signal(str, int)        # message, column or -1
+    busyChanged = Signal(bool)
+    _done = Signal(int, object)      # request id, Function or ExpressionError (from the thread)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._done.connect(self._on_done)
+        self._latest = 0
+        self._running = None      # (id, text, started)
+        self._pending = None      # (id, text)
+
+    @property
+    def busy(self):
+        return self._running is not None or self._pending is not None
+
+    def submit(self, text):
+        """Check ``text`` now (cheap) and compile it in the background."""
+        self._latest += 1
+        rid = self._latest
+        try:
+            parse_ir(text)
+        except ExpressionError as exc:
+            self._pending = None
+            self.failed.emit(exc.message, -1 if exc.column is None else exc.column)
+            self._update_busy()
+            return
+        if self._running is None:
+            self._start(rid, text)
+        else:
+            self._pending = (rid, text)
+            if time.monotonic() - self._running[2] > CANCEL_AFTER_S:
+                default_sandbox().cancel()
+        self._update_busy()
+
+    def _start(self, rid, text):
+        self._running = (rid, text, time.monotonic())
+        threading.Thread(target=self._work, args=(rid, text), daemon=True,
+                         name="gd-explorer-compile").start()
+
+    def _work(self, rid, text):
+        try:
+            outcome = parse_function(text)
+        except ExpressionError as exc:
+            outcome = exc
+        except Exception as exc:  # never let a worker thread die silently
+            outcome = ExpressionError(f"could not compile the formula: {exc}")
+        self._done.emit(rid, outcome)
+
+    def _on_done(self, rid, outcome):
+        self._running = None
+        if self._pending is not None:
+            prid, ptext = self._pending
+            self._pending = None
+            self._start(prid, ptext)
+        if rid == self._latest:
+            if isinstance(outcome, ExpressionError):
+                self.failed.emit(outcome.message, -1 if outcome.column is None else outcome.column)
+            else:
+                self.compiled.emit(outcome)
+        self._update_busy()
+
+    def _update_busy(self):
+        busy = self.busy
+        if getattr(self, "_was_busy", None) != busy:
+            self._was_busy = busy
+            self.busyChanged.emit(busy)
+
+    def wait(self, timeout=10.0):
+        """Block (processing nothing) until idle; for scripts such as --screenshot."""
+        from PySide6.QtCore import QCoreApplication, QEventLoop
+
+        deadline = time.monotonic() + timeout
+        while self.busy and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.AllEvents, 20)
+            time.sleep(0.005)
+        return not self.busy

@@ -1,0 +1,312 @@
+"""The explorer's state: function, window, start point, descent run, direction angle.
+
+Widgets observe it through its signals (one per field) and change it only
+through its methods. It holds no widgets.
+"""
+import math
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ..core.descent import Descent, check_settings
+from ..core.errors import ExpressionError, InputError
+from ..core.export import write_csv
+from ..core.grid import check_window
+from ..core.presets import DEFAULT_PRESET, preset_by_name
+from .compiler import Compiler
+
+FRAME_MS = 16
+FRAME_BUDGET_S = 0.010
+
+
+class ExplorerModel(QObject):
+    functionChanged = Signal(object)      # the new valid Function
+    functionError = Signal(str, int)      # message, 0-based column or -1
+    compilingChanged = Signal(bool)
+    windowChanged = Signal(tuple, tuple)  # (x0, x1), (y0, y1)
+    spacingChanged = Signal(str)          # "linear" or "log"
+    startChanged = Signal(float, float)
+    settingsChanged = Signal()            # learning rate, steps, tolerance, optimizer
+    trajectoryChanged = Signal()          # run reset or steps added
+    pointChanged = Signal(float, float)   # the current point (last row of the run)
+    statusChanged = Signal(str)
+    playingChanged = Signal(bool)
+    speedChanged = Signal(float)
+    angleChanging = Signal(float)         # phi in radians, while the dial is dragged
+    angleChanged = Signal(float)          # phi in radians, settled
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.function = None
+        self.text = ""
+        self.preset = None
+        self.default_window = ((-3.0, 3.0), (-3.0, 3.0))
+        self.window = self.default_window
+        self.spacing = "linear"
+        self.start = (1.0, 1.0)
+        self.learning_rate = 0.01
+        self.max_steps = 10000
+        self.tol = 1e-6
+        self.optimizer = "gd"
+        self.angle = 0.0
+        self.speed = 60.0  # steps per second while playing
+        self.run = None
+        self._carry = 0.0
+        self._compiler = Compiler(self)
+        self._compiler.compiled.connect(self._on_compiled)
+        self._compiler.failed.connect(self._on_compile_failed)
+        self._compiler.busyChanged.connect(self.compilingChanged)
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self._on_tick)
+        self._pending_preset = None
+
+    # ----- function -------------------------------------------------------------
+    def set_expression(self, text, preset=None):
+        """Compile ``text`` in the background; functionChanged or functionError follows."""
+        self._pending_preset = preset
+        self._compiler.submit(text)
+
+    def load_preset(self, name_or_preset):
+        preset = name_or_preset
+        if isinstance(preset, str):
+            preset = preset_by_name(preset)
+        self.set_expression(preset.expression, preset=preset)
+
+    def load_default(self):
+        self.load_preset(DEFAULT_PRESET)
+
+    def _on_compiled(self, fn):
+        preset, self._pending_preset = self._pending_preset, None
+        self.set_function(fn, preset)
+
+    def _on_compile_failed(self, message, column):
+        self._pending_preset = None
+        self.functionError.emit(message, column)
+
+    def set_function(self, fn, preset=None):
+        """Make ``fn`` current (and apply a preset's window, start and learning rate)."""
+        self.pause()
+        self.function, self.text, self.preset = fn, fn.text, preset
+        if preset is not None:
+            self.default_window = (tuple(map(float, preset.xrange)), tuple(map(float, preset.yrange)))
+            self.spacing = preset.spacing
+            self.start = tuple(map(float, preset.start))
+            self.learning_rate = float(preset.learning_rate)
+            self.settingsChanged.emit()
+            self.spacingChanged.emit(self.spacing)
+        self.functionChanged.emit(fn)
+        if preset is not None:
+            self.set_window(*self.default_window)
+            self.startChanged.emit(*self.start)
+        self.reset()
+
+    @property
+    def compiling(self):
+        return self._compiler.busy
+
+    # ----- view window ----------------------------------------------------------
+    def set_window(self, xrange, yrange):
+        try:
+            window = check_window(xrange, yrange)
+        except InputError as exc:
+            self.statusChanged.emit(str(exc))
+            return False
+        if window != self.window:
+            self.window = window
+            self.windowChanged.emit(*window)
+        return True
+
+    def reset_window(self):
+        self.window = None
+        self.set_window(*self.default_window)
+
+    def set_spacing(self, spacing):
+        if spacing not in ("linear", "log"):
+            raise ValueError(spacing)
+        if spacing != self.spacing:
+            self.spacing = spacing
+            self.spacingChanged.emit(spacing)
+
+    # ----- descent settings -----------------------------------------------------
+    def set_start(self, x, y):
+        x, y = float(x), float(y)
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return
+        if (x, y) == self.start and self.run is not None and self.run.steps == 0:
+            return
+        self.start = (x, y)
+        self.startChanged.emit(x, y)
+        self.reset()
+
+    def set_learning_rate(self, value):
+        self._set_setting("learning_rate", float(value))
+
+    def set_max_steps(self, value):
+        self._set_setting("max_steps", int(value))
+
+    def set_tol(self, value):
+        self._set_setting("tol", float(value))
+
+    def set_optimizer(self, name):
+        self._set_setting("optimizer", name)
+
+    def _set_setting(self, name, value):
+        if getattr(self, name) == value:
+            return
+        old = getattr(self, name)
+        setattr(self, name, value)
+        try:
+            check_settings(self.start, self.learning_rate, self.max_steps, self.tol, self.optimizer)
+        except InputError as exc:
+            setattr(self, name, old)
+            self.statusChanged.emit(str(exc))
+            return
+        self.settingsChanged.emit()
+        if self.run is not None and self.run.steps > 0:
+            self.reset()
+        elif self.run is not None:
+            self._new_run()
+
+    def set_speed(self, steps_per_second):
+        value = min(max(float(steps_per_second), 1.0), 100000.0)
+        if value != self.speed:
+            self.speed = value
+            self.speedChanged.emit(value)
+
+    # ----- the run ----------------------------------------------------------------
+    def _new_run(self):
+        if self.function is None:
+            self.run = None
+            return
+        try:
+            self.run = Descent(self.function, self.start, self.learning_rate, self.max_steps,
+                               self.tol, self.optimizer)
+        except InputError as exc:
+            self.run = None
+            self.trajectoryChanged.emit()
+            self.statusChanged.emit(str(exc))
+            return
+        self.trajectoryChanged.emit()
+        self._emit_point()
+        self.statusChanged.emit(self.status_text())
+
+    def reset(self):
+        """Back to the start point with a fresh run."""
+        self.pause()
+        self._new_run()
+
+    def status_text(self):
+        if self.run is None:
+            return "no run: set a start point where f is defined"
+        if not self.run.finished:
+            return f"step {self.run.steps}: ready" if self.run.steps else "ready: press Step or Play"
+        return self.run.message
+
+    @property
+    def current_point(self):
+        if self.run is None:
+            return self.start
+        row = self.run.row(-1)
+        return float(row[1]), float(row[2])
+
+    def _emit_point(self):
+        self.pointChanged.emit(*self.current_point)
+
+    def step(self, count=1):
+        """Take up to ``count`` steps now; returns how many were taken."""
+        if self.run is None:
+            return 0
+        if self.run.finished:
+            self.statusChanged.emit(self.run.message)
+            return 0
+        taken = self.run.step(int(count))
+        self._after_steps(taken)
+        return taken
+
+    def _after_steps(self, taken):
+        if taken:
+            self.trajectoryChanged.emit()
+            self._emit_point()
+        if self.run.finished:
+            self.pause()
+        self.statusChanged.emit(self.status_text())
+
+    # ----- animation ------------------------------------------------------------
+    @property
+    def playing(self):
+        return self._timer.isActive()
+
+    def play(self):
+        if self.run is None or self.playing:
+            return
+        if self.run.finished:
+            self.reset()
+        self._carry = 0.0
+        self._timer.start()
+        self.playingChanged.emit(True)
+
+    def pause(self):
+        if self._timer.isActive():
+            self._timer.stop()
+            self.playingChanged.emit(False)
+
+    def toggle_play(self):
+        self.pause() if self.playing else self.play()
+
+    def _on_tick(self):
+        if self.run is None or self.run.finished:
+            self.pause()
+            return
+        self._carry += self.speed * FRAME_MS / 1000.0
+        want = int(self._carry)
+        if want < 1:
+            return
+        self._carry -= want
+        taken = self._steps_within_budget(want)
+        self._after_steps(taken)
+
+    def _steps_within_budget(self, want):
+        import time
+
+        deadline = time.perf_counter() + FRAME_BUDGET_S
+        taken, chunk = 0, 1
+        while taken < want and not self.run.finished:
+            n = self.run.step(min(chunk, want - taken))
+            taken += n
+            if n == 0 or time.perf_counter() > deadline:
+                break
+            chunk = min(chunk * 2, 4096)
+        if taken < want:
+            self._carry = 0.0
+        return taken
+
+    # ----- direction ------------------------------------------------------------
+    def set_angle(self, phi):
+        """Set the direction angle (radians); emits angleChanged."""
+        phi = float(phi) % (2 * math.pi)
+        if not math.isfinite(phi):
+            return
+        self.angle = phi
+        self.angleChanged.emit(phi)
+
+    def preview_angle(self, phi):
+        """While dragging: update the angle and emit only angleChanging."""
+        phi = float(phi) % (2 * math.pi)
+        if not math.isfinite(phi):
+            return
+        self.angle = phi
+        self.angleChanging.emit(phi)
+
+    # ----- export ---------------------------------------------------------------
+    def result(self):
+        return None if self.run is None else self.run.result(self.text)
+
+    def export_csv(self, path):
+        """Write the current run to ``path``. Raises InputError with a readable message."""
+        result = self.result()
+        if result is None:
+            raise InputError("there is no trajectory to export")
+        write_csv(path, [result])
+
+
+__all__ = ["ExplorerModel", "ExpressionError"]
