@@ -121,6 +121,12 @@ class Descent:
         """A copy of the rows so far (step, x, y, f, df_dx, df_dy, grad_norm)."""
         return self._rows[: self._n].copy()
 
+    def view(self):
+        """A read-only view of the rows so far (no copy); valid until the next step."""
+        rows = self._rows[: self._n]
+        rows.flags.writeable = False
+        return rows
+
     def row(self, i):
         return self._rows[: self._n][i].copy()
 

@@ -5,40 +5,16 @@ code generation happen in a child process. One child is kept warm and reused;
 on a time-out it is killed and a fresh one is started on the next request.
 """
 import atexit
-import multiprocessing as mp
+import os
+import subprocess
+import sys
 import threading
+from multiprocessing.connection import Connection
 
 from .errors import ExpressionError
 
 TIME_LIMIT = 2.0
 START_LIMIT = 60.0
-
-
-def _worker_main(conn):
-    from . import symbolic  # imports sympy once per child
-
-    conn.send(("ready", None))
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        if request is None:
-            return
-        try:
-            result = ("ok", symbolic.analyse(request))
-        except symbolic.TooComplex as exc:
-            result = ("too_complex", str(exc))
-        except RecursionError:
-            result = ("too_complex", "nested too deeply")
-        except MemoryError:
-            result = ("too_complex", "needs too much memory")
-        except Exception as exc:  # anything sympy raises becomes a message
-            result = ("error", str(exc) or type(exc).__name__)
-        try:
-            conn.send(result)
-        except Exception as exc:
-            conn.send(("error", f"result could not be sent back: {exc}"))
 
 
 class Sandbox:
@@ -48,35 +24,54 @@ class Sandbox:
         self.time_limit = time_limit
         self._lock = threading.Lock()
         self._proc = None
+        self._send = None
         self._conn = None
-        self._ctx = mp.get_context("spawn")
 
     def _start(self):
-        parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=_worker_main, args=(child,), daemon=True,
-                                 name="gd-explorer-symbolic")
-        proc.start()
-        child.close()
-        if not parent.poll(START_LIMIT):
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        try:
+            proc = subprocess.Popen([sys.executable, "-m", "gd_explorer.core.worker"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, env=env, close_fds=True)
+        except OSError as exc:
+            raise ExpressionError(f"the symbolic engine could not start: {exc}") from None
+        send = Connection(os.dup(proc.stdin.fileno()), readable=False)
+        recv = Connection(os.dup(proc.stdout.fileno()), writable=False)
+        proc.stdin.close()
+        proc.stdout.close()
+        try:
+            ok = recv.poll(START_LIMIT) and recv.recv()[0] == "ready"
+        except (OSError, EOFError):
+            ok = False
+        if not ok:
             proc.kill()
+            proc.wait()
             raise ExpressionError("the symbolic engine did not start")
-        parent.recv()
-        self._proc, self._conn = proc, parent
+        self._proc, self._send, self._conn = proc, send, recv
+
+    def _alive(self):
+        return self._proc is not None and self._proc.poll() is None
 
     def warm_up(self):
         """Start the worker now so the first formula is fast."""
         with self._lock:
-            if self._proc is None or not self._proc.is_alive():
+            if not self._alive():
                 self._start()
 
     def kill(self):
-        proc, conn = self._proc, self._conn
-        self._proc = self._conn = None
+        proc, send, conn = self._proc, self._send, self._conn
+        self._proc = self._send = self._conn = None
         if proc is not None:
             proc.kill()
-            proc.join(timeout=1.0)
-        if conn is not None:
-            conn.close()
+            try:
+                proc.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                pass
+        for c in (send, conn):
+            if c is not None:
+                c.close()
 
     def cancel(self):
         """Stop the request in progress (from another thread); it fails with an error."""
@@ -88,10 +83,11 @@ class Sandbox:
         """Analyse the IR; return the worker's result dict or raise ExpressionError."""
         limit = self.time_limit if time_limit is None else time_limit
         with self._lock:
-            if self._proc is None or not self._proc.is_alive():
+            if not self._alive():
+                self.kill()
                 self._start()
             try:
-                self._conn.send(ir)
+                self._send.send(ir)
                 ready = self._conn.poll(limit)
             except (OSError, EOFError, BrokenPipeError):
                 self.kill()

@@ -1,0 +1,88 @@
+"""Starting the window, and the --screenshot mode."""
+import os
+import sys
+from importlib import resources
+
+from ..core.errors import InputError
+
+SCREENSHOT_SIZE = (1600, 1000)
+
+
+def make_app():
+    """The QApplication, configured once (pyqtgraph options, icon)."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("gd-explorer")
+    app.setOrganizationName("gd-explorer")
+    pg.setConfigOptions(antialias=True, background="w", foreground="k")
+    icon = resources.files("gd_explorer.resources").joinpath("icon.svg")
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def _start_point(text):
+    from ..cli import parse_point
+
+    return parse_point(text, "--start")
+
+
+def prepare_window(window, function=None, start=None, steps=None, timeout=15.0):
+    """Load a function (or the default preset), set the start point, take steps. Raises on bad input."""
+    from ..core.errors import ExpressionError
+
+    model = window.model
+    errors = []
+    model.functionError.connect(lambda msg, col: errors.append((msg, col)))
+    if function:
+        model.set_expression(function)
+    else:
+        model.load_default()
+    model._compiler.wait(timeout)
+    if errors:
+        msg, col = errors[-1]
+        raise ExpressionError(msg, None if col < 0 else col)
+    if model.function is None:
+        raise InputError("the function could not be loaded in time")
+    if start is not None:
+        model.set_start(*_start_point(start))
+    if steps:
+        if steps < 0:
+            raise InputError("--steps must be 0 or more")
+        model.step(steps)
+
+
+def screenshot(window, path):
+    """Render the window at a fixed size to a PNG file."""
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(*SCREENSHOT_SIZE)
+    window.show()
+    for _ in range(10):
+        QApplication.processEvents()
+    window.repaint()
+    QApplication.processEvents()
+    image = window.grab()
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise InputError(f"the folder does not exist: {folder}")
+    if not image.save(path, "PNG"):
+        raise InputError(f"could not write {path}")
+
+
+def run_app(args):
+    app = make_app()
+    from .main_window import MainWindow
+
+    window = MainWindow()
+    prepare_window(window, args.function, args.start, args.steps)
+    if args.screenshot:
+        screenshot(window, args.screenshot)
+        window.close()
+        return 0
+    window.resize(1500, 950)
+    window.show()
+    return app.exec()

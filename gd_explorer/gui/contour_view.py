@@ -1,0 +1,298 @@
+"""The contour view: colour map of f, contour lines, start point, arrows and trajectory."""
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
+
+from ..core.grid import choose_levels, contour_lines, sample_grid
+from .colors import COLORMAP_NAME, GRAD_COLOR, NEG_GRAD_COLOR, TANGENT_COLOR, TRAJ_COLOR, U_COLOR
+
+RESOLUTION = 300
+MARGIN = 0.15          # sample this much beyond the visible window on each side
+LEVEL_COUNT = 20
+MAX_MARKERS = 400      # draw step markers for at most this many points
+ARROW_FRACTION = 0.14  # arrow length as a fraction of the visible width
+SETTLE_MS = 250        # recompute the grid this long after a pan or zoom ends
+
+
+class ContourView(pg.PlotWidget):
+    """PlotWidget (objectName "contourView") that observes an ExplorerModel."""
+
+    hovered = Signal(str)  # "x = …, y = …, f = …" for the status bar
+
+    def __init__(self, model, parent=None):
+        super().__init__(parent=parent, background="w")
+        self.setObjectName("contourView")
+        self.model = model
+        self.grid = None
+        self.levels = np.array([])
+        self._log_image = False
+        self._build_items()
+        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._settle.timeout.connect(self._on_view_settled)
+        vb = self.getViewBox()
+        vb.sigRangeChanged.connect(self._on_range_changed)
+        self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        model.functionChanged.connect(self._on_function_changed)
+        model.windowChanged.connect(self._on_window_changed)
+        model.spacingChanged.connect(self._on_spacing_changed)
+        model.startChanged.connect(self._on_start_changed)
+        model.trajectoryChanged.connect(self._on_trajectory_changed)
+        model.pointChanged.connect(self._on_point_changed)
+        model.angleChanged.connect(self._on_angle_changed)
+        model.angleChanging.connect(self._on_angle_changed)
+        self._apply_window(model.window)
+        if model.function is not None:
+            self._on_function_changed(model.function)
+
+    # ----- construction -----------------------------------------------------------
+    def _build_items(self):
+        plot = self.getPlotItem()
+        plot.setLabel("bottom", "x")
+        plot.setLabel("left", "y")
+        plot.showGrid(x=False, y=False)
+        plot.setMenuEnabled(False)
+        self.setAspectLocked(True)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-10)
+        plot.addItem(self.image)
+        cmap = pg.colormap.get(COLORMAP_NAME)
+        self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=cmap, interactive=False,
+                                        label="f(x, y)", width=14)
+        self.colorbar.setImageItem(self.image, insert_in=plot)
+        self.contours = pg.PlotCurveItem(pen=pg.mkPen(255, 255, 255, 150, width=1), connect="finite")
+        self.contours.setZValue(-5)
+        plot.addItem(self.contours)
+        self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 210))
+        self.trajectory = pg.PlotDataItem(pen=pg.mkPen(TRAJ_COLOR, width=2), name="trajectory",
+                                          symbol="o", symbolSize=5, symbolBrush=TRAJ_COLOR,
+                                          symbolPen=pg.mkPen("k", width=0.5))
+        self.trajectory.setClipToView(True)
+        self.trajectory.setZValue(5)
+        plot.addItem(self.trajectory)
+        self.grad_shaft, self.grad_head = self._arrow(GRAD_COLOR, "∇f (steepest ascent)")
+        self.neg_shaft, self.neg_head = self._arrow(NEG_GRAD_COLOR, "−∇f (descent direction)")
+        self.u_shaft, self.u_head = self._arrow(U_COLOR, "u (dial direction)", style=Qt.DashLine)
+        self.tangent = pg.PlotCurveItem(pen=pg.mkPen(TANGENT_COLOR, width=2, style=Qt.DotLine),
+                                        name="level-curve tangent")
+        self.tangent.setZValue(6)
+        plot.addItem(self.tangent)
+        self.current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush("w"), pen=pg.mkPen("k", width=2),
+                                          name="current point")
+        self.current.setZValue(9)
+        plot.addItem(self.current)
+        self.start_marker = pg.TargetItem(pos=(0, 0), size=16, movable=True, symbol="o",
+                                          pen=pg.mkPen("#d62728", width=2), brush=pg.mkBrush(214, 39, 40, 90),
+                                          label="start", labelOpts={"color": "#d62728", "offset": (10, -10)})
+        self.start_marker.setZValue(10)
+        self.start_marker.sigPositionChangeFinished.connect(self._on_marker_dragged)
+        plot.addItem(self.start_marker)
+        self.legend.addItem(pg.PlotDataItem(symbol="o", symbolBrush=(214, 39, 40, 90),
+                                            symbolPen="#d62728", pen=None), "start (drag or click)")
+
+    def _arrow(self, color, name, style=Qt.SolidLine):
+        shaft = pg.PlotCurveItem(pen=pg.mkPen(color, width=3, style=style), name=name)
+        head = pg.ArrowItem(headLen=14, tipAngle=32, tailLen=0, pen=pg.mkPen(color), brush=color)
+        for item in (shaft, head):
+            item.setZValue(7)
+            self.getPlotItem().addItem(item)
+        return shaft, head
+
+    # ----- model → view -----------------------------------------------------------
+    def _on_function_changed(self, fn):
+        self._recompute()
+        self._on_start_changed(*self.model.start)
+        self._on_trajectory_changed()
+        self._on_point_changed(*self.model.current_point)
+
+    def _on_spacing_changed(self, _spacing):
+        self._recompute()
+
+    def _on_window_changed(self, xrange, yrange):
+        self._apply_window((xrange, yrange))
+        self._recompute()
+
+    def _apply_window(self, window):
+        (x0, x1), (y0, y1) = window
+        (vx0, vx1), (vy0, vy1) = self.getViewBox().viewRange()
+        tol = 1e-9 * max(x1 - x0, y1 - y0)
+        inside = vx0 <= x0 + tol and vx1 >= x1 - tol and vy0 <= y0 + tol and vy1 >= y1 - tol
+        tight = abs((vx1 - vx0) - (x1 - x0)) < 1e-6 * (x1 - x0) or abs((vy1 - vy0) - (y1 - y0)) < 1e-6 * (y1 - y0)
+        if not (inside and tight):
+            self._programmatic = True
+            self.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+            self._programmatic = False
+
+    def _on_start_changed(self, x, y):
+        self.start_marker.blockSignals(True)
+        self.start_marker.setPos(x, y)
+        self.start_marker.blockSignals(False)
+
+    def _on_trajectory_changed(self):
+        run = self.model.run
+        if run is None:
+            self.trajectory.setData([], [])
+            return
+        rows = run.view()
+        markers = "o" if len(rows) <= MAX_MARKERS else None
+        self.trajectory.setData(rows[:, 1], rows[:, 2], symbol=markers)
+
+    def _on_point_changed(self, x, y):
+        self.current.setData([x], [y])
+        self._update_arrows()
+
+    def _on_angle_changed(self, _phi):
+        self._update_arrows()
+
+    # ----- grid and contours ------------------------------------------------------
+    def _sample_window(self):
+        (x0, x1), (y0, y1) = self.getViewBox().viewRange()
+        mx, my = (x1 - x0) * MARGIN, (y1 - y0) * MARGIN
+        return (x0 - mx, x1 + mx), (y0 - my, y1 + my)
+
+    def _recompute(self):
+        fn = self.model.function
+        if fn is None:
+            return
+        xr, yr = self._sample_window()
+        if not all(map(math.isfinite, xr + yr)):
+            return
+        self.grid = grid = sample_grid(fn, xr, yr, RESOLUTION)
+        finite = grid.finite
+        if finite.size == 0:
+            self.image.clear()
+            self.contours.setData([], [])
+            self.levels = np.array([])
+            return
+        self.levels = choose_levels(finite, LEVEL_COUNT, self.model.spacing)
+        self._draw_image(grid, finite)
+        self._draw_contours(grid)
+
+    def _draw_image(self, grid, finite):
+        zmin = float(finite.min())
+        if self.model.spacing == "log":
+            span = float(np.percentile(finite, 99.5)) - zmin
+            offset = max(span, 1e-12) * 1e-4
+            data = np.log10(np.maximum(grid.z - zmin, 0.0) + offset)
+            lo, hi = math.log10(offset), math.log10(offset + max(span, 1e-12))
+            self._log_image = (zmin, offset)
+        else:
+            data = grid.z
+            lo, hi = zmin, float(np.percentile(finite, 99))
+            self._log_image = None
+        if not hi > lo:
+            hi = lo + 1.0
+        (x0, x1), (y0, y1) = (grid.xs[0], grid.xs[-1]), (grid.ys[0], grid.ys[-1])
+        self.image.setImage(data, autoLevels=False, levels=(lo, hi))
+        self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        self.colorbar.setLevels((lo, hi))
+        self._label_colorbar(lo, hi)
+
+    def _label_colorbar(self, lo, hi):
+        axis = self.colorbar.axis
+        if not self._log_image:
+            axis.setTicks(None)
+            return
+        zmin, offset = self._log_image
+        ticks = []
+        for t in np.linspace(lo, hi, 6):
+            value = zmin + 10 ** t - offset
+            ticks.append((float(t), f"{value:.3g}"))
+        axis.setTicks([ticks])
+
+    def _draw_contours(self, grid):
+        xs, ys = [], []
+        for _level, segments in contour_lines(grid, self.levels):
+            for seg in segments:
+                xs.append(seg[:, 0])
+                ys.append(seg[:, 1])
+                xs.append([np.nan])
+                ys.append([np.nan])
+        if xs:
+            self.contours.setData(np.concatenate(xs), np.concatenate(ys))
+        else:
+            self.contours.setData([], [])
+
+    # ----- arrows -----------------------------------------------------------------
+    def _update_arrows(self):
+        fn = self.model.function
+        if fn is None:
+            return
+        px, py = self.model.current_point
+        _, gx, gy = fn.value_and_gradient(px, py)
+        norm = math.hypot(gx, gy)
+        (x0, x1), _ = self.getViewBox().viewRange()
+        length = ARROW_FRACTION * (x1 - x0)
+        if norm > 0 and math.isfinite(norm):
+            dx, dy = gx / norm, gy / norm
+            self._set_arrow(self.grad_shaft, self.grad_head, px, py, dx, dy, length)
+            self._set_arrow(self.neg_shaft, self.neg_head, px, py, -dx, -dy, length)
+            t = 0.9 * length
+            self.tangent.setData([px + dy * t, px - dy * t], [py - dx * t, py + dx * t])
+        else:
+            for shaft, head in ((self.grad_shaft, self.grad_head), (self.neg_shaft, self.neg_head)):
+                shaft.setData([], [])
+                head.setVisible(False)
+            self.tangent.setData([], [])
+        phi = self.model.angle
+        self._set_arrow(self.u_shaft, self.u_head, px, py, math.cos(phi), math.sin(phi), 0.8 * length)
+
+    @staticmethod
+    def _set_arrow(shaft, head, px, py, dx, dy, length):
+        ex, ey = px + dx * length, py + dy * length
+        shaft.setData([px, ex], [py, ey])
+        head.setPos(ex, ey)
+        head.setStyle(angle=180.0 - math.degrees(math.atan2(dy, dx)))
+        head.setVisible(True)
+
+    def arrow_tip(self, which="grad"):
+        """End point of an arrow in data coordinates ("grad", "neg", "u"), for tests."""
+        shaft = {"grad": self.grad_shaft, "neg": self.neg_shaft, "u": self.u_shaft}[which]
+        xs, ys = shaft.getData()
+        if xs is None or len(xs) < 2:
+            return None
+        return float(xs[-1]), float(ys[-1])
+
+    # ----- view → model -----------------------------------------------------------
+    def _on_range_changed(self, *_args):
+        self._update_arrows()
+        if not getattr(self, "_programmatic", False):
+            self._settle.start()
+
+    def _on_view_settled(self):
+        xr, yr = self.getViewBox().viewRange()
+        if not self.model.set_window(tuple(xr), tuple(yr)):
+            return
+        self._recompute()
+
+    def _in_plot_area(self, scene_pos):
+        return self.getViewBox().sceneBoundingRect().contains(scene_pos)
+
+    def _on_mouse_clicked(self, event):
+        if event.button() != Qt.LeftButton or event.double():
+            return
+        if not self._in_plot_area(event.scenePos()):
+            return
+        point = self.getViewBox().mapSceneToView(event.scenePos())
+        self.model.set_start(point.x(), point.y())
+
+    def _on_marker_dragged(self, marker):
+        pos = marker.pos()
+        self.model.set_start(pos.x(), pos.y())
+
+    def _on_mouse_moved(self, scene_pos):
+        fn = self.model.function
+        if fn is None or not self._in_plot_area(scene_pos):
+            return
+        p = self.getViewBox().mapSceneToView(scene_pos)
+        value = float(fn.value(p.x(), p.y()))
+        text = f"{value:.6g}" if math.isfinite(value) else "undefined"
+        self.hovered.emit(f"x = {p.x():.4g}, y = {p.y():.4g}, f(x, y) = {text}")
+
+    def data_to_viewport(self, x, y):
+        """The viewport pixel (QPoint) showing data point (x, y), for tests and automation."""
+        scene = self.getViewBox().mapViewToScene(pg.Point(x, y))
+        return self.mapFromScene(scene)

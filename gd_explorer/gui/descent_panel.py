@@ -1,0 +1,189 @@
+"""Descent controls: learning rate, steps, tolerance, optimizer, Step/Play/Reset, stop reason."""
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QHBoxLayout,
+                               QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
+
+from ..core.descent import MAX_STEPS_LIMIT, OPTIMIZERS
+
+LR_MIN, LR_MAX = 1e-6, 10.0
+SLIDER_STEPS_PER_DECADE = 100
+
+
+class LogSpinBox(QDoubleSpinBox):
+    """A spin box for positive values spanning decades: shows 4 significant digits
+    (scientific when small), never rounds the value, and steps by a factor of 10^0.1."""
+
+    def __init__(self, minimum, maximum, parent=None, objectName=""):
+        super().__init__(parent)
+        self.setObjectName(objectName)
+        self.setDecimals(15)
+        self.setRange(minimum, maximum)
+        self.setKeyboardTracking(False)
+        self.setAccelerated(True)
+
+    def textFromValue(self, value):
+        return f"{value:.4g}"
+
+    def valueFromText(self, text):
+        try:
+            return float(text.strip())
+        except ValueError:
+            return self.value()
+
+    def validate(self, text, pos):
+        stripped = text.strip()
+        try:
+            value = float(stripped)
+        except ValueError:
+            ok = stripped == "" or all(c in "0123456789.eE+-" for c in stripped)
+            return (QValidator.Intermediate if ok else QValidator.Invalid), text, pos
+        if self.minimum() <= value <= self.maximum():
+            return QValidator.Acceptable, text, pos
+        return QValidator.Intermediate, text, pos
+
+    def fixup(self, text):
+        return self.textFromValue(self.value())
+
+    def stepBy(self, steps):
+        value = self.value() * 10 ** (steps / 10)
+        self.setValue(min(max(value, self.minimum()), self.maximum()))
+
+
+class DescentPanel(QWidget):
+    """Controls bound to the model's descent settings and run."""
+
+    def __init__(self, model, parent=None):
+        super().__init__(parent)
+        self.setObjectName("descentPanel")
+        self.model = model
+
+        self.lr = LogSpinBox(LR_MIN, LR_MAX, objectName="learningRate")
+        self.lr.setToolTip("Learning rate ε in x ← x − ε∇f(x) (1e-6 to 10, logarithmic)")
+        self.lr_slider = QSlider(Qt.Horizontal, objectName="learningRateSlider")
+        self.lr_slider.setRange(0, round(math.log10(LR_MAX / LR_MIN) * SLIDER_STEPS_PER_DECADE))
+        self.lr_slider.setToolTip("Learning rate on a logarithmic scale")
+        self.steps = QSpinBox(objectName="maxSteps")
+        self.steps.setRange(1, MAX_STEPS_LIMIT)
+        self.steps.setGroupSeparatorShown(True)
+        self.steps.setKeyboardTracking(False)
+        self.tol = LogSpinBox(1e-15, 1.0, objectName="tolerance")
+        self.tol.setToolTip("Stop when ‖∇f‖ is below this")
+        self.optimizer = QComboBox(objectName="optimizer")
+        for key, label in OPTIMIZERS.items():
+            self.optimizer.addItem(label, key)
+
+        self.step_btn = QPushButton("Step", objectName="stepButton")
+        self.step10_btn = QPushButton("×10", objectName="step10Button")
+        self.step100_btn = QPushButton("×100", objectName="step100Button")
+        self.play_btn = QPushButton("▶ Play", objectName="playButton")
+        self.play_btn.setCheckable(True)
+        self.reset_btn = QPushButton("↺ Reset", objectName="resetButton")
+        for btn, tip in ((self.step_btn, "One step: x ← x − ε∇f(x) (Space)"),
+                         (self.step10_btn, "Ten steps"), (self.step100_btn, "A hundred steps"),
+                         (self.play_btn, "Animate descent (P)"),
+                         (self.reset_btn, "Back to the start point (R)")):
+            btn.setToolTip(tip)
+        self.speed = QSlider(Qt.Horizontal, objectName="speedSlider")
+        self.speed.setRange(0, 400)  # 10^(v/100) steps per second: 1 … 10,000
+        self.speed.setToolTip("Animation speed")
+        self.speed_label = QLabel(objectName="speedLabel")
+        self.status = QLabel(objectName="statusLabel")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+
+        form = QFormLayout()
+        lr_row = QHBoxLayout()
+        lr_row.addWidget(self.lr)
+        lr_row.addWidget(self.lr_slider, 1)
+        form.addRow("learning rate ε", lr_row)
+        form.addRow("max steps", self.steps)
+        form.addRow("tolerance ‖∇f‖ <", self.tol)
+        form.addRow("optimizer", self.optimizer)
+        buttons = QGridLayout()
+        buttons.addWidget(self.step_btn, 0, 0)
+        buttons.addWidget(self.step10_btn, 0, 1)
+        buttons.addWidget(self.step100_btn, 0, 2)
+        buttons.addWidget(self.play_btn, 1, 0, 1, 2)
+        buttons.addWidget(self.reset_btn, 1, 2)
+        speed_row = QHBoxLayout()
+        speed_row.addWidget(QLabel("speed"))
+        speed_row.addWidget(self.speed, 1)
+        speed_row.addWidget(self.speed_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addLayout(speed_row)
+        layout.addWidget(self.status)
+
+        self.lr.valueChanged.connect(self._on_lr_edited)
+        self.lr_slider.valueChanged.connect(self._on_lr_slider_moved)
+        self.steps.valueChanged.connect(model.set_max_steps)
+        self.tol.valueChanged.connect(model.set_tol)
+        self.optimizer.currentIndexChanged.connect(
+            lambda i: model.set_optimizer(self.optimizer.itemData(i)))
+        self.step_btn.clicked.connect(lambda _checked=False: model.step(1))
+        self.step10_btn.clicked.connect(lambda _checked=False: model.step(10))
+        self.step100_btn.clicked.connect(lambda _checked=False: model.step(100))
+        self.play_btn.clicked.connect(lambda _checked=False: model.toggle_play())
+        self.reset_btn.clicked.connect(lambda _checked=False: model.reset())
+        self.speed.valueChanged.connect(lambda v: model.set_speed(10 ** (v / 100)))
+        model.settingsChanged.connect(self._on_settings_changed)
+        model.statusChanged.connect(self._on_status_changed)
+        model.playingChanged.connect(self._on_playing_changed)
+        model.speedChanged.connect(self._on_speed_changed)
+        self._on_settings_changed()
+        self._on_speed_changed(model.speed)
+        self._on_status_changed(model.status_text())
+
+    # ----- widgets → model --------------------------------------------------------
+    def _on_lr_edited(self, value):
+        self._sync_slider(value)
+        self.model.set_learning_rate(value)
+
+    def _on_lr_slider_moved(self, position):
+        if getattr(self, "_syncing", False):
+            return
+        value = LR_MIN * 10 ** (position / SLIDER_STEPS_PER_DECADE)
+        self.lr.setValue(float(f"{min(value, LR_MAX):.3g}"))
+
+    def _sync_slider(self, value):
+        self._syncing = True
+        self.lr_slider.setValue(round(math.log10(value / LR_MIN) * SLIDER_STEPS_PER_DECADE))
+        self._syncing = False
+
+    # ----- model → widgets --------------------------------------------------------
+    def _on_settings_changed(self):
+        m = self.model
+        for widget, value in ((self.lr, m.learning_rate), (self.steps, m.max_steps), (self.tol, m.tol)):
+            if widget.value() != value:
+                widget.blockSignals(True)
+                widget.setValue(value)
+                widget.blockSignals(False)
+        self._sync_slider(m.learning_rate)
+        index = self.optimizer.findData(m.optimizer)
+        if index != self.optimizer.currentIndex():
+            self.optimizer.blockSignals(True)
+            self.optimizer.setCurrentIndex(index)
+            self.optimizer.blockSignals(False)
+
+    def _on_status_changed(self, text):
+        self.status.setText(text)
+        run = self.model.run
+        status = run.status if run is not None else "none"
+        color = {"converged": "#1b7f3b", "diverged": "#b00020", "left_domain": "#b00020",
+                 "critical_start": "#8a6d00", "max_steps": "#8a6d00"}.get(status, "#333")
+        self.status.setStyleSheet(f"color: {color}; font-weight: bold;")
+
+    def _on_playing_changed(self, playing):
+        self.play_btn.setChecked(playing)
+        self.play_btn.setText("⏸ Pause" if playing else "▶ Play")
+
+    def _on_speed_changed(self, value):
+        self.speed.blockSignals(True)
+        self.speed.setValue(round(100 * math.log10(value)))
+        self.speed.blockSignals(False)
+        self.speed_label.setText(f"{value:,.0f} steps/s")

@@ -1,0 +1,143 @@
+"""The formula editor: text field, presets menu, inline errors, derivatives and point values."""
+import math
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton,
+                               QVBoxLayout, QWidget)
+
+from ..core.presets import PRESETS
+
+DEBOUNCE_MS = 400
+
+
+def fmt(value, digits=6):
+    """A number for display; 'undefined' for NaN/inf."""
+    value = float(value)
+    if not math.isfinite(value):
+        return "undefined"
+    return f"{value:.{digits}g}"
+
+
+class FunctionEditor(QWidget):
+    """Edits model's function; shows ∂f/∂x, ∂f/∂y and f, ∇f, ‖∇f‖ at the current point."""
+
+    def __init__(self, model, parent=None):
+        super().__init__(parent)
+        self.setObjectName("functionEditorPanel")
+        self.model = model
+        mono = QFontDatabase.systemFont(QFontDatabase.FixedFont)
+
+        self.edit = QLineEdit(objectName="functionEditor")
+        self.edit.setPlaceholderText("f(x, y), e.g. x^2 + 3*y^2 or sin(x)*cos(y)")
+        self.edit.setClearButtonEnabled(True)
+        self.edit.setFont(mono)
+        self.edit.setAccessibleName("Function f(x, y)")
+        self.presets = QToolButton(objectName="presetsButton", text="Presets")
+        self.presets.setPopupMode(QToolButton.InstantPopup)
+        self.presets.setToolTip("Classic test functions, each with its own window and start point")
+        menu = QMenu(self.presets)
+        for preset in PRESETS:
+            action = menu.addAction(preset.name)
+            action.setToolTip(preset.expression)
+            action.setData(preset.name)
+            action.triggered.connect(lambda _checked=False, p=preset: self.model.load_preset(p))
+        self.presets.setMenu(menu)
+        self.preset_menu = menu
+
+        self.error = QLabel(objectName="functionError")
+        self.error.setFont(mono)
+        self.error.setTextFormat(Qt.PlainText)
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b00020; background: #fdecea; border-radius: 3px; padding: 3px;")
+        self.error.hide()
+        self.busy = QLabel("working out derivatives…", objectName="functionBusy")
+        self.busy.setStyleSheet("color: #666;")
+        self.busy.hide()
+        self.note = QLabel(objectName="functionNote")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #555; font-style: italic;")
+
+        self.dfdx = self._formula_label("dfdxFormula")
+        self.dfdy = self._formula_label("dfdyFormula")
+        self.values = QLabel(objectName="pointValues")
+        self.values.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.values.setWordWrap(True)
+
+        row = QHBoxLayout()
+        row.addWidget(QLabel("f(x, y) ="))
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.presets)
+        form = QFormLayout()
+        form.addRow("∂f/∂x =", self.dfdx)
+        form.addRow("∂f/∂y =", self.dfdy)
+        form.addRow("at point:", self.values)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.error)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.note)
+        layout.addLayout(form)
+
+        self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._apply)
+        self.edit.textEdited.connect(self._on_text_edited)
+        self.edit.returnPressed.connect(self._apply)
+        model.functionChanged.connect(self._on_function_changed)
+        model.functionError.connect(self._on_function_error)
+        model.compilingChanged.connect(self.busy.setVisible)
+        model.pointChanged.connect(self._on_point_changed)
+        if model.function is not None:
+            self._on_function_changed(model.function)
+
+    def _formula_label(self, name):
+        label = QLabel(objectName=name)
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.PlainText)
+        label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        label.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        return label
+
+    # ----- editing ----------------------------------------------------------------
+    def _on_text_edited(self, _text):
+        self._debounce.start()
+
+    def _apply(self):
+        self._debounce.stop()
+        text = self.edit.text()
+        if self.model.function is not None and text.strip() == self.model.text:
+            self.error.hide()
+            return
+        self.model.set_expression(text)
+
+    # ----- model → widgets --------------------------------------------------------
+    def _on_function_changed(self, fn):
+        if self.edit.text().strip() != fn.text:
+            self.edit.setText(fn.text)
+        self.error.hide()
+        self.dfdx.setText(fn.display["fx"])
+        self.dfdy.setText(fn.display["fy"])
+        preset = self.model.preset
+        self.note.setText(f"{preset.name}: {preset.note}" if preset is not None and preset.note else "")
+        self.note.setVisible(bool(self.note.text()))
+        self._on_point_changed(*self.model.current_point)
+
+    def _on_function_error(self, message, column):
+        text = self.edit.text()
+        if column is not None and column >= 0 and len(text) <= 80 and text.isascii():
+            caret = " " * min(column, len(text)) + "^"
+            self.error.setText(f"{message}\n  {text}\n  {caret}")
+        else:
+            self.error.setText(message)
+        self.error.show()
+
+    def _on_point_changed(self, x, y):
+        fn = self.model.function
+        if fn is None:
+            self.values.setText("")
+            return
+        f, gx, gy = fn.value_and_gradient(x, y)
+        self.values.setText(
+            f"(x, y) = ({fmt(x)}, {fmt(y)})\n"
+            f"f = {fmt(f)}   ∇f = ({fmt(gx)}, {fmt(gy)})   ‖∇f‖ = {fmt(math.hypot(gx, gy))}")

@@ -1,0 +1,151 @@
+"""The main window: assembles the views and panels around one ExplorerModel."""
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QGroupBox, QMainWindow, QMessageBox, QScrollArea,
+                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
+
+from ..core.errors import InputError
+from ..core.presets import PRESETS
+from .contour_view import ContourView
+from .descent_panel import DescentPanel
+from .direction_panel import DirectionPanel
+from .function_editor import FunctionEditor
+from .iteration_table import IterationTable
+from .model import ExplorerModel
+from .surface_view import SurfaceView
+from .view_controls import ViewControls
+
+
+def _group(title, widget):
+    box = QGroupBox(title)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(6, 6, 6, 6)
+    layout.addWidget(widget)
+    return box
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, model=None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("gd-explorer — gradients, directional derivatives, gradient descent")
+        self.model = model or ExplorerModel(self)
+        m = self.model
+
+        self.contour = ContourView(m)
+        self.surface = SurfaceView(m)
+        self.view_controls = ViewControls(m)
+        self.editor = FunctionEditor(m)
+        self.descent = DescentPanel(m)
+        self.direction = DirectionPanel(m)
+        self.table = IterationTable(m)
+
+        self.views = QSplitter(Qt.Horizontal, objectName="viewSplitter")
+        self.views.addWidget(self.contour)
+        self.views.addWidget(self.surface)
+        self.views.setSizes([1, 1])
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.view_controls)
+        left_layout.addWidget(self.views, 1)
+        self.left_split = QSplitter(Qt.Vertical)
+        self.left_split.addWidget(left)
+        self.left_split.addWidget(_group("Iterations", self.table))
+        self.left_split.setStretchFactor(0, 4)
+        self.left_split.setStretchFactor(1, 1)
+
+        self.tabs = QTabWidget(objectName="sideTabs")
+        self.tabs.addTab(self._scroll(self.descent), "Gradient descent")
+        self.tabs.addTab(self._scroll(self.direction), "Directional derivative")
+        side = QWidget(objectName="sidePanel")
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(4, 4, 4, 4)
+        side_layout.addWidget(_group("Function", self.editor))
+        side_layout.addWidget(self.tabs, 1)
+        side.setMinimumWidth(400)
+
+        split = QSplitter(Qt.Horizontal, objectName="mainSplitter")
+        split.addWidget(self.left_split)
+        split.addWidget(side)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        self.setCentralWidget(split)
+
+        self.contour.hovered.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        self.view_controls.viewModeChanged.connect(self.set_view_mode)
+        m.statusChanged.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self._build_menus()
+        self.set_view_mode("both")
+
+    def _scroll(self, widget):
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.NoFrame)
+        area.setWidget(widget)
+        return area
+
+    def _build_menus(self):
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.export_action = QAction("&Export trajectory as CSV…", self, objectName="exportCsvAction")
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.triggered.connect(lambda _checked=False: self.export_csv())
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self, objectName="quitAction")
+        quit_action.setShortcut(QKeySequence.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        fn_menu = bar.addMenu("F&unction")
+        for preset in PRESETS:
+            action = fn_menu.addAction(preset.name)
+            action.triggered.connect(lambda _checked=False, p=preset: self.model.load_preset(p))
+
+        run_menu = bar.addMenu("&Descent")
+        for text, key, slot in (("Step", "F6", lambda: self.model.step(1)),
+                                ("Play / Pause", "F5", self.model.toggle_play),
+                                ("Reset to start", "Ctrl+R", self.model.reset)):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(lambda _checked=False, s=slot: s())
+            run_menu.addAction(action)
+
+        view_menu = bar.addMenu("&View")
+        for mode, text in (("contour", "Contour map only"), ("surface", "3-D surface only"),
+                           ("both", "Both")):
+            action = QAction(text, self)
+            action.triggered.connect(lambda _checked=False, md=mode: self.set_view_mode(md))
+            view_menu.addAction(action)
+        reset = QAction("Reset view", self)
+        reset.setShortcut(QKeySequence("Ctrl+0"))
+        reset.triggered.connect(lambda _checked=False: self.model.reset_window())
+        view_menu.addAction(reset)
+
+    def set_view_mode(self, mode):
+        """Show the contour view, the surface, or both."""
+        self.contour.setVisible(mode in ("contour", "both"))
+        self.surface.setVisible(mode in ("surface", "both"))
+        self.view_controls.set_mode(mode)
+
+    def export_csv(self, path=None):
+        """Export the current trajectory; asks for a path when none is given. Returns success."""
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export trajectory as CSV", "trajectory.csv",
+                                                  "CSV files (*.csv);;All files (*)")
+            if not path:
+                return False
+        try:
+            self.model.export_csv(path)
+        except InputError as exc:
+            self._show_error("Export failed", str(exc))
+            return False
+        self.statusBar().showMessage(f"Trajectory written to {path}", 6000)
+        return True
+
+    def _show_error(self, title, text):
+        self.last_error = text
+        box = QMessageBox(QMessageBox.Warning, title, text, QMessageBox.Ok, self)
+        box.setObjectName("errorDialog")
+        box.open()

@@ -1,0 +1,96 @@
+"""A row above the plots: typed x/y window, reset view, contour spacing and which views to show."""
+import math
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QDoubleValidator
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+
+VIEW_MODES = ("contour", "surface", "both")
+
+
+class ViewControls(QWidget):
+    """Edits model.window and model.spacing; emits viewModeChanged for the main window."""
+
+    viewModeChanged = Signal(str)
+
+    def __init__(self, model, parent=None):
+        super().__init__(parent)
+        self.setObjectName("viewControls")
+        self.model = model
+        self.fields = {}
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        for axis in ("x", "y"):
+            layout.addWidget(QLabel(f"{axis} from"))
+            for end, name in (("min", f"{axis}Min"), ("max", f"{axis}Max")):
+                field = QLineEdit(objectName=name)
+                field.setValidator(QDoubleValidator())
+                field.setMaximumWidth(70)
+                field.setToolTip(f"{axis} {end} of the view window (press Enter)")
+                field.editingFinished.connect(self._on_fields_edited)
+                self.fields[name] = field
+                layout.addWidget(field)
+                if end == "min":
+                    layout.addWidget(QLabel("to"))
+        self.reset = QPushButton("Reset view", objectName="resetViewButton")
+        self.reset.setToolTip("Back to this function's default window")
+        self.reset.clicked.connect(lambda _checked=False: model.reset_window())
+        layout.addWidget(self.reset)
+        layout.addSpacing(12)
+        layout.addWidget(QLabel("levels"))
+        self.spacing = QComboBox(objectName="levelSpacing")
+        self.spacing.addItem("linear", "linear")
+        self.spacing.addItem("logarithmic", "log")
+        self.spacing.setToolTip("Contour level spacing: logarithmic shows both valleys and steep walls")
+        self.spacing.currentIndexChanged.connect(
+            lambda i: model.set_spacing(self.spacing.itemData(i)))
+        layout.addWidget(self.spacing)
+        layout.addSpacing(12)
+        layout.addWidget(QLabel("show"))
+        self.mode = QComboBox(objectName="viewMode")
+        for mode in VIEW_MODES:
+            self.mode.addItem({"contour": "contour map", "surface": "3-D surface",
+                               "both": "both"}[mode], mode)
+        self.mode.currentIndexChanged.connect(
+            lambda i: self.viewModeChanged.emit(self.mode.itemData(i)))
+        layout.addWidget(self.mode)
+        self.message = QLabel(objectName="viewMessage")
+        self.message.setStyleSheet("color: #b00020;")
+        layout.addWidget(self.message, 1)
+        model.windowChanged.connect(self._on_window_changed)
+        model.spacingChanged.connect(self._on_spacing_changed)
+        self._on_window_changed(*model.window)
+        self._on_spacing_changed(model.spacing)
+
+    def set_mode(self, mode):
+        self.mode.setCurrentIndex(VIEW_MODES.index(mode))
+
+    def _on_window_changed(self, xrange, yrange):
+        values = {"xMin": xrange[0], "xMax": xrange[1], "yMin": yrange[0], "yMax": yrange[1]}
+        for name, value in values.items():
+            self.fields[name].setText(f"{value:.4g}")
+        self.message.clear()
+
+    def _on_spacing_changed(self, spacing):
+        index = self.spacing.findData(spacing)
+        if index != self.spacing.currentIndex():
+            self.spacing.blockSignals(True)
+            self.spacing.setCurrentIndex(index)
+            self.spacing.blockSignals(False)
+
+    def _on_fields_edited(self):
+        try:
+            x0, x1, y0, y1 = (float(self.fields[n].text().replace(",", "."))
+                              for n in ("xMin", "xMax", "yMin", "yMax"))
+        except ValueError:
+            self.message.setText("the window needs four numbers")
+            return
+        if not all(map(math.isfinite, (x0, x1, y0, y1))) or not (x1 > x0 and y1 > y0):
+            self.message.setText("each range must go from a smaller to a larger number")
+            return
+        if (x0, x1) == tuple(self.model.window[0]) and (y0, y1) == tuple(self.model.window[1]):
+            return
+        if self.model.set_window((x0, x1), (y0, y1)):
+            self.message.clear()
+        else:
+            self.message.setText("that window cannot be drawn")
