@@ -18,6 +18,7 @@ DIVERGENCE_LIMIT = 1e100
 
 RUNNING, CONVERGED, MAX_STEPS, DIVERGED, LEFT_DOMAIN, CRITICAL_START, STOPPED = (
     "running", "converged", "max_steps", "diverged", "left_domain", "critical_start", "stopped")
+STATUSES = (RUNNING, CONVERGED, MAX_STEPS, DIVERGED, LEFT_DOMAIN, CRITICAL_START, STOPPED)
 
 
 def check_settings(start, learning_rate, max_steps, tol, optimizer):
@@ -107,6 +108,28 @@ class Descent:
                                          "a critical point, so descent cannot move")
         elif norm < tol:
             self._finish(CONVERGED, f"converged after 0 steps (‖∇f‖ < {tol:g})")
+
+    @classmethod
+    def resume(cls, function, rows, state=(0.0, 0.0, 0.0, 0.0), status=RUNNING, message="",
+               learning_rate=0.01, max_steps=1000, tol=1e-6, optimizer="gd"):
+        """A run continued from saved rows and optimizer memory (e.g. from a session)."""
+        rows = np.array(rows, dtype=np.float64)
+        if rows.ndim != 2 or rows.shape[1] != len(COLUMNS) or len(rows) < 1:
+            raise InputError("saved rows must have one column per field")
+        if status not in STATUSES:
+            raise InputError(f"unknown run status {status!r}")
+        run = cls(function, rows[0, 1:3], learning_rate, max_steps, tol, optimizer)
+        run._rows = np.empty((max(64, 2 * len(rows)), len(COLUMNS)), dtype=np.float64)
+        run._rows[: len(rows)] = rows
+        run._n = len(rows)
+        run._state[:] = state
+        run.status, run.message = status, message or ("ready" if status == RUNNING else status)
+        return run
+
+    @property
+    def state(self):
+        """The optimizer's memory (velocity or Adam moments), for saving."""
+        return tuple(float(v) for v in self._state)
 
     @property
     def finished(self):

@@ -407,12 +407,18 @@ def _hint(name):
 
 
 def _split_known(name):
-    """Split 'xy' or 'xpi' into known atoms ['x', 'y'] / ['x', 'pi'], or None."""
-    if not name:
-        return []
-    for atom in ("pi", "x", "y", "e"):
-        if name.startswith(atom):
-            rest = _split_known(name[len(atom):])
-            if rest is not None:
-                return [atom] + rest
-    return None
+    """Split 'xy' or 'xpi' into known atoms ['x', 'y'] / ['x', 'pi'], or None.
+
+    A loop, not recursion: a name can be hundreds of characters long. No atom is a
+    prefix of another, so taking the first match at each position never needs to backtrack.
+    """
+    parts, i = [], 0
+    while i < len(name):
+        for atom in ("pi", "x", "y", "e"):
+            if name.startswith(atom, i):
+                parts.append(atom)
+                i += len(atom)
+                break
+        else:
+            return None
+    return parts

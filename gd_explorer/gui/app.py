@@ -77,8 +77,12 @@ def run_app(args):
     app = make_app()
     from .main_window import MainWindow
 
+    from .crash import CrashHandler
+
     window = MainWindow()
     prepare_window(window, args.function, args.start, args.steps)
+    if not args.screenshot:
+        window.crash_handler = CrashHandler(window).install()
     if args.screenshot:
         screenshot(window, args.screenshot)
         window.close()

@@ -6,3 +6,4 @@ U_COLOR = "#ff7f0e"         # the dial's direction u
 TANGENT_COLOR = "#e377c2"   # level-curve tangent: pink
 TRAJ_COLOR = "#ffdd00"      # descent trajectory
 START_COLOR = "#d62728"
+KEPT_COLORS = ("#ff9896", "#c5b0d5", "#f7b6d2", "#dbdb8d", "#9edae5", "#ffbb78")  # kept runs

@@ -7,7 +7,8 @@ from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 
 from ..core.grid import choose_levels, contour_lines, sample_grid
-from .colors import COLORMAP_NAME, GRAD_COLOR, NEG_GRAD_COLOR, TANGENT_COLOR, TRAJ_COLOR, U_COLOR
+from .colors import (COLORMAP_NAME, GRAD_COLOR, KEPT_COLORS, NEG_GRAD_COLOR, TANGENT_COLOR,
+                     TRAJ_COLOR, U_COLOR)
 
 RESOLUTION = 300
 MARGIN = 0.15          # sample this much beyond the visible window on each side
@@ -44,6 +45,7 @@ class ContourView(pg.PlotWidget):
         model.pointChanged.connect(self._on_point_changed)
         model.angleChanged.connect(self._on_angle_changed)
         model.angleChanging.connect(self._on_angle_changed)
+        model.keptRunsChanged.connect(self._on_kept_runs_changed)
         self._apply_window(model.window)
         if model.function is not None:
             self._on_function_changed(model.function)
@@ -69,9 +71,10 @@ class ContourView(pg.PlotWidget):
         self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 210))
         self.trajectory = pg.PlotDataItem(pen=pg.mkPen(TRAJ_COLOR, width=2), name="trajectory",
                                           symbol="o", symbolSize=5, symbolBrush=TRAJ_COLOR,
-                                          symbolPen=pg.mkPen("k", width=0.5))
+                                          symbolPen=None)
         self.trajectory.setClipToView(True)
         self.trajectory.setZValue(5)
+        self.kept_items = []
         plot.addItem(self.trajectory)
         self.grad_shaft, self.grad_head = self._arrow(GRAD_COLOR, "∇f (steepest ascent)")
         self.neg_shaft, self.neg_head = self._arrow(NEG_GRAD_COLOR, "−∇f (descent direction)")
@@ -139,6 +142,23 @@ class ContourView(pg.PlotWidget):
         rows = run.view()
         markers = "o" if len(rows) <= MAX_MARKERS else None
         self.trajectory.setData(rows[:, 1], rows[:, 2], symbol=markers)
+
+    def _on_kept_runs_changed(self):
+        plot = self.getPlotItem()
+        for item in self.kept_items:
+            self.legend.removeItem(item)
+            plot.removeItem(item)
+        self.kept_items = []
+        for i, run in enumerate(self.model.kept):
+            color = KEPT_COLORS[i % len(KEPT_COLORS)]
+            rows = run.view()
+            item = pg.PlotDataItem(pen=pg.mkPen(color, width=2),
+                                   name=f"run {i + 1}: {run.optimizer}, ε = {run.learning_rate:g}")
+            item.setZValue(4)
+            plot.addItem(item)  # add before data and clipping: pyqtgraph needs the view first
+            item.setClipToView(True)
+            item.setData(rows[:, 1], rows[:, 2])
+            self.kept_items.append(item)
 
     def _on_point_changed(self, x, y):
         self.current.setData([x], [y])

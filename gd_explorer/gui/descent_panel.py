@@ -86,6 +86,11 @@ class DescentPanel(QWidget):
                          (self.play_btn, "Animate descent (P)"),
                          (self.reset_btn, "Back to the start point (R)")):
             btn.setToolTip(tip)
+        self.keep_btn = QPushButton("Keep run for comparison", objectName="keepRunButton")
+        self.keep_btn.setToolTip("Keep this trajectory on the map and start a new run, e.g. with "
+                                 "another learning rate or optimizer")
+        self.clear_btn = QPushButton("Clear kept", objectName="clearKeptButton")
+        self.kept_label = QLabel(objectName="keptLabel")
         self.speed = QSlider(Qt.Horizontal, objectName="speedSlider")
         self.speed.setRange(0, 400)  # 10^(v/100) steps per second: 1 … 10,000
         self.speed.setToolTip("Animation speed")
@@ -118,6 +123,12 @@ class DescentPanel(QWidget):
         layout.addLayout(buttons)
         layout.addLayout(speed_row)
         layout.addWidget(self.status)
+        keep_row = QHBoxLayout()
+        keep_row.addWidget(self.keep_btn, 1)
+        keep_row.addWidget(self.clear_btn)
+        layout.addLayout(keep_row)
+        layout.addWidget(self.kept_label)
+        layout.addStretch(1)
 
         self.lr.valueChanged.connect(self._on_lr_edited)
         self.lr_slider.valueChanged.connect(self._on_lr_slider_moved)
@@ -131,6 +142,9 @@ class DescentPanel(QWidget):
         self.play_btn.clicked.connect(lambda _checked=False: model.toggle_play())
         self.reset_btn.clicked.connect(lambda _checked=False: model.reset())
         self.speed.valueChanged.connect(lambda v: model.set_speed(10 ** (v / 100)))
+        self.keep_btn.clicked.connect(lambda _checked=False: model.keep_run())
+        self.clear_btn.clicked.connect(lambda _checked=False: model.clear_kept())
+        model.keptRunsChanged.connect(self._on_kept_runs_changed)
         model.settingsChanged.connect(self._on_settings_changed)
         model.statusChanged.connect(self._on_status_changed)
         model.playingChanged.connect(self._on_playing_changed)
@@ -138,6 +152,7 @@ class DescentPanel(QWidget):
         self._on_settings_changed()
         self._on_speed_changed(model.speed)
         self._on_status_changed(model.status_text())
+        self._on_kept_runs_changed()
 
     # ----- widgets → model --------------------------------------------------------
     def _on_lr_edited(self, value):
@@ -177,6 +192,14 @@ class DescentPanel(QWidget):
         color = {"converged": "#1b7f3b", "diverged": "#b00020", "left_domain": "#b00020",
                  "critical_start": "#8a6d00", "max_steps": "#8a6d00"}.get(status, "#333")
         self.status.setStyleSheet(f"color: {color}; font-weight: bold;")
+
+    def _on_kept_runs_changed(self):
+        lines = [f"run {i + 1}: {OPTIMIZERS[r.optimizer].split(' (')[0]}, ε = {r.learning_rate:g}, "
+                 f"{r.steps} steps, f = {r.row(-1)[3]:.4g} ({r.status.replace('_', ' ')})"
+                 for i, r in enumerate(self.model.kept)]
+        self.kept_label.setText("\n".join(lines))
+        self.kept_label.setVisible(bool(lines))
+        self.clear_btn.setEnabled(bool(lines))
 
     def _on_playing_changed(self, playing):
         self.play_btn.setChecked(playing)

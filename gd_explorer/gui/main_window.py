@@ -4,6 +4,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QGroupBox, QMainWindow, QMessageBox, QScrollArea,
                                QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
+from ..core import session as sessions
 from ..core.errors import InputError
 from ..core.presets import PRESETS
 from .contour_view import ContourView
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.contour.hovered.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.view_controls.viewModeChanged.connect(self.set_view_mode)
         m.statusChanged.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        m.sessionError.connect(lambda text: self._show_error("Could not open the session", text))
         self._build_menus()
         self.set_view_mode("both")
 
@@ -88,6 +90,15 @@ class MainWindow(QMainWindow):
     def _build_menus(self):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        self.open_action = QAction("&Open session…", self, objectName="openSessionAction")
+        self.open_action.setShortcut(QKeySequence.Open)
+        self.open_action.triggered.connect(lambda _checked=False: self.open_session())
+        self.save_action = QAction("&Save session…", self, objectName="saveSessionAction")
+        self.save_action.setShortcut(QKeySequence.Save)
+        self.save_action.triggered.connect(lambda _checked=False: self.save_session())
+        file_menu.addAction(self.open_action)
+        file_menu.addAction(self.save_action)
+        file_menu.addSeparator()
         self.export_action = QAction("&Export trajectory as CSV…", self, objectName="exportCsvAction")
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.triggered.connect(lambda _checked=False: self.export_csv())
@@ -142,6 +153,38 @@ class MainWindow(QMainWindow):
             self._show_error("Export failed", str(exc))
             return False
         self.statusBar().showMessage(f"Trajectory written to {path}", 6000)
+        return True
+
+    def save_session(self, path=None):
+        """Save the session (function, window, runs, dial, start). Returns success."""
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Save session", "session" + sessions.SUFFIX,
+                                                  f"gd-explorer sessions (*{sessions.SUFFIX})")
+            if not path:
+                return False
+        try:
+            self.model.save_session(path)
+        except InputError as exc:
+            self._show_error("Could not save the session", str(exc))
+            return False
+        self.statusBar().showMessage(f"Session saved to {path}", 6000)
+        return True
+
+    def open_session(self, path=None):
+        """Read and check a session file, then apply it once its formula compiles.
+        Returns False (and changes nothing) when the file is rejected."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Open session", "",
+                                                  f"gd-explorer sessions (*{sessions.SUFFIX});;"
+                                                  "All files (*)")
+            if not path:
+                return False
+        try:
+            session = sessions.load(path)
+        except InputError as exc:
+            self._show_error("Could not open the session", str(exc))
+            return False
+        self.model.load_session(session)
         return True
 
     def _show_error(self, title, text):

@@ -7,6 +7,7 @@ import math
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ..core import session as sessions
 from ..core.descent import Descent, check_settings
 from ..core.errors import ExpressionError, InputError
 from ..core.export import write_csv
@@ -33,6 +34,8 @@ class ExplorerModel(QObject):
     speedChanged = Signal(float)
     angleChanging = Signal(float)         # phi in radians, while the dial is dragged
     angleChanged = Signal(float)          # phi in radians, settled
+    keptRunsChanged = Signal()            # runs kept for comparison
+    sessionError = Signal(str)            # a session could not be applied
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -50,6 +53,7 @@ class ExplorerModel(QObject):
         self.angle = 0.0
         self.speed = 60.0  # steps per second while playing
         self.run = None
+        self.kept = []  # Descent runs kept for comparison (same function)
         self._carry = 0.0
         self._compiler = Compiler(self)
         self._compiler.compiled.connect(self._on_compiled)
@@ -59,11 +63,13 @@ class ExplorerModel(QObject):
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._on_tick)
         self._pending_preset = None
+        self._pending_session = None
 
     # ----- function -------------------------------------------------------------
     def set_expression(self, text, preset=None):
         """Compile ``text`` in the background; functionChanged or functionError follows."""
         self._pending_preset = preset
+        self._pending_session = None
         self._compiler.submit(text)
 
     def load_preset(self, name_or_preset):
@@ -77,16 +83,27 @@ class ExplorerModel(QObject):
 
     def _on_compiled(self, fn):
         preset, self._pending_preset = self._pending_preset, None
-        self.set_function(fn, preset)
+        session, self._pending_session = self._pending_session, None
+        if session is not None:
+            self._apply_session(fn, session)
+        else:
+            self.set_function(fn, preset)
 
     def _on_compile_failed(self, message, column):
         self._pending_preset = None
+        if self._pending_session is not None:
+            self._pending_session = None
+            self.sessionError.emit(f"the session's formula was rejected: {message}")
+            return
         self.functionError.emit(message, column)
 
     def set_function(self, fn, preset=None):
         """Make ``fn`` current (and apply a preset's window, start and learning rate)."""
         self.pause()
         self.function, self.text, self.preset = fn, fn.text, preset
+        if self.kept:
+            self.kept = []
+            self.keptRunsChanged.emit()
         if preset is not None:
             self.default_window = (tuple(map(float, preset.xrange)), tuple(map(float, preset.yrange)))
             self.spacing = preset.spacing
@@ -297,16 +314,92 @@ class ExplorerModel(QObject):
         self.angle = phi
         self.angleChanging.emit(phi)
 
+    # ----- comparing runs ----------------------------------------------------------
+    def keep_run(self):
+        """Keep the current run for comparison and start a fresh one with the same settings."""
+        if self.run is None or self.run.steps == 0:
+            self.statusChanged.emit("take some steps first: there is nothing to keep yet")
+            return False
+        self.pause()
+        self.kept.append(self.run)
+        self.keptRunsChanged.emit()
+        self._new_run()
+        return True
+
+    def clear_kept(self):
+        if self.kept:
+            self.kept = []
+            self.keptRunsChanged.emit()
+
     # ----- export ---------------------------------------------------------------
     def result(self):
         return None if self.run is None else self.run.result(self.text)
 
+    def results(self):
+        """Kept runs first, then the current one."""
+        out = [run.result(self.text) for run in self.kept]
+        if self.run is not None:
+            out.append(self.run.result(self.text))
+        return out
+
     def export_csv(self, path):
-        """Write the current run to ``path``. Raises InputError with a readable message."""
-        result = self.result()
-        if result is None:
+        """Write the kept runs and the current run to ``path``. Raises InputError."""
+        results = self.results()
+        if not results:
             raise InputError("there is no trajectory to export")
-        write_csv(path, [result])
+        write_csv(path, results)
+
+    # ----- sessions ---------------------------------------------------------------
+    def session(self):
+        """The state as a core Session, for saving."""
+        if self.function is None:
+            raise InputError("there is no function to save")
+        (x0, x1), (y0, y1) = self.window
+        current = None if self.run is None else sessions.record_of(self.run, self.text)
+        return sessions.Session(
+            expression=self.text, xrange=(x0, x1), yrange=(y0, y1), spacing=self.spacing,
+            start=self.start, angle=self.angle, learning_rate=self.learning_rate,
+            max_steps=self.max_steps, tol=self.tol, optimizer=self.optimizer, current=current,
+            kept=[sessions.record_of(run, self.text) for run in self.kept])
+
+    def save_session(self, path):
+        sessions.save(path, self.session())
+
+    def load_session(self, session):
+        """Apply a checked Session once its formula compiles; sessionError on failure."""
+        self._pending_preset = None
+        self._pending_session = session
+        self._compiler.submit(session.expression)
+
+    def _apply_session(self, fn, session):
+        try:
+            check_window(session.xrange, session.yrange)
+            check_settings(session.start, session.learning_rate, session.max_steps, session.tol,
+                           session.optimizer)
+            current = None if session.current is None else sessions.descent_of(fn, session.current)
+            kept = [sessions.descent_of(fn, record) for record in session.kept]
+        except InputError as exc:
+            self.sessionError.emit(f"the session could not be applied: {exc}")
+            return
+        self.set_function(fn)
+        self.learning_rate, self.max_steps = session.learning_rate, session.max_steps
+        self.tol, self.optimizer = session.tol, session.optimizer
+        self.settingsChanged.emit()
+        self.default_window = (session.xrange, session.yrange)
+        self.set_window(session.xrange, session.yrange)
+        self.set_spacing(session.spacing)
+        self.start = session.start
+        self.startChanged.emit(*self.start)
+        self.kept = kept
+        self.keptRunsChanged.emit()
+        if current is not None:
+            self.run = current
+            self.trajectoryChanged.emit()
+            self._emit_point()
+            self.statusChanged.emit(self.status_text())
+        else:
+            self.reset()
+        self.set_angle(session.angle)
 
 
 __all__ = ["ExplorerModel", "ExpressionError"]
