@@ -143,9 +143,15 @@ def _check_shape(text):
 
 
 def _translate(text):
-    """Replace '^' by '**' and return (source, map from source column to text column)."""
+    """Replace '^' by '**' and return (source, map from source column to text column).
+
+    Leading blanks are dropped: ast.parse would reject them as an "unexpected indent".
+    """
     out, colmap = [], []
+    start = len(text) - len(text.lstrip(" \t"))
     for i, ch in enumerate(text):
+        if i < start:
+            continue
         if ch == "^":
             out.append("**")
             colmap += [i, i]

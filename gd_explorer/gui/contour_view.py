@@ -14,6 +14,10 @@ RESOLUTION = 300
 MARGIN = 0.15          # sample this much beyond the visible window on each side
 LEVEL_COUNT = 20
 MAX_MARKERS = 400      # draw step markers for at most this many points
+CRITICAL_SYMBOLS = {"minimum": ("t", "#2ca02c"), "maximum": ("t1", "#d62728"),
+                    "saddle": ("x", "#ffffff"), "degenerate": ("d", "#bbbbbb")}
+BASIN_COLORS = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#ffff33", "#a65628",
+                "#f781bf")
 ARROW_FRACTION = 0.14  # arrow length as a fraction of the visible width
 SETTLE_MS = 250        # recompute the grid this long after a pan or zoom ends
 
@@ -46,6 +50,8 @@ class ContourView(pg.PlotWidget):
         model.angleChanged.connect(self._on_angle_changed)
         model.angleChanging.connect(self._on_angle_changed)
         model.keptRunsChanged.connect(self._on_kept_runs_changed)
+        model.analysis.criticalPointsChanged.connect(self._on_critical_points_changed)
+        model.analysis.basinsChanged.connect(self._on_basins_changed)
         self._apply_window(model.window)
         if model.function is not None:
             self._on_function_changed(model.function)
@@ -65,6 +71,10 @@ class ContourView(pg.PlotWidget):
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=cmap, interactive=False,
                                         label="f(x, y)", width=14)
         self.colorbar.setImageItem(self.image, insert_in=plot)
+        self.basins = pg.ImageItem(axisOrder="row-major")
+        self.basins.setZValue(-8)
+        self.basins.setOpacity(0.45)
+        plot.addItem(self.basins)
         self.contours = pg.PlotCurveItem(pen=pg.mkPen(255, 255, 255, 150, width=1), connect="finite")
         self.contours.setZValue(-5)
         plot.addItem(self.contours)
@@ -83,6 +93,9 @@ class ContourView(pg.PlotWidget):
                                         name="level-curve tangent")
         self.tangent.setZValue(6)
         plot.addItem(self.tangent)
+        self.critical = pg.ScatterPlotItem(size=12, name="critical points", pxMode=True)
+        self.critical.setZValue(8)
+        plot.addItem(self.critical)
         self.current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush("w"), pen=pg.mkPen("k", width=2),
                                           name="current point")
         self.current.setZValue(9)
@@ -159,6 +172,30 @@ class ContourView(pg.PlotWidget):
             item.setClipToView(True)
             item.setData(rows[:, 1], rows[:, 2])
             self.kept_items.append(item)
+
+    def _on_critical_points_changed(self):
+        points = self.model.analysis.critical or []
+        spots = [{"pos": (p.x, p.y), "symbol": CRITICAL_SYMBOLS[p.kind][0],
+                  "brush": pg.mkBrush(CRITICAL_SYMBOLS[p.kind][1]), "pen": pg.mkPen("k", width=1),
+                  "data": p.kind} for p in points]
+        self.critical.setData(spots)
+
+    def _on_basins_changed(self):
+        basins = self.model.analysis.basins
+        if basins is None:
+            self.basins.clear()
+            return
+        labels = basins.labels.astype(np.float64)
+        labels[labels < 0] = np.nan
+        count = max(len(basins.ends), 1)
+        lut = np.array([pg.mkColor(BASIN_COLORS[i % len(BASIN_COLORS)]).getRgb()
+                        for i in range(count)], dtype=np.ubyte)
+        self.basins.setImage(labels, lut=lut, levels=(0, count - 1 if count > 1 else 1),
+                             autoLevels=False)
+        xs, ys = basins.xs, basins.ys
+        dx, dy = (xs[1] - xs[0]), (ys[1] - ys[0])
+        self.basins.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx,
+                                   ys[-1] - ys[0] + dy))
 
     def _on_point_changed(self, x, y):
         self.current.setData([x], [y])

@@ -91,6 +91,7 @@ class DescentPanel(QWidget):
                                  "another learning rate or optimizer")
         self.clear_btn = QPushButton("Clear kept", objectName="clearKeptButton")
         self.kept_label = QLabel(objectName="keptLabel")
+        self.kept_label.setWordWrap(True)
         self.speed = QSlider(Qt.Horizontal, objectName="speedSlider")
         self.speed.setRange(0, 400)  # 10^(v/100) steps per second: 1 … 10,000
         self.speed.setToolTip("Animation speed")
@@ -128,7 +129,6 @@ class DescentPanel(QWidget):
         keep_row.addWidget(self.clear_btn)
         layout.addLayout(keep_row)
         layout.addWidget(self.kept_label)
-        layout.addStretch(1)
 
         self.lr.valueChanged.connect(self._on_lr_edited)
         self.lr_slider.valueChanged.connect(self._on_lr_slider_moved)

@@ -115,6 +115,7 @@ class FunctionEditor(QWidget):
     def _on_function_changed(self, fn):
         if self.edit.text().strip() != fn.text:
             self.edit.setText(fn.text)
+            self.edit.setCursorPosition(0)
         self.error.hide()
         self.dfdx.setText(fn.display["fx"])
         self.dfdy.setText(fn.display["fy"])

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QFileDialog, QGroupBox, QMainWindow, QMessageBox,
 from ..core import session as sessions
 from ..core.errors import InputError
 from ..core.presets import PRESETS
+from .analysis_panel import AnalysisPanel
 from .contour_view import ContourView
 from .descent_panel import DescentPanel
 from .direction_panel import DirectionPanel
@@ -38,6 +39,7 @@ class MainWindow(QMainWindow):
         self.view_controls = ViewControls(m)
         self.editor = FunctionEditor(m)
         self.descent = DescentPanel(m)
+        self.analysis = AnalysisPanel(m)
         self.direction = DirectionPanel(m)
         self.table = IterationTable(m)
 
@@ -55,22 +57,29 @@ class MainWindow(QMainWindow):
         self.left_split.addWidget(_group("Iterations", self.table))
         self.left_split.setStretchFactor(0, 4)
         self.left_split.setStretchFactor(1, 1)
+        self.left_split.setSizes([720, 220])
 
         self.tabs = QTabWidget(objectName="sideTabs")
-        self.tabs.addTab(self._scroll(self.descent), "Gradient descent")
+        descent_tab = QWidget()
+        descent_layout = QVBoxLayout(descent_tab)
+        descent_layout.addWidget(self.descent)
+        descent_layout.addWidget(_group("Whole view", self.analysis))
+        descent_layout.addStretch(1)
+        self.tabs.addTab(self._scroll(descent_tab), "Gradient descent")
         self.tabs.addTab(self._scroll(self.direction), "Directional derivative")
         side = QWidget(objectName="sidePanel")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(4, 4, 4, 4)
         side_layout.addWidget(_group("Function", self.editor))
         side_layout.addWidget(self.tabs, 1)
-        side.setMinimumWidth(400)
+        side.setMinimumWidth(440)
 
         split = QSplitter(Qt.Horizontal, objectName="mainSplitter")
         split.addWidget(self.left_split)
         split.addWidget(side)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 0)
+        split.setSizes([1100, 480])
         self.setCentralWidget(split)
 
         self.contour.hovered.connect(lambda text: self.statusBar().showMessage(text, 4000))
@@ -83,6 +92,7 @@ class MainWindow(QMainWindow):
     def _scroll(self, widget):
         area = QScrollArea()
         area.setWidgetResizable(True)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         area.setFrameShape(QScrollArea.NoFrame)
         area.setWidget(widget)
         return area

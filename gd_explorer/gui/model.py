@@ -13,6 +13,7 @@ from ..core.errors import ExpressionError, InputError
 from ..core.export import write_csv
 from ..core.grid import check_window
 from ..core.presets import DEFAULT_PRESET, preset_by_name
+from .analysis import Analysis
 from .compiler import Compiler
 
 FRAME_MS = 16
@@ -64,6 +65,7 @@ class ExplorerModel(QObject):
         self._timer.timeout.connect(self._on_tick)
         self._pending_preset = None
         self._pending_session = None
+        self.analysis = Analysis(self, self)
 
     # ----- function -------------------------------------------------------------
     def set_expression(self, text, preset=None):

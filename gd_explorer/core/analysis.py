@@ -1,0 +1,119 @@
+"""Whole-window analyses: critical points (Newton from many seeds) and basins of attraction
+(gradient descent from every grid point at once). Both can be cancelled."""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import InputError
+from .grid import check_window
+
+
+class Cancelled(Exception):
+    """Raised when the ``cancel`` callable returns True."""
+
+
+def _check_cancel(cancel):
+    if cancel is not None and cancel():
+        raise Cancelled()
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    x: float
+    y: float
+    f: float
+    kind: str  # "minimum", "maximum", "saddle" or "degenerate"
+
+
+def classify(hxx, hxy, hyy, tol=1e-9):
+    """Kind of a critical point from its Hessian (second-derivative test)."""
+    det = hxx * hyy - hxy * hxy
+    scale = max(abs(hxx), abs(hyy), abs(hxy), 1e-300)
+    if det > tol * scale * scale:
+        return "minimum" if hxx > 0 else "maximum"
+    if det < -tol * scale * scale:
+        return "saddle"
+    return "degenerate"
+
+
+def critical_points(function, xrange, yrange, seeds=24, iterations=60, cancel=None):
+    """Critical points of f in the window, found by Newton's method from a grid of seeds."""
+    (x0, x1), (y0, y1) = check_window(xrange, yrange)
+    xs, ys = np.meshgrid(np.linspace(x0, x1, seeds), np.linspace(y0, y1, seeds))
+    x, y = xs.ravel().copy(), ys.ravel().copy()
+    for _ in range(iterations):
+        _check_cancel(cancel)
+        gx, gy = function.gradient(x, y)
+        (hxx, hxy), (_, hyy) = function.hessian_at(x, y)
+        det = hxx * hyy - hxy * hxy
+        with np.errstate(all="ignore"):
+            dx = (hyy * gx - hxy * gy) / det
+            dy = (hxx * gy - hxy * gx) / det
+        ok = np.isfinite(dx) & np.isfinite(dy) & (np.abs(det) > 1e-14)
+        x = np.where(ok, x - dx, x)
+        y = np.where(ok, y - dy, y)
+    gx, gy = function.gradient(x, y)
+    width = max(x1 - x0, y1 - y0)
+    scale = np.maximum(1.0, np.abs(function.value(x, y)))
+    found = (np.hypot(gx, gy) < 1e-7 * scale) & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+    points = []
+    for px, py in zip(x[found], y[found]):
+        if any(abs(px - q.x) < 1e-5 * width and abs(py - q.y) < 1e-5 * width for q in points):
+            continue
+        (hxx, hxy), (_, hyy) = function.hessian_at(px, py)
+        kind = classify(float(hxx), float(hxy), float(hyy))
+        points.append(CriticalPoint(float(px), float(py), float(function.value(px, py)), kind))
+    return sorted(points, key=lambda p: (p.f, p.x, p.y))
+
+
+@dataclass(frozen=True)
+class BasinMap:
+    """``labels[i, j]`` is the index in ``ends`` of the point where descent from
+    (xs[j], ys[i]) ended, or -1 where it diverged, left the domain or did not settle."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    labels: np.ndarray
+    ends: tuple  # (x, y) of each distinct end point
+
+
+def basin_map(function, xrange, yrange, learning_rate, resolution=80, steps=2000, tol=1e-6,
+              cancel=None):
+    """Gradient descent from every point of a grid; group the starts by where they end."""
+    (x0, x1), (y0, y1) = check_window(xrange, yrange)
+    if not 0 < learning_rate <= 1e6:
+        raise InputError("the learning rate must be above 0")
+    if not 2 <= resolution <= 400:
+        raise InputError("the basin resolution must be between 2 and 400")
+    xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+    gx0, gy0 = np.meshgrid(xs, ys)
+    x, y = gx0.ravel().copy(), gy0.ravel().copy()
+    active = np.ones(x.shape, dtype=bool)
+    done = np.zeros(x.shape, dtype=bool)
+    for _ in range(steps):
+        _check_cancel(cancel)
+        idx = np.nonzero(active)[0]
+        if idx.size == 0:
+            break
+        gx, gy = function.gradient(x[idx], y[idx])
+        small = np.hypot(gx, gy) < tol
+        done[idx[small]] = True
+        with np.errstate(all="ignore"):
+            nx, ny = x[idx] - learning_rate * gx, y[idx] - learning_rate * gy
+        bad = ~(np.isfinite(nx) & np.isfinite(ny)) | (np.hypot(nx, ny) > 1e100)
+        x[idx], y[idx] = np.where(bad, x[idx], nx), np.where(bad, y[idx], ny)
+        active[idx[small | bad]] = False
+    labels = np.full(x.shape, -1, dtype=np.int64)
+    width = max(x1 - x0, y1 - y0)
+    ends = []
+    for i in np.nonzero(done)[0]:
+        for k, (ex, ey) in enumerate(ends):
+            if abs(x[i] - ex) < 1e-3 * width and abs(y[i] - ey) < 1e-3 * width:
+                labels[i] = k
+                break
+        else:
+            labels[i] = len(ends)
+            ends.append((float(x[i]), float(y[i])))
+        if len(ends) > 64:
+            _check_cancel(cancel)
+    return BasinMap(xs, ys, labels.reshape(resolution, resolution), tuple(ends))

@@ -1,0 +1,183 @@
+"""Geometry for the 3-D surface view: display range, mesh with holes, normals, box transform.
+
+Pure numpy; the Qt/OpenGL side lives in gui/surface_view.py.
+"""
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .grid import robust_range
+
+MIN_SPREAD = 0.15   # the median should sit at least this far up the displayed height
+TAIL = 0.25         # extend the range to min/max when the tail beyond it is this short
+
+
+def display_range(values, low=1.0, high=99.0):
+    """The z range to draw: robust percentiles, widened to min/max for short tails,
+    narrowed for heavy tails (exp, Goldstein-Price) so most of the surface is not flat.
+
+    Returns (lo, hi) with hi > lo, or None when there are no finite values.
+    """
+    vals = np.asarray(values, dtype=np.float64)
+    vals = vals[np.isfinite(vals)]
+    rng = robust_range(vals, low, high)
+    if rng is None:
+        return None
+    lo, hi = rng
+    vmin, vmax, med = float(vals.min()), float(vals.max()), float(np.median(vals))
+    if vmax - hi <= TAIL * (hi - lo):
+        hi = vmax
+    if lo - vmin <= TAIL * (hi - lo):
+        lo = vmin
+    if hi - med < MIN_SPREAD * (hi - lo) and med > lo:      # heavy tail downwards
+        lo = hi - (hi - med) / MIN_SPREAD
+    elif med - lo < MIN_SPREAD * (hi - lo) and med < hi:    # heavy tail upwards
+        hi = lo + (med - lo) / MIN_SPREAD
+    if not hi > lo:
+        pad = max(1.0, abs(lo)) * 0.5
+        lo, hi = lo - pad, hi + pad
+    return float(lo), float(hi)
+
+
+def color_fraction(z, spacing="linear"):
+    """Map z to [0, 1] for the colour map, as the contour view does (NaN stays NaN).
+
+    linear: from min to the 99th percentile; log: log10(z - min + offset) up to the
+    99.5th percentile, offset = span * 1e-4.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    finite = z[np.isfinite(z)]
+    out = np.full(z.shape, np.nan)
+    if finite.size == 0:
+        return out
+    zmin = float(finite.min())
+    with np.errstate(all="ignore"):
+        if spacing == "log":
+            span = max(float(np.percentile(finite, 99.5)) - zmin, 1e-12)
+            offset = span * 1e-4
+            data = np.log10(np.maximum(z - zmin, 0.0) + offset)
+            lo, hi = math.log10(offset), math.log10(offset + span)
+        else:
+            data = z
+            lo, hi = zmin, float(np.percentile(finite, 99))
+        if not hi > lo:
+            hi = lo + 1.0
+        t = (data - lo) / (hi - lo)
+    ok = np.isfinite(t)
+    out[ok] = np.clip(t[ok], 0.0, 1.0)
+    return out
+
+
+def triangle_faces(ok):
+    """Triangles of a grid (two per cell) whose three corners are all ``ok``.
+
+    ``ok`` is a (ny, nx) bool array; vertex (i, j) has index i * nx + j.
+    """
+    ok = np.asarray(ok, dtype=bool)
+    ny, nx = ok.shape
+    idx = np.arange(ny * nx).reshape(ny, nx)
+    a, b = idx[:-1, :-1].ravel(), idx[:-1, 1:].ravel()
+    c, d = idx[1:, :-1].ravel(), idx[1:, 1:].ravel()
+    faces = np.concatenate([np.stack([a, b, d], axis=1), np.stack([a, d, c], axis=1)])
+    flat = ok.ravel()
+    keep = flat[faces].all(axis=1)
+    return faces[keep]
+
+
+def compact(vertices, faces):
+    """Drop vertices no face uses; returns (vertices, faces, kept index array)."""
+    used = np.zeros(len(vertices), dtype=bool)
+    used[faces.ravel()] = True
+    remap = np.cumsum(used) - 1
+    return vertices[used], remap[faces].astype(np.uint32), np.flatnonzero(used)
+
+
+def vertex_normals(vertices, faces):
+    """Unit normals per vertex (area-weighted mean of its faces); (0, 0, 1) where undefined."""
+    v = np.asarray(vertices, dtype=np.float64)
+    normals = np.zeros_like(v)
+    if len(faces):
+        p0, p1, p2 = v[faces[:, 0]], v[faces[:, 1]], v[faces[:, 2]]
+        face_n = np.cross(p1 - p0, p2 - p0)
+        for k in range(3):
+            np.add.at(normals, faces[:, k], face_n)
+    length = np.linalg.norm(normals, axis=1)
+    good = np.isfinite(length) & (length > 0)
+    normals[good] /= length[good, None]
+    normals[~good] = (0.0, 0.0, 1.0)
+    return normals.astype(np.float32)
+
+
+@dataclass(frozen=True)
+class BoxTransform:
+    """Data (x, y, f) to display coordinates: the window scaled to [-1, 1] along its
+    longer side (aspect kept), f from ``zrange`` to [0, height]."""
+
+    xrange: tuple
+    yrange: tuple
+    zrange: tuple
+    height: float = 1.0
+
+    @property
+    def scale(self):
+        (x0, x1), (y0, y1) = self.xrange, self.yrange
+        return 2.0 / max(x1 - x0, y1 - y0)
+
+    @property
+    def zscale(self):
+        lo, hi = self.zrange
+        return self.height / (hi - lo)
+
+    def apply(self, points, clip=True, lift=0.0):
+        """(N, 3) data points to display points. ``clip`` clamps f into zrange; ``lift``
+        is added to the display z. Non-finite input gives non-finite output."""
+        p = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+        (x0, x1), (y0, y1) = self.xrange, self.yrange
+        lo, hi = self.zrange
+        z = np.clip(p[:, 2], lo, hi) if clip else p[:, 2]
+        out = np.empty_like(p)
+        out[:, 0] = (p[:, 0] - 0.5 * (x0 + x1)) * self.scale
+        out[:, 1] = (p[:, 1] - 0.5 * (y0 + y1)) * self.scale
+        out[:, 2] = (z - lo) * self.zscale + lift
+        return out
+
+
+def subsample(n, limit):
+    """At most ``limit`` indices out of range(n), evenly spread, first and last kept."""
+    if n <= limit:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, limit).round().astype(int))
+
+
+def patch_half_size(width, zspan, gx, gy, fraction=0.12, max_rise=0.25):
+    """Half-size of the tangent-plane square: ``fraction`` of the window width, shrunk so
+    the plane rises at most ``max_rise`` of the displayed z range across it."""
+    half = fraction * width
+    slope = abs(gx) + abs(gy)
+    if slope > 0 and math.isfinite(slope):
+        half = min(half, max_rise * zspan / slope)
+    return max(half, 0.02 * width)
+
+
+def tangent_patch(px, py, f, gx, gy, half):
+    """Corners (4, 3) of the square [px ± half] x [py ± half] on z = f + g·(q − p)."""
+    dx = np.array([-half, half, half, -half])
+    dy = np.array([-half, -half, half, half])
+    return np.stack([px + dx, py + dy, f + gx * dx + gy * dy], axis=1)
+
+
+def direction_arrow(px, py, f, gx, gy, phi, length):
+    """The direction u = (cos phi, sin phi) in the tangent plane, as line segments (6, 3):
+    shaft from (p, f) to (p + L u, f + L D_u f), then the two strokes of the head."""
+    ux, uy = math.cos(phi), math.sin(phi)
+    nx, ny = -uy, ux
+
+    def at(a, b):  # the plane point p + a u + b n
+        dx, dy = a * ux + b * nx, a * uy + b * ny
+        return (px + dx, py + dy, f + gx * dx + gy * dy)
+
+    tip = at(length, 0.0)
+    head = 0.25 * length
+    return np.array([at(0.0, 0.0), tip, tip, at(length - head, 0.5 * head), tip,
+                     at(length - head, -0.5 * head)])

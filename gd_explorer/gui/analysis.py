@@ -1,0 +1,119 @@
+"""Background whole-window analyses (critical points, basins of attraction) for the model.
+
+Work runs on a Python thread with a cancel flag; results come back through queued
+signals. Changing the function or the window cancels and clears them.
+"""
+import threading
+
+from PySide6.QtCore import QObject, Signal
+
+from ..core.analysis import Cancelled, basin_map, critical_points
+from ..core.errors import InputError
+
+
+class Analysis(QObject):
+    criticalPointsChanged = Signal()
+    basinsChanged = Signal()
+    busyChanged = Signal(bool)
+    message = Signal(str)
+    _done = Signal(int, str, object)  # job id, kind, result or error text (from the thread)
+
+    def __init__(self, model, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.critical = None   # list of CriticalPoint, or None
+        self.basins = None     # BasinMap, or None
+        self._job = 0
+        self._cancel = None
+        self._done.connect(self._on_done)
+        model.functionChanged.connect(self._on_function_changed)
+        model.windowChanged.connect(self._on_window_changed)
+
+    @property
+    def busy(self):
+        return self._cancel is not None
+
+    def find_critical_points(self):
+        fn, window = self.model.function, self.model.window
+        if fn is None:
+            return
+        self._start("critical", lambda cancel: critical_points(fn, *window, cancel=cancel))
+
+    def show_basins(self, resolution=80, steps=3000):
+        fn, window, lr = self.model.function, self.model.window, self.model.learning_rate
+        if fn is None:
+            return
+        self._start("basins", lambda cancel: basin_map(fn, *window, lr, resolution, steps,
+                                                       self.model.tol, cancel=cancel))
+
+    def cancel(self):
+        """Stop the running job; it takes effect at its next iteration."""
+        if self._cancel is not None:
+            self._cancel.set()
+            self._cancel = None
+            self._job += 1
+            self.busyChanged.emit(False)
+            self.message.emit("cancelled")
+
+    def clear(self):
+        self.cancel()
+        if self.critical is not None:
+            self.critical = None
+            self.criticalPointsChanged.emit()
+        if self.basins is not None:
+            self.basins = None
+            self.basinsChanged.emit()
+
+    def _start(self, kind, work):
+        self.cancel()
+        self._job += 1
+        job, flag = self._job, threading.Event()
+        self._cancel = flag
+        self.busyChanged.emit(True)
+
+        def run():
+            try:
+                result = work(flag.is_set)
+            except Cancelled:
+                return
+            except InputError as exc:
+                result = str(exc)
+            except Exception as exc:  # report, never kill the thread silently
+                result = f"the analysis failed: {exc}"
+            self._done.emit(job, kind, result)
+
+        threading.Thread(target=run, daemon=True, name=f"gd-explorer-{kind}").start()
+
+    def _on_done(self, job, kind, result):
+        if job != self._job:
+            return  # cancelled or superseded
+        self._cancel = None
+        self.busyChanged.emit(False)
+        if isinstance(result, str):
+            self.message.emit(result)
+            return
+        if kind == "critical":
+            self.critical = result
+            self.criticalPointsChanged.emit()
+            counts = {}
+            for p in result:
+                counts[p.kind] = counts.get(p.kind, 0) + 1
+            summary = ", ".join(f"{n} {k}{'s' if n > 1 else ''}".replace("maximums", "maxima")
+                                .replace("minimums", "minima") for k, n in counts.items())
+            self.message.emit(f"critical points in view: {summary or 'none found'}")
+        else:
+            self.basins = result
+            self.basinsChanged.emit()
+            self.message.emit(f"basins: descent from this window ends at {len(result.ends)} "
+                              f"point{'s' if len(result.ends) != 1 else ''} (ε = {self.model.learning_rate:g})")
+
+    def _on_function_changed(self, _fn):
+        self.clear()
+
+    def _on_window_changed(self, *_args):
+        # Basins are a raster of this window; critical points stay valid when panning.
+        if self.busy:
+            self.cancel()
+        if self.basins is not None:
+            self.basins = None
+            self.basinsChanged.emit()

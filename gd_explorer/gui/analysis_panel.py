@@ -1,0 +1,43 @@
+"""Buttons for the whole-window analyses: critical points and basins of attraction."""
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+
+class AnalysisPanel(QWidget):
+    def __init__(self, model, parent=None):
+        super().__init__(parent)
+        self.setObjectName("analysisPanel")
+        self.analysis = model.analysis
+        self.critical_btn = QPushButton("Find critical points", objectName="criticalPointsButton")
+        self.critical_btn.setToolTip("Solve ∇f = 0 in the view (Newton's method from many seeds) "
+                                     "and mark minima, maxima and saddles")
+        self.basins_btn = QPushButton("Show basins", objectName="basinsButton")
+        self.basins_btn.setToolTip("Run descent from every point of the view with the current "
+                                   "learning rate and colour each start by where it ends")
+        self.clear_btn = QPushButton("Clear", objectName="clearAnalysisButton")
+        self.cancel_btn = QPushButton("Cancel", objectName="cancelAnalysisButton")
+        self.cancel_btn.setEnabled(False)
+        self.label = QLabel(objectName="analysisLabel")
+        self.label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for pair in ((self.critical_btn, self.basins_btn), (self.clear_btn, self.cancel_btn)):
+            row = QHBoxLayout()
+            for btn in pair:
+                row.addWidget(btn)
+            layout.addLayout(row)
+        layout.addWidget(self.label)
+        self.critical_btn.clicked.connect(lambda _checked=False: self.analysis.find_critical_points())
+        self.basins_btn.clicked.connect(lambda _checked=False: self.analysis.show_basins())
+        self.clear_btn.clicked.connect(lambda _checked=False: self._clear())
+        self.cancel_btn.clicked.connect(lambda _checked=False: self.analysis.cancel())
+        self.analysis.busyChanged.connect(self._on_busy_changed)
+        self.analysis.message.connect(self.label.setText)
+
+    def _clear(self):
+        self.analysis.clear()
+        self.label.clear()
+
+    def _on_busy_changed(self, busy):
+        self.cancel_btn.setEnabled(busy)
+        if busy:
+            self.label.setText("working…")
