@@ -226,7 +226,9 @@ def test_undefined_region_is_transparent(qtbot, window):
 def test_zoom_recomputes_grid_for_visible_window(qtbot, window):
     model = load(qtbot, window, "Himmelblau")
     width = model.window[0][1] - model.window[0][0]
-    window.contour.getViewBox().scaleBy((0.25, 0.25))
+    vb = window.contour.getViewBox()
+    vb.scaleBy((0.25, 0.25))
+    vb.sigRangeChangedManually.emit(vb.state["mouseEnabled"])  # as a mouse-wheel zoom does
     qtbot.waitUntil(lambda: model.window[0][1] - model.window[0][0] < 0.5 * width, timeout=3000)
     grid = window.contour.grid
     (x0, x1), _ = model.window
@@ -234,6 +236,16 @@ def test_zoom_recomputes_grid_for_visible_window(qtbot, window):
     assert grid.xs[-1] - grid.xs[0] < 0.5 * width
     qtbot.mouseClick(window.view_controls.reset, Qt.LeftButton)
     assert model.window[0][1] - model.window[0][0] >= width - 1e-9
+
+
+def test_resizing_does_not_change_the_model_window(qtbot, window):
+    model = load(qtbot, window, "Himmelblau")
+    before = model.window
+    window.resize(900, 900)
+    qtbot.wait(400)
+    assert model.window == before
+    (vx0, vx1), (vy0, vy1) = window.contour.getViewBox().viewRange()
+    assert window.contour._grid_covers((vx0, vx1), (vy0, vy1))
 
 
 def test_typed_window_fields(qtbot, window):

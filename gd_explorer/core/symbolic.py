@@ -21,6 +21,32 @@ class TooComplex(Exception):
     pass
 
 
+class _RealAbs(sp.Function):
+    """|u| differentiated as a real function: d|u| = sign(u) du.
+
+    sympy's Abs falls back to re() / im() / Derivative when it cannot prove u real
+    (|log(x)|, |x/y|, |sqrt(x)|), and those cannot be evaluated numerically.
+    """
+
+    def fdiff(self, argindex=1):
+        return _RealSign(self.args[0])
+
+
+class _RealSign(sp.Function):
+    """sign(u) differentiated as a real function: d sign(u) = 2 DiracDelta(u) du."""
+
+    def fdiff(self, argindex=1):
+        return 2 * sp.DiracDelta(self.args[0])
+
+
+def _real_form(expr):
+    return expr.replace(sp.Abs, _RealAbs).replace(sp.sign, _RealSign)
+
+
+def _plain_form(expr):
+    return expr.replace(_RealAbs, sp.Abs).replace(_RealSign, sp.sign)
+
+
 def build_sympy(ir):
     """Turn the parser's IR into a sympy expression (no strings are parsed)."""
     kind = ir[0]
@@ -121,9 +147,12 @@ def analyse(ir):
         raise ValueError("the formula is infinite or undefined everywhere")
     if f.has(sp.I):
         raise ValueError("the formula is not real-valued (it contains complex numbers)")
-    fx, fy = sp.diff(f, X), sp.diff(f, Y)
+    fr = _real_form(f)
+    fx, fy = sp.diff(fr, X), sp.diff(fr, Y)
     fxx, fxy, fyy = sp.diff(fx, X), sp.diff(fx, Y), sp.diff(fy, Y)
-    exprs = {"f": f, "fx": fx, "fy": fy, "fxx": fxx, "fxy": fxy, "fyy": fyy}
+    exprs = {"f": f}
+    exprs.update((k, _plain_form(v)) for k, v in
+                 {"fx": fx, "fy": fy, "fxx": fxx, "fxy": fxy, "fyy": fyy}.items())
     return {
         "sympy": exprs,
         "text": {k: display(v) for k, v in exprs.items()},

@@ -14,6 +14,9 @@ RESOLUTION = 300
 MARGIN = 0.15          # sample this much beyond the visible window on each side
 LEVEL_COUNT = 20
 MAX_MARKERS = 400      # draw step markers for at most this many points
+MAX_DRAWN = 20000      # thin longer trajectories to about this many points
+DIRECT_DRAW = 2000     # runs shorter than this are redrawn on every change
+REDRAW_MS = 100
 CRITICAL_SYMBOLS = {"minimum": ("t", "#2ca02c"), "maximum": ("t1", "#d62728"),
                     "saddle": ("x", "#ffffff"), "degenerate": ("d", "#bbbbbb")}
 BASIN_COLORS = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#ffff33", "#a65628",
@@ -37,8 +40,12 @@ class ContourView(pg.PlotWidget):
         self._build_items()
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._settle.timeout.connect(self._on_view_settled)
+        self._traj_timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
+        self._traj_timer.timeout.connect(self._draw_trajectory)
         vb = self.getViewBox()
         vb.sigRangeChanged.connect(self._on_range_changed)
+        vb.sigRangeChangedManually.connect(self._on_range_changed_manually)
+        self._manual = False
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         model.functionChanged.connect(self._on_function_changed)
@@ -149,10 +156,20 @@ class ContourView(pg.PlotWidget):
 
     def _on_trajectory_changed(self):
         run = self.model.run
+        if run is None or run.steps < DIRECT_DRAW or not self.model.playing:
+            self._draw_trajectory()
+        elif not self._traj_timer.isActive():
+            self._traj_timer.start()  # long runs: redraw at most every REDRAW_MS while playing
+
+    def _draw_trajectory(self):
+        run = self.model.run
         if run is None:
             self.trajectory.setData([], [])
             return
         rows = run.view()
+        stride = max(1, len(rows) // MAX_DRAWN)
+        if stride > 1:  # thin out very long runs, keeping the last point
+            rows = np.concatenate([rows[::stride], rows[-1:]])
         markers = "o" if len(rows) <= MAX_MARKERS else None
         self.trajectory.setData(rows[:, 1], rows[:, 2], symbol=markers)
 
@@ -319,11 +336,24 @@ class ContourView(pg.PlotWidget):
         if not getattr(self, "_programmatic", False):
             self._settle.start()
 
+    def _on_range_changed_manually(self, *_args):
+        self._manual = True
+
     def _on_view_settled(self):
+        """After a pan or zoom by the user, the model's window follows the view; after a
+        resize, only the grid is extended if the view outgrew it."""
+        manual, self._manual = self._manual, False
         xr, yr = self.getViewBox().viewRange()
-        if not self.model.set_window(tuple(xr), tuple(yr)):
-            return
-        self._recompute()
+        if manual and self.model.set_window(tuple(xr), tuple(yr)):
+            return  # windowChanged recomputes the grid
+        if not self._grid_covers(xr, yr):
+            self._recompute()
+
+    def _grid_covers(self, xr, yr):
+        g = self.grid
+        if g is None:
+            return False
+        return g.xs[0] <= xr[0] and g.xs[-1] >= xr[1] and g.ys[0] <= yr[0] and g.ys[-1] >= yr[1]
 
     def _in_plot_area(self, scene_pos):
         return self.getViewBox().sceneBoundingRect().contains(scene_pos)

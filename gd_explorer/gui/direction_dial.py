@@ -1,0 +1,247 @@
+"""A round dial for the direction angle phi, showing u, grad f and the angle theta between them."""
+import math
+import traceback
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from .colors import GRAD_COLOR, TANGENT_COLOR, U_COLOR
+
+TWO_PI = 2 * math.pi
+STEP = math.radians(1.0)
+PAGE_STEP = math.radians(15.0)
+WHEEL_NOTCH = 120  # angleDelta units per wheel notch
+THETA_COLOR = "#6a3d9a"
+
+
+def normalize(phi):
+    """phi in [0, 2 pi)."""
+    phi = math.fmod(phi, TWO_PI)
+    if phi < 0:
+        phi += TWO_PI
+    return 0.0 if phi >= TWO_PI else phi
+
+
+class DirectionDial(QWidget):
+    """Angles in radians, math convention: 0 points right (+x), counter-clockwise is positive.
+
+    Drag (or press anywhere) to point the needle at the mouse; the wheel and the arrow keys
+    turn it by 1 degree, Page Up / Page Down by 15 degrees. ``angleChanging`` is emitted
+    while dragging, ``angleChanged`` when a drag ends and after a key or wheel turn.
+    ``setAngle`` and ``setGradient`` never emit.
+    """
+
+    angleChanging = Signal(float)
+    angleChanged = Signal(float)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("directionDial")
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
+        self.setAccessibleName("Direction dial")
+        self.setToolTip("Direction u: drag, scroll, or use the arrow keys (Page Up/Down: 15°)")
+        self._phi = 0.0
+        self._grad = None  # direction angle of grad f, or None when hidden
+        self._dragging = False
+        self._wheel = 0
+        self._describe()
+
+    # ----- public API -----------------------------------------------------------------
+    def angle(self):
+        return self._phi
+
+    def setAngle(self, phi):
+        """Set the needle (radians) without emitting anything."""
+        phi = float(phi)
+        if not math.isfinite(phi):
+            return
+        phi = normalize(phi)
+        if phi != self._phi:
+            self._phi = phi
+            self._describe()
+            self.update()
+
+    def setGradient(self, gx, gy):
+        """Show grad f's direction; hidden when it is zero or not finite."""
+        gx, gy = float(gx), float(gy)
+        ok = math.isfinite(gx) and math.isfinite(gy) and (gx != 0 or gy != 0)
+        grad = normalize(math.atan2(gy, gx)) if ok else None
+        if grad != self._grad:
+            self._grad = grad
+            self._describe()
+            self.update()
+
+    def gradientAngle(self):
+        """grad f's direction in radians, or None when hidden."""
+        return self._grad
+
+    def sizeHint(self):
+        return QSize(180, 180)
+
+    def minimumSizeHint(self):
+        return QSize(110, 110)
+
+    def hasHeightForWidth(self):
+        return True
+
+    def heightForWidth(self, width):
+        return width
+
+    # ----- geometry -------------------------------------------------------------------
+    def center(self):
+        return QPointF(self.width() / 2.0, self.height() / 2.0)
+
+    def radius(self):
+        return max(min(self.width(), self.height()) / 2.0 - 6.0, 10.0)
+
+    def _at(self, angle, dist):
+        c = self.center()
+        return QPointF(c.x() + dist * math.cos(angle), c.y() - dist * math.sin(angle))
+
+    def angle_at(self, pos):
+        """The angle of the widget position ``pos`` seen from the centre, or None at the centre."""
+        c = self.center()
+        dx, dy = pos.x() - c.x(), c.y() - pos.y()
+        if math.hypot(dx, dy) < 2.0:
+            return None
+        return normalize(math.atan2(dy, dx))
+
+    # ----- input ----------------------------------------------------------------------
+    def mousePressEvent(self, event):
+        if event.button() != Qt.LeftButton:
+            super().mousePressEvent(event)
+            return
+        self._dragging = True
+        self._drag_to(event.position())
+        event.accept()
+
+    def mouseMoveEvent(self, event):
+        if self._dragging:
+            self._drag_to(event.position())
+            event.accept()
+        else:
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event):
+        if event.button() == Qt.LeftButton and self._dragging:
+            self._drag_to(event.position())
+            self._dragging = False
+            self.angleChanged.emit(self._phi)
+            event.accept()
+        else:
+            super().mouseReleaseEvent(event)
+
+    def _drag_to(self, pos):
+        phi = self.angle_at(pos)
+        if phi is None:
+            return
+        if phi != self._phi:
+            self.setAngle(phi)
+            self.angleChanging.emit(self._phi)
+
+    def wheelEvent(self, event):
+        self._wheel += event.angleDelta().y() or event.angleDelta().x()
+        notches = int(self._wheel / WHEEL_NOTCH)  # rounds toward zero, keeps the remainder
+        if notches:
+            self._wheel -= notches * WHEEL_NOTCH
+            self._turn(notches * STEP)
+        event.accept()
+
+    def keyPressEvent(self, event):
+        step = {Qt.Key_Right: STEP, Qt.Key_Up: STEP, Qt.Key_Left: -STEP, Qt.Key_Down: -STEP,
+                Qt.Key_PageUp: PAGE_STEP, Qt.Key_PageDown: -PAGE_STEP}.get(event.key())
+        if step is None:
+            super().keyPressEvent(event)
+            return
+        self._turn(step)
+        event.accept()
+
+    def _turn(self, delta):
+        self.setAngle(self._phi + delta)
+        self.angleChanged.emit(self._phi)
+
+    def _describe(self):
+        text = f"Direction u at φ = {math.degrees(self._phi):.1f}°"
+        if self._grad is not None:
+            text += f"; ∇f points at {math.degrees(self._grad):.1f}°"
+        self.setAccessibleDescription(text)
+
+    # ----- painting -------------------------------------------------------------------
+    def paintEvent(self, _event):
+        painter = QPainter(self)
+        try:
+            self._paint(painter)
+        except Exception:  # an exception escaping paintEvent can crash PySide6
+            traceback.print_exc()
+        finally:
+            painter.end()
+
+    def _paint(self, p):
+        p.setRenderHint(QPainter.Antialiasing)
+        pal = self.palette()
+        c, r = self.center(), self.radius()
+        p.setPen(QPen(pal.color(QPalette.Mid), 1.5))
+        p.setBrush(pal.color(QPalette.Base))
+        p.drawEllipse(c, r, r)
+        self._paint_ticks(p, r, pal.color(QPalette.Text))
+        if self._grad is not None:
+            level = self._grad + math.pi / 2
+            p.setPen(QPen(QColor(TANGENT_COLOR), 1.5, Qt.DotLine))
+            p.drawLine(self._at(level, 0.7 * r), self._at(level + math.pi, 0.7 * r))
+            self._paint_theta(p, r)
+            self._paint_arrow(p, self._grad, 0.72 * r, QColor(GRAD_COLOR), 3.0)
+        self._paint_arrow(p, self._phi, 0.9 * r, QColor(U_COLOR), 3.5)
+        p.setPen(QPen(QColor("#333333"), 1))
+        p.setBrush(QColor(U_COLOR))
+        p.drawEllipse(self._at(self._phi, 0.9 * r), 5.0, 5.0)  # the knob to drag
+        p.setBrush(QColor("#333333"))
+        p.drawEllipse(c, 3.0, 3.0)
+        if self.hasFocus():
+            p.setPen(QPen(pal.color(QPalette.Highlight), 2.0, Qt.DashLine))
+            p.setBrush(Qt.NoBrush)
+            p.drawEllipse(c, r + 3.0, r + 3.0)
+
+    def _paint_ticks(self, p, r, color):
+        p.setPen(QPen(color, 1))
+        for k in range(24):
+            a = math.radians(15 * k)
+            inner = 0.86 * r if k % 6 else 0.8 * r
+            p.drawLine(self._at(a, inner), self._at(a, r))
+        font = QFont(self.font())
+        font.setPointSizeF(max(6.5, min(9.0, r / 10.0)))
+        p.setFont(font)
+        box = 2.2 * font.pointSizeF() + 8
+        for deg in (0, 90, 180, 270):
+            pt = self._at(math.radians(deg), 0.66 * r)
+            p.drawText(QRectF(pt.x() - box / 2, pt.y() - box / 4, box, box / 2),
+                       Qt.AlignCenter, f"{deg}°")
+
+    def _paint_theta(self, p, r):
+        delta = math.remainder(self._phi - self._grad, TWO_PI)  # signed, from grad f to u
+        if abs(delta) < math.radians(0.5):
+            return
+        rr = 0.34 * r
+        path = QPainterPath()
+        rect = QRectF(self.center().x() - rr, self.center().y() - rr, 2 * rr, 2 * rr)
+        path.arcMoveTo(rect, math.degrees(self._grad))
+        path.arcTo(rect, math.degrees(self._grad), math.degrees(delta))
+        p.setPen(QPen(QColor(THETA_COLOR), 2.0))
+        p.setBrush(Qt.NoBrush)
+        p.drawPath(path)
+        if abs(delta) > math.radians(12):
+            pt = self._at(self._grad + delta / 2, rr + 11)
+            p.drawText(QRectF(pt.x() - 8, pt.y() - 8, 16, 16), Qt.AlignCenter, "θ")
+
+    def _paint_arrow(self, p, angle, length, color, width):
+        tip = self._at(angle, length)
+        p.setPen(QPen(color, width, Qt.SolidLine, Qt.RoundCap))
+        p.drawLine(self.center(), self._at(angle, length - 8))
+        base = self._at(angle, length - 12)
+        nx, ny = math.sin(angle) * 6, math.cos(angle) * 6  # normal on screen (y down)
+        head = QPolygonF([tip, QPointF(base.x() + nx, base.y() + ny),
+                          QPointF(base.x() - nx, base.y() - ny)])
+        p.setPen(QPen(color, 1))
+        p.setBrush(color)
+        p.drawPolygon(head)
