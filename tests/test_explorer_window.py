@@ -218,9 +218,11 @@ def test_undefined_region_is_transparent(qtbot, window):
     grid = window.contour.grid
     assert np.isnan(z[:, grid.xs < 0]).all()
     assert np.isfinite(z[:, grid.xs > 0.01]).all()
-    rgba = window.contour.image.getPixmap().toImage()  # rendered with alpha
+    window.contour.image.render()
+    rgba = window.contour.image.qimage  # the rendered colour image, with alpha
     left = rgba.pixelColor(2, rgba.height() // 2)
-    assert left.alpha() == 0
+    right = rgba.pixelColor(rgba.width() - 3, rgba.height() // 2)
+    assert left.alpha() == 0 and right.alpha() == 255
 
 
 def test_zoom_recomputes_grid_for_visible_window(qtbot, window):

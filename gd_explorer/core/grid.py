@@ -87,6 +87,14 @@ def prefers_log(values):
     return bool(spread[0] > 0 and spread[1] / spread[0] > 20)
 
 
+def log_offset(values, span):
+    """The smallest height above the minimum that log spacing resolves: the 2nd percentile
+    of f - min, so the low-lying 98% of the window gets levels and colours."""
+    vals = np.asarray(values, dtype=np.float64)
+    low = float(np.percentile(vals - vals.min(), 2)) if vals.size else 0.0
+    return min(max(low, span * 1e-9, 1e-300), span * 0.5)
+
+
 def choose_levels(values, count=20, spacing="auto"):
     """About ``count`` contour levels over the finite values; spacing 'linear', 'log' or 'auto'."""
     vals = np.asarray(values, dtype=np.float64)
@@ -95,14 +103,14 @@ def choose_levels(values, count=20, spacing="auto"):
         return np.array([])
     if spacing == "auto":
         spacing = "log" if prefers_log(vals) else "linear"
-    lo = float(vals.min())
-    hi = float(np.percentile(vals, 99.5)) if spacing == "log" else float(np.percentile(vals, 98))
+    if spacing == "log":
+        lo, hi = float(vals.min()), float(np.percentile(vals, 99.5))
+    else:  # robust ends, so a singular line does not squash every level into one band
+        lo, hi = (float(v) for v in np.percentile(vals, [2, 98]))
     if not hi > lo:
         return np.array([lo]) if vals.max() > lo else np.array([])
     if spacing == "log":
-        span = hi - lo
-        offsets = np.geomspace(span * 1e-4, span, count)
-        return lo + offsets
+        return lo + np.geomspace(log_offset(vals, hi - lo), hi - lo, count)
     return np.linspace(lo, hi, count + 2)[1:-1]
 
 

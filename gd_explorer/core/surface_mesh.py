@@ -40,33 +40,32 @@ def display_range(values, low=1.0, high=99.0):
     return float(lo), float(hi)
 
 
-def color_fraction(z, spacing="linear"):
-    """Map z to [0, 1] for the colour map, as the contour view does (NaN stays NaN).
-
-    linear: from min to the 99th percentile; log: log10(z - min + offset) up to the
-    99.5th percentile, offset = span * 1e-4.
-    """
-    z = np.asarray(z, dtype=np.float64)
-    finite = z[np.isfinite(z)]
-    out = np.full(z.shape, np.nan)
+def color_mapper(values, spacing="linear"):
+    """A function mapping f to [0, 1] for the colour map, as the contour view colours it
+    (NaN stays NaN): linear from min to the 99th percentile; log: log10(f - min + offset)
+    up to the 99.5th percentile, offset = span * 1e-4. None if no value is finite."""
+    vals = np.asarray(values, dtype=np.float64)
+    finite = vals[np.isfinite(vals)]
     if finite.size == 0:
-        return out
+        return None
     zmin = float(finite.min())
-    with np.errstate(all="ignore"):
-        if spacing == "log":
-            span = max(float(np.percentile(finite, 99.5)) - zmin, 1e-12)
-            offset = span * 1e-4
-            data = np.log10(np.maximum(z - zmin, 0.0) + offset)
-            lo, hi = math.log10(offset), math.log10(offset + span)
-        else:
-            data = z
-            lo, hi = zmin, float(np.percentile(finite, 99))
-        if not hi > lo:
-            hi = lo + 1.0
-        t = (data - lo) / (hi - lo)
-    ok = np.isfinite(t)
-    out[ok] = np.clip(t[ok], 0.0, 1.0)
-    return out
+    if spacing == "log":
+        span = max(float(np.percentile(finite, 99.5)) - zmin, 1e-12)
+        offset = span * 1e-4
+        lo, hi = math.log10(offset), math.log10(offset + span)
+    else:
+        lo, hi = zmin, float(np.percentile(finite, 99))
+    if not hi > lo:
+        hi = lo + 1.0
+
+    def fraction(z):
+        z = np.asarray(z, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            data = np.log10(np.maximum(z - zmin, 0.0) + offset) if spacing == "log" else z
+            t = (data - lo) / (hi - lo)
+        return np.where(np.isfinite(t), np.clip(t, 0.0, 1.0), np.nan)
+
+    return fraction
 
 
 def triangle_faces(ok):
@@ -83,6 +82,50 @@ def triangle_faces(ok):
     flat = ok.ravel()
     keep = flat[faces].all(axis=1)
     return faces[keep]
+
+
+def clip_faces(points, faces, level, keep="below"):
+    """Cut a triangle mesh at f = ``level`` (f is column 2), keeping the part below (or
+    above). Cut triangles are trimmed along the exact level line, so the edge is smooth.
+
+    Returns (points, faces); new points are appended, one per cut edge.
+    """
+    points = np.asarray(points, dtype=np.float64)
+    faces = np.asarray(faces, dtype=np.int64).reshape(-1, 3)
+    side = points[:, 2] - level if keep == "below" else level - points[:, 2]
+    inside = side[faces] <= 0
+    count = inside.sum(axis=1)
+    whole = faces[count == 3]
+    # rotate each cut face so the lone vertex (inside for one, outside for two) comes first
+    one, two = faces[count == 1], faces[count == 2]
+    one = _roll_first(one, inside[count == 1])
+    two = _roll_first(two, ~inside[count == 2])
+    edges = np.concatenate([one[:, [0, 1]], one[:, [0, 2]], two[:, [0, 1]], two[:, [0, 2]]])
+    if len(edges) == 0:
+        return points, whole
+    n = len(points)
+    key = edges.min(axis=1) * n + edges.max(axis=1)
+    uniq, inv = np.unique(key, return_inverse=True)
+    a, b = uniq // n, uniq % n
+    t = (side[a] / (side[a] - side[b]))[:, None]
+    new = points[a] + t * (points[b] - points[a])
+    new[:, 2] = level
+    cut = n + inv
+    k1, k2 = len(one), len(two)
+    ab1, ac1 = cut[:k1], cut[k1:2 * k1]
+    ab2, ac2 = cut[2 * k1:2 * k1 + k2], cut[2 * k1 + k2:]
+    tris = [whole,
+            np.stack([one[:, 0], ab1, ac1], axis=1),
+            np.stack([two[:, 1], two[:, 2], ac2], axis=1),
+            np.stack([two[:, 1], ac2, ab2], axis=1)]
+    return np.vstack([points, new]), np.concatenate(tris)
+
+
+def _roll_first(faces, lone):
+    """Rotate each face (keeping its orientation) so the vertex flagged in ``lone`` is first."""
+    first = np.argmax(lone, axis=1)
+    order = (first[:, None] + np.arange(3)) % 3
+    return np.take_along_axis(faces, order, axis=1)
 
 
 def compact(vertices, faces):

@@ -6,7 +6,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 
-from ..core.grid import choose_levels, contour_lines, sample_grid
+from ..core.grid import choose_levels, contour_lines, log_offset, sample_grid
 from .colors import (COLORMAP_NAME, GRAD_COLOR, KEPT_COLORS, NEG_GRAD_COLOR, TANGENT_COLOR,
                      TRAJ_COLOR, U_COLOR)
 
@@ -248,14 +248,14 @@ class ContourView(pg.PlotWidget):
     def _draw_image(self, grid, finite):
         zmin = float(finite.min())
         if self.model.spacing == "log":
-            span = float(np.percentile(finite, 99.5)) - zmin
-            offset = max(span, 1e-12) * 1e-4
+            span = max(float(np.percentile(finite, 99.5)) - zmin, 1e-12)
+            offset = log_offset(finite, span)
             data = np.log10(np.maximum(grid.z - zmin, 0.0) + offset)
             lo, hi = math.log10(offset), math.log10(offset + max(span, 1e-12))
             self._log_image = (zmin, offset)
         else:
             data = grid.z
-            lo, hi = zmin, float(np.percentile(finite, 99))
+            lo, hi = (float(v) for v in np.percentile(finite, [1, 99]))
             self._log_image = None
         if not hi > lo:
             hi = lo + 1.0

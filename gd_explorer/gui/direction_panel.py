@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -50,8 +50,13 @@ def _finite_range(*arrays):
     return (lo, hi) if math.isfinite(hi - lo) else None
 
 
+class _SmallPlot(pg.PlotWidget):
+    def sizeHint(self):
+        return QSize(360, PLOT_HEIGHT)
+
+
 def _small_plot(name):
-    widget = pg.PlotWidget(background="w")
+    widget = _SmallPlot(background="w")
     widget.setObjectName(name)
     widget.setFixedHeight(PLOT_HEIGHT)
     widget.setMinimumWidth(200)
@@ -84,7 +89,11 @@ def _value_label(name, bold=False):
     label = QLabel(objectName=name)
     label.setTextInteractionFlags(Qt.TextSelectableByMouse)
     if bold:
-        label.setStyleSheet("font-weight: bold; font-size: 13pt;")
+        font = QFont(label.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        label.setFont(font)
+        label.setWordWrap(True)  # "undefined here" may need two lines
     return label
 
 
@@ -137,7 +146,9 @@ class DirectionPanel(QWidget):
             f"<span style='color:{GRAD_COLOR}'>━━</span> ∇f<br>"
             f"<span style='color:{THETA_COLOR}'>━━</span> θ, from ∇f to u<br>"
             f"<span style='color:{TANGENT_COLOR}'>┅┅</span> level-curve tangent")
-        legend.setStyleSheet("font-size: 8pt;")
+        font = QFont(legend.font())
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        legend.setFont(font)
         side = QVBoxLayout()
         side.addWidget(QLabel("Snap u:"))
         for button in (self.snap_along, self.snap_against, self.snap_level):
@@ -178,6 +189,7 @@ class DirectionPanel(QWidget):
         grid.addWidget(self.value_label, i + 1, 1)
         grid.addWidget(self.polar_label, i + 1, 2)
         grid.addWidget(self.message, i + 2, 0, 1, 3)
+        grid.setColumnMinimumWidth(0, 130)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
         return grid
@@ -368,9 +380,13 @@ class DirectionPanel(QWidget):
                  "zero1": ((top + 90) % 360, 0.0), "zero2": ((top + 270) % 360, 0.0)}
         self.extrema.setData([x for x, _ in spots.values()], [y for _, y in spots.values()],
                              brush=[pg.mkBrush(color) for _, _, color in CURVE_LABELS])
+        right = max(spots["zero1"][0], spots["zero2"][0]) <= 270
         for key, (x, y) in spots.items():
-            if key.startswith("zero"):  # text to the side, just above the axis
-                anchor = (1.0 if x > 270 else 0.0, 1.0)
+            if key.startswith("zero"):
+                # both zero labels run the same way, each into a quadrant the curve leaves
+                # empty, so one is above the axis and the other below
+                falling = key == "zero1"
+                anchor = (0.0 if right else 1.0, 1.0 if falling == right else 0.0)
             else:
                 anchor = (0.0 if x < 50 else (1.0 if x > 310 else 0.5), 0.0 if key == "min" else 1.0)
             label = self.curve_labels[key]
@@ -443,6 +459,6 @@ class DirectionPanel(QWidget):
         df = _tidy(df, d.grad_norm * DIFF_STEP)
         gap = actual - df
         self.differential.setText(
-            f"df = ∇f · ds = <b>{fmt(df)}</b> &nbsp; vs &nbsp; actual Δf = f(p + ds) − f(p) = "
-            f"<b>{fmt(actual)}</b><br>Δf − df = {fmt(gap, 3)}: the error is of order h², "
-            f"so df ≈ Δf for small steps.")
+            f"df = ∇f · ds = <b>{fmt(df)}</b><br>"
+            f"Δf = f(p + ds) − f(p) = <b>{fmt(actual)}</b><br>"
+            f"Δf − df = {fmt(gap, 3)}, of order h²: df ≈ Δf for small steps")

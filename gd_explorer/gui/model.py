@@ -11,7 +11,7 @@ from ..core import session as sessions
 from ..core.descent import Descent, check_settings
 from ..core.errors import ExpressionError, InputError
 from ..core.export import write_csv
-from ..core.grid import check_window
+from ..core.grid import check_window, prefers_log, sample_grid
 from ..core.presets import DEFAULT_PRESET, preset_by_name
 from .analysis import Analysis
 from .compiler import Compiler
@@ -103,6 +103,8 @@ class ExplorerModel(QObject):
         """Make ``fn`` current (and apply a preset's window, start and learning rate)."""
         self.pause()
         self.function, self.text, self.preset = fn, fn.text, preset
+        if preset is None:
+            self._choose_spacing(fn)
         if self.kept:
             self.kept = []
             self.keptRunsChanged.emit()
@@ -118,6 +120,14 @@ class ExplorerModel(QObject):
             self.set_window(*self.default_window)
             self.startChanged.emit(*self.start)
         self.reset()
+
+    def _choose_spacing(self, fn):
+        """Logarithmic levels for functions that span orders of magnitude (typed formulas)."""
+        grid = sample_grid(fn, *self.window, 60)
+        spacing = "log" if prefers_log(grid.z) else "linear"
+        if spacing != self.spacing:
+            self.spacing = spacing
+            self.spacingChanged.emit(spacing)
 
     @property
     def compiling(self):

@@ -10,11 +10,15 @@ import pyqtgraph as pg
 import pyqtgraph.opengl as gl
 from OpenGL import GL
 from pyqtgraph.opengl import shaders
+from PySide6.QtGui import QPainter, QVector3D
+from PySide6.QtOpenGL import QOpenGLPaintDevice
 
-_BLEND = (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA)
-ON_TOP = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True, GL.GL_CULL_FACE: False, "glBlendFunc": _BLEND}
-DEPTH = {GL.GL_DEPTH_TEST: True, GL.GL_BLEND: True, GL.GL_CULL_FACE: False, "glBlendFunc": _BLEND,
-         "glDepthFunc": (GL.GL_LEQUAL,)}
+# blend colour by alpha but keep the framebuffer opaque (else Qt composes odd colours)
+_BLEND = (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA, GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
+ON_TOP = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
+          "glBlendFuncSeparate": _BLEND}
+DEPTH = {GL.GL_DEPTH_TEST: True, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
+         "glBlendFuncSeparate": _BLEND, "glDepthFunc": (GL.GL_LEQUAL,)}
 
 # Two-sided soft lighting: colours stay close to the colour map, the shape still reads.
 _LIT = None
@@ -40,7 +44,7 @@ varying vec4 v_color;
 varying vec3 v_normal;
 void main() {
     float p = abs(dot(normalize(v_normal), normalize(vec3(-0.4, 0.6, 0.7))));
-    gl_FragColor = vec4(v_color.rgb * (0.5 + 0.5 * p), v_color.a);
+    gl_FragColor = vec4(v_color.rgb * (0.6 + 0.4 * p), v_color.a);
 }
 """
 
@@ -84,6 +88,24 @@ def _forget_programs():
     gl.GLLinePlotItem._shaderProgram = None
 
 
+class _Text(gl.GLTextItem):
+    """GLTextItem that paints straight into the GL framebuffer, so grabs include it."""
+
+    def paint(self):
+        if not self.text:
+            return
+        view = self.view()
+        pos = self.align_text(self.compute_projection().map(QVector3D(*self.pos)).toPointF())
+        device = QOpenGLPaintDevice(view.deviceWidth(), view.deviceHeight())
+        device.setDevicePixelRatio(view.devicePixelRatioF())
+        painter = QPainter(device)
+        painter.setPen(self.color)
+        painter.setFont(self.font)
+        painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        painter.drawText(pos, self.text)
+        painter.end()
+
+
 class _Mesh(gl.MeshData):
     """MeshData with precomputed normals (pyqtgraph's own loop is slow and NaN-prone)."""
 
@@ -111,12 +133,16 @@ class SceneItems:
         self.surface = gl.GLMeshItem(smooth=True, shader=lit_shader(), glOptions="opaque")
         self.frame = gl.GLLinePlotItem(mode="lines", color=(0.45, 0.45, 0.45, 1.0), width=1,
                                        antialias=True, glOptions="translucent")
-        self.labels = [gl.GLTextItem(color=(60, 60, 60, 255), font=pg.QtGui.QFont("Sans", 9))
+        self.labels = [_Text(color=(60, 60, 60, 255), font=pg.QtGui.QFont("Sans", 9))
                        for _ in range(4)]
+        for label in self.labels:
+            label.setDepthValue(10)  # after the GL items: QPainter changes GL state
         self.plane = gl.GLMeshItem(smooth=False, color=_rgba(plane_color, 0.45),
                                    glOptions="translucent")
+        self.plane_xray = gl.GLMeshItem(smooth=False, color=_rgba(plane_color, 0.18),
+                                        glOptions=ON_TOP)
         self.plane_edge = gl.GLLinePlotItem(mode="line_strip", color=_rgba(plane_color), width=2,
-                                            antialias=True, glOptions=DEPTH)
+                                            antialias=True, glOptions=ON_TOP)
         self.path_xray = gl.GLLinePlotItem(color=_rgba(path_color, 0.45), width=2, glOptions=ON_TOP)
         self.path_outline = gl.GLLinePlotItem(color=(0.1, 0.1, 0.1, 1.0), width=5, glOptions=DEPTH)
         self.path = gl.GLLinePlotItem(color=_rgba(path_color), width=3, glOptions=DEPTH)
@@ -127,9 +153,10 @@ class SceneItems:
         self.start = gl.GLScatterPlotItem(color=_rgba(start_color), size=12, glOptions=ON_TOP)
         self.point_ring = gl.GLScatterPlotItem(color=(0.1, 0.1, 0.1, 1.0), size=15, glOptions=ON_TOP)
         self.point = gl.GLScatterPlotItem(color=(1.0, 1.0, 1.0, 1.0), size=10, glOptions=ON_TOP)
-        self.all = [self.surface, self.frame, *self.labels, self.plane, self.plane_edge,
-                    self.path_xray, self.path_outline, self.path, self.dots, self.arrow,
-                    self.start_ring, self.start, self.point_ring, self.point]
+        # drawn in this order: depth-tested items, the translucent plane, then on-top items
+        self.all = [self.surface, self.frame, self.path_outline, self.path, self.dots, self.plane,
+                    self.path_xray, self.plane_xray, self.plane_edge, self.arrow,
+                    self.start_ring, self.start, self.point_ring, self.point, *self.labels]
         for item in self.all:
             item.setVisible(False)
             view.addItem(item)
@@ -167,10 +194,12 @@ class SceneItems:
         self.frame.setData(pos=segs)
         self.frame.setVisible(True)
         xm, ym = 0.5 * (c[0] + c[1]), 0.5 * (c[1] + c[2])
-        texts = [(xm - (0, 0.12, 0), "x"), (ym + (0.12, 0, 0), "y"),
-                 (c[3] + (-0.05, 0.05, 0), f"f = {lo:.3g}"), (c[4] + (-0.05, 0.05, 0), f"f = {hi:.3g}")]
-        for label, (pos, text) in zip(self.labels, texts):
-            label.setData(pos=pos, text=text)
+        texts = [(xm - (0, 0.1, 0), "x"), (ym + (0.1, 0, 0), "y"),
+                 (c[3] - (0.03, 0, 0), f"f = {lo:.3g}"), (c[4] - (0.03, 0, 0), f"f = {hi:.3g}")]
+        right = pg.QtCore.Qt.AlignRight | pg.QtCore.Qt.AlignVCenter
+        aligns = [pg.QtCore.Qt.AlignHCenter | pg.QtCore.Qt.AlignTop, pg.QtCore.Qt.AlignLeft, right, right]
+        for label, (pos, text), align in zip(self.labels, texts, aligns):
+            label.setData(pos=pos, text=text, alignment=align)
             label.setVisible(True)
 
     # ----- overlays -----------------------------------------------------------------
@@ -202,13 +231,14 @@ class SceneItems:
         if self.plane_ok:
             faces = np.array([[0, 1, 2], [0, 2, 3]], dtype=np.uint32)
             self.plane.setMeshData(vertexes=corners, faces=faces)
+            self.plane_xray.setMeshData(vertexes=corners, faces=faces)
             self.plane_edge.setData(pos=np.vstack([corners, corners[:1]]))
         self.set_plane_visible(visible)
 
     def set_plane_visible(self, on):
         on = bool(on) and self.plane_ok
-        self.plane.setVisible(on)
-        self.plane_edge.setVisible(on)
+        for item in (self.plane, self.plane_xray, self.plane_edge):
+            item.setVisible(on)
 
     def set_arrow(self, segs):
         self._show_points((self.arrow,), segs)

@@ -23,7 +23,7 @@ HEIGHT = 1.0           # box height at z scale 1 (the box is 2 wide along its lo
 LIFT = 0.012           # markers and path float this fraction of the box height above f
 MAX_PATH_POINTS = 2000
 MAX_STEP_DOTS = 400
-CAMERA = dict(distance=4.6, elevation=28, azimuth=-115, fov=45)
+CAMERA = dict(distance=4.6, elevation=36, azimuth=-100, fov=45)
 BACKGROUND = (250, 250, 250)
 NO_GL_ENV = "GD_EXPLORER_NO_OPENGL"
 
@@ -196,20 +196,20 @@ class SurfaceView(QWidget):
         self._draw_point()
 
     def _build_mesh(self, grid):
+        """Mesh of f without undefined cells, cut smoothly at the display range."""
         lo, hi = self._box.zrange
         xs, ys = np.meshgrid(grid.xs, grid.ys)
-        z = grid.z
-        with np.errstate(invalid="ignore"):
-            ok = np.isfinite(z) & (z >= lo) & (z <= hi)
-        data = np.stack([xs.ravel(), ys.ravel(), np.where(ok, z, lo).ravel()], axis=1)
+        ok = np.isfinite(grid.z)
+        data = np.stack([xs.ravel(), ys.ravel(), np.where(ok, grid.z, lo).ravel()], axis=1)
         faces = sm.triangle_faces(ok)
-        data, faces, kept = sm.compact(data, faces)
-        colors = pg.colormap.get(COLORMAP_NAME).map(
-            sm.color_fraction(z, self.model.spacing).ravel()[kept], mode="float")
+        data, faces = sm.clip_faces(data, faces, hi, keep="below")
+        data, faces = sm.clip_faces(data, faces, lo, keep="above")
+        data, faces, _ = sm.compact(data, faces)
+        fraction = sm.color_mapper(grid.z, self.model.spacing)
+        colors = pg.colormap.get(COLORMAP_NAME).map(fraction(data[:, 2]), mode="float")
         verts = self._box.apply(data, clip=False)
-        normals = sm.vertex_normals(verts, faces)
         self._vertices = data
-        self.items.set_surface(verts, faces, colors, normals)
+        self.items.set_surface(verts, faces, colors, sm.vertex_normals(verts, faces))
 
     # ----- markers, path, tangent plane -------------------------------------------
     def _lift(self):
