@@ -360,3 +360,37 @@ def test_screenshot_with_bad_function_exits_2(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "Traceback" not in proc.stderr
     assert not path.exists()
+
+
+def _send_mouse(widget, kind, pos, buttons):
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    button = Qt.NoButton if kind == QEvent.MouseMove else Qt.LeftButton
+    local = QPointF(pos)
+    event = QMouseEvent(kind, local, widget.mapToGlobal(local), button, buttons, Qt.NoModifier)
+    QApplication.sendEvent(widget, event)
+
+
+def test_dragging_the_start_marker_moves_the_start(qtbot, window):
+    from PySide6.QtCore import QEvent
+
+    model = load(qtbot, window, "Himmelblau")
+    view = window.contour
+    vb = view.getViewBox()
+    (x0, x1), (y0, y1) = vb.viewRange()
+    sx, sy = model.start
+    tx, ty = sx + 0.2 * (x1 - x0), sy + 0.15 * (y1 - y0)
+    a, b = view.data_to_viewport(sx, sy), view.data_to_viewport(tx, ty)
+    vp = view.viewport()
+    _send_mouse(vp, QEvent.MouseButtonPress, a, Qt.LeftButton)
+    for k in range(1, 11):
+        p = a + (b - a) * (k / 10)
+        _send_mouse(vp, QEvent.MouseMove, p, Qt.LeftButton)
+    with qtbot.waitSignal(model.startChanged, timeout=2000):
+        _send_mouse(vp, QEvent.MouseButtonRelease, b, Qt.NoButton)
+    px = (x1 - x0) / vb.width()
+    assert abs(model.start[0] - tx) <= 2 * px and abs(model.start[1] - ty) <= 2 * px
+    (nx0, nx1), _ = vb.viewRange()
+    assert (nx0, nx1) == (x0, x1)
