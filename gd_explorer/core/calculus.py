@@ -70,7 +70,8 @@ def directional_derivative(function, point, phi, steps=STEPS_H):
         polar = norm * cos_theta
     hs = np.asarray(steps, dtype=np.float64)
     shifted = function.value(px + hs * u[0], py + hs * u[1])
-    quotients = tuple((float(h), float((fh - f0) / h)) for h, fh in zip(hs, shifted))
+    # Python floats, not numpy scalars: inf - inf must give NaN without a RuntimeWarning.
+    quotients = tuple((float(h), (float(fh) - f0) / float(h)) for h, fh in zip(hs, shifted))
     return Directional((px, py), float(phi), u, f0, (gx, gy), norm, theta, cos_theta,
                        value, polar, quotients)
 

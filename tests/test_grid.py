@@ -1,0 +1,150 @@
+"""Sampling f on a grid, contour levels and contour lines."""
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from gd_explorer.core import InputError, choose_levels, contour_lines, parse_function, sample_grid
+from gd_explorer.core.grid import prefers_log, robust_range
+from gd_explorer.core.presets import preset_by_name
+
+
+def test_shape_and_values():
+    fn = parse_function("x^2 - 3*y")
+    grid = sample_grid(fn, (-2, 2), (-1, 1), resolution=(50, 30))
+    assert grid.xs.shape == (50,) and grid.ys.shape == (30,)
+    assert grid.z.shape == (30, 50)  # (ny, nx)
+    assert grid.z.dtype == np.float64
+    assert grid.xs[0] == -2 and grid.xs[-1] == 2 and grid.ys[0] == -1 and grid.ys[-1] == 1
+    # z[i, j] = f(xs[j], ys[i])
+    for i, j in [(0, 0), (0, 49), (29, 0), (17, 23), (29, 49)]:
+        x, y = grid.xs[j], grid.ys[i]
+        assert grid.z[i, j] == pytest.approx(x * x - 3 * y, rel=1e-15, abs=1e-15)
+    square = sample_grid(fn, (0, 1), (0, 1), resolution=7)
+    assert square.z.shape == (7, 7)
+
+
+def test_non_finite_values_become_nan():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        grid = sample_grid(parse_function("log(x) + y"), (-1, 1), (-1, 1), resolution=(21, 5))
+    z = grid.z
+    left = grid.xs <= 0  # log is undefined for x < 0 and -inf at x = 0
+    assert left.sum() == 11
+    assert np.isnan(z[:, left]).all()
+    assert np.isfinite(z[:, ~left]).all()
+    assert not np.isinf(z).any()
+    # 1/(x^2 + y^2) is +inf at the origin, which is on the grid
+    grid = sample_grid(parse_function("1/(x^2 + y^2)"), (-1, 1), (-1, 1), resolution=5)
+    assert np.isnan(grid.z[2, 2])
+    assert np.isfinite(grid.z).sum() == 24
+    assert grid.finite.size == 24
+    assert grid.finite_range() == (0.5, 4.0)
+
+
+def test_all_nan_grid():
+    grid = sample_grid(parse_function("sqrt(x)"), (-3, -1), (0, 1), resolution=4)
+    assert np.isnan(grid.z).all()
+    assert grid.finite_range() is None
+    assert choose_levels(grid.z).size == 0
+
+
+@pytest.mark.parametrize("xr, yr, res", [
+    ((1, 1), (0, 1), 10), ((1, 0), (0, 1), 10), ((0, math.nan), (0, 1), 10),
+    ((0, 1), (0, math.inf), 10), ((0, 1), (0, 1), 1), ((0, 1), (0, 1), 5000), ("ab", (0, 1), 10),
+    ((0, 1e13), (0, 1), 10),
+])
+def test_bad_windows(xr, yr, res):
+    with pytest.raises(InputError):
+        sample_grid(parse_function("x"), xr, yr, resolution=res)
+
+
+@pytest.mark.parametrize("text, xr, yr", [
+    ("x^2 + y^2", (-3, 3), (-3, 3)),
+    ("sin(x)*cos(y)", (-4, 4), (-4, 4)),
+    ("(1 - x)^2 + 100*(y - x^2)^2", (-2, 2), (-1, 3)),
+    ("log(x) + y", (-1, 2), (-1, 1)),
+    ("x - y", (0, 1), (0, 1)),
+])
+@pytest.mark.parametrize("spacing", ["auto", "linear", "log"])
+def test_levels_increasing_and_finite(text, xr, yr, spacing):
+    grid = sample_grid(parse_function(text), xr, yr, resolution=80)
+    levels = choose_levels(grid.z, count=15, spacing=spacing)
+    assert len(levels) == 15
+    assert np.isfinite(levels).all()
+    assert np.all(np.diff(levels) > 0)
+    lo, hi = grid.finite_range()
+    assert lo < levels[0] and levels[-1] <= hi
+
+
+def test_rosenbrock_gets_log_spacing():
+    preset = preset_by_name("Rosenbrock")
+    assert preset.spacing == "log"
+    grid = sample_grid(parse_function(preset.expression), preset.xrange, preset.yrange, 120)
+    levels = choose_levels(grid.z, count=20, spacing=preset.spacing)
+    assert len(levels) == 20 and np.isfinite(levels).all() and np.all(np.diff(levels) > 0)
+    # log spacing: distances above the minimum grow by a constant factor
+    offsets = levels - np.nanmin(grid.z)
+    ratios = offsets[1:] / offsets[:-1]
+    np.testing.assert_allclose(ratios, ratios[0], rtol=1e-6)
+    assert ratios[0] > 1.05
+    assert offsets[-1] > 100 * offsets[0]  # the levels span orders of magnitude
+    gaps = np.diff(levels)
+    assert gaps[-1] > 100 * gaps[0]
+    # linear spacing on the same data would have equal gaps
+    lin = np.diff(choose_levels(grid.z, count=20, spacing="linear"))
+    np.testing.assert_allclose(lin, lin[0], rtol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["Beale", "Goldstein-Price"])
+def test_auto_spacing_is_log_for_huge_ranges(name):
+    preset = preset_by_name(name)
+    grid = sample_grid(parse_function(preset.expression), preset.xrange, preset.yrange, 120)
+    assert prefers_log(grid.z)
+    levels = choose_levels(grid.z, count=12)
+    assert np.array_equal(levels, choose_levels(grid.z, count=12, spacing="log"))
+    offsets = levels - np.nanmin(grid.z)
+    ratios = offsets[1:] / offsets[:-1]
+    np.testing.assert_allclose(ratios, ratios[0], rtol=1e-6)
+    assert offsets[-1] > 100 * offsets[0]
+
+
+def test_bowl_gets_linear_spacing():
+    grid = sample_grid(parse_function("x^2 + y^2"), (-3, 3), (-3, 3), 100)
+    assert not prefers_log(grid.z)
+    levels = choose_levels(grid.z, count=10)
+    np.testing.assert_allclose(np.diff(levels), np.diff(levels)[0], rtol=1e-9)
+
+
+def test_levels_edge_cases():
+    assert choose_levels(np.array([np.nan, np.inf])).size == 0
+    assert choose_levels(np.ones(10), count=5).size == 0  # flat: nothing to draw
+    assert choose_levels(np.arange(10.0), count=0).size == 0
+    assert robust_range([np.nan]) is None
+    assert robust_range([2.0, 2.0]) == (1.0, 3.0)
+
+
+def test_unit_circle_contour():
+    grid = sample_grid(parse_function("x^2 + y^2"), (-2, 2), (-2, 2), resolution=201)
+    [(level, segments)] = contour_lines(grid, [1.0])
+    assert level == 1.0
+    assert len(segments) >= 1
+    points = np.concatenate(segments)
+    assert points.shape[1] == 2 and len(points) > 100
+    radius = np.hypot(points[:, 0], points[:, 1])
+    assert np.all(np.abs(radius - 1.0) < 1e-2)
+    # the line goes all the way round
+    angles = np.sort(np.arctan2(points[:, 1], points[:, 0]))
+    assert angles[0] < -3.0 and angles[-1] > 3.0
+    assert np.max(np.diff(angles)) < 0.1
+
+
+def test_contours_skip_non_finite_levels_and_nan_regions():
+    grid = sample_grid(parse_function("sqrt(x) + 0*y"), (-1, 4), (-1, 1), resolution=101)
+    lines = contour_lines(grid, [np.nan, 1.0, np.inf, 10.0])
+    assert [lv for lv, _ in lines] == [1.0, 10.0]
+    (_, at_one), (_, at_ten) = lines
+    pts = np.concatenate(at_one)
+    np.testing.assert_allclose(pts[:, 0], 1.0, atol=1e-9)  # sqrt(x) = 1 is the line x = 1
+    assert at_ten == []  # never reached on this window

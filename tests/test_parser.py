@@ -1,0 +1,255 @@
+"""The safe parser: IR shape, error messages and columns, bounds, and property tests."""
+import time
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gd_explorer.core import ExpressionError, parse_function
+from gd_explorer.core.parser import (MAX_ARGS, MAX_AST_DEPTH, MAX_LENGTH, MAX_NODES,
+                                     MAX_PAREN_DEPTH, parse_ir)
+from gd_explorer.core.sandbox import default_sandbox
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_worker():
+    parse_function("x")  # the first call starts the symbolic worker
+
+
+def error_of(text):
+    with pytest.raises(ExpressionError) as info:
+        parse_ir(text)
+    return info.value
+
+
+# --- the IR --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, ir", [
+    ("x", ("var", "x")),
+    ("y", ("var", "y")),
+    ("2", ("num", "2")),
+    ("2.5", ("num", "2.5")),
+    ("pi", ("const", "pi")),
+    ("e", ("const", "E")),
+    ("E", ("const", "E")),
+    ("-x", ("neg", ("var", "x"))),
+    ("+x", ("var", "x")),
+    ("x^2", ("pow", ("var", "x"), ("num", "2"))),
+    ("x**2", ("pow", ("var", "x"), ("num", "2"))),
+    ("x + y", ("add", ("var", "x"), ("var", "y"))),
+    ("x - y", ("sub", ("var", "x"), ("var", "y"))),
+    ("x*y", ("mul", ("var", "x"), ("var", "y"))),
+    ("x/y", ("div", ("var", "x"), ("var", "y"))),
+    ("x^y^2", ("pow", ("var", "x"), ("pow", ("var", "y"), ("num", "2")))),
+    ("-x^2", ("neg", ("pow", ("var", "x"), ("num", "2")))),
+    ("sin(x)", ("call", "sin", (("var", "x"),))),
+    ("abs(x)", ("call", "Abs", (("var", "x"),))),
+    ("ln(x)", ("call", "log", (("var", "x"),))),
+    ("log(x, 2)", ("call", "log", (("var", "x"), ("num", "2")))),
+    ("max(x, y, 1)", ("call", "Max", (("var", "x"), ("var", "y"), ("num", "1")))),
+    ("atan2(y, x)", ("call", "atan2", (("var", "y"), ("var", "x")))),
+    ("  x  ", ("var", "x")),
+    ("\tx^2", ("pow", ("var", "x"), ("num", "2"))),
+])
+def test_ir(text, ir):
+    assert parse_ir(text) == ir
+
+
+def test_ir_is_plain_tuples_and_strings():
+    def walk(node):
+        assert type(node) is tuple
+        for part in node:
+            assert type(part) in (tuple, str)
+            if type(part) is tuple:
+                walk(part)
+    walk(parse_ir("sin(x)^2 + max(x, y, 3.5) - log(x, 2)/e + atan2(y, -x)*pi"))
+
+
+# --- messages and columns -----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, fragment, column", [
+    ("x + sinx", "did you mean sin(x)", 4),
+    ("x*xy", "did you mean x*y", 2),
+    ("2x", "missing '*' between '2' and 'x'", 1),
+    ("(x+1)(y)", "missing '*' between ')' and '('", 5),
+    ("x + ", "ends too early", 2),
+    ("(x + y", "parenthesis is not closed", 0),
+    ("x + y)", "closing parenthesis has no opening one", 5),
+    ("sin(x, y)", "sin() takes 1 argument, got 2", 0),
+    ("x + 1/0", "division by zero", 4),
+    ("x^2 \u2212 y", "U+2212", 4),
+    ("y + x\x00", "NUL character", 5),
+    ("x $ y", "'$' is not allowed", 2),
+    ("x // y", "'//'", 0),
+    ("y^x^1001", "exponent is too large", 4),
+    ("x + __a", "'__'", 4),
+    ("  x + sinx", "did you mean sin(x)", 6),  # columns still count the leading blanks
+    ("x + * y", "invalid syntax", None),
+])
+def test_message_and_column(text, fragment, column):
+    err = error_of(text)
+    assert fragment in err.message
+    if column is not None:
+        assert err.column == column
+        assert str(err).endswith(f"(column {column + 1})")
+
+
+def test_error_without_column_prints_message_only():
+    err = ExpressionError("plain")
+    assert str(err) == "plain" and err.column is None
+    assert isinstance(err, ValueError)
+
+
+@pytest.mark.parametrize("text", ["", " ", "\t \t"])
+def test_empty(text):
+    assert "enter a formula" in error_of(text).message
+
+
+# --- bounds --------------------------------------------------------------------------------
+
+def test_length_bound():
+    assert "too long" in error_of("x" + " " * MAX_LENGTH).message
+    parse_ir("x" + " " * (MAX_LENGTH - 1))
+
+
+def test_parenthesis_depth_bound():
+    n = MAX_PAREN_DEPTH
+    assert parse_ir("(" * n + "x" + ")" * n) == ("var", "x")
+    assert "nested parentheses" in error_of("(" * (n + 1) + "x" + ")" * (n + 1)).message
+
+
+def test_ast_depth_bound():
+    assert "nested too deeply" in error_of("x^" * MAX_AST_DEPTH + "x").message
+    parse_ir("x^" * (MAX_AST_DEPTH // 2) + "x")
+
+
+def test_node_bound():
+    group = "(" + "+".join(["x"] * 8) + ")"
+    text = "+".join([group] * 30)  # about 480 nodes, shallow
+    assert len(text) < MAX_LENGTH
+    assert f"more than {MAX_NODES} parts" in error_of(text).message
+    parse_ir("+".join([group] * 20))
+
+
+def test_argument_count_bound():
+    args = ", ".join(f"x+{i}" for i in range(MAX_ARGS))
+    parse_ir(f"max({args})")
+    err = error_of(f"max({args}, y)")
+    assert f"at most {MAX_ARGS}" in err.message and f"got {MAX_ARGS + 1}" in err.message
+
+
+@pytest.mark.parametrize("text", ["1e150", "x*1e150", "123456789012345678901234567890",
+                                  "2^498", "10^150", "x^1000", "x^-1000", "exp(345)"])
+def test_constants_just_inside_the_bounds(text):
+    parse_ir(text)
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("1e151", "number is too large"),
+    ("1234567890123456789012345678901", "too many digits"),
+    ("2^1001", "exponent is too large"),
+    ("10^301", "constant is too large"),
+    ("x^1001", "exponent is too large"),
+    ("x^-1001", "exponent is too large"),
+    ("exp(346)", "constant is too large"),
+    ("1e100*1e100", "constant is too large"),
+])
+def test_constants_just_outside_the_bounds(text, fragment):
+    assert fragment in error_of(text).message
+
+
+def test_long_unknown_name_gives_error_not_crash():
+    # Hints used to recurse once per character: a 999-letter name blew the stack.
+    for name in ("x" * 999, "xy" * 499, "pi" * 499, "e" * 999):
+        assert "unknown name" in error_of(name).message
+
+
+def test_parse_function_strips_and_accepts_leading_blanks():
+    fn = parse_function("   x^2 + y")
+    assert fn.text == "x^2 + y"
+    assert fn.value_and_gradient(3.0, 1.0) == (10.0, 6.0, 1.0)
+
+
+# --- property tests ------------------------------------------------------------------------
+
+FORMULA_ALPHABET = "xy0123456789.+-*/^(), eEpisncoltqrabmhgdj_[]:=<>!'\"%&|~@#$"
+
+
+def _parse_or_error(text):
+    default_sandbox().warm_up()  # a time-out in an earlier example kills the worker
+    t0 = time.perf_counter()
+    try:
+        fn = parse_function(text)
+    except ExpressionError as exc:
+        assert str(exc)
+        fn = None
+    return fn, time.perf_counter() - t0
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=60))
+def test_random_text_only_raises_expression_error(text):
+    _, elapsed = _parse_or_error(text)
+    assert elapsed < 1.0
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=FORMULA_ALPHABET, max_size=40))
+def test_random_formula_text_only_raises_expression_error(text):
+    _, elapsed = _parse_or_error(text)
+    assert elapsed < 1.0
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="xy()+-^*sin", min_size=200, max_size=1100))
+def test_random_long_text_only_raises_expression_error(text):
+    _, elapsed = _parse_or_error(text)
+    assert elapsed < 1.0
+
+
+UNARY = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "exp", "log",
+         "ln", "sqrt", "abs", "sign"]
+BINARY_FUNCS = ["atan2", "log", "min", "max"]
+OPS = ["+", "-", "*", "/", "^"]
+
+leaves = st.one_of(
+    st.sampled_from(["x", "y", "pi", "e"]),
+    st.integers(0, 9).map(str),
+    st.sampled_from(["0.5", "1.5", "2.25", "0.1", "10"]),
+)
+
+
+def _extend(children):
+    return st.one_of(
+        st.tuples(children, st.sampled_from(OPS), children).map(lambda t: f"({t[0]}){t[1]}({t[2]})"),
+        st.tuples(st.sampled_from(UNARY), children).map(lambda t: f"{t[0]}({t[1]})"),
+        st.tuples(st.sampled_from(BINARY_FUNCS), children, children).map(
+            lambda t: f"{t[0]}({t[1]}, {t[2]})"),
+        children.map(lambda c: f"-({c})"),
+    )
+
+
+formulas = st.recursive(leaves, _extend, max_leaves=8)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(formulas)
+def test_random_valid_formulas_parse_and_evaluate(text):
+    fn, elapsed = _parse_or_error(text)
+    assert elapsed < 3.0  # the sandbox gives up after about 2 s
+    if fn is None:
+        return
+    xs = np.linspace(-2.0, 2.0, 12).reshape(3, 4)
+    ys = np.linspace(-1.5, 2.5, 12).reshape(3, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for out in (fn.value(xs, ys), *fn.gradient(xs, ys), *fn.hessian_at(xs, ys)[0]):
+            assert out.dtype == np.float64
+            assert out.shape == (3, 4)
+        v = fn.value(0.5, -0.25)
+        assert v.dtype == np.float64 and v.shape == ()
+        f0, gx, gy = fn.value_and_gradient(0.5, -0.25)
+        assert all(type(t) is float for t in (f0, gx, gy))
+        assert f0 == float(v) or (np.isnan(f0) and np.isnan(v))
