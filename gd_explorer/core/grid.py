@@ -8,6 +8,7 @@ import numpy as np
 from .errors import InputError
 
 MAX_RESOLUTION = 2000
+DRAW_LIMIT = 1e150  # sampled values are clipped to +-this
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ def check_window(xrange, yrange):
 
 
 def sample_grid(function, xrange, yrange, resolution=200):
-    """Sample f on resolution x resolution points (or (nx, ny))."""
+    """Sample f on resolution x resolution points (or (nx, ny)); values beyond ±1e150
+    are clipped to it, and undefined ones are NaN."""
     (x0, x1), (y0, y1) = check_window(xrange, yrange)
     nx, ny = (resolution, resolution) if np.isscalar(resolution) else resolution
     nx, ny = int(nx), int(ny)
@@ -58,6 +60,7 @@ def sample_grid(function, xrange, yrange, resolution=200):
     ys = np.linspace(y0, y1, ny)
     z = function.value(xs[np.newaxis, :], ys[:, np.newaxis])
     z[~np.isfinite(z)] = np.nan
+    np.clip(z, -DRAW_LIMIT, DRAW_LIMIT, out=z)  # so differences of values never overflow
     return Grid(xs, ys, z)
 
 

@@ -88,7 +88,7 @@ def parse_ir(text):
     _check_shape(text)
     source, colmap = _translate(text)
     tree = _parse(source, colmap, text)
-    return _Builder(colmap).build(tree.body)
+    return _Builder(colmap, text).build(tree.body)
 
 
 def _check_characters(text):
@@ -132,6 +132,10 @@ def _check_shape(text):
                 raise ExpressionError(f"too many signs in a row (at most {MAX_SIGN_RUN})", run_start)
         elif ch not in " \t":
             run = 0
+
+
+def _check_implicit_mul(text):
+    """After a syntax error: explain '2x' or ')(' as a missing '*'."""
     m = _IMPLICIT_MUL.search(text)
     if m and m.group(2) in ("j", "J"):
         raise ExpressionError("complex numbers are not allowed", m.start(2))
@@ -176,8 +180,11 @@ def _parse(source, colmap, text):
         col = _col(colmap, (exc.offset or 1) - 1)
         if _is_statement(source):
             raise ExpressionError("statements are not allowed: enter a single formula", 0) from None
+        _check_implicit_mul(text)
         msg = exc.msg or "invalid syntax"
-        if "never closed" in msg or "unexpected EOF" in msg or "was never closed" in msg:
+        if "string literal" in msg:
+            msg = "quotes and text strings are not allowed"
+        elif "never closed" in msg or "unexpected EOF" in msg or "was never closed" in msg:
             msg = "a parenthesis is not closed"
         elif "unmatched" in msg:
             msg = "a closing parenthesis has no opening one"
@@ -200,8 +207,9 @@ def _is_statement(source):
 
 
 class _Builder:
-    def __init__(self, colmap):
+    def __init__(self, colmap, text=""):
         self.colmap = colmap
+        self.text = text
         self.nodes = 0
 
     def fail(self, message, node):
@@ -255,7 +263,14 @@ class _Builder:
         return ("num", repr(value)), value
 
     def _literal_text(self, node):
-        return repr(node.value)
+        start = _col(self.colmap, node.col_offset)
+        end = _col(self.colmap, getattr(node, "end_col_offset", None))
+        typed = self.text[start:end] if end else ""
+        if typed[:2].lower() in ("0x", "0o", "0b"):
+            self.fail("write numbers in decimal (no 0x, 0o or 0b)", node)
+        if "_" in typed:
+            self.fail("write numbers without '_'", node)
+        return typed or repr(node.value)
 
     def _name(self, node):
         name = node.id
@@ -294,7 +309,13 @@ class _Builder:
 
     def _call(self, node, depth):
         if not isinstance(node.func, ast.Name):
-            self.fail("only plain function names like sin(x) can be called", node)
+            # (x + 1)(y), 2(x) or f(x)(y): check what is "called" first, then say what is wrong
+            self._build(node.func, depth + 1)
+            pos = _col(self.colmap, getattr(node.func, "end_col_offset", None)) or 0
+            while pos < len(self.text) and self.text[pos] in ") \t":
+                pos += 1  # skip the closing parentheses around the callee
+            left = self.text[:pos].rstrip()[-1:] or "?"
+            raise ExpressionError(f"missing '*' between '{left}' and '(': write {left}*(", pos)
         name = node.func.id
         if name not in FUNCTIONS:
             if name in VARIABLES or name in CONSTANTS:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .grid import robust_range
+from .grid import log_offset, robust_range
 
 MIN_SPREAD = 0.15   # the median should sit at least this far up the displayed height
 TAIL = 0.25         # extend the range to min/max when the tail beyond it is this short
@@ -42,19 +42,20 @@ def display_range(values, low=1.0, high=99.0):
 
 def color_mapper(values, spacing="linear"):
     """A function mapping f to [0, 1] for the colour map, as the contour view colours it
-    (NaN stays NaN): linear from min to the 99th percentile; log: log10(f - min + offset)
-    up to the 99.5th percentile, offset = span * 1e-4. None if no value is finite."""
+    (NaN stays NaN): linear from the 1st to the 99th percentile; log: log10(f - min + offset)
+    up to the 99.5th percentile, offset from grid.log_offset. None if nothing is finite."""
     vals = np.asarray(values, dtype=np.float64)
     finite = vals[np.isfinite(vals)]
     if finite.size == 0:
         return None
     zmin = float(finite.min())
+    offset = 0.0
     if spacing == "log":
         span = max(float(np.percentile(finite, 99.5)) - zmin, 1e-12)
-        offset = span * 1e-4
+        offset = log_offset(finite, span)
         lo, hi = math.log10(offset), math.log10(offset + span)
     else:
-        lo, hi = zmin, float(np.percentile(finite, 99))
+        lo, hi = (float(v) for v in np.percentile(finite, [1, 99]))
     if not hi > lo:
         hi = lo + 1.0
 
@@ -88,18 +89,60 @@ def clip_faces(points, faces, level, keep="below"):
     """Cut a triangle mesh at f = ``level`` (f is column 2), keeping the part below (or
     above). Cut triangles are trimmed along the exact level line, so the edge is smooth.
 
-    Returns (points, faces); new points are appended, one per cut edge.
+    Returns (points, faces); new points are appended, one per cut edge (some may be
+    unused: run compact() afterwards).
+    """
+    points = np.asarray(points, dtype=np.float64)
+    side = points[:, 2] - level if keep == "below" else level - points[:, 2]
+    side[np.abs(side) <= 1e-9 * max(1.0, abs(level))] = 0.0   # on the level: no sliver
+
+    def between(inner, outer):
+        t = side[inner] / (side[inner] - side[outer])
+        new = points[inner] + t[:, None] * (points[outer] - points[inner])
+        new[:, 2] = level
+        return new
+
+    return cut_faces(points, faces, side <= 0, between)
+
+
+def trim_domain(points, faces, defined, value, steps=20):
+    """Keep the triangles of defined vertices and trim the partly defined ones where f
+    stops being defined (found by bisection along their edges with ``value(x, y)``), so
+    holes and domain edges follow the true boundary instead of the grid's staircase."""
+    points = np.asarray(points, dtype=np.float64)
+
+    def between(inner, outer):
+        a, d = points[inner, :2], points[outer, :2] - points[inner, :2]
+        lo, hi = np.zeros(len(a)), np.ones(len(a))
+        for _ in range(steps):
+            mid = 0.5 * (lo + hi)
+            p = a + mid[:, None] * d
+            with np.errstate(all="ignore"):
+                ok = np.isfinite(value(p[:, 0], p[:, 1]))
+            lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid)
+        p = a + lo[:, None] * d
+        with np.errstate(all="ignore"):
+            z = np.asarray(value(p[:, 0], p[:, 1]), dtype=np.float64)
+        z = np.where(np.isfinite(z), z, points[inner, 2])
+        return np.column_stack([p, z])
+
+    return cut_faces(points, faces, np.asarray(defined, dtype=bool), between)
+
+
+def cut_faces(points, faces, inside, between):
+    """Keep the parts of triangles inside a region given per vertex by ``inside``.
+
+    ``between(inner, outer)`` gives the points (M, 3) where the region ends on the edges
+    from vertex ``inner`` to vertex ``outer`` (index arrays). Returns (points, faces).
     """
     points = np.asarray(points, dtype=np.float64)
     faces = np.asarray(faces, dtype=np.int64).reshape(-1, 3)
-    side = points[:, 2] - level if keep == "below" else level - points[:, 2]
-    inside = side[faces] <= 0
-    count = inside.sum(axis=1)
+    flags = inside[faces]
+    count = flags.sum(axis=1)
     whole = faces[count == 3]
     # rotate each cut face so the lone vertex (inside for one, outside for two) comes first
-    one, two = faces[count == 1], faces[count == 2]
-    one = _roll_first(one, inside[count == 1])
-    two = _roll_first(two, ~inside[count == 2])
+    one = _roll_first(faces[count == 1], flags[count == 1])
+    two = _roll_first(faces[count == 2], ~flags[count == 2])
     edges = np.concatenate([one[:, [0, 1]], one[:, [0, 2]], two[:, [0, 1]], two[:, [0, 2]]])
     if len(edges) == 0:
         return points, whole
@@ -107,18 +150,19 @@ def clip_faces(points, faces, level, keep="below"):
     key = edges.min(axis=1) * n + edges.max(axis=1)
     uniq, inv = np.unique(key, return_inverse=True)
     a, b = uniq // n, uniq % n
-    t = (side[a] / (side[a] - side[b]))[:, None]
-    new = points[a] + t * (points[b] - points[a])
-    new[:, 2] = level
-    cut = n + inv
+    inner, outer = np.where(inside[a], a, b), np.where(inside[a], b, a)
+    new = between(inner, outer)
+    same = (new[:, :2] == points[inner, :2]).all(axis=1)   # the cut is at the vertex: reuse it
+    cut = np.where(same, inner, n + np.arange(len(uniq)))[inv]
     k1, k2 = len(one), len(two)
     ab1, ac1 = cut[:k1], cut[k1:2 * k1]
     ab2, ac2 = cut[2 * k1:2 * k1 + k2], cut[2 * k1 + k2:]
-    tris = [whole,
-            np.stack([one[:, 0], ab1, ac1], axis=1),
-            np.stack([two[:, 1], two[:, 2], ac2], axis=1),
-            np.stack([two[:, 1], ac2, ab2], axis=1)]
-    return np.vstack([points, new]), np.concatenate(tris)
+    tris = np.concatenate([whole,
+                           np.stack([one[:, 0], ab1, ac1], axis=1),
+                           np.stack([two[:, 1], two[:, 2], ac2], axis=1),
+                           np.stack([two[:, 1], ac2, ab2], axis=1)])
+    flat = (tris[:, 0] == tris[:, 1]) | (tris[:, 1] == tris[:, 2]) | (tris[:, 0] == tris[:, 2])
+    return np.vstack([points, new]), tris[~flat]
 
 
 def _roll_first(faces, lone):

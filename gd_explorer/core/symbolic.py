@@ -52,9 +52,9 @@ def build_sympy(ir):
     kind = ir[0]
     if kind == "num":
         text = ir[1]
-        if "." in text or "e" in text or "inf" in text or "nan" in text:
-            return sp.Float(text)
-        return sp.Integer(int(text))
+        if text.isdigit():
+            return sp.Integer(int(text))
+        return sp.Float(text)
     if kind == "const":
         return sp.pi if ir[1] == "pi" else sp.E
     if kind == "var":

@@ -21,6 +21,7 @@ SLICE_POINTS = 121
 SLICE_FRACTION = 0.1                   # slice half-width as a fraction of the view's size
 DIFF_STEP = 0.1                        # h in ds = h u for the total differential
 PLOT_HEIGHT = 140
+PLOT_LIMIT = 1e100                     # larger values are not plotted (pyqtgraph overflows)
 CURVE_LABELS = (("max", "max: along ∇f", GRAD_COLOR), ("min", "min: against ∇f", NEG_GRAD_COLOR),
                 ("zero1", "0: level curve", TANGENT_COLOR), ("zero2", "0: level curve", TANGENT_COLOR))
 # what the point allows us to show
@@ -39,20 +40,41 @@ def _tidy(value, scale=1.0):
     return 0.0 if math.isfinite(value) and abs(value) <= 1e-12 * scale else value
 
 
+def _plottable(values):
+    """A float array with values pyqtgraph cannot draw (non-finite or huge) as NaN."""
+    values = np.array(values, dtype=np.float64)
+    values[~(np.abs(values) <= PLOT_LIMIT)] = np.nan
+    return values
+
+
+def _set_data(item, xs, ys, gaps=False):
+    """Plot (xs, ys) if it is drawable: all finite, or with ``gaps`` at least one point."""
+    finite = np.isfinite(np.asarray(ys, dtype=np.float64))
+    if len(ys) == len(xs) and len(ys) and (finite.any() if gaps else finite.all()):
+        item.setData(xs, ys)
+    else:
+        item.setData([], [])
+
+
 def _finite_range(*arrays):
-    values = np.concatenate([np.ravel(a) for a in arrays]) if arrays else np.array([])
+    """(lo, hi) around the finite values, padded, or None."""
+    values = np.concatenate([np.ravel(_plottable(a)) for a in arrays])
     values = values[np.isfinite(values)]
     if values.size == 0:
         return None
     lo, hi = float(values.min()), float(values.max())
     pad = 0.1 * (hi - lo) if hi > lo else 0.1 * abs(hi) + 0.5
-    lo, hi = lo - pad, hi + pad
-    return (lo, hi) if math.isfinite(hi - lo) else None
+    return lo - pad, hi + pad
 
 
 class _SmallPlot(pg.PlotWidget):
+    """A fixed plot: no zooming, and the wheel scrolls the panel instead."""
+
     def sizeHint(self):
         return QSize(360, PLOT_HEIGHT)
+
+    def wheelEvent(self, event):
+        event.ignore()
 
 
 def _small_plot(name):
@@ -362,14 +384,15 @@ class DirectionPanel(QWidget):
         plot = self.curve_plot.getPlotItem()
         for item in self.curve_labels.values():
             item.setVisible(False)
-        if self.state not in (OK, ZERO_GRAD):
+        norm = math.hypot(*self._grad)
+        if self.state not in (OK, ZERO_GRAD) or not norm <= PLOT_LIMIT:
             self.curve.setData([], [])
             self.extrema.setData([], [])
             plot.setYRange(-1, 1, padding=0)
             return
-        ys = derivative_curve(self._grad, np.radians(CURVE_DEGREES))
+        with np.errstate(all="ignore"):
+            ys = derivative_curve(self._grad, np.radians(CURVE_DEGREES))
         self.curve.setData(CURVE_DEGREES, ys)
-        norm = math.hypot(*self._grad)
         if self.state == ZERO_GRAD:
             self.extrema.setData([], [])
             plot.setYRange(-1, 1, padding=0)
@@ -397,9 +420,9 @@ class DirectionPanel(QWidget):
     def _update_marker(self):
         deg = math.degrees(self.model.angle)
         self.phi_line.setPos(deg)
-        if self.state in (OK, ZERO_GRAD):
-            gx, gy = self._grad
-            value = gx * math.cos(self.model.angle) + gy * math.sin(self.model.angle)
+        gx, gy = self._grad
+        value = gx * math.cos(self.model.angle) + gy * math.sin(self.model.angle)
+        if self.state in (OK, ZERO_GRAD) and abs(value) <= PLOT_LIMIT:
             self.marker.setData([deg], [value])
             self.phi_line.setVisible(True)
         else:
@@ -419,24 +442,21 @@ class DirectionPanel(QWidget):
 
     def _update_slice(self, d):
         plot = self.slice_plot.getPlotItem()
-        if d is None or self.state in (NO_FUNCTION, F_UNDEFINED):
-            for item in (self.slice_curve, self.tangent_line, self.slice_point):
+        items = (self.slice_curve, self.tangent_line, self.slice_point)
+        if d is None or self.state in (NO_FUNCTION, F_UNDEFINED) or not abs(d.f) <= PLOT_LIMIT:
+            for item in items:
                 item.setData([], [])
             return
         r = self._slice_halfwidth()
         zs = np.linspace(-r, r, SLICE_POINTS)
-        gs = slice_values(self.model.function, d.point, d.phi, zs)
-        if np.isfinite(gs).any():
-            self.slice_curve.setData(zs, gs)
-        else:
-            self.slice_curve.setData([], [])
-        self.slice_point.setData([0.0], [d.f])
+        gs = _plottable(slice_values(self.model.function, d.point, d.phi, zs))
         tangent = np.array([])
         if self.state in (OK, ZERO_GRAD):
-            tangent = d.f + d.value * np.array([-r, r])
-            self.tangent_line.setData([-r, r], tangent)
-        else:
-            self.tangent_line.setData([], [])
+            with np.errstate(all="ignore"):
+                tangent = _plottable(d.f + d.value * np.array([-r, r]))
+        _set_data(self.slice_curve, zs, gs, gaps=True)
+        _set_data(self.tangent_line, [-r, r], tangent)
+        _set_data(self.slice_point, [0.0], [d.f])
         plot.setXRange(-r, r, padding=0.02)
         yrange = _finite_range(gs, tangent, [d.f])
         if yrange is not None:

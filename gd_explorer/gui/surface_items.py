@@ -119,6 +119,16 @@ class _Mesh(gl.MeshData):
         return self._given_normals
 
 
+LIMIT = 1e3  # display coordinates beyond this (the box is about 2 wide) are not drawn
+
+
+def _drawable(pts):
+    """Rows that are finite and near the box, so no inf (or float32 overflow) reaches GL."""
+    pts = np.asarray(pts, dtype=np.float64).reshape(-1, 3)
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(pts).all(axis=1) & (np.abs(pts) <= LIMIT).all(axis=1)
+
+
 def _rgba(color, alpha=1.0):
     c = pg.mkColor(color)
     return (c.redF(), c.greenF(), c.blueF(), alpha)
@@ -172,7 +182,7 @@ class SceneItems:
 
     # ----- surface and frame --------------------------------------------------------
     def set_surface(self, verts, faces, colors, normals):
-        if len(faces) == 0:
+        if len(faces) == 0 or not _drawable(verts).all() or not np.isfinite(normals).all():
             self.clear_surface()
             return
         self.surface.setMeshData(meshdata=_Mesh(verts, faces, colors, normals))
@@ -205,7 +215,7 @@ class SceneItems:
     # ----- overlays -----------------------------------------------------------------
     @staticmethod
     def _show_points(items, pts):
-        ok = len(pts) > 0 and np.isfinite(pts).all()
+        ok = len(pts) > 0 and bool(_drawable(pts).all())
         for item in items:
             if ok:
                 item.setData(pos=pts)
@@ -218,7 +228,7 @@ class SceneItems:
         self._show_points((self.point_ring, self.point), pts)
 
     def set_path(self, pts, dots):
-        pts = pts[np.isfinite(pts).all(axis=1)] if len(pts) else pts
+        pts = pts[_drawable(pts)] if len(pts) else pts
         ok = len(pts) >= 2
         for item in (self.path_xray, self.path_outline, self.path):
             if ok:
@@ -227,7 +237,7 @@ class SceneItems:
         self._show_points((self.dots,), pts if ok and dots else np.empty((0, 3)))
 
     def set_plane(self, corners, visible):
-        self.plane_ok = len(corners) == 4 and bool(np.isfinite(corners).all())
+        self.plane_ok = len(corners) == 4 and bool(_drawable(corners).all())
         if self.plane_ok:
             faces = np.array([[0, 1, 2], [0, 2, 3]], dtype=np.uint32)
             self.plane.setMeshData(vertexes=corners, faces=faces)

@@ -23,6 +23,7 @@ HEIGHT = 1.0           # box height at z scale 1 (the box is 2 wide along its lo
 LIFT = 0.012           # markers and path float this fraction of the box height above f
 MAX_PATH_POINTS = 2000
 MAX_STEP_DOTS = 400
+FAR = 3.0              # the path is cut where it goes this far out (box half-width is 1)
 CAMERA = dict(distance=4.6, elevation=36, azimuth=-100, fov=45)
 BACKGROUND = (250, 250, 250)
 NO_GL_ENV = "GD_EXPLORER_NO_OPENGL"
@@ -55,6 +56,16 @@ def _probe(platform):
     if not ctx.isOpenGLES() and version < (2, 1):
         return False, f"OpenGL {version[0]}.{version[1]} is too old (2.1 needed)"
     return True, ""
+
+
+def _toward(a, b, bound):
+    """The point where segment a→b leaves |x|, |y| <= bound (a is inside)."""
+    d = b - a
+    t = 1.0
+    for k in (0, 1):
+        if abs(b[k]) > bound and d[k] != 0:
+            t = min(t, (math.copysign(bound, b[k]) - a[k]) / d[k])
+    return a + t * d if math.isfinite(t) else a
 
 
 def unavailable_message(reason):
@@ -196,12 +207,13 @@ class SurfaceView(QWidget):
         self._draw_point()
 
     def _build_mesh(self, grid):
-        """Mesh of f without undefined cells, cut smoothly at the display range."""
+        """Mesh of f trimmed to where f is defined and cut smoothly at the display range."""
         lo, hi = self._box.zrange
         xs, ys = np.meshgrid(grid.xs, grid.ys)
         ok = np.isfinite(grid.z)
         data = np.stack([xs.ravel(), ys.ravel(), np.where(ok, grid.z, lo).ravel()], axis=1)
-        faces = sm.triangle_faces(ok)
+        faces = sm.triangle_faces(np.ones_like(ok))
+        data, faces = sm.trim_domain(data, faces, ok.ravel(), self.model.function.value)
         data, faces = sm.clip_faces(data, faces, hi, keep="below")
         data, faces = sm.clip_faces(data, faces, lo, keep="above")
         data, faces, _ = sm.compact(data, faces)
@@ -234,7 +246,14 @@ class SurfaceView(QWidget):
         rows = run.view()
         idx = sm.subsample(len(rows), MAX_PATH_POINTS)
         self._path = rows[idx][:, 1:4].copy()
-        self.items.set_path(box.apply(self._path, lift=self._lift()), len(idx) <= MAX_STEP_DOTS)
+        shown = box.apply(self._path, lift=self._lift())
+        far = ~(np.abs(shown[:, :2]) <= FAR).all(axis=1)   # a diverging run leaves the box
+        if far.any():
+            k = int(np.argmax(far))
+            shown = shown[: k + 1]
+            if k > 0:  # end the path where its last segment leaves the region
+                shown[k] = _toward(shown[k - 1], shown[k], FAR)
+        self.items.set_path(shown, len(idx) <= MAX_STEP_DOTS)
 
     def _draw_point(self):
         fn, box = self.model.function, self._box
