@@ -155,6 +155,8 @@ def test_two_thousand_random_actions(qtbot, window, tmp_path):
     # the window still works: a preset loads and a step is exact
     with qtbot.waitSignal(model.functionChanged, timeout=15000):
         model.load_preset("Quadratic bowl")
+    combo = window.descent.optimizer
+    combo.setCurrentIndex(combo.findData("gd"))
     x, y = model.start
     window.descent.step_btn.click()
     lr = model.learning_rate
