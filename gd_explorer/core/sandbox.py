@@ -73,6 +73,16 @@ class Sandbox:
             if c is not None:
                 c.close()
 
+    def _restart_soon(self):
+        """Start a fresh worker in the background, so the next formula does not wait for it."""
+        def start():
+            try:
+                self.warm_up()
+            except ExpressionError:
+                pass  # the next request tries again and reports the problem
+
+        threading.Thread(target=start, daemon=True, name="gd-explorer-sandbox-start").start()
+
     def cancel(self):
         """Stop the request in progress (from another thread); it fails with an error."""
         proc = self._proc
@@ -94,6 +104,7 @@ class Sandbox:
                 raise ExpressionError("the symbolic engine stopped unexpectedly") from None
             if not ready:
                 self.kill()
+                self._restart_soon()
                 raise ExpressionError(
                     f"too complex: working out the derivatives took more than {limit:g} s")
             try:
