@@ -71,6 +71,12 @@ class GLView(gl.GLViewWidget):
         super().__init__(parent)
         self._serial = next(GLView._serials)
 
+    def initializeGL(self):
+        try:
+            super().initializeGL()
+        except Exception:
+            traceback.print_exc()
+
     def paintGL(self):
         try:
             if GLView._last_painter != self._serial:

@@ -122,7 +122,8 @@ class SurfaceView(QWidget):
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 0)
         self.plane_toggle = QCheckBox("Tangent plane", objectName="tangentPlaneToggle", checked=True)
-        self.plane_toggle.setToolTip("Show the plane z = f(p) + ∇f(p)·(q − p) touching the surface at the current point")
+        self.plane_toggle.setToolTip("Show the plane z = f(p) + ∇f(p)·(q − p) that touches "
+                                     "the surface at the current point p")
         self.plane_toggle.toggled.connect(self._on_plane_toggled)
         self.z_scale = QDoubleSpinBox(objectName="zScale", minimum=0.1, maximum=10.0, singleStep=0.1,
                                       value=1.0, decimals=1, suffix=" ×")

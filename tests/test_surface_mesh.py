@@ -1,0 +1,173 @@
+"""Pure geometry of the 3-D view (issue 5): display range, holes, cuts, normals, transform."""
+import math
+
+import numpy as np
+import pytest
+
+from gd_explorer.core import surface_mesh as sm
+
+
+def grid_points(fn, n=21, lim=1.0):
+    xs, ys = np.meshgrid(np.linspace(-lim, lim, n), np.linspace(-lim, lim, n))
+    with np.errstate(all="ignore"):
+        z = fn(xs, ys)
+    z = np.where(np.isfinite(z), z, np.nan)
+    pts = np.stack([xs.ravel(), ys.ravel(), np.nan_to_num(z).ravel()], axis=1)
+    return pts, z
+
+
+def areas(points, faces):
+    p = points[faces]
+    cross = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
+    return cross  # z component / 2 is the signed area in xy
+
+
+# ----- display range ---------------------------------------------------------------
+def test_display_range_keeps_a_bowl_whole():
+    _, z = grid_points(lambda x, y: x ** 2 + y ** 2, 101, 2.0)
+    assert sm.display_range(z) == (pytest.approx(np.nanmin(z)), pytest.approx(np.nanmax(z)))
+
+
+def test_display_range_cuts_heavy_tails_so_the_surface_is_not_flat():
+    _, z = grid_points(lambda x, y: np.exp(x ** 2 + y ** 2), 101, 3.0)
+    lo, hi = sm.display_range(z)
+    assert lo == pytest.approx(np.nanmin(z))
+    assert hi < np.percentile(z, 99) / 100
+    assert (np.median(z) - lo) / (hi - lo) >= sm.MIN_SPREAD - 1e-9
+
+
+def test_display_range_cuts_spikes_both_ways():
+    _, up = grid_points(lambda x, y: 1 / (x ** 2 + y ** 2), 100, 2.0)
+    assert sm.display_range(up)[1] < 0.01 * np.nanmax(up)
+    _, down = grid_points(lambda x, y: np.log(x ** 2 + y ** 2), 100, 2.0)
+    lo, hi = sm.display_range(down)
+    assert lo > np.nanmin(down) + 1 and hi == pytest.approx(np.nanmax(down))
+
+
+def test_display_range_flat_undefined_and_infinite():
+    assert sm.display_range(np.full((5, 5), 3.0)) == (pytest.approx(1.5), pytest.approx(4.5))
+    assert sm.display_range(np.full((5, 5), np.nan)) is None
+    lo, hi = sm.display_range(np.array([1.0, 2.0, np.inf, -np.inf, np.nan, 3.0]))
+    assert math.isfinite(lo) and math.isfinite(hi) and hi > lo
+
+
+# ----- colours ---------------------------------------------------------------------
+def test_color_mapper_linear_and_log():
+    z = np.array([0.0, 1.0, 10.0, 100.0, np.nan])
+    lin = sm.color_mapper(z, "linear")(z)
+    assert lin[0] == 0 and np.isnan(lin[-1]) and np.all(np.diff(lin[:4]) >= 0)
+    log = sm.color_mapper(z, "log")(z)
+    assert log[0] == 0 and log[3] == pytest.approx(1.0, abs=0.01)
+    assert log[1] > lin[1]  # log spreads out the low values
+    assert sm.color_mapper([np.nan], "linear") is None
+
+
+# ----- mesh --------------------------------------------------------------------------
+def test_triangle_faces_skip_undefined_vertices():
+    ok = np.ones((4, 5), dtype=bool)
+    assert len(sm.triangle_faces(ok)) == 2 * 3 * 4
+    ok[1, 2] = False
+    faces = sm.triangle_faces(ok)
+    assert len(faces) == 2 * 3 * 4 - 6   # an inner vertex touches six triangles
+    assert not np.isin(1 * 5 + 2, faces)
+    pts, _ = grid_points(lambda x, y: x + y, 5)
+    assert np.all(areas(pts, sm.triangle_faces(np.ones((5, 5), bool)))[:, 2] > 0)  # all face up
+
+
+@pytest.mark.parametrize("level", [-0.55, 0.0, 0.3, 0.91])
+def test_clip_faces_cuts_along_the_exact_level_line(level):
+    pts, z = grid_points(lambda x, y: x + 0 * y, 11)   # f = x, so the cut is the line x = level
+    faces = sm.triangle_faces(np.isfinite(z))
+    below, fb = sm.clip_faces(pts, faces, level, keep="below")
+    used = np.unique(fb)
+    assert below[used, 2].max() == pytest.approx(level)
+    assert np.all(below[used, 0] <= level + 1e-12)
+    a = areas(below, fb)[:, 2] / 2
+    assert np.all(a > 0)                                 # orientation kept
+    assert a.sum() == pytest.approx((level + 1) * 2)     # exactly the region x <= level
+    above, fa = sm.clip_faces(pts, faces, level, keep="above")
+    assert (areas(above, fa)[:, 2] / 2).sum() == pytest.approx((1 - level) * 2)
+
+
+def test_clip_faces_shares_new_vertices_between_neighbours():
+    pts, z = grid_points(lambda x, y: x ** 2 + y ** 2, 21)
+    faces = sm.triangle_faces(np.isfinite(z))
+    out, f = sm.clip_faces(pts, faces, 0.5)   # some grid points lie exactly on the level
+    verts, f, _ = sm.compact(out, f)
+    assert len(np.unique(verts.round(12), axis=0)) == len(verts)
+    assert verts[:, 2].max() == pytest.approx(0.5)
+    assert np.all(areas(verts, f)[:, 2] > 0)
+
+
+def test_trim_domain_follows_the_true_edge_of_the_domain():
+    def f(x, y):
+        return np.sqrt(1 - x ** 2 - y ** 2)
+
+    pts, z = grid_points(f, 41, 1.2)
+    ok = np.isfinite(z)
+    staircase = (areas(pts, sm.triangle_faces(ok))[:, 2] / 2).sum()
+    out, faces = sm.trim_domain(pts, sm.triangle_faces(np.ones_like(ok)), ok.ravel(), f)
+    verts, faces, _ = sm.compact(out, faces)
+    assert np.isfinite(verts).all() and np.allclose(verts[:, 2], f(verts[:, 0], verts[:, 1]))
+    r = np.hypot(verts[:, 0], verts[:, 1])
+    assert r.max() == pytest.approx(1.0, abs=1e-5)
+    assert verts[r > 0.99999, 2].max() < 0.01          # the rim reaches down to f = 0
+    area = areas(verts, faces)[:, 2] / 2
+    assert np.all(area > 0)
+    assert staircase < 0.95 * math.pi and area.sum() == pytest.approx(math.pi, rel=0.01)
+
+
+def test_compact_and_normals_have_no_nan():
+    pts, z = grid_points(lambda x, y: np.sqrt(0.8 - x ** 2 - y ** 2), 31)
+    faces = sm.triangle_faces(np.isfinite(z))
+    verts, f2, kept = sm.compact(pts, faces)
+    assert len(verts) < len(pts) and np.array_equal(verts, pts[kept])
+    assert np.array_equal(verts[f2], pts[faces])
+    assert np.unique(f2).size == len(verts)
+    normals = sm.vertex_normals(verts, f2)
+    assert np.isfinite(normals).all()
+    assert np.allclose(np.linalg.norm(normals, axis=1), 1, atol=1e-5)
+
+
+def test_vertex_normals_of_a_plane_and_of_a_lonely_vertex():
+    pts, z = grid_points(lambda x, y: 0.5 * x + 0 * y, 5)
+    n = sm.vertex_normals(pts, sm.triangle_faces(np.isfinite(z)))
+    assert np.allclose(n, np.array([-0.5, 0, 1]) / math.sqrt(1.25), atol=1e-6)
+    lonely = sm.vertex_normals(np.zeros((3, 3)), np.empty((0, 3), dtype=int))
+    assert np.array_equal(lonely, np.tile([0, 0, 1], (3, 1)))
+
+
+# ----- transform and overlays -------------------------------------------------------
+def test_box_transform_keeps_aspect_and_maps_f_to_the_height():
+    box = sm.BoxTransform((-4.0, 4.0), (0.0, 2.0), (10.0, 20.0), height=1.5)
+    out = box.apply([(-4, 0, 10), (4, 2, 20), (0, 1, 15), (0, 1, 1e9)])
+    assert np.allclose(out[:3], [(-1, -0.25, 0), (1, 0.25, 1.5), (0, 0, 0.75)])
+    assert out[3, 2] == pytest.approx(1.5)                 # clipped to the top
+    assert box.apply([(0, 1, 30)], clip=False)[0, 2] == pytest.approx(3.0)
+    assert box.apply([(0, 1, 15)], lift=0.1)[0, 2] == pytest.approx(0.85)
+
+
+def test_subsample_keeps_ends():
+    assert np.array_equal(sm.subsample(5, 10), np.arange(5))
+    idx = sm.subsample(100_001, 2000)
+    assert len(idx) <= 2000 and idx[0] == 0 and idx[-1] == 100_000 and np.all(np.diff(idx) > 0)
+
+
+def test_tangent_patch_and_direction_lie_in_the_plane():
+    px, py, f, gx, gy = 1.0, -2.0, 3.0, 0.5, -4.0
+    corners = sm.tangent_patch(px, py, f, gx, gy, 0.25)
+    assert np.allclose(corners[:, 2], f + gx * (corners[:, 0] - px) + gy * (corners[:, 1] - py))
+    assert np.allclose(corners.mean(axis=0), (px, py, f))
+    phi, length = 2.0, 0.3
+    segs = sm.direction_arrow(px, py, f, gx, gy, phi, length)
+    assert np.allclose(segs[0], (px, py, f))
+    du = gx * math.cos(phi) + gy * math.sin(phi)
+    assert np.allclose(segs[1], (px + length * math.cos(phi), py + length * math.sin(phi), f + length * du))
+    assert np.allclose(segs[:, 2], f + gx * (segs[:, 0] - px) + gy * (segs[:, 1] - py))
+
+
+def test_patch_half_size_shrinks_for_steep_planes():
+    assert sm.patch_half_size(10.0, 100.0, 0.0, 0.0) == pytest.approx(1.2)
+    assert sm.patch_half_size(10.0, 100.0, 30.0, 20.0) == pytest.approx(0.25 * 100 / 50)
+    assert sm.patch_half_size(10.0, 100.0, 5000.0, 0.0) == pytest.approx(0.2)  # at least 2 %
+    assert sm.patch_half_size(10.0, 100.0, math.inf, 0.0) == pytest.approx(1.2)
