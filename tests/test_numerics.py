@@ -124,3 +124,19 @@ def test_grid_of_an_undefined_window_is_all_holes():
     fn = parse_function("log(x)")
     grid = sample_grid(fn, (-3, -1), (0, 1), 50)
     assert np.isnan(grid.z).all()
+
+
+def test_closed_view_ignores_later_model_changes(qtbot):
+    make_app()
+    model = ExplorerModel()
+    v = ContourView(model)
+    v.show()
+    model.set_function(parse_function("x^2 + y^2"))
+    vb = v.getViewBox()
+    vb.scaleBy((0.5, 0.5))
+    vb.sigRangeChangedManually.emit(vb.state["mouseEnabled"])  # arms the settle timer
+    v.close()
+    model.set_function(parse_function("x*y"))
+    model.set_window((-1.0, 1.0), (-1.0, 1.0))
+    model.step(3)
+    qtbot.wait(400)  # any leftover timer would raise inside the event loop here

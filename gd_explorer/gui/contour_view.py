@@ -63,6 +63,28 @@ class ContourView(pg.PlotWidget):
         if model.function is not None:
             self._on_function_changed(model.function)
 
+    def close(self):
+        """pyqtgraph drops the plot item on close: stop timers and stop observing first."""
+        for timer in (self._settle, self._traj_timer):
+            timer.stop()
+        m = self.model
+        for signal, slot in ((m.functionChanged, self._on_function_changed),
+                             (m.windowChanged, self._on_window_changed),
+                             (m.spacingChanged, self._on_spacing_changed),
+                             (m.startChanged, self._on_start_changed),
+                             (m.trajectoryChanged, self._on_trajectory_changed),
+                             (m.pointChanged, self._on_point_changed),
+                             (m.angleChanged, self._on_angle_changed),
+                             (m.angleChanging, self._on_angle_changed),
+                             (m.keptRunsChanged, self._on_kept_runs_changed),
+                             (m.analysis.criticalPointsChanged, self._on_critical_points_changed),
+                             (m.analysis.basinsChanged, self._on_basins_changed)):
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+        return super().close()
+
     # ----- construction -----------------------------------------------------------
     def _build_items(self):
         plot = self.getPlotItem()
