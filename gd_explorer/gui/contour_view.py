@@ -107,7 +107,7 @@ class ContourView(pg.PlotWidget):
         self.contours = pg.PlotCurveItem(pen=pg.mkPen(255, 255, 255, 150, width=1), connect="finite")
         self.contours.setZValue(-5)
         plot.addItem(self.contours)
-        self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 210))
+        self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 190))
         self.trajectory = pg.PlotDataItem(pen=pg.mkPen(TRAJ_COLOR, width=2), name="trajectory",
                                           symbol="o", symbolSize=5, symbolBrush=TRAJ_COLOR,
                                           symbolPen=None)
@@ -335,6 +335,16 @@ class ContourView(pg.PlotWidget):
             self.tangent.setData([], [])
         phi = self.model.angle
         self._set_arrow(self.u_shaft, self.u_head, px, py, math.cos(phi), math.sin(phi), 0.8 * length)
+        self._place_legend(px, py)
+
+    def _place_legend(self, px, py):
+        """Keep the legend in the top corner away from the current point."""
+        (x0, x1), (y0, y1) = self.getViewBox().viewRange()
+        right = (px - x0) < 0.5 * (x1 - x0) and (py - y0) > 0.4 * (y1 - y0)
+        if right != getattr(self, "_legend_right", None):
+            self._legend_right = right
+            corner = (1, 0) if right else (0, 0)
+            self.legend.anchor(itemPos=corner, parentPos=corner, offset=(-8, 8) if right else (8, 8))
 
     @staticmethod
     def _set_arrow(shaft, head, px, py, dx, dy, length):

@@ -46,7 +46,8 @@ class MainWindow(QMainWindow):
         self.views = QSplitter(Qt.Horizontal, objectName="viewSplitter")
         self.views.addWidget(self.contour)
         self.views.addWidget(self.surface)
-        self.views.setSizes([1, 1])
+        self.views.setStretchFactor(0, 3)
+        self.views.setStretchFactor(1, 2)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -88,6 +89,14 @@ class MainWindow(QMainWindow):
         m.sessionError.connect(lambda text: self._show_error("Could not open the session", text))
         self._build_menus()
         self.set_view_mode("both")
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if not getattr(self, "_sized", False):  # first show: share the width 3:2
+            self._sized = True
+            total = max(self.views.width(), 2)
+            self.views.setSizes([total * 3 // 5, total * 2 // 5])
+            self.table.scrollToBottom()
 
     def _scroll(self, widget):
         area = QScrollArea()
