@@ -394,3 +394,18 @@ def test_dragging_the_start_marker_moves_the_start(qtbot, window):
     assert abs(model.start[0] - tx) <= 2 * px and abs(model.start[1] - ty) <= 2 * px
     (nx0, nx1), _ = vb.viewRange()
     assert (nx0, nx1) == (x0, x1)
+
+
+def test_export_png_writes_an_image_and_keeps_old_file_on_error(qtbot, window, tmp_path, monkeypatch):
+    load(qtbot, window, "Booth")
+    path = tmp_path / "map.png"
+    assert window.export_png(str(path), width=800)
+    image = QImage(str(path))
+    assert image.width() == 800 and image.height() > 300
+    colors = {image.pixel(x, y) for x in range(0, 800, 20) for y in range(0, image.height(), 20)}
+    assert len(colors) > 30
+    old = path.read_bytes()
+    monkeypatch.setattr(os, "replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    assert not window.export_png(str(path), width=400)
+    assert "No space left" in window.last_error
+    assert path.read_bytes() == old

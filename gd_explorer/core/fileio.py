@@ -10,6 +10,11 @@ def atomic_write_text(path, text, encoding="utf-8"):
 
     Raises InputError with a readable message on any OS problem.
     """
+    atomic_write_bytes(path, text.encode(encoding))
+
+
+def atomic_write_bytes(path, data):
+    """Write ``data`` to ``path`` atomically (see atomic_write_text)."""
     path = os.fspath(path)
     if "\x00" in path:
         raise InputError("the file name contains a NUL character")
@@ -23,8 +28,8 @@ def atomic_write_text(path, text, encoding="utf-8"):
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         if os.path.exists(path):

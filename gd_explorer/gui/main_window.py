@@ -11,6 +11,7 @@ from .analysis_panel import AnalysisPanel
 from .contour_view import ContourView
 from .descent_panel import DescentPanel
 from .direction_panel import DirectionPanel
+from .export_image import write_png
 from .function_editor import FunctionEditor
 from .iteration_table import IterationTable
 from .model import ExplorerModel
@@ -122,6 +123,10 @@ class MainWindow(QMainWindow):
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.triggered.connect(lambda _checked=False: self.export_csv())
         file_menu.addAction(self.export_action)
+        self.image_action = QAction("Export contour map as &PNG…", self, objectName="exportPngAction")
+        self.image_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        self.image_action.triggered.connect(lambda _checked=False: self.export_png())
+        file_menu.addAction(self.image_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self, objectName="quitAction")
         quit_action.setShortcut(QKeySequence.Quit)
@@ -172,6 +177,21 @@ class MainWindow(QMainWindow):
             self._show_error("Export failed", str(exc))
             return False
         self.statusBar().showMessage(f"Trajectory written to {path}", 6000)
+        return True
+
+    def export_png(self, path=None, width=1600):
+        """Save the contour map as a PNG (pyqtgraph's exporter, written atomically)."""
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export contour map", "contours.png",
+                                                  "PNG images (*.png)")
+            if not path:
+                return False
+        try:
+            write_png(self.contour.getPlotItem(), path, width)
+        except InputError as exc:
+            self._show_error("Export failed", str(exc))
+            return False
+        self.statusBar().showMessage(f"Image written to {path}", 6000)
         return True
 
     def save_session(self, path=None):

@@ -1,0 +1,25 @@
+"""PNG export of a plot with pyqtgraph's ImageExporter, written atomically."""
+import pyqtgraph.exporters
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+from ..core.errors import InputError
+from ..core.fileio import atomic_write_bytes
+
+
+def png_bytes(plot_item, width=1600):
+    """The plot rendered ``width`` pixels wide, as PNG bytes."""
+    exporter = pyqtgraph.exporters.ImageExporter(plot_item)
+    exporter.parameters()["width"] = int(width)
+    image = exporter.export(toBytes=True)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.WriteOnly)
+    if image is None or image.isNull() or not image.save(buffer, "PNG"):
+        raise InputError("could not render the image")
+    buffer.close()
+    return bytes(data)
+
+
+def write_png(plot_item, path, width=1600):
+    """Save ``plot_item`` as a PNG at ``path``. Raises InputError with a readable message."""
+    atomic_write_bytes(path, png_bytes(plot_item, width))
