@@ -409,3 +409,26 @@ def test_export_png_writes_an_image_and_keeps_old_file_on_error(qtbot, window, t
     assert not window.export_png(str(path), width=400)
     assert "No space left" in window.last_error
     assert path.read_bytes() == old
+
+
+def test_layout_is_remembered_between_runs(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    from gd_explorer.gui.app import restore_layout, save_layout
+
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path))
+    make_app()
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    first.set_view_mode("surface")
+    save_layout(first)
+    assert QSettings().value("window/geometry") == first.saveGeometry()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    restored = []
+    monkeypatch.setattr(second, "restoreGeometry", lambda g: restored.append(g) or True)
+    restore_layout(second)
+    assert second.view_mode == "surface" and not second.contour.isVisibleTo(second)
+    assert restored == [first.saveGeometry()]

@@ -88,5 +88,28 @@ def run_app(args):
         window.close()
         return 0
     window.resize(1500, 950)
+    restore_layout(window)
+    app.aboutToQuit.connect(lambda: save_layout(window))
     window.show()
     return app.exec()
+
+
+def restore_layout(window):
+    """Window geometry from the last session (QSettings); the function always starts fresh."""
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings()
+    geometry = settings.value("window/geometry")
+    if geometry is not None:
+        window.restoreGeometry(geometry)
+    mode = settings.value("window/viewMode")
+    if mode in ("contour", "surface", "both"):
+        window.set_view_mode(mode)
+
+
+def save_layout(window):
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings()
+    settings.setValue("window/geometry", window.saveGeometry())
+    settings.setValue("window/viewMode", window.view_mode)

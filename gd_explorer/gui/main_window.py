@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
 
     def set_view_mode(self, mode):
         """Show the contour view, the surface, or both."""
+        self.view_mode = mode
         self.contour.setVisible(mode in ("contour", "both"))
         self.surface.setVisible(mode in ("surface", "both"))
         self.view_controls.set_mode(mode)
