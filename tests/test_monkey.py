@@ -51,7 +51,7 @@ class Monkey:
         self.counts = {}
 
     def act(self):
-        actions = [self.type_formula, self.click_plot, self.pan, self.zoom, self.turn_dial,
+        actions = [self.type_formula, self.click_plot, self.drag, self.pan, self.zoom, self.turn_dial,
                    self.press_button, self.press_button, self.menu, self.settings, self.switch_tab]
         action = self.rng.choice(actions)
         self.counts[action.__name__] = self.counts.get(action.__name__, 0) + 1
@@ -74,6 +74,33 @@ class Monkey:
             return  # the contour view is hidden in "surface only" mode
         pos = QPoint(self.rng.randrange(vp.width()), self.rng.randrange(vp.height()))
         self.qtbot.mouseClick(vp, Qt.LeftButton, pos=pos)
+
+    def drag(self):
+        """A real mouse drag on the map: pans the view, or moves the start marker."""
+        from PySide6.QtCore import QEvent, QPointF
+        from PySide6.QtGui import QMouseEvent
+        from PySide6.QtWidgets import QApplication
+
+        view = self.win.contour
+        vp = view.viewport()
+        if not view.isVisible() or vp.width() < 2 or vp.height() < 2:
+            return
+        if self.rng.random() < 0.5:
+            a = view.data_to_viewport(*self.win.model.start)  # grab the marker
+        else:
+            a = QPoint(self.rng.randrange(vp.width()), self.rng.randrange(vp.height()))
+        b = QPoint(self.rng.randrange(vp.width()), self.rng.randrange(vp.height()))
+
+        def send(kind, pos, buttons):
+            local = QPointF(pos)
+            button = Qt.NoButton if kind == QEvent.MouseMove else Qt.LeftButton
+            QApplication.sendEvent(vp, QMouseEvent(kind, local, vp.mapToGlobal(local), button,
+                                                   buttons, Qt.NoModifier))
+
+        send(QEvent.MouseButtonPress, a, Qt.LeftButton)
+        for k in range(1, 6):
+            send(QEvent.MouseMove, a + (b - a) * (k / 5), Qt.LeftButton)
+        send(QEvent.MouseButtonRelease, b, Qt.NoButton)
 
     def pan(self):
         vb = self.win.contour.getViewBox()
@@ -146,7 +173,7 @@ def test_two_thousand_random_actions(qtbot, window, tmp_path):
             qtbot.wait(2)
             close_dialogs(window)
     assert sum(monkey.counts.values()) == ACTIONS
-    assert len(monkey.counts) == 9  # every kind of action happened
+    assert len(monkey.counts) == 10  # every kind of action happened
     model = window.model
     model.pause()
     model.analysis.cancel()
