@@ -334,3 +334,15 @@ def test_good_arguments_for_the_spy(quad):
 def test_start_outside_the_domain():
     with pytest.raises(InputError, match="not defined at the start point"):
         descend(parse_function("log(x)"), (-1.0, 0.0), 0.1)
+
+
+@pytest.mark.parametrize("text,start", [("x^2 - y^2", (1.5, 0.05)), ("x^3 - 3*x*y^2", (1.2, 0.6)),
+                                        ("-x^2 - y^2", (0.3, 0.1))])
+def test_divergence_on_an_unbounded_function_says_so(text, start):
+    # f falls without bound along the path: a smaller learning rate would not help
+    result = descend(parse_function(text), start, 0.05, max_steps=100000)
+    assert result.status == "diverged"
+    assert result.message == (f"diverged at step {result.nit + 1}: f decreases without bound "
+                              "along the path, so there is no minimum to reach this way")
+    fs = result.trajectory[:, 3]
+    assert (np.diff(fs[-3:]) < 0).all()

@@ -195,11 +195,11 @@ class Descent:
             with np.errstate(all="ignore"):
                 nx, ny = self._move(x, y, gx, gy, t)
             if not (math.isfinite(nx) and math.isfinite(ny)) or math.hypot(nx, ny) > DIVERGENCE_LIMIT:
-                self._finish(DIVERGED, f"diverged at step {t}: try a smaller learning rate")
+                self._diverged(t, None)
                 break
             f, ngx, ngy = fn.value_and_gradient(nx, ny)
             if math.isinf(f) or math.isinf(ngx) or math.isinf(ngy) or abs(f) > DIVERGENCE_LIMIT ** 1.5:
-                self._finish(DIVERGED, f"diverged at step {t}: try a smaller learning rate")
+                self._diverged(t, f)
                 break
             if math.isnan(f) or math.isnan(ngx) or math.isnan(ngy):
                 self._finish(LEFT_DOMAIN, f"left the domain of f at step {t}")
@@ -218,6 +218,16 @@ class Descent:
                 if stop and not self.finished:
                     self._finish(STOPPED, f"stopped at step {t}")
         return taken
+
+    def _diverged(self, t, f_next):
+        """Say why: f falling without bound (no minimum that way) or steps too large."""
+        fs = self._rows[max(0, self._n - 3): self._n, 3]
+        falling = len(fs) == 3 and fs[2] < fs[1] < fs[0] and fs[2] < self._rows[0, 3]
+        if falling and (f_next is None or not f_next > fs[2]):
+            self._finish(DIVERGED, f"diverged at step {t}: f decreases without bound along the "
+                                   "path, so there is no minimum to reach this way")
+        else:
+            self._finish(DIVERGED, f"diverged at step {t}: try a smaller learning rate")
 
     def stop(self):
         if not self.finished:
