@@ -2,3 +2,20 @@ import os
 
 # 2-D GUI tests run offscreen; the OpenGL tests are run separately under Xvfb with xcb.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def shown_window(qtbot):
+    """A MainWindow, shown at 1400 x 900 and exposed (no function loaded yet)."""
+    from gd_explorer.gui.app import make_app
+    from gd_explorer.gui.main_window import MainWindow
+
+    make_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    return win

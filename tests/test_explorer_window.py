@@ -18,13 +18,8 @@ from gd_explorer.gui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot):
-    make_app()
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
+def window(qtbot, shown_window):
+    win = shown_window
     return win
 
 

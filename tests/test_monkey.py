@@ -29,13 +29,8 @@ BUTTONS = ["stepButton", "step10Button", "step100Button", "playButton", "resetBu
 
 
 @pytest.fixture
-def window(qtbot):
-    make_app()
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
+def window(qtbot, shown_window):
+    win = shown_window
     with qtbot.waitSignal(win.model.functionChanged, timeout=15000):
         win.model.load_default()
     return win

@@ -37,13 +37,8 @@ class LatencyProbe:
 
 
 @pytest.fixture
-def window(qtbot):
-    make_app()
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
+def window(qtbot, shown_window):
+    win = shown_window
     with qtbot.waitSignal(win.model.functionChanged, timeout=15000):
         win.model.set_expression("x^2 + 3*y^2 + sin(x)")
     return win

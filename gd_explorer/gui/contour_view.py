@@ -48,17 +48,21 @@ class ContourView(pg.PlotWidget):
         self._manual = False
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        model.functionChanged.connect(self._on_function_changed)
-        model.windowChanged.connect(self._on_window_changed)
-        model.spacingChanged.connect(self._on_spacing_changed)
-        model.startChanged.connect(self._on_start_changed)
-        model.trajectoryChanged.connect(self._on_trajectory_changed)
-        model.pointChanged.connect(self._on_point_changed)
-        model.angleChanged.connect(self._on_angle_changed)
-        model.angleChanging.connect(self._on_angle_changed)
-        model.keptRunsChanged.connect(self._on_kept_runs_changed)
-        model.analysis.criticalPointsChanged.connect(self._on_critical_points_changed)
-        model.analysis.basinsChanged.connect(self._on_basins_changed)
+        self._subscriptions = [
+            (model.functionChanged, self._on_function_changed),
+            (model.windowChanged, self._on_window_changed),
+            (model.spacingChanged, self._on_spacing_changed),
+            (model.startChanged, self._on_start_changed),
+            (model.trajectoryChanged, self._on_trajectory_changed),
+            (model.pointChanged, self._on_point_changed),
+            (model.angleChanged, self._on_angle_changed),
+            (model.angleChanging, self._on_angle_changed),
+            (model.keptRunsChanged, self._on_kept_runs_changed),
+            (model.analysis.criticalPointsChanged, self._on_critical_points_changed),
+            (model.analysis.basinsChanged, self._on_basins_changed),
+        ]
+        for signal, slot in self._subscriptions:
+            signal.connect(slot)
         self._apply_window(model.window)
         if model.function is not None:
             self._on_function_changed(model.function)
@@ -67,18 +71,7 @@ class ContourView(pg.PlotWidget):
         """pyqtgraph drops the plot item on close: stop timers and stop observing first."""
         for timer in (self._settle, self._traj_timer):
             timer.stop()
-        m = self.model
-        for signal, slot in ((m.functionChanged, self._on_function_changed),
-                             (m.windowChanged, self._on_window_changed),
-                             (m.spacingChanged, self._on_spacing_changed),
-                             (m.startChanged, self._on_start_changed),
-                             (m.trajectoryChanged, self._on_trajectory_changed),
-                             (m.pointChanged, self._on_point_changed),
-                             (m.angleChanged, self._on_angle_changed),
-                             (m.angleChanging, self._on_angle_changed),
-                             (m.keptRunsChanged, self._on_kept_runs_changed),
-                             (m.analysis.criticalPointsChanged, self._on_critical_points_changed),
-                             (m.analysis.basinsChanged, self._on_basins_changed)):
+        for signal, slot in self._subscriptions:
             try:
                 signal.disconnect(slot)
             except (RuntimeError, TypeError):

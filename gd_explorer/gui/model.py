@@ -312,19 +312,17 @@ class ExplorerModel(QObject):
     # ----- direction ------------------------------------------------------------
     def set_angle(self, phi):
         """Set the direction angle (radians); emits angleChanged."""
-        phi = float(phi) % (2 * math.pi)
-        if not math.isfinite(phi):
-            return
-        self.angle = phi
-        self.angleChanged.emit(phi)
+        self._set_angle(phi, self.angleChanged)
 
     def preview_angle(self, phi):
         """While dragging: update the angle and emit only angleChanging."""
+        self._set_angle(phi, self.angleChanging)
+
+    def _set_angle(self, phi, signal):
         phi = float(phi) % (2 * math.pi)
-        if not math.isfinite(phi):
-            return
-        self.angle = phi
-        self.angleChanging.emit(phi)
+        if math.isfinite(phi):
+            self.angle = phi
+            signal.emit(phi)
 
     # ----- comparing runs ----------------------------------------------------------
     def keep_run(self):
