@@ -84,9 +84,17 @@ BAD_FILES = {
                                                         "tol": 0, "optimizer": "os.system"}),
     "negative lr": lambda good: _with(good, settings={"learning_rate": -1, "max_steps": 10,
                                                       "tol": 0, "optimizer": "gd"}),
-    "rows not numbers": lambda good: _run_rows(good, [["a", 1, 2, 3, 4, 5, 6]]),
-    "rows wrong width": lambda good: _run_rows(good, [[0, 1, 2]]),
-    "rows bad steps": lambda good: _run_rows(good, [[5, 1, 2, 3, 4, 5, 6]]),
+    "rows as plain lists": lambda good: _run_rows(good, [["a", 1, 2, 3, 4, 5, 6]]),
+    "rows wrong width": lambda good: _run_rows(good, sessions.encode_rows(np.zeros((2, 3)))),
+    "rows bad steps": lambda good: _run_rows(good, sessions.encode_rows([[5, 1, 2, 3, 4, 5, 6]])),
+    "rows with nan": lambda good: _run_rows(good, sessions.encode_rows([[0, 1, math.nan, 3, 4, 5, 6]])),
+    "rows not base64": lambda good: _run_rows(good, {"shape": [1, 7], "float64_le_base64": "$$$"}),
+    "rows short": lambda good: _run_rows(good, {"shape": [5, 7], "float64_le_base64": "AAAA"}),
+    "rows too many": lambda good: _run_rows(good, {"shape": [10**7, 7], "float64_le_base64": ""}),
+    "huge integer": lambda good: good.replace('"version": 1', '"version": ' + "1" * 5000),
+    "long integer in start": lambda good: _with(good, start=[int("1" * 400), 1]),
+    "huge float": lambda good: good.replace('"angle_deg": ', '"angle_deg": 1e999, "z": ', 1),
+    "string numbers": lambda good: _with(good, start=["1", "2"]),
     "deep nesting": lambda good: "[" * 100000 + "]" * 100000,
     "pickle": lambda good: "\x80\x04\x95",
     "list at top": lambda good: "[1, 2, 3]",
@@ -94,7 +102,7 @@ BAD_FILES = {
 
 
 def _with(good, **fields):
-    data = json.loads(good)
+    data = json.loads(good, parse_int=lambda t: int(t) if len(t) < 4000 else 0)
     data.update(fields)
     return json.dumps(data)
 
@@ -176,3 +184,20 @@ def test_crash_handler_logs_and_reports(qtbot, tmp_path):
         assert "Traceback" in text and "boom" in text
     finally:
         handler.uninstall()
+
+
+def test_rows_are_stored_exactly_and_compactly(qtbot, window, tmp_path):
+    path = saved_session(tmp_path, window, qtbot)
+    data = json.loads(path.read_text())
+    rows = sessions.decode_rows(data["current_run"]["rows"], "current run")
+    np.testing.assert_array_equal(rows, window.model.run.trajectory)  # bit for bit
+    assert set(data["current_run"]["rows"]) == {"shape", "float64_le_base64"}
+
+
+def test_run_too_long_for_a_session_gives_a_message(qtbot, window, tmp_path, monkeypatch):
+    monkeypatch.setattr(sessions, "MAX_ROWS", 20)
+    window.model.step(30)
+    path = tmp_path / "long.gdx.json"
+    assert not window.save_session(str(path))
+    assert "too long for a session" in window.last_error and "CSV" in window.last_error
+    assert not path.exists()

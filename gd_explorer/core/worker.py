@@ -26,6 +26,11 @@ def serve(conn_in, conn_out):
             result = ("too_complex", "nested too deeply")
         except MemoryError:
             result = ("too_complex", "needs too much memory")
+        except ValueError as exc:
+            if "digits" in str(exc):  # Python's limit on converting huge integers
+                result = ("too_complex", "a number in the result is too large")
+            else:
+                result = ("error", str(exc) or "ValueError")
         except Exception as exc:  # anything sympy raises becomes a message
             result = ("error", str(exc) or type(exc).__name__)
         try:
