@@ -135,8 +135,45 @@ def test_closed_view_ignores_later_model_changes(qtbot):
     vb = v.getViewBox()
     vb.scaleBy((0.5, 0.5))
     vb.sigRangeChangedManually.emit(vb.state["mouseEnabled"])  # arms the settle timer
+    grid = v.grid
     v.close()
     model.set_function(parse_function("x*y"))
     model.set_window((-1.0, 1.0), (-1.0, 1.0))
     model.step(3)
     qtbot.wait(400)  # any leftover timer would raise inside the event loop here
+    assert v.grid is grid, "a closed view no longer follows the model"
+
+
+@pytest.mark.parametrize("window", [((-9e11, 9e11), (-9e11, 9e11)), ((1000.1, 1000.1 + 2e-9), (0.0, 1e-9))])
+def test_extreme_windows_give_a_message_not_a_crash(qtbot, view, window):
+    model = show(qtbot, view, "x^2 + y^2")
+    image = view.image.image.copy()
+    model.set_window(*window)  # accepted or refused; the view never raises
+    qtbot.wait(50)
+    vb = view.getViewBox()
+    (x0, x1), (y0, y1) = vb.viewRange()
+    assert all(math.isfinite(v) for v in (x0, x1, y0, y1))
+    assert max(abs(x0), abs(x1), abs(y0), abs(y1)) <= 1e9 * 1.01
+    if view.message.isVisible():
+        assert view.message.text().startswith("cannot draw this window")
+        np.testing.assert_array_equal(np.nan_to_num(view.image.image), np.nan_to_num(image))
+
+
+def test_zooming_out_stops_at_the_view_limit(qtbot, view):
+    show(qtbot, view, "x^2 + y^2")
+    vb = view.getViewBox()
+    for _ in range(60):
+        vb.scaleBy((4.0, 4.0))
+        vb.sigRangeChangedManually.emit(vb.state["mouseEnabled"])
+    qtbot.wait(400)
+    (x0, x1), _ = vb.viewRange()
+    assert -1e9 * 1.01 <= x0 and x1 <= 1e9 * 1.01
+    assert view.grid is not None and not view.message.isVisible()
+
+
+def test_undefined_window_says_so(qtbot, view):
+    show(qtbot, view, "log(-1 - x^2 - y^2)")
+    assert view.message.isVisible()
+    assert view.message.text() == "f is undefined everywhere in this window"
+    show(qtbot, view, "x + y")
+    assert not view.message.isVisible()

@@ -4,8 +4,9 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel
 
+from ..core.errors import InputError
 from ..core.grid import choose_levels, contour_lines, log_offset, sample_grid
 from .colors import (COLORMAP_NAME, GRAD_COLOR, KEPT_COLORS, NEG_GRAD_COLOR, TANGENT_COLOR,
                      TRAJ_COLOR, U_COLOR)
@@ -17,6 +18,7 @@ MAX_MARKERS = 400      # draw step markers for at most this many points
 MAX_DRAWN = 20000      # thin longer trajectories to about this many points
 DIRECT_DRAW = 2000     # runs shorter than this are redrawn on every change
 REDRAW_MS = 100
+VIEW_LIMIT = 1e9       # pan and zoom stay within ±1e9, with a width of at least 1e-8
 CRITICAL_SYMBOLS = {"minimum": ("t", "#2ca02c"), "maximum": ("t1", "#d62728"),
                     "saddle": ("x", "#ffffff"), "degenerate": ("d", "#bbbbbb")}
 BASIN_COLORS = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#ffff33", "#a65628",
@@ -38,6 +40,10 @@ class ContourView(pg.PlotWidget):
         self.levels = np.array([])
         self._log_image = False
         self._build_items()
+        self.message = QLabel(self, objectName="contourMessage")
+        self.message.setStyleSheet("background: rgba(255, 255, 255, 220); color: #b00020; "
+                                   "padding: 4px 8px; border-radius: 4px;")
+        self.message.hide()
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._settle.timeout.connect(self._on_view_settled)
         self._traj_timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
@@ -86,6 +92,8 @@ class ContourView(pg.PlotWidget):
         plot.showGrid(x=False, y=False)
         plot.setMenuEnabled(False)
         self.setAspectLocked(True)
+        plot.getViewBox().setLimits(xMin=-VIEW_LIMIT, xMax=VIEW_LIMIT, yMin=-VIEW_LIMIT,
+                                    yMax=VIEW_LIMIT, minXRange=1e-8, minYRange=1e-8)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         plot.addItem(self.image)
@@ -247,15 +255,19 @@ class ContourView(pg.PlotWidget):
         if fn is None:
             return
         xr, yr = self._sample_window()
-        if not all(map(math.isfinite, xr + yr)):
+        try:
+            self.grid = grid = sample_grid(fn, xr, yr, RESOLUTION)
+        except InputError as exc:  # a window too far out or too small to sample
+            self._show_message(f"cannot draw this window: {exc}")
             return
-        self.grid = grid = sample_grid(fn, xr, yr, RESOLUTION)
         finite = grid.finite
         if finite.size == 0:
             self.image.clear()
             self.contours.setData([], [])
             self.levels = np.array([])
+            self._show_message("f is undefined everywhere in this window")
             return
+        self._show_message("")
         self.levels = choose_levels(finite, LEVEL_COUNT, self.model.spacing)
         self._draw_image(grid, finite)
         self._draw_contours(grid)
@@ -304,6 +316,12 @@ class ContourView(pg.PlotWidget):
             self.contours.setData(np.concatenate(xs), np.concatenate(ys))
         else:
             self.contours.setData([], [])
+
+    def _show_message(self, text):
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+        self.message.adjustSize()
+        self.message.move(max(0, (self.width() - self.message.width()) // 2), 12)
 
     # ----- arrows -----------------------------------------------------------------
     def _update_arrows(self):
