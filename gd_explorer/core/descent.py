@@ -13,7 +13,8 @@ OPTIMIZERS = {
     "adam": "Adam (beta1 = 0.9, beta2 = 0.999)",
 }
 MAX_STEPS_LIMIT = 10_000_000
-MAX_LEARNING_RATE = 1e6
+MIN_LEARNING_RATE, MAX_LEARNING_RATE = 1e-12, 1e6
+MAX_TOLERANCE = 1e6
 DIVERGENCE_LIMIT = 1e100
 
 RUNNING, CONVERGED, MAX_STEPS, DIVERGED, LEFT_DOMAIN, CRITICAL_START, STOPPED = (
@@ -30,8 +31,9 @@ def check_settings(start, learning_rate, max_steps, tol, optimizer):
     if not (math.isfinite(sx) and math.isfinite(sy)):
         raise InputError("the start point must be finite numbers")
     lr = _number(learning_rate, "learning rate")
-    if not 0 < lr <= MAX_LEARNING_RATE:
-        raise InputError(f"the learning rate must be above 0 and at most {MAX_LEARNING_RATE:g}")
+    if not MIN_LEARNING_RATE <= lr <= MAX_LEARNING_RATE:
+        raise InputError(f"the learning rate must be between {MIN_LEARNING_RATE:g} and "
+                         f"{MAX_LEARNING_RATE:g}")
     if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)):
         if isinstance(max_steps, float) and max_steps.is_integer():
             max_steps = int(max_steps)
@@ -40,8 +42,8 @@ def check_settings(start, learning_rate, max_steps, tol, optimizer):
     if not 1 <= max_steps <= MAX_STEPS_LIMIT:
         raise InputError(f"the number of steps must be between 1 and {MAX_STEPS_LIMIT:,}")
     tol = _number(tol, "tolerance")
-    if tol < 0:
-        raise InputError("the tolerance must be 0 or more")
+    if not 0 <= tol <= MAX_TOLERANCE:
+        raise InputError(f"the tolerance must be between 0 and {MAX_TOLERANCE:g}")
     if optimizer not in OPTIMIZERS:
         raise InputError(f"unknown optimizer {optimizer!r}: choose one of {', '.join(OPTIMIZERS)}")
     return (sx, sy), lr, int(max_steps), tol, optimizer

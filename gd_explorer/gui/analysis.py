@@ -28,6 +28,8 @@ class Analysis(QObject):
         self._done.connect(self._on_done)
         model.functionChanged.connect(self._on_function_changed)
         model.windowChanged.connect(self._on_window_changed)
+        model.settingsChanged.connect(self._on_settings_changed)
+        self.basins_learning_rate = None  # the rate the basin map was computed with
 
     @property
     def busy(self):
@@ -41,10 +43,11 @@ class Analysis(QObject):
 
     def show_basins(self, resolution=80, steps=3000):
         fn, window, lr = self.model.function, self.model.window, self.model.learning_rate
+        tol = self.model.tol
         if fn is None:
             return
-        self._start("basins", lambda cancel: basin_map(fn, *window, lr, resolution, steps,
-                                                       self.model.tol, cancel=cancel))
+        self._start("basins", lambda cancel: (lr, basin_map(fn, *window, lr, resolution, steps,
+                                                            tol, cancel=cancel)))
 
     def cancel(self):
         """Stop the running job; it takes effect at its next iteration."""
@@ -102,10 +105,18 @@ class Analysis(QObject):
                                 .replace("minimums", "minima") for k, n in counts.items())
             self.message.emit(f"critical points in view: {summary or 'none found'}")
         else:
-            self.basins = result
+            self.basins_learning_rate, self.basins = result
+            ends = len(self.basins.ends)
             self.basinsChanged.emit()
-            self.message.emit(f"basins: descent from this window ends at {len(result.ends)} "
-                              f"point{'s' if len(result.ends) != 1 else ''} (ε = {self.model.learning_rate:g})")
+            self.message.emit(f"basins: descent from this window ends at {ends} "
+                              f"point{'s' if ends != 1 else ''} (ε = {self.basins_learning_rate:g})")
+
+    def _on_settings_changed(self):
+        # a basin map belongs to one learning rate
+        if self.basins is not None and self.basins_learning_rate != self.model.learning_rate:
+            self.basins = None
+            self.basinsChanged.emit()
+            self.message.emit("basins cleared: the learning rate changed")
 
     def _on_function_changed(self, _fn):
         self.clear()

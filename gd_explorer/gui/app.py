@@ -41,7 +41,7 @@ def prepare_window(window, function=None, start=None, steps=None, timeout=15.0):
         model.set_expression(function)
     else:
         model.load_default()
-    model._compiler.wait(timeout)
+    model.wait_idle(timeout)
     if errors:
         msg, col = errors[-1]
         raise ExpressionError(msg, None if col < 0 else col)

@@ -6,9 +6,10 @@ from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QHBoxLayout,
                                QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
-from ..core.descent import MAX_STEPS_LIMIT, OPTIMIZERS
+from ..core.descent import (MAX_LEARNING_RATE, MAX_STEPS_LIMIT, MAX_TOLERANCE, MIN_LEARNING_RATE,
+                            OPTIMIZERS)
 
-LR_MIN, LR_MAX = 1e-6, 10.0
+LR_MIN, LR_MAX = 1e-6, 10.0  # the slider's scale; the spin box takes what the core accepts
 SLIDER_STEPS_PER_DECADE = 100
 
 
@@ -48,7 +49,8 @@ class LogSpinBox(QDoubleSpinBox):
         return self.textFromValue(self.value())
 
     def stepBy(self, steps):
-        value = self.value() * 10 ** (steps / 10)
+        current = self.value() if self.value() > 0 else 1e-12  # stepping up from 0
+        value = current * 10 ** (steps / 10)
         self.setValue(min(max(value, self.minimum()), self.maximum()))
 
 
@@ -60,7 +62,7 @@ class DescentPanel(QWidget):
         self.setObjectName("descentPanel")
         self.model = model
 
-        self.lr = LogSpinBox(LR_MIN, LR_MAX, objectName="learningRate")
+        self.lr = LogSpinBox(MIN_LEARNING_RATE, MAX_LEARNING_RATE, objectName="learningRate")
         self.lr.setToolTip("Learning rate ε in x ← x − ε∇f(x) (1e-6 to 10, logarithmic)")
         self.lr_slider = QSlider(Qt.Horizontal, objectName="learningRateSlider")
         self.lr_slider.setRange(0, round(math.log10(LR_MAX / LR_MIN) * SLIDER_STEPS_PER_DECADE))
@@ -69,7 +71,7 @@ class DescentPanel(QWidget):
         self.steps.setRange(1, MAX_STEPS_LIMIT)
         self.steps.setGroupSeparatorShown(True)
         self.steps.setKeyboardTracking(False)
-        self.tol = LogSpinBox(1e-15, 1.0, objectName="tolerance")
+        self.tol = LogSpinBox(0.0, MAX_TOLERANCE, objectName="tolerance")
         self.tol.setToolTip("Stop when ‖∇f‖ is below this")
         self.optimizer = QComboBox(objectName="optimizer")
         for key, label in OPTIMIZERS.items():
@@ -167,6 +169,7 @@ class DescentPanel(QWidget):
 
     def _sync_slider(self, value):
         self._syncing = True
+        value = min(max(value, LR_MIN), LR_MAX)  # the slider stops at its ends
         self.lr_slider.setValue(round(math.log10(value / LR_MIN) * SLIDER_STEPS_PER_DECADE))
         self._syncing = False
 

@@ -80,6 +80,7 @@ class FunctionEditor(QWidget):
         layout.addWidget(self.note)
         layout.addLayout(form)
 
+        self._submitted = None  # the text last sent for compiling (the error caret points into it)
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._debounce.timeout.connect(self._apply)
         self.edit.textEdited.connect(self._on_text_edited)
@@ -106,6 +107,8 @@ class FunctionEditor(QWidget):
     def _apply(self):
         self._debounce.stop()
         text = self.edit.text()
+        self._submitted = text
+        self.edit.setModified(False)
         if self.model.function is not None and text.strip() == self.model.text:
             self.error.hide()
             return
@@ -113,7 +116,9 @@ class FunctionEditor(QWidget):
 
     # ----- model → widgets --------------------------------------------------------
     def _on_function_changed(self, fn):
-        if self.edit.text().strip() != fn.text:
+        # never overwrite what the user is still typing (edits not yet applied)
+        typing = self._debounce.isActive() or self.edit.isModified()
+        if self.edit.text().strip() != fn.text and not typing:
             self.edit.setText(fn.text)
             self.edit.setCursorPosition(0)
         self.error.hide()
@@ -125,7 +130,7 @@ class FunctionEditor(QWidget):
         self._on_point_changed(*self.model.current_point)
 
     def _on_function_error(self, message, column):
-        text = self.edit.text()
+        text = self._submitted if self._submitted is not None else self.edit.text()
         if column is not None and column >= 0 and len(text) <= 80 and text.isascii():
             caret = " " * min(column, len(text)) + "^"
             self.error.setText(f"{message}\n  {text}\n  {caret}")

@@ -65,6 +65,7 @@ class ExplorerModel(QObject):
         self._timer.timeout.connect(self._on_tick)
         self._pending_preset = None
         self._pending_session = None
+        self._run_error = None
         self.analysis = Analysis(self, self)
 
     # ----- function -------------------------------------------------------------
@@ -103,35 +104,52 @@ class ExplorerModel(QObject):
         """Make ``fn`` current (and apply a preset's window, start and learning rate)."""
         self.pause()
         self.function, self.text, self.preset = fn, fn.text, preset
-        if preset is None:
-            self._choose_spacing(fn)
-        if self.kept:
-            self.kept = []
-            self.keptRunsChanged.emit()
+        self.kept = []
         if preset is not None:
             self.default_window = (tuple(map(float, preset.xrange)), tuple(map(float, preset.yrange)))
+            self.window = self.default_window
             self.spacing = preset.spacing
             self.start = tuple(map(float, preset.start))
             self.learning_rate = float(preset.learning_rate)
-            self.settingsChanged.emit()
-            self.spacingChanged.emit(self.spacing)
-        self.functionChanged.emit(fn)
-        if preset is not None:
-            self.set_window(*self.default_window)
-            self.startChanged.emit(*self.start)
-        self.reset()
+        else:
+            self.spacing = self._spacing_for(fn)
+        self._make_run()
+        self._publish()
 
-    def _choose_spacing(self, fn):
+    def _make_run(self):
+        """A fresh run from the start point, without signals; None where f is undefined there."""
+        self._run_error = None
+        try:
+            self.run = Descent(self.function, self.start, self.learning_rate, self.max_steps,
+                               self.tol, self.optimizer)
+        except InputError as exc:
+            self.run, self._run_error = None, str(exc)
+
+    def _publish(self):
+        """Tell every observer about a new function (and whatever came with it), the new run
+        already in place, so no view draws the old run over the new function."""
+        self.settingsChanged.emit()
+        self.spacingChanged.emit(self.spacing)
+        self.keptRunsChanged.emit()
+        self.functionChanged.emit(self.function)
+        self.windowChanged.emit(*self.window)
+        self.startChanged.emit(*self.start)
+        self.trajectoryChanged.emit()
+        self._emit_point()
+        self.statusChanged.emit(self._run_error or self.status_text())
+
+    def _spacing_for(self, fn):
         """Logarithmic levels for functions that span orders of magnitude (typed formulas)."""
         grid = sample_grid(fn, *self.window, 60)
-        spacing = "log" if prefers_log(grid.z) else "linear"
-        if spacing != self.spacing:
-            self.spacing = spacing
-            self.spacingChanged.emit(spacing)
+        return "log" if prefers_log(grid.z) else "linear"
 
     @property
     def compiling(self):
         return self._compiler.busy
+
+    def wait_idle(self, timeout=10.0):
+        """Block until no formula is being compiled (for scripts such as --screenshot)."""
+        return self._compiler.wait(timeout)
 
     # ----- view window ----------------------------------------------------------
     def set_window(self, xrange, yrange):
@@ -207,17 +225,10 @@ class ExplorerModel(QObject):
         if self.function is None:
             self.run = None
             return
-        try:
-            self.run = Descent(self.function, self.start, self.learning_rate, self.max_steps,
-                               self.tol, self.optimizer)
-        except InputError as exc:
-            self.run = None
-            self.trajectoryChanged.emit()
-            self.statusChanged.emit(str(exc))
-            return
+        self._make_run()
         self.trajectoryChanged.emit()
         self._emit_point()
-        self.statusChanged.emit(self.status_text())
+        self.statusChanged.emit(self._run_error or self.status_text())
 
     def reset(self):
         """Back to the start point with a fresh run."""
@@ -391,25 +402,17 @@ class ExplorerModel(QObject):
         except InputError as exc:
             self.sessionError.emit(f"the session could not be applied: {exc}")
             return
-        self.set_function(fn)
+        self.pause()
+        self.function, self.text, self.preset = fn, fn.text, None
         self.learning_rate, self.max_steps = session.learning_rate, session.max_steps
         self.tol, self.optimizer = session.tol, session.optimizer
-        self.settingsChanged.emit()
-        self.default_window = (session.xrange, session.yrange)
-        self.set_window(session.xrange, session.yrange)
-        self.set_spacing(session.spacing)
-        self.start = session.start
-        self.startChanged.emit(*self.start)
-        self.kept = kept
-        self.keptRunsChanged.emit()
+        self.default_window = self.window = (session.xrange, session.yrange)
+        self.spacing, self.start, self.kept = session.spacing, session.start, kept
         if current is not None:
-            self.run = current
-            self.trajectoryChanged.emit()
-            self._emit_point()
-            self.statusChanged.emit(self.status_text())
+            self.run, self._run_error = current, None
         else:
-            self.reset()
+            self._make_run()
+        self._publish()
         self.set_angle(session.angle)
-
 
 __all__ = ["ExplorerModel", "ExpressionError"]
