@@ -346,3 +346,11 @@ def test_divergence_on_an_unbounded_function_says_so(text, start):
                               "along the path, so there is no minimum to reach this way")
     fs = result.trajectory[:, 3]
     assert (np.diff(fs[-3:]) < 0).all()
+
+
+@pytest.mark.parametrize("tol,text", [(1e-6, "1e-6"), (1e-12, "1e-12"), (0.001, "0.001"),
+                                      (2.5e-8, "2.5e-8"), (1e5, "100000")])
+def test_convergence_message_writes_the_tolerance_as_people_do(tol, text):
+    fn = parse_function("x^2 + y^2")
+    result = descend(fn, (1.0, 1.0), 0.25, max_steps=10000, tol=tol)
+    assert result.message == f"converged after {result.nit} steps (‖∇f‖ < {text})"

@@ -238,7 +238,7 @@ formulas = st.recursive(leaves, _extend, max_leaves=8)
 @given(formulas)
 def test_random_valid_formulas_parse_and_evaluate(text):
     fn, elapsed = _parse_or_error(text)
-    assert elapsed < 3.0  # the sandbox gives up after about 2 s
+    assert elapsed < 1.0  # issue 6: random valid ASTs never take more than 1 s
     if fn is None:
         return
     xs = np.linspace(-2.0, 2.0, 12).reshape(3, 4)

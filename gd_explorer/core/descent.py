@@ -1,5 +1,6 @@
 """Gradient descent (and two classic variants), one step at a time or as a whole run."""
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,11 @@ RUNNING, CONVERGED, MAX_STEPS, DIVERGED, LEFT_DOMAIN, CRITICAL_START, STOPPED = 
 STATUSES = (RUNNING, CONVERGED, MAX_STEPS, DIVERGED, LEFT_DOMAIN, CRITICAL_START, STOPPED)
 
 
+def short_number(value):
+    """1e-06 → 1e-6, 0.001 → 0.001: how people write tolerances."""
+    return re.sub(r"e([+-])0*(\d)", r"e\1\2", f"{value:g}").replace("e+", "e")
+
+
 def check_settings(start, learning_rate, max_steps, tol, optimizer):
     """Validate descent settings; return them normalised or raise InputError."""
     try:
@@ -32,8 +38,8 @@ def check_settings(start, learning_rate, max_steps, tol, optimizer):
         raise InputError("the start point must be finite numbers")
     lr = _number(learning_rate, "learning rate")
     if not MIN_LEARNING_RATE <= lr <= MAX_LEARNING_RATE:
-        raise InputError(f"the learning rate must be between {MIN_LEARNING_RATE:g} and "
-                         f"{MAX_LEARNING_RATE:g}")
+        raise InputError(f"the learning rate must be between {short_number(MIN_LEARNING_RATE)} "
+                         f"and {short_number(MAX_LEARNING_RATE)}")
     if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)):
         if isinstance(max_steps, float) and max_steps.is_integer():
             max_steps = int(max_steps)
@@ -43,7 +49,7 @@ def check_settings(start, learning_rate, max_steps, tol, optimizer):
         raise InputError(f"the number of steps must be between 1 and {MAX_STEPS_LIMIT:,}")
     tol = _number(tol, "tolerance")
     if not 0 <= tol <= MAX_TOLERANCE:
-        raise InputError(f"the tolerance must be between 0 and {MAX_TOLERANCE:g}")
+        raise InputError(f"the tolerance must be between 0 and {short_number(MAX_TOLERANCE)}")
     if optimizer not in OPTIMIZERS:
         raise InputError(f"unknown optimizer {optimizer!r}: choose one of {', '.join(OPTIMIZERS)}")
     return (sx, sy), lr, int(max_steps), tol, optimizer
@@ -109,7 +115,7 @@ class Descent:
             self._finish(CRITICAL_START, "the gradient is zero at the start point: it is already "
                                          "a critical point, so descent cannot move")
         elif norm < tol:
-            self._finish(CONVERGED, f"converged after 0 steps (‖∇f‖ < {tol:g})")
+            self._finish(CONVERGED, f"converged after 0 steps (‖∇f‖ < {short_number(tol)})")
 
     @classmethod
     def resume(cls, function, rows, state=(0.0, 0.0, 0.0, 0.0), status=RUNNING, message="",
@@ -209,7 +215,8 @@ class Descent:
             self._append(t, nx, ny, f, ngx, ngy)
             taken += 1
             if math.hypot(ngx, ngy) < self.tol:
-                self._finish(CONVERGED, f"converged after {t} steps (‖∇f‖ < {self.tol:g})")
+                self._finish(CONVERGED, f"converged after {t} steps "
+                                        f"(‖∇f‖ < {short_number(self.tol)})")
             elif t >= self.max_steps:
                 self._finish(MAX_STEPS, f"max steps reached ({t} steps)")
             if callback is not None:
