@@ -7,12 +7,11 @@ import sys
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from gd_explorer.core.descent import descend
-from gd_explorer.core.function import parse_function
-from gd_explorer.core.presets import PRESETS, preset_by_name
+from gd_explorer.core.presets import PRESETS
 from gd_explorer.gui.app import make_app
 from gd_explorer.gui.main_window import MainWindow
 

@@ -198,3 +198,24 @@ def test_read_only_folder(tmp_path, runs):
         assert (folder / "keep.csv").read_text() == "old\n"
     finally:
         folder.chmod(0o700)
+
+
+def test_write_goes_through_a_symlink_and_keeps_it(tmp_path):
+    from gd_explorer.core.fileio import atomic_write_text
+
+    target = tmp_path / "real.csv"
+    target.write_text("old")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    atomic_write_text(link, "new")
+    assert link.is_symlink() and target.read_text() == "new"
+
+
+def test_device_files_are_refused(tmp_path):
+    from gd_explorer.core.fileio import atomic_write_text
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        atomic_write_text(fifo, "x")
+    assert os.path.exists(fifo) and not os.path.isfile(fifo)

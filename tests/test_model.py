@@ -2,7 +2,6 @@
 import math
 
 import pytest
-from PySide6.QtCore import Qt
 
 from gd_explorer.core.function import parse_function
 from gd_explorer.core.presets import preset_by_name

@@ -11,8 +11,6 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from gd_explorer.core.presets import PRESETS
-from gd_explorer.gui.app import make_app
-from gd_explorer.gui.main_window import MainWindow
 
 SEED = 20261123
 ACTIONS = 2000

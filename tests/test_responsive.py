@@ -5,8 +5,6 @@ import pytest
 from PySide6.QtCore import QElapsedTimer, QTimer
 
 from gd_explorer.core.function import parse_function
-from gd_explorer.gui.app import make_app
-from gd_explorer.gui.main_window import MainWindow
 
 MAX_BLOCK_MS = 100
 TICK_MS = 5

@@ -20,6 +20,10 @@ def atomic_write_bytes(path, data):
         raise InputError("the file name contains a NUL character")
     if not path:
         raise InputError("no file name given")
+    if os.path.islink(path):
+        path = os.path.realpath(path)  # write through a link, keep the link
+    if os.path.exists(path) and not os.path.isdir(path) and not os.path.isfile(path):
+        raise InputError(f"{path} is not a regular file")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise InputError(f"the folder does not exist: {folder}")

@@ -1,5 +1,4 @@
 """Starting the window, and the --screenshot mode."""
-import os
 import sys
 from importlib import resources
 
@@ -65,12 +64,10 @@ def screenshot(window, path):
         QApplication.processEvents()
     window.repaint()
     QApplication.processEvents()
-    image = window.grab()
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise InputError(f"the folder does not exist: {folder}")
-    if not image.save(path, "PNG"):
-        raise InputError(f"could not write {path}")
+    from ..core.fileio import atomic_write_bytes
+    from .export_image import qimage_png_bytes
+
+    atomic_write_bytes(path, qimage_png_bytes(window.grab().toImage()))
 
 
 def run_app(args):

@@ -10,7 +10,11 @@ def png_bytes(plot_item, width=1600):
     """The plot rendered ``width`` pixels wide, as PNG bytes."""
     exporter = pyqtgraph.exporters.ImageExporter(plot_item)
     exporter.parameters()["width"] = int(width)
-    image = exporter.export(toBytes=True)
+    return qimage_png_bytes(exporter.export(toBytes=True))
+
+
+def qimage_png_bytes(image):
+    """A QImage encoded as PNG bytes."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.WriteOnly)
