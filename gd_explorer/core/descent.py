@@ -105,7 +105,9 @@ class Descent:
         f0, gx, gy = function.value_and_gradient(sx, sy)
         if not all(math.isfinite(v) for v in (f0, gx, gy)):
             raise InputError(f"f or its gradient is not defined at the start point ({sx:g}, {sy:g})")
-        self._rows = np.empty((64, len(COLUMNS)), dtype=np.float64)
+        # Room for every step up front: untouched pages cost no memory, and the rows are
+        # never copied while a long run grows (a copy of millions of rows stalls the GUI).
+        self._rows = np.empty((max_steps + 1, len(COLUMNS)), dtype=np.float64)
         self._n = 0
         self._append(0, sx, sy, f0, gx, gy)
         self._state = np.zeros(4)  # optimizer memory: velocity or Adam moments
@@ -127,7 +129,7 @@ class Descent:
         if status not in STATUSES:
             raise InputError(f"unknown run status {status!r}")
         run = cls(function, rows[0, 1:3], learning_rate, max_steps, tol, optimizer)
-        run._rows = np.empty((max(64, 2 * len(rows)), len(COLUMNS)), dtype=np.float64)
+        run._rows = np.empty((max(run.max_steps + 1, len(rows)), len(COLUMNS)), dtype=np.float64)
         run._rows[: len(rows)] = rows
         run._n = len(rows)
         run._state[:] = state

@@ -4,6 +4,7 @@ Widgets observe it through its signals (one per field) and change it only
 through its methods. It holds no widgets.
 """
 import math
+import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -306,16 +307,20 @@ class ExplorerModel(QObject):
         self._after_steps(taken)
 
     def _steps_within_budget(self, want):
-        import time
-
-        deadline = time.perf_counter() + FRAME_BUDGET_S
+        """Take up to ``want`` steps, in chunks sized so that none overshoots the frame budget."""
+        now = time.perf_counter
+        start = now()
+        deadline = start + FRAME_BUDGET_S
         taken, chunk = 0, 1
         while taken < want and not self.run.finished:
+            t0 = now()
             n = self.run.step(min(chunk, want - taken))
             taken += n
-            if n == 0 or time.perf_counter() > deadline:
+            t1 = now()
+            if n == 0 or t1 >= deadline:
                 break
-            chunk = min(chunk * 2, 4096)
+            per_step = (t1 - t0) / n
+            chunk = max(1, min(2 * chunk, int((deadline - t1) / per_step)))
         if taken < want:
             self._carry = 0.0
         return taken
