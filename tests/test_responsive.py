@@ -171,3 +171,54 @@ def test_basins_of_himmelblau(qtbot, window):
     ex, ey = basins.ends[basins.labels[i, j]]
     assert abs(ex - r.x[0]) < 1e-3 and abs(ey - r.x[1]) < 1e-3
     assert window.contour.basins.image is not None
+
+
+def test_long_export_and_save_run_in_the_background(qtbot, window, tmp_path):
+    import csv
+
+    import numpy as np
+
+    from gd_explorer.core import session as sessions
+
+    model = window.model
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        model.set_expression("x^2 + 3*y^2")
+    _long_run(model, 120_000)
+    model.step(120_000)
+    path = tmp_path / "long.csv"
+    probe = LatencyProbe()
+    probe.start()
+    with qtbot.waitSignal(window.fileJobFinished, timeout=60000) as sig:
+        assert window.export_csv(str(path))
+        assert not path.exists() or path.stat().st_size > 0  # still being written, or done
+    probe.stop()
+    assert sig.args == [""]
+    with open(path, newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert len(rows) == 1 + 120_001
+    assert [float(v) for v in rows[-1][5:]] == list(model.run.row(-1)[1:])
+    assert probe.worst < MAX_BLOCK_MS, f"event loop blocked for {probe.worst} ms"
+    spath = tmp_path / "long.gdx.json"
+    with qtbot.waitSignal(window.fileJobFinished, timeout=60000) as sig:
+        assert window.save_session(str(spath))
+    assert sig.args == [""]
+    loaded = sessions.load(spath)
+    np.testing.assert_array_equal(loaded.current.rows, model.run.trajectory)
+
+
+def test_background_write_failure_is_reported(qtbot, window, tmp_path, monkeypatch):
+    import os
+
+    model = window.model
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        model.set_expression("x^2 + 3*y^2")
+    _long_run(model, 60_000)
+    model.step(60_000)
+    path = tmp_path / "run.csv"
+    path.write_text("old")
+    monkeypatch.setattr(os, "replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    with qtbot.waitSignal(window.fileJobFinished, timeout=60000) as sig:
+        window.export_csv(str(path))
+    assert "No space left on device" in sig.args[0]
+    assert "No space left on device" in window.last_error
+    assert path.read_text() == "old" and model.run.steps == 60_000

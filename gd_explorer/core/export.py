@@ -20,9 +20,13 @@ def trajectories_csv(runs):
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(HEADER)
     for number, run in enumerate(runs, start=1):
-        lead = (number, run.expression, run.optimizer, _fmt(run.learning_rate))
-        for row in run.trajectory:
-            writer.writerow(lead + (int(row[0]),) + tuple(_fmt(v) for v in row[1:]))
+        lead = io.StringIO()  # the csv module quotes an expression such as "max(x, y)"
+        csv.writer(lead, lineterminator="").writerow(
+            (number, run.expression, run.optimizer, _fmt(run.learning_rate)))
+        prefix = lead.getvalue() + ","
+        # tolist() gives Python floats, whose repr is the shortest exact form
+        buf.writelines(f"{prefix}{int(row[0])},{','.join(map(repr, row[1:]))}\n"
+                       for row in run.trajectory.tolist())
     return buf.getvalue()
 
 

@@ -62,10 +62,15 @@ def _num(value):
     return value if math.isfinite(value) else None
 
 
+def check_size(session):
+    """Refuse, before any writing, runs too long for a session file."""
+    for run in [session.current, *session.kept]:
+        if run is not None and len(run.rows) > MAX_ROWS:
+            raise InputError(f"a run of {len(run.rows) - 1:,} steps is too long for a session "
+                             f"(at most {MAX_ROWS - 1:,}): export its trajectory as CSV instead")
+
+
 def _run_to_json(run):
-    if len(run.rows) > MAX_ROWS:
-        raise InputError(f"a run of {len(run.rows) - 1:,} steps is too long for a session "
-                         f"(at most {MAX_ROWS - 1:,}): export its trajectory as CSV instead")
     return {
         "expression": run.expression, "optimizer": run.optimizer,
         "learning_rate": run.learning_rate, "max_steps": run.max_steps, "tol": run.tol,
@@ -78,6 +83,7 @@ def _run_to_json(run):
 
 def to_json(session):
     """The session as JSON text (strict: no NaN or Infinity)."""
+    check_size(session)
     data = {
         "format": FORMAT, "version": VERSION,
         "function": session.expression,

@@ -1,13 +1,15 @@
 """The main window: assembles the views and panels around one ExplorerModel."""
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QGroupBox, QMainWindow, QMessageBox, QScrollArea,
                                QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from ..core import session as sessions
 from ..core.errors import InputError
+from ..core.export import write_csv
 from ..core.presets import PRESETS
 from .analysis_panel import AnalysisPanel
+from .background import BACKGROUND_ROWS, BackgroundJob
 from .contour_view import ContourView
 from .descent_panel import DescentPanel
 from .direction_panel import DirectionPanel
@@ -28,6 +30,7 @@ def _group(title, widget):
 
 
 class MainWindow(QMainWindow):
+    fileJobFinished = Signal(str)  # after an export or save: "" or the error message
     def __init__(self, model=None, parent=None):
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -166,18 +169,47 @@ class MainWindow(QMainWindow):
         self.view_controls.set_mode(mode)
 
     def export_csv(self, path=None):
-        """Export the current trajectory; asks for a path when none is given. Returns success."""
+        """Export the kept runs and the current one; asks for a path when none is given.
+        Long runs are written in the background (fileJobFinished follows). Returns success,
+        or True once a background write has started."""
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "Export trajectory as CSV", "trajectory.csv",
                                                   "CSV files (*.csv);;All files (*)")
             if not path:
                 return False
-        try:
-            self.model.export_csv(path)
-        except InputError as exc:
-            self._show_error("Export failed", str(exc))
+        results = self.model.results()
+        if not results:
+            self._show_error("Export failed", "there is no trajectory to export")
             return False
-        self.statusBar().showMessage(f"Trajectory written to {path}", 6000)
+        rows = sum(len(r.trajectory) for r in results)
+        return self._file_job(lambda: write_csv(path, results), rows, "Export failed",
+                              f"Trajectory written to {path}")
+
+    def _file_job(self, work, rows, error_title, success):
+        """Run a write now, or on a thread when it is long; errors become a dialog."""
+        if rows <= BACKGROUND_ROWS:
+            try:
+                work()
+            except InputError as exc:
+                self._show_error(error_title, str(exc))
+                self.fileJobFinished.emit(str(exc))
+                return False
+            self.statusBar().showMessage(success, 6000)
+            self.fileJobFinished.emit("")
+            return True
+        job = BackgroundJob(work, self)
+        self.statusBar().showMessage(f"Writing {rows:,} rows…")
+
+        def finished(error):
+            if error:
+                self._show_error(error_title, error)
+            else:
+                self.statusBar().showMessage(success, 6000)
+            job.deleteLater()
+            self.fileJobFinished.emit(error)
+
+        job.done.connect(finished)
+        job.start()
         return True
 
     def export_png(self, path=None, width=1600):
@@ -196,19 +228,22 @@ class MainWindow(QMainWindow):
         return True
 
     def save_session(self, path=None):
-        """Save the session (function, window, runs, dial, start). Returns success."""
+        """Save the session (function, window, runs, dial, start). Returns success, or True
+        once a background write of a long session has started."""
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "Save session", "session" + sessions.SUFFIX,
                                                   f"gd-explorer sessions (*{sessions.SUFFIX})")
             if not path:
                 return False
         try:
-            self.model.save_session(path)
+            session = self.model.session()
+            sessions.check_size(session)
         except InputError as exc:
             self._show_error("Could not save the session", str(exc))
             return False
-        self.statusBar().showMessage(f"Session saved to {path}", 6000)
-        return True
+        rows = sum(len(r.rows) for r in [session.current, *session.kept] if r is not None)
+        return self._file_job(lambda: sessions.save(path, session), rows,
+                              "Could not save the session", f"Session saved to {path}")
 
     def open_session(self, path=None):
         """Read and check a session file, then apply it once its formula compiles.

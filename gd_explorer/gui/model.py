@@ -11,7 +11,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from ..core import session as sessions
 from ..core.descent import Descent, check_settings
 from ..core.errors import ExpressionError, InputError
-from ..core.export import write_csv
 from ..core.grid import check_window, prefers_log, sample_grid
 from ..core.presets import DEFAULT_PRESET, preset_by_name
 from .analysis import Analysis
@@ -367,13 +366,6 @@ class ExplorerModel(QObject):
         if self.run is not None:
             out.append(self.run.result(self.text))
         return out
-
-    def export_csv(self, path):
-        """Write the kept runs and the current run to ``path``. Raises InputError."""
-        results = self.results()
-        if not results:
-            raise InputError("there is no trajectory to export")
-        write_csv(path, results)
 
     # ----- sessions ---------------------------------------------------------------
     def session(self):
