@@ -6,6 +6,7 @@ from PySide6.QtCore import QObject, Signal
 from ..core.errors import InputError
 
 BACKGROUND_ROWS = 50_000  # jobs with more rows than this run in the background
+BACKGROUND_BYTES = 4_000_000  # and session files larger than this are read there
 
 
 class BackgroundJob(QObject):

@@ -1,4 +1,6 @@
 """The main window: assembles the views and panels around one ExplorerModel."""
+import os
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QGroupBox, QMainWindow, QMessageBox, QScrollArea,
@@ -9,7 +11,7 @@ from ..core.errors import InputError
 from ..core.export import write_csv
 from ..core.presets import PRESETS
 from .analysis_panel import AnalysisPanel
-from .background import BACKGROUND_ROWS, BackgroundJob
+from .background import BACKGROUND_BYTES, BACKGROUND_ROWS, BackgroundJob
 from .contour_view import ContourView
 from .descent_panel import DescentPanel
 from .direction_panel import DirectionPanel
@@ -254,6 +256,26 @@ class MainWindow(QMainWindow):
                                                   "All files (*)")
             if not path:
                 return False
+        try:
+            big = os.path.getsize(path) > BACKGROUND_BYTES
+        except (OSError, ValueError):
+            big = False  # load() reports the problem
+        if big:  # read and check a large file on a thread
+            loaded = []
+            job = BackgroundJob(lambda: loaded.append(sessions.load(path)), self)
+
+            def finished(error):
+                job.deleteLater()
+                if error:
+                    self._show_error("Could not open the session", error)
+                else:
+                    self.model.load_session(loaded[0])
+                self.fileJobFinished.emit(error)
+
+            job.done.connect(finished)
+            self.statusBar().showMessage(f"Reading {path}…")
+            job.start()
+            return True
         try:
             session = sessions.load(path)
         except InputError as exc:
