@@ -426,3 +426,24 @@ def test_layout_is_remembered_between_runs(qtbot, tmp_path, monkeypatch):
     restore_layout(second)
     assert second.view_mode == "surface" and not second.contour.isVisibleTo(second)
     assert restored == [first.saveGeometry()]
+
+
+def test_editing_one_window_field_keeps_the_others_exact(qtbot, window):
+    model = load(qtbot, window, "Booth")
+    model.set_window((1000.1, 1000.1000003), (-0.123456789, 0.987654321))
+    fields = window.view_controls.fields
+    fields["yMax"].setText("2")
+    fields["yMax"].setFocus()
+    qtbot.keyClick(fields["yMax"], Qt.Key_Return)
+    assert model.window == ((1000.1, 1000.1000003), (-0.123456789, 2.0))
+    assert not window.view_controls.message.text()
+
+
+def test_refused_window_does_not_replace_the_stop_reason(qtbot, window):
+    model = load(qtbot, window, "Quadratic bowl")
+    model.step(1000)
+    reason = window.descent.status.text()
+    assert reason.startswith("converged after")
+    assert not model.set_window((2.0, 1.0), (0.0, 1.0))
+    assert window.descent.status.text() == reason
+    assert "range" in window.statusBar().currentMessage()

@@ -44,7 +44,7 @@ def test_session_is_applied_before_anyone_is_told(model, qtbot):
 def test_settings_outside_the_core_bounds_are_refused_with_a_message(model):
     model.set_function(parse_function("x^2"))
     notes = []
-    model.statusChanged.connect(notes.append)
+    model.notice.connect(notes.append)
     for bad in (0.0, -1.0, 1e7, math.nan):
         model.set_learning_rate(bad)
     assert model.learning_rate == 0.01

@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.contour.hovered.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.view_controls.viewModeChanged.connect(self.set_view_mode)
         m.statusChanged.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        m.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         m.sessionError.connect(lambda text: self._show_error("Could not open the session", text))
         self._build_menus()
         self.set_view_mode("both")

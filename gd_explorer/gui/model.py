@@ -30,7 +30,8 @@ class ExplorerModel(QObject):
     settingsChanged = Signal()            # learning rate, steps, tolerance, optimizer
     trajectoryChanged = Signal()          # run reset or steps added
     pointChanged = Signal(float, float)   # the current point (last row of the run)
-    statusChanged = Signal(str)
+    statusChanged = Signal(str)           # the run's state or stop reason
+    notice = Signal(str)                  # a refused input (window, setting): shown briefly
     playingChanged = Signal(bool)
     speedChanged = Signal(float)
     angleChanging = Signal(float)         # phi in radians, while the dial is dragged
@@ -156,7 +157,7 @@ class ExplorerModel(QObject):
         try:
             window = check_window(xrange, yrange)
         except InputError as exc:
-            self.statusChanged.emit(str(exc))
+            self.notice.emit(str(exc))
             return False
         if window != self.window:
             self.window = window
@@ -206,7 +207,7 @@ class ExplorerModel(QObject):
             check_settings(self.start, self.learning_rate, self.max_steps, self.tol, self.optimizer)
         except InputError as exc:
             setattr(self, name, old)
-            self.statusChanged.emit(str(exc))
+            self.notice.emit(str(exc))
             return
         self.settingsChanged.emit()
         if self.run is not None and self.run.steps > 0:
@@ -343,7 +344,7 @@ class ExplorerModel(QObject):
     def keep_run(self):
         """Keep the current run for comparison and start a fresh one with the same settings."""
         if self.run is None or self.run.steps == 0:
-            self.statusChanged.emit("take some steps first: there is nothing to keep yet")
+            self.notice.emit("take some steps first: there is nothing to keep yet")
             return False
         self.pause()
         self.kept.append(self.run)

@@ -67,9 +67,19 @@ class ViewControls(QWidget):
 
     def _on_window_changed(self, xrange, yrange):
         values = {"xMin": xrange[0], "xMax": xrange[1], "yMin": yrange[0], "yMax": yrange[1]}
+        self._shown = {}
         for name, value in values.items():
-            self.fields[name].setText(f"{value:.4g}")
+            text = f"{value:.6g}"
+            self.fields[name].setText(text)
+            self._shown[name] = (text, value)  # untouched fields keep their exact value
         self.message.clear()
+
+    def _field_value(self, name):
+        text = self.fields[name].text()
+        shown = getattr(self, "_shown", {}).get(name)
+        if shown is not None and shown[0] == text:
+            return shown[1]
+        return float(text.replace(",", "."))
 
     def _on_spacing_changed(self, spacing):
         index = self.spacing.findData(spacing)
@@ -80,8 +90,7 @@ class ViewControls(QWidget):
 
     def _on_fields_edited(self):
         try:
-            x0, x1, y0, y1 = (float(self.fields[n].text().replace(",", "."))
-                              for n in ("xMin", "xMax", "yMin", "yMax"))
+            x0, x1, y0, y1 = (self._field_value(n) for n in ("xMin", "xMax", "yMin", "yMax"))
         except ValueError:
             self.message.setText("the window needs four numbers")
             return
