@@ -11,6 +11,9 @@ from ..core.descent import (MAX_LEARNING_RATE, MAX_STEPS_LIMIT, MAX_TOLERANCE, M
 
 LR_MIN, LR_MAX = 1e-6, 10.0  # the slider's scale; the spin box takes what the core accepts
 SLIDER_STEPS_PER_DECADE = 100
+KEPT_STATUS = {"running": "not finished", "converged": "converged", "max_steps": "max steps",
+               "diverged": "diverged", "left_domain": "left the domain",
+               "critical_start": "started at a critical point", "stopped": "stopped"}
 
 
 class LogSpinBox(QDoubleSpinBox):
@@ -198,7 +201,7 @@ class DescentPanel(QWidget):
 
     def _on_kept_runs_changed(self):
         lines = [f"run {i + 1}: {OPTIMIZERS[r.optimizer].split(' (')[0]}, ε = {r.learning_rate:g}, "
-                 f"{r.steps} steps, f = {r.row(-1)[3]:.4g} ({r.status.replace('_', ' ')})"
+                 f"{r.steps} steps, f = {r.row(-1)[3]:.4g} ({KEPT_STATUS.get(r.status, r.status)})"
                  for i, r in enumerate(self.model.kept)]
         self.kept_label.setText("\n".join(lines))
         self.kept_label.setVisible(bool(lines))
