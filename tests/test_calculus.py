@@ -177,3 +177,24 @@ def test_helpers():
     df, actual = total_differential(fn, (1, 2), 0.0, 0.1)
     assert df == pytest.approx(0.2, rel=1e-15)
     assert actual == pytest.approx(0.21, rel=1e-12)
+
+
+@pytest.mark.parametrize("text,point,low,high", [
+    ("x^2 + 10*y^2", (0.3, -2.0), 2.0, 20.0),                # H = diag(2, 20)
+    ("x^2 - y^2", (1.0, 1.0), -2.0, 2.0),                     # saddle
+    ("x*y", (0.0, 0.0), -1.0, 1.0),                           # H = [[0, 1], [1, 0]]
+    ("(1 - x)^2 + 100*(y - x^2)^2", (1.0, 1.0),               # H = [[802, -400], [-400, 200]]
+     501 - math.sqrt(301**2 + 400**2), 501 + math.sqrt(301**2 + 400**2)),
+])
+def test_curvature_and_stable_learning_rate(text, point, low, high):
+    from gd_explorer.core.calculus import curvature
+
+    lo, hi, bound = curvature(parse_function(text), point)
+    assert lo == pytest.approx(low) and hi == pytest.approx(high)
+    assert bound == pytest.approx(2 / high)
+
+
+def test_no_bound_without_positive_curvature():
+    from gd_explorer.core.calculus import curvature
+
+    assert curvature(parse_function("-x^2 - y^2"), (1.0, 2.0)) == (-2.0, -2.0, None)

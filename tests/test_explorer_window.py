@@ -447,3 +447,12 @@ def test_refused_window_does_not_replace_the_stop_reason(qtbot, window):
     assert not model.set_window((2.0, 1.0), (0.0, 1.0))
     assert window.descent.status.text() == reason
     assert "range" in window.statusBar().currentMessage()
+
+
+def test_curvature_hint_gives_the_stable_learning_rate(qtbot, window):
+    model = load(qtbot, window, "Elongated quadratic")  # H = diag(2, 20) everywhere
+    label = window.findChild(type(window.descent.status), "curvatureLabel")
+    assert label.text() == "curvature here: λ = 2, 20; stable for ε < 2/λmax ≈ 0.1"
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        model.set_expression("-x^2 - y^2")
+    assert "no positive curvature" in label.text()

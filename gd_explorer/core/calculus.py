@@ -109,3 +109,16 @@ def _point(point):
     if not (math.isfinite(px) and math.isfinite(py)):
         raise InputError("the point must be finite")
     return px, py
+
+
+def curvature(function, point):
+    """Eigenvalues (low, high) of the Hessian at ``point``, and the step-size bound 2/high
+    for plain gradient descent (None where high <= 0 or undefined)."""
+    px, py = _point(point)
+    (hxx, hxy), (_, hyy) = function.hessian_at(px, py)
+    hxx, hxy, hyy = float(hxx), float(hxy), float(hyy)
+    if not all(math.isfinite(v) for v in (hxx, hxy, hyy)):
+        return math.nan, math.nan, None
+    mean, radius = (hxx + hyy) / 2, math.hypot((hxx - hyy) / 2, hxy)
+    low, high = mean - radius, mean + radius
+    return low, high, (2.0 / high if high > 0 else None)

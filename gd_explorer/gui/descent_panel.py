@@ -6,6 +6,7 @@ from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QHBoxLayout,
                                QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
+from ..core.calculus import curvature
 from ..core.descent import (MAX_LEARNING_RATE, MAX_STEPS_LIMIT, MAX_TOLERANCE, MIN_LEARNING_RATE,
                             OPTIMIZERS)
 
@@ -101,6 +102,11 @@ class DescentPanel(QWidget):
         self.speed.setRange(0, 400)  # 10^(v/100) steps per second: 1 … 10,000
         self.speed.setToolTip("Animation speed")
         self.speed_label = QLabel(objectName="speedLabel")
+        self.curvature = QLabel(objectName="curvatureLabel")
+        self.curvature.setWordWrap(True)
+        self.curvature.setStyleSheet("color: #444;")
+        self.curvature.setToolTip("Near a minimum, plain gradient descent converges when "
+                                  "ε < 2/λmax, λmax the largest eigenvalue of the Hessian")
         self.status = QLabel(objectName="statusLabel")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -110,6 +116,7 @@ class DescentPanel(QWidget):
         lr_row.addWidget(self.lr)
         lr_row.addWidget(self.lr_slider, 1)
         form.addRow("learning rate ε", lr_row)
+        form.addRow("", self.curvature)
         form.addRow("max steps", self.steps)
         form.addRow("tolerance ‖∇f‖ <", self.tol)
         form.addRow("optimizer", self.optimizer)
@@ -150,6 +157,8 @@ class DescentPanel(QWidget):
         self.keep_btn.clicked.connect(lambda _checked=False: model.keep_run())
         self.clear_btn.clicked.connect(lambda _checked=False: model.clear_kept())
         model.keptRunsChanged.connect(self._on_kept_runs_changed)
+        model.pointChanged.connect(self._on_point_changed)
+        model.functionChanged.connect(lambda _fn: self._on_point_changed(*model.current_point))
         model.settingsChanged.connect(self._on_settings_changed)
         model.statusChanged.connect(self._on_status_changed)
         model.playingChanged.connect(self._on_playing_changed)
@@ -206,6 +215,21 @@ class DescentPanel(QWidget):
         self.kept_label.setText("\n".join(lines))
         self.kept_label.setVisible(bool(lines))
         self.clear_btn.setEnabled(bool(lines))
+
+    def _on_point_changed(self, x, y):
+        fn = self.model.function
+        if fn is None:
+            self.curvature.clear()
+            return
+        low, high, bound = curvature(fn, (x, y))
+        if not math.isfinite(high):
+            self.curvature.setText("curvature here: undefined")
+        elif bound is None:
+            self.curvature.setText(f"curvature here: λ = {low:.3g}, {high:.3g}; no positive "
+                                   "curvature, so no step-size limit from it")
+        else:
+            self.curvature.setText(f"curvature here: λ = {low:.3g}, {high:.3g}; "
+                                   f"stable for ε < 2/λmax ≈ {bound:.3g}")
 
     def _on_playing_changed(self, playing):
         self.play_btn.setChecked(playing)
