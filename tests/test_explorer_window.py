@@ -456,3 +456,26 @@ def test_curvature_hint_gives_the_stable_learning_rate(qtbot, window):
     with qtbot.waitSignal(model.functionChanged, timeout=15000):
         model.set_expression("-x^2 - y^2")
     assert "no positive curvature" in label.text()
+
+
+def test_undo_and_redo_function_and_start_changes(qtbot, window):
+    model = load(qtbot, window, "Booth")
+    qtbot.wait(10)
+    booth = model.function
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        type_formula(qtbot, window, "x*y")
+    qtbot.wait(10)
+    model.set_start(0.5, 0.25)
+    qtbot.wait(10)
+    history = window.history
+    assert history.undoText() == "move the start to (0.5, 0.25)"
+    window.undo_action.trigger()
+    assert model.text == "x*y" and model.start == (-8.0, -8.0)
+    window.undo_action.trigger()
+    assert model.function is booth and model.window == ((-10.0, 10.0), (-10.0, 10.0))
+    assert window.editor.edit.text() == booth.text
+    assert model.run.steps == 0 and model.current_point == (-8.0, -8.0)
+    window.redo_action.trigger()
+    window.redo_action.trigger()
+    assert model.text == "x*y" and model.start == (0.5, 0.25)
+    assert window.redo_action.isEnabled() is False

@@ -20,6 +20,7 @@ from .function_editor import FunctionEditor
 from .iteration_table import IterationTable
 from .model import ExplorerModel
 from .surface_view import SurfaceView
+from .undo import History
 from .view_controls import ViewControls
 
 
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         m.statusChanged.connect(lambda text: self.statusBar().showMessage(text, 6000))
         m.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         m.sessionError.connect(lambda text: self._show_error("Could not open the session", text))
+        self.history = History(m, self)
         self._build_menus()
         self.set_view_mode("both")
 
@@ -143,6 +145,16 @@ class MainWindow(QMainWindow):
         for preset in PRESETS:
             action = fn_menu.addAction(preset.name)
             action.triggered.connect(lambda _checked=False, p=preset: self.model.load_preset(p))
+
+        edit_menu = bar.addMenu("&Edit")
+        self.undo_action = self.history.createUndoAction(self, "&Undo")
+        self.undo_action.setObjectName("undoAction")
+        self.undo_action.setShortcut(QKeySequence.Undo)
+        self.redo_action = self.history.createRedoAction(self, "&Redo")
+        self.redo_action.setObjectName("redoAction")
+        self.redo_action.setShortcut(QKeySequence.Redo)
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
 
         run_menu = bar.addMenu("&Descent")
         for text, key, slot in (("Step", "F6", lambda: self.model.step(1)),

@@ -117,6 +117,24 @@ class ExplorerModel(QObject):
         self._make_run()
         self._publish()
 
+    def snapshot(self):
+        """What undo restores: the function with its window and start point."""
+        return (self.function, self.preset, self.window, self.default_window, self.spacing,
+                self.start)
+
+    def restore(self, snapshot):
+        """Go back to a snapshot (a fresh run from its start point)."""
+        fn, preset, window, default_window, spacing, start = snapshot
+        if fn is None:
+            return
+        self.pause()
+        self.function, self.text, self.preset = fn, fn.text, preset
+        self.window, self.default_window, self.spacing, self.start = (window, default_window,
+                                                                      spacing, start)
+        self.kept = []
+        self._make_run()
+        self._publish()
+
     def _make_run(self):
         """A fresh run from the start point, without signals; None where f is undefined there."""
         self._run_error = None
