@@ -256,3 +256,17 @@ def test_subprocess_inspect_and_error(tmp_path):
     proc = _python("run", "x^2", "--start", "1,2", "--steps", "5", cwd=tmp_path)
     assert proc.returncode == 2
     assert len(proc.stderr.strip("\n").split("\n")) == 1 and "Traceback" not in proc.stderr
+
+
+def test_window_without_a_display_is_a_one_line_error(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    proc = subprocess.run([sys.executable, "-m", "gd_explorer"], capture_output=True, text=True,
+                          env=env, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "no display found" in proc.stderr
+    shot = tmp_path / "shot.png"
+    proc = subprocess.run([sys.executable, "-m", "gd_explorer", "--screenshot", str(shot)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert shot.stat().st_size > 10000
+    assert proc.stderr == ""  # nothing to alarm a user

@@ -1,4 +1,5 @@
 """Starting the window, and the --screenshot mode."""
+import os
 import sys
 from importlib import resources
 
@@ -70,7 +71,33 @@ def screenshot(window, path):
     atomic_write_bytes(path, qimage_png_bytes(window.grab().toImage()))
 
 
+def check_display(screenshot):
+    """On Linux without a display: render screenshots offscreen, refuse the window clearly."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    if screenshot:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # the 3-D pane then says it has no OpenGL
+        return
+    raise InputError("no display found (DISPLAY is not set): run it on a desktop, under "
+                     "xvfb-run, or use --screenshot PATH")
+
+
+def _quiet_platform_notes():
+    """The offscreen platform prints a harmless note for every window; keep other messages."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_kind, _context, message):
+        if "propagateSizeHints" not in message:
+            sys.stderr.write(message + "\n")
+
+    qInstallMessageHandler(handler)
+
+
 def run_app(args):
+    check_display(args.screenshot)
+    _quiet_platform_notes()
     app = make_app()
     from .main_window import MainWindow
 
