@@ -93,7 +93,7 @@ def main():
     if args.gui:
         print("\nContour view (offscreen): grid + image + contours, and drawing a run of up to "
               "100,001 rows (runs stop early when they converge or diverge)\n")
-        print_table(("function", "recompute ms", "rows", "draw trajectory ms"), gui_rows(args.repeat),
+        print_table(("function", "recompute ms", "rows", "trajectory setData ms"), gui_rows(args.repeat),
                     ("{}", "{:.1f}", "{:,}", "{:.1f}"))
 
 
