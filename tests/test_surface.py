@@ -251,3 +251,22 @@ def test_a_diverging_run_stays_drawable(qtbot, gl_ready):
     assert not view.items.plane.visible() and not view.items.point.visible()
     settle()
     assert colormap_fraction(view.render_image()) > 0.2
+
+
+def test_surface_and_contour_use_the_same_colour_scale(qtbot):
+    """Both views colour f by the same scale, taken from the model's window."""
+    from gd_explorer.core.grid import color_scale, sample_grid
+    from gd_explorer.gui.app import make_app
+    from gd_explorer.gui.contour_view import ContourView
+
+    make_app()
+    model = ExplorerModel()
+    view = ContourView(model)
+    qtbot.addWidget(view)
+    model.set_window((-2.0, 2.0), (-1.0, 3.0))
+    model.set_function(parse_function("(1 - x)^2 + 100*(y - x^2)^2"))
+    model.set_spacing("log")
+    ref = color_scale(sample_grid(model.function, *model.window, 100).z, "log")
+    got = view.scale
+    assert got.spacing == "log" and got.zmin == pytest.approx(ref.zmin, abs=1e-3)
+    assert got.hi == pytest.approx(ref.hi, rel=0.02) and got.lo == pytest.approx(ref.lo, abs=0.3)

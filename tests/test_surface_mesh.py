@@ -52,14 +52,19 @@ def test_display_range_flat_undefined_and_infinite():
 
 
 # ----- colours ---------------------------------------------------------------------
-def test_color_mapper_linear_and_log():
+def test_color_scale_linear_and_log():
+    from gd_explorer.core.grid import color_scale
+
     z = np.array([0.0, 1.0, 10.0, 100.0, np.nan])
-    lin = sm.color_mapper(z, "linear")(z)
+    lin = color_scale(z, "linear").fraction(z)
     assert lin[0] == 0 and np.isnan(lin[-1]) and np.all(np.diff(lin[:4]) >= 0)
-    log = sm.color_mapper(z, "log")(z)
+    log_scale = color_scale(z, "log")
+    log = log_scale.fraction(z)
     assert log[0] == 0 and log[3] == pytest.approx(1.0, abs=0.01)
     assert log[1] > lin[1]  # log spreads out the low values
-    assert sm.color_mapper([np.nan], "linear") is None
+    assert color_scale([np.nan], "linear") is None
+    # colour-bar labels read back the f values
+    assert log_scale.value_at(log_scale.transform(10.0)) == pytest.approx(10.0)
 
 
 # ----- mesh --------------------------------------------------------------------------

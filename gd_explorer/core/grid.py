@@ -127,3 +127,51 @@ def contour_lines(grid, levels):
             continue
         out.append((float(level), [np.asarray(seg) for seg in gen.lines(float(level))]))
     return out
+
+
+@dataclass(frozen=True)
+class ColorScale:
+    """How f maps to the colour map, shared by the contour image and the surface:
+    linear from the 2nd to the 98th percentile, or log10(f - min + offset) up to the 99.5th."""
+
+    spacing: str
+    zmin: float
+    offset: float
+    lo: float
+    hi: float
+
+    def transform(self, z):
+        """The values the colour map spans from ``lo`` to ``hi``."""
+        z = np.asarray(z, dtype=np.float64)
+        if self.spacing != "log":
+            return z
+        with np.errstate(all="ignore"):
+            return np.log10(np.maximum(z - self.zmin, 0.0) + self.offset)
+
+    def fraction(self, z):
+        """Position in the colour map, 0 to 1 (NaN stays NaN)."""
+        with np.errstate(all="ignore"):
+            t = (self.transform(z) - self.lo) / (self.hi - self.lo)
+        return np.where(np.isfinite(t), np.clip(t, 0.0, 1.0), np.nan)
+
+    def value_at(self, t):
+        """The f value shown at transformed value ``t`` (for colour-bar labels)."""
+        return self.zmin + 10.0 ** t - self.offset if self.spacing == "log" else t
+
+
+def color_scale(values, spacing="linear"):
+    """The ColorScale for these values of f, or None where none is finite."""
+    vals = np.asarray(values, dtype=np.float64)
+    finite = vals[np.isfinite(vals)]
+    if finite.size == 0:
+        return None
+    zmin, offset = float(finite.min()), 0.0
+    if spacing == "log":
+        span = max(float(np.percentile(finite, 99.5)) - zmin, 1e-12)
+        offset = log_offset(finite, span)
+        lo, hi = math.log10(offset), math.log10(offset + span)
+    else:  # robust ends, like the contour levels: a singular line must not flatten the rest
+        lo, hi = (float(v) for v in np.percentile(finite, [2, 98]))
+    if not hi > lo:
+        hi = lo + 1.0
+    return ColorScale(spacing, zmin, offset, lo, hi)

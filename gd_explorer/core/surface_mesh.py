@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .grid import log_offset, robust_range
+from .grid import robust_range
 
 MIN_SPREAD = 0.15   # the median should sit at least this far up the displayed height
 TAIL = 0.25         # extend the range to min/max when the tail beyond it is this short
@@ -38,35 +38,6 @@ def display_range(values, low=1.0, high=99.0):
         pad = max(1.0, abs(lo)) * 0.5
         lo, hi = lo - pad, hi + pad
     return float(lo), float(hi)
-
-
-def color_mapper(values, spacing="linear"):
-    """A function mapping f to [0, 1] for the colour map, as the contour view colours it
-    (NaN stays NaN): linear from the 1st to the 99th percentile; log: log10(f - min + offset)
-    up to the 99.5th percentile, offset from grid.log_offset. None if nothing is finite."""
-    vals = np.asarray(values, dtype=np.float64)
-    finite = vals[np.isfinite(vals)]
-    if finite.size == 0:
-        return None
-    zmin = float(finite.min())
-    offset = 0.0
-    if spacing == "log":
-        span = max(float(np.percentile(finite, 99.5)) - zmin, 1e-12)
-        offset = log_offset(finite, span)
-        lo, hi = math.log10(offset), math.log10(offset + span)
-    else:
-        lo, hi = (float(v) for v in np.percentile(finite, [1, 99]))
-    if not hi > lo:
-        hi = lo + 1.0
-
-    def fraction(z):
-        z = np.asarray(z, dtype=np.float64)
-        with np.errstate(all="ignore"):
-            data = np.log10(np.maximum(z - zmin, 0.0) + offset) if spacing == "log" else z
-            t = (data - lo) / (hi - lo)
-        return np.where(np.isfinite(t), np.clip(t, 0.0, 1.0), np.nan)
-
-    return fraction
 
 
 def triangle_faces(ok):

@@ -7,7 +7,7 @@ from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
 from ..core.errors import InputError
-from ..core.grid import choose_levels, contour_lines, log_offset, sample_grid
+from ..core.grid import choose_levels, color_scale, contour_lines, sample_grid
 from .colors import (COLORMAP_NAME, GRAD_COLOR, KEPT_COLORS, NEG_GRAD_COLOR, TANGENT_COLOR,
                      TRAJ_COLOR, U_COLOR)
 
@@ -38,7 +38,7 @@ class ContourView(pg.PlotWidget):
         self.model = model
         self.grid = None
         self.levels = np.array([])
-        self._log_image = False
+        self.scale = None  # the ColorScale of the image
         self._build_items()
         self.message = QLabel(self, objectName="contourMessage")
         self.message.setStyleSheet("background: rgba(255, 255, 255, 220); color: #b00020; "
@@ -273,35 +273,23 @@ class ContourView(pg.PlotWidget):
         self._draw_contours(grid)
 
     def _draw_image(self, grid, finite):
-        zmin = float(finite.min())
-        if self.model.spacing == "log":
-            span = max(float(np.percentile(finite, 99.5)) - zmin, 1e-12)
-            offset = log_offset(finite, span)
-            data = np.log10(np.maximum(grid.z - zmin, 0.0) + offset)
-            lo, hi = math.log10(offset), math.log10(offset + max(span, 1e-12))
-            self._log_image = (zmin, offset)
-        else:
-            data = grid.z
-            lo, hi = (float(v) for v in np.percentile(finite, [1, 99]))
-            self._log_image = None
-        if not hi > lo:
-            hi = lo + 1.0
-        (x0, x1), (y0, y1) = (grid.xs[0], grid.xs[-1]), (grid.ys[0], grid.ys[-1])
-        self.image.setImage(data, autoLevels=False, levels=(lo, hi))
-        self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
-        self.colorbar.setLevels((lo, hi))
-        self._label_colorbar(lo, hi)
+        # The colour scale comes from the model's window, as in the 3-D view.
+        (x0, x1), (y0, y1) = self.model.window
+        inside = grid.z[np.ix_((grid.ys >= y0) & (grid.ys <= y1), (grid.xs >= x0) & (grid.xs <= x1))]
+        self.scale = scale = color_scale(inside, self.model.spacing) or color_scale(finite,
+                                                                                    self.model.spacing)
+        gx, gy = (grid.xs[0], grid.xs[-1]), (grid.ys[0], grid.ys[-1])
+        self.image.setImage(scale.transform(grid.z), autoLevels=False, levels=(scale.lo, scale.hi))
+        self.image.setRect(QRectF(gx[0], gy[0], gx[1] - gx[0], gy[1] - gy[0]))
+        self.colorbar.setLevels((scale.lo, scale.hi))
+        self._label_colorbar(scale)
 
-    def _label_colorbar(self, lo, hi):
+    def _label_colorbar(self, scale):
         axis = self.colorbar.axis
-        if not self._log_image:
+        if scale.spacing != "log":
             axis.setTicks(None)
             return
-        zmin, offset = self._log_image
-        ticks = []
-        for t in np.linspace(lo, hi, 6):
-            value = zmin + 10 ** t - offset
-            ticks.append((float(t), f"{value:.3g}"))
+        ticks = [(float(t), f"{scale.value_at(t):.3g}") for t in np.linspace(scale.lo, scale.hi, 6)]
         axis.setTicks([ticks])
 
     def _draw_contours(self, grid):

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, Q
                                QVBoxLayout, QWidget)
 
 from ..core import surface_mesh as sm
-from ..core.grid import sample_grid
+from ..core.grid import color_scale, sample_grid
 from .colors import COLORMAP_NAME, START_COLOR, TANGENT_COLOR, TRAJ_COLOR, U_COLOR
 
 RESOLUTION = 100       # surface mesh is RESOLUTION x RESOLUTION vertices
@@ -218,8 +218,8 @@ class SurfaceView(QWidget):
         data, faces = sm.clip_faces(data, faces, hi, keep="below")
         data, faces = sm.clip_faces(data, faces, lo, keep="above")
         data, faces, _ = sm.compact(data, faces)
-        fraction = sm.color_mapper(grid.z, self.model.spacing)
-        colors = pg.colormap.get(COLORMAP_NAME).map(fraction(data[:, 2]), mode="float")
+        scale = color_scale(grid.z, self.model.spacing)  # the contour map's colours
+        colors = pg.colormap.get(COLORMAP_NAME).map(scale.fraction(data[:, 2]), mode="float")
         verts = self._box.apply(data, clip=False)
         self._vertices = data
         self.items.set_surface(verts, faces, colors, sm.vertex_normals(verts, faces))
