@@ -376,9 +376,6 @@ class ExplorerModel(QObject):
             self.keptRunsChanged.emit()
 
     # ----- export ---------------------------------------------------------------
-    def result(self):
-        return None if self.run is None else self.run.result(self.text)
-
     def results(self):
         """Kept runs first, then the current one."""
         out = [run.result(self.text) for run in self.kept]
@@ -398,9 +395,6 @@ class ExplorerModel(QObject):
             start=self.start, angle=self.angle, learning_rate=self.learning_rate,
             max_steps=self.max_steps, tol=self.tol, optimizer=self.optimizer, current=current,
             kept=[sessions.record_of(run, self.text) for run in self.kept])
-
-    def save_session(self, path):
-        sessions.save(path, self.session())
 
     def load_session(self, session):
         """Apply a checked Session once its formula compiles; sessionError on failure."""
