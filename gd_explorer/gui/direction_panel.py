@@ -3,100 +3,22 @@ D_u f = ∇f·u = ‖∇f‖ cos θ, and small plots that show why."""
 import math
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ..core.calculus import (STEPS_H, derivative_curve, directional_derivative, slice_values,
-                             total_differential)
+from ..core.calculus import STEPS_H, directional_derivative, slice_values, total_differential
 from ..core.errors import InputError
-from .colors import GRAD_COLOR, NEG_GRAD_COLOR, TANGENT_COLOR, U_COLOR
+from .colors import GRAD_COLOR, TANGENT_COLOR, U_COLOR
 from .direction_dial import THETA_COLOR, DirectionDial
+from .direction_plots import (PLOT_LIMIT, UNDEFINED, CurvePlot, DifferentialLabel, LimitTable,
+                              SlicePlot, fmt, tidy)
 
-UNDEFINED = "undefined here"
-CURVE_DEGREES = np.arange(0.0, 361.0)  # D_u f sampled every degree
 SLICE_POINTS = 121
 SLICE_FRACTION = 0.1                   # slice half-width as a fraction of the view's size
 DIFF_STEP = 0.1                        # h in ds = h u for the total differential
-PLOT_HEIGHT = 140
-PLOT_LIMIT = 1e100                     # larger values are not plotted (pyqtgraph overflows)
-CURVE_LABELS = (("max", "max: along ∇f", GRAD_COLOR), ("min", "min: against ∇f", NEG_GRAD_COLOR),
-                ("zero1", "0: level curve", TANGENT_COLOR), ("zero2", "0: level curve", TANGENT_COLOR))
 # what the point allows us to show
 NO_FUNCTION, F_UNDEFINED, GRAD_UNDEFINED, ZERO_GRAD, OK = range(5)
-
-
-def fmt(value, digits=6):
-    """A number with ``digits`` significant digits; "undefined here" if not finite."""
-    if value is None or not math.isfinite(value):
-        return UNDEFINED
-    return f"{value + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
-
-
-def _tidy(value, scale=1.0):
-    """Round-off residue (|value| below 1e-12 * scale) shown as 0."""
-    return 0.0 if math.isfinite(value) and abs(value) <= 1e-12 * scale else value
-
-
-def _plottable(values):
-    """A float array with values pyqtgraph cannot draw (non-finite or huge) as NaN."""
-    values = np.array(values, dtype=np.float64)
-    values[~(np.abs(values) <= PLOT_LIMIT)] = np.nan
-    return values
-
-
-def _set_data(item, xs, ys, gaps=False):
-    """Plot (xs, ys) if it is drawable: all finite, or with ``gaps`` at least one point."""
-    finite = np.isfinite(np.asarray(ys, dtype=np.float64))
-    if len(ys) == len(xs) and len(ys) and (finite.any() if gaps else finite.all()):
-        item.setData(xs, ys)
-    else:
-        item.setData([], [])
-
-
-def _finite_range(*arrays):
-    """(lo, hi) around the finite values, padded, or None."""
-    values = np.concatenate([np.ravel(_plottable(a)) for a in arrays])
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return None
-    lo, hi = float(values.min()), float(values.max())
-    pad = 0.1 * (hi - lo) if hi > lo else 0.1 * abs(hi) + 0.5
-    return lo - pad, hi + pad
-
-
-class _SmallPlot(pg.PlotWidget):
-    """A fixed plot: no zooming, and the wheel scrolls the panel instead."""
-
-    def sizeHint(self):
-        return QSize(360, PLOT_HEIGHT)
-
-    def wheelEvent(self, event):
-        event.ignore()
-
-
-def _small_plot(name):
-    widget = _SmallPlot(background="w")
-    widget.setObjectName(name)
-    widget.setFixedHeight(PLOT_HEIGHT)
-    widget.setMinimumWidth(200)
-    widget.setMouseEnabled(x=False, y=False)
-    plot = widget.getPlotItem()
-    plot.setMenuEnabled(False)
-    plot.hideButtons()
-    plot.showGrid(x=True, y=True, alpha=0.2)
-    plot.getViewBox().disableAutoRange()
-    font = QFont(widget.font())
-    font.setPointSizeF(7.5)
-    for side in ("left", "bottom"):
-        axis = plot.getAxis(side)
-        axis.setStyle(tickFont=font, tickTextOffset=3)
-        axis.setTextPen("#333333")
-        axis.setPen("#999999")
-    plot.getAxis("left").setWidth(44)
-    return widget
 
 
 def _caption(text):
@@ -217,61 +139,28 @@ class DirectionPanel(QWidget):
         return grid
 
     def _build_plots(self, layout):
-        layout.addWidget(_caption("D<sub>u</sub>f against φ: a sinusoid of amplitude ‖∇f‖"))
-        self.curve_plot = _small_plot("derivativeCurvePlot")
-        layout.addWidget(self.curve_plot)
-        plot = self.curve_plot.getPlotItem()
-        plot.getAxis("bottom").setTicks([[(d, f"{d}°") for d in (0, 90, 180, 270, 360)]])
-        plot.setXRange(0, 360, padding=0.02)
-        self.curve = plot.plot(pen=pg.mkPen("#444444", width=2))
-        self.extrema = pg.ScatterPlotItem(size=7, pen=None)
-        plot.addItem(self.extrema)
-        self.phi_line = pg.InfiniteLine(angle=90, movable=False,
-                                        pen=pg.mkPen(U_COLOR, width=1, style=Qt.DashLine))
-        plot.addItem(self.phi_line)
-        self.marker = pg.ScatterPlotItem(size=10, brush=pg.mkBrush(U_COLOR), pen=pg.mkPen("k"))
-        plot.addItem(self.marker)
-        font = QFont(self.font())
-        font.setPointSizeF(8)
-        self.curve_labels = {}
-        for key, text, color in CURVE_LABELS:
-            item = pg.TextItem(text, color=color)
-            item.setFont(font)
-            item.setVisible(False)
-            plot.addItem(item)
-            self.curve_labels[key] = item
-
-        layout.addWidget(_caption("Slice g(z) = f(p + z u) (orange) and its tangent at z = 0 "
-                                  "with slope D<sub>u</sub>f (dashed)"))
-        self.slice_plot = _small_plot("slicePlot")
-        layout.addWidget(self.slice_plot)
-        plot = self.slice_plot.getPlotItem()
-        self.slice_curve = plot.plot(pen=pg.mkPen(U_COLOR, width=2), connect="finite")
-        self.tangent_line = plot.plot(pen=pg.mkPen("#333333", width=1.5, style=Qt.DashLine))
-        self.slice_point = pg.ScatterPlotItem(size=7, brush=pg.mkBrush("k"), pen=None)
-        plot.addItem(self.slice_point)
-
-        layout.addWidget(_caption("Limit definition: (f(p + h u) − f(p)) / h → D<sub>u</sub>f"))
-        self.table = QTableWidget(len(STEPS_H), 3, objectName="limitTable")
-        self.table.setHorizontalHeaderLabels(["h", "(f(p+hu) − f(p))/h", "minus D_u f"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(20)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        header = self.table.horizontalHeader().sizeHint().height()
-        self.table.setFixedHeight(header + 20 * len(STEPS_H) + 2 * self.table.frameWidth() + 2)
-        for row, h in enumerate(STEPS_H):
-            self.table.setItem(row, 0, QTableWidgetItem(f"{h:.0e}"))
-            for col in (1, 2):
-                self.table.setItem(row, col, QTableWidgetItem(""))
-        layout.addWidget(self.table)
-        layout.addWidget(_caption(f"Total differential for a small step ds = h u (h = {DIFF_STEP:g})"))
-        self.differential = QLabel(objectName="differentialLabel")
-        self.differential.setWordWrap(True)
-        self.differential.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        layout.addWidget(self.differential)
+        self.curve_plot = CurvePlot()
+        self.slice_plot = SlicePlot()
+        self.table = LimitTable()
+        self.differential = DifferentialLabel()
+        for caption, widget in (
+                ("D<sub>u</sub>f against φ: a sinusoid of amplitude ‖∇f‖", self.curve_plot),
+                ("Slice g(z) = f(p + z u) (orange) and its tangent at z = 0 "
+                 "with slope D<sub>u</sub>f (dashed)", self.slice_plot),
+                ("Limit definition: (f(p + h u) − f(p)) / h → D<sub>u</sub>f", self.table),
+                (f"Total differential for a small step ds = h u (h = {DIFF_STEP:g})",
+                 self.differential)):
+            layout.addWidget(_caption(caption))
+            layout.addWidget(widget)
+        # the plot items, as attributes of the panel
+        self.curve = self.curve_plot.curve
+        self.extrema = self.curve_plot.extrema
+        self.phi_line = self.curve_plot.phi_line
+        self.marker = self.curve_plot.marker
+        self.curve_labels = self.curve_plot.labels
+        self.slice_curve = self.slice_plot.slice_curve
+        self.tangent_line = self.slice_plot.tangent_line
+        self.slice_point = self.slice_plot.slice_point
 
     # ----- widgets → model ------------------------------------------------------------
     def _snap(self, offset):
@@ -348,7 +237,7 @@ class DirectionPanel(QWidget):
         phi = self.model.angle
         ux, uy = math.cos(phi), math.sin(phi)
         self.phi_label.setText(f"{math.degrees(phi):.2f}°")
-        self.u_label.setText(f"({fmt(_tidy(ux))}, {fmt(_tidy(uy))})")
+        self.u_label.setText(f"({fmt(tidy(ux))}, {fmt(tidy(uy))})")
         state = self.state
         if state in (OK, ZERO_GRAD):
             gx, gy = d.gradient
@@ -359,9 +248,9 @@ class DirectionPanel(QWidget):
             self.norm_label.setText(UNDEFINED)
         if state == OK:
             self.theta_label.setText(f"{d.theta_deg:.2f}°")
-            self.cos_label.setText(fmt(_tidy(d.cos_theta)))
-            self.value_label.setText(fmt(_tidy(d.value, d.grad_norm)))
-            self.polar_label.setText(fmt(_tidy(d.value_polar, d.grad_norm)))
+            self.cos_label.setText(fmt(tidy(d.cos_theta)))
+            self.value_label.setText(fmt(tidy(d.value, d.grad_norm)))
+            self.polar_label.setText(fmt(tidy(d.value_polar, d.grad_norm)))
         elif state == ZERO_GRAD:
             self.theta_label.setText("undefined: ∇f = 0")
             self.cos_label.setText("undefined: ∇f = 0")
@@ -381,53 +270,15 @@ class DirectionPanel(QWidget):
 
     # ----- plots ----------------------------------------------------------------------
     def _update_curve(self):
-        plot = self.curve_plot.getPlotItem()
-        for item in self.curve_labels.values():
-            item.setVisible(False)
-        norm = math.hypot(*self._grad)
-        if self.state not in (OK, ZERO_GRAD) or not norm <= PLOT_LIMIT:
-            self.curve.setData([], [])
-            self.extrema.setData([], [])
-            plot.setYRange(-1, 1, padding=0)
-            return
-        with np.errstate(all="ignore"):
-            ys = derivative_curve(self._grad, np.radians(CURVE_DEGREES))
-        self.curve.setData(CURVE_DEGREES, ys)
-        if self.state == ZERO_GRAD:
-            self.extrema.setData([], [])
-            plot.setYRange(-1, 1, padding=0)
-            return
-        plot.setYRange(-1.6 * norm, 1.6 * norm, padding=0)
-        top = math.degrees(math.atan2(self._grad[1], self._grad[0])) % 360
-        spots = {"max": (top, norm), "min": ((top + 180) % 360, -norm),
-                 "zero1": ((top + 90) % 360, 0.0), "zero2": ((top + 270) % 360, 0.0)}
-        self.extrema.setData([x for x, _ in spots.values()], [y for _, y in spots.values()],
-                             brush=[pg.mkBrush(color) for _, _, color in CURVE_LABELS])
-        right = max(spots["zero1"][0], spots["zero2"][0]) <= 270
-        for key, (x, y) in spots.items():
-            if key.startswith("zero"):
-                # both zero labels run the same way, each into a quadrant the curve leaves
-                # empty, so one is above the axis and the other below
-                falling = key == "zero1"
-                anchor = (0.0 if right else 1.0, 1.0 if falling == right else 0.0)
-            else:
-                anchor = (0.0 if x < 50 else (1.0 if x > 310 else 0.5), 0.0 if key == "min" else 1.0)
-            label = self.curve_labels[key]
-            label.setAnchor(anchor)
-            label.setPos(x, y)
-            label.setVisible(True)
+        self.curve_plot.set_gradient(self._grad if self.state in (OK, ZERO_GRAD) else None)
 
     def _update_marker(self):
-        deg = math.degrees(self.model.angle)
-        self.phi_line.setPos(deg)
+        phi = self.model.angle
         gx, gy = self._grad
-        value = gx * math.cos(self.model.angle) + gy * math.sin(self.model.angle)
-        if self.state in (OK, ZERO_GRAD) and abs(value) <= PLOT_LIMIT:
-            self.marker.setData([deg], [value])
-            self.phi_line.setVisible(True)
-        else:
-            self.marker.setData([], [])
-            self.phi_line.setVisible(False)
+        value = math.nan
+        if self.state in (OK, ZERO_GRAD):
+            value = gx * math.cos(phi) + gy * math.sin(phi)
+        self.curve_plot.set_angle(phi, value)
 
     def _update_details(self, d):
         """Slice, limit table and total differential (phi-dependent, not shown while dragging)."""
@@ -441,44 +292,23 @@ class DirectionPanel(QWidget):
         return r if math.isfinite(r) and r > 0 else 0.5
 
     def _update_slice(self, d):
-        plot = self.slice_plot.getPlotItem()
-        items = (self.slice_curve, self.tangent_line, self.slice_point)
         if d is None or self.state in (NO_FUNCTION, F_UNDEFINED) or not abs(d.f) <= PLOT_LIMIT:
-            for item in items:
-                item.setData([], [])
+            self.slice_plot.clear_slice()
             return
         r = self._slice_halfwidth()
         zs = np.linspace(-r, r, SLICE_POINTS)
-        gs = _plottable(slice_values(self.model.function, d.point, d.phi, zs))
-        tangent = np.array([])
-        if self.state in (OK, ZERO_GRAD):
-            with np.errstate(all="ignore"):
-                tangent = _plottable(d.f + d.value * np.array([-r, r]))
-        _set_data(self.slice_curve, zs, gs, gaps=True)
-        _set_data(self.tangent_line, [-r, r], tangent)
-        _set_data(self.slice_point, [0.0], [d.f])
-        plot.setXRange(-r, r, padding=0.02)
-        yrange = _finite_range(gs, tangent, [d.f])
-        if yrange is not None:
-            plot.setYRange(*yrange, padding=0)
+        gs = slice_values(self.model.function, d.point, d.phi, zs)
+        slope = d.value if self.state in (OK, ZERO_GRAD) else None
+        self.slice_plot.set_slice(zs, gs, d.f, slope)
 
     def _update_table(self, d):
         has_f = d is not None and self.state not in (NO_FUNCTION, F_UNDEFINED)
         target = d.value if has_f and self.state in (OK, ZERO_GRAD) else math.nan
-        for row in range(len(STEPS_H)):
-            quotient = d.quotients[row][1] if has_f and row < len(d.quotients) else math.nan
-            self.table.item(row, 1).setText(fmt(quotient, 10) if has_f else "")
-            error = quotient - target
-            self.table.item(row, 2).setText(f"{error + 0.0:.2e}" if math.isfinite(error) else "—")
+        self.table.set_quotients([q for _, q in d.quotients] if has_f else None, target)
 
     def _update_differential(self, d):
         if d is None or self.state not in (OK, ZERO_GRAD):
-            self.differential.setText("df = ∇f · ds: " + UNDEFINED)
+            self.differential.set_differential()
             return
         df, actual = total_differential(self.model.function, d.point, d.phi, DIFF_STEP)
-        df = _tidy(df, d.grad_norm * DIFF_STEP)
-        gap = actual - df
-        self.differential.setText(
-            f"df = ∇f · ds = <b>{fmt(df)}</b><br>"
-            f"Δf = f(p + ds) − f(p) = <b>{fmt(actual)}</b><br>"
-            f"Δf − df = {fmt(gap, 3)}, of order h²: df ≈ Δf for small steps")
+        self.differential.set_differential(tidy(df, d.grad_norm * DIFF_STEP), actual)

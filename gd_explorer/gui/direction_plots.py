@@ -1,0 +1,246 @@
+"""The small plots of the direction panel: D_u f against φ, the slice through the point,
+the limit table and the total differential. They take plain numbers, not the model."""
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem
+
+from ..core.calculus import STEPS_H, derivative_curve
+from .colors import GRAD_COLOR, NEG_GRAD_COLOR, TANGENT_COLOR, U_COLOR
+
+UNDEFINED = "undefined here"
+CURVE_DEGREES = np.arange(0.0, 361.0)  # D_u f sampled every degree
+PLOT_HEIGHT = 140
+PLOT_LIMIT = 1e100                     # larger values are not plotted (pyqtgraph overflows)
+CURVE_LABELS = (("max", "max: along ∇f", GRAD_COLOR), ("min", "min: against ∇f", NEG_GRAD_COLOR),
+                ("zero1", "0: level curve", TANGENT_COLOR), ("zero2", "0: level curve", TANGENT_COLOR))
+
+
+def fmt(value, digits=6):
+    """A number with ``digits`` significant digits; "undefined here" if not finite."""
+    if value is None or not math.isfinite(value):
+        return UNDEFINED
+    return f"{value + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
+
+
+def tidy(value, scale=1.0):
+    """Round-off residue (|value| below 1e-12 * scale) shown as 0."""
+    return 0.0 if math.isfinite(value) and abs(value) <= 1e-12 * scale else value
+
+
+def _plottable(values):
+    """A float array with values pyqtgraph cannot draw (non-finite or huge) as NaN."""
+    values = np.array(values, dtype=np.float64)
+    values[~(np.abs(values) <= PLOT_LIMIT)] = np.nan
+    return values
+
+
+def _set_data(item, xs, ys, gaps=False):
+    """Plot (xs, ys) if it is drawable: all finite, or with ``gaps`` at least one point."""
+    finite = np.isfinite(np.asarray(ys, dtype=np.float64))
+    if len(ys) == len(xs) and len(ys) and (finite.any() if gaps else finite.all()):
+        item.setData(xs, ys)
+    else:
+        item.setData([], [])
+
+
+def _finite_range(*arrays):
+    """(lo, hi) around the finite values, padded, or None."""
+    values = np.concatenate([np.ravel(_plottable(a)) for a in arrays])
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return None
+    lo, hi = float(values.min()), float(values.max())
+    pad = 0.1 * (hi - lo) if hi > lo else 0.1 * abs(hi) + 0.5
+    return lo - pad, hi + pad
+
+
+class SmallPlot(pg.PlotWidget):
+    """A fixed plot: no zooming, and the wheel scrolls the panel instead."""
+
+    def __init__(self, name):
+        super().__init__(background="w")
+        self.setObjectName(name)
+        self.setFixedHeight(PLOT_HEIGHT)
+        self.setMinimumWidth(200)
+        self.setMouseEnabled(x=False, y=False)
+        plot = self.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.showGrid(x=True, y=True, alpha=0.2)
+        plot.getViewBox().disableAutoRange()
+        font = QFont(self.font())
+        font.setPointSizeF(7.5)
+        for side in ("left", "bottom"):
+            axis = plot.getAxis(side)
+            axis.setStyle(tickFont=font, tickTextOffset=3)
+            axis.setTextPen("#333333")
+            axis.setPen("#999999")
+        plot.getAxis("left").setWidth(44)
+
+    def sizeHint(self):
+        return QSize(360, PLOT_HEIGHT)
+
+    def wheelEvent(self, event):
+        event.ignore()
+
+
+class CurvePlot(SmallPlot):
+    """D_u f against φ in degrees: a sinusoid of amplitude ‖∇f‖, with a marker at φ."""
+
+    def __init__(self):
+        super().__init__("derivativeCurvePlot")
+        plot = self.getPlotItem()
+        plot.getAxis("bottom").setTicks([[(d, f"{d}°") for d in (0, 90, 180, 270, 360)]])
+        plot.setXRange(0, 360, padding=0.02)
+        self.curve = plot.plot(pen=pg.mkPen("#444444", width=2))
+        self.extrema = pg.ScatterPlotItem(size=7, pen=None)
+        plot.addItem(self.extrema)
+        self.phi_line = pg.InfiniteLine(angle=90, movable=False,
+                                        pen=pg.mkPen(U_COLOR, width=1, style=Qt.DashLine))
+        plot.addItem(self.phi_line)
+        self.marker = pg.ScatterPlotItem(size=10, brush=pg.mkBrush(U_COLOR), pen=pg.mkPen("k"))
+        plot.addItem(self.marker)
+        font = QFont(self.font())
+        font.setPointSizeF(8)
+        self.labels = {}
+        for key, text, color in CURVE_LABELS:
+            item = pg.TextItem(text, color=color)
+            item.setFont(font)
+            item.setVisible(False)
+            plot.addItem(item)
+            self.labels[key] = item
+
+    def set_gradient(self, grad):
+        """Draw the curve for ∇f = ``grad``, or nothing if ``grad`` is None."""
+        plot = self.getPlotItem()
+        for item in self.labels.values():
+            item.setVisible(False)
+        norm = math.hypot(*grad) if grad is not None else math.nan
+        if not norm <= PLOT_LIMIT:
+            self.curve.setData([], [])
+            self.extrema.setData([], [])
+            plot.setYRange(-1, 1, padding=0)
+            return
+        with np.errstate(all="ignore"):
+            ys = derivative_curve(grad, np.radians(CURVE_DEGREES))
+        self.curve.setData(CURVE_DEGREES, ys)
+        if norm == 0:
+            self.extrema.setData([], [])
+            plot.setYRange(-1, 1, padding=0)
+            return
+        plot.setYRange(-1.6 * norm, 1.6 * norm, padding=0)
+        top = math.degrees(math.atan2(grad[1], grad[0])) % 360
+        spots = {"max": (top, norm), "min": ((top + 180) % 360, -norm),
+                 "zero1": ((top + 90) % 360, 0.0), "zero2": ((top + 270) % 360, 0.0)}
+        self.extrema.setData([x for x, _ in spots.values()], [y for _, y in spots.values()],
+                             brush=[pg.mkBrush(color) for _, _, color in CURVE_LABELS])
+        right = max(spots["zero1"][0], spots["zero2"][0]) <= 270
+        for key, (x, y) in spots.items():
+            if key.startswith("zero"):
+                # both zero labels run the same way, each into a quadrant the curve leaves
+                # empty, so one is above the axis and the other below
+                falling = key == "zero1"
+                anchor = (0.0 if right else 1.0, 1.0 if falling == right else 0.0)
+            else:
+                anchor = (0.0 if x < 50 else (1.0 if x > 310 else 0.5), 0.0 if key == "min" else 1.0)
+            label = self.labels[key]
+            label.setAnchor(anchor)
+            label.setPos(x, y)
+            label.setVisible(True)
+
+    def set_angle(self, phi, value):
+        """Mark D_u f = ``value`` at angle ``phi``; no marker if ``value`` is not plottable."""
+        deg = math.degrees(phi)
+        self.phi_line.setPos(deg)
+        if abs(value) <= PLOT_LIMIT:
+            self.marker.setData([deg], [value])
+            self.phi_line.setVisible(True)
+        else:
+            self.marker.setData([], [])
+            self.phi_line.setVisible(False)
+
+
+class SlicePlot(SmallPlot):
+    """g(z) = f(p + z u) and its tangent at z = 0."""
+
+    def __init__(self):
+        super().__init__("slicePlot")
+        plot = self.getPlotItem()
+        self.slice_curve = plot.plot(pen=pg.mkPen(U_COLOR, width=2), connect="finite")
+        self.tangent_line = plot.plot(pen=pg.mkPen("#333333", width=1.5, style=Qt.DashLine))
+        self.slice_point = pg.ScatterPlotItem(size=7, brush=pg.mkBrush("k"), pen=None)
+        plot.addItem(self.slice_point)
+
+    def clear_slice(self):
+        for item in (self.slice_curve, self.tangent_line, self.slice_point):
+            item.setData([], [])
+
+    def set_slice(self, zs, gs, f0, slope=None):
+        """g = ``gs`` at ``zs``, g(0) = ``f0``; the tangent of ``slope`` unless it is None."""
+        ends = [float(zs[0]), float(zs[-1])]
+        gs = _plottable(gs)
+        tangent = np.array([])
+        if slope is not None:
+            with np.errstate(all="ignore"):
+                tangent = _plottable(f0 + slope * np.array(ends))
+        _set_data(self.slice_curve, zs, gs, gaps=True)
+        _set_data(self.tangent_line, ends, tangent)
+        _set_data(self.slice_point, [0.0], [f0])
+        plot = self.getPlotItem()
+        plot.setXRange(*ends, padding=0.02)
+        yrange = _finite_range(gs, tangent, [f0])
+        if yrange is not None:
+            plot.setYRange(*yrange, padding=0)
+
+
+class LimitTable(QTableWidget):
+    """The difference quotients for each h in STEPS_H, and how far they are from D_u f."""
+
+    def __init__(self):
+        super().__init__(len(STEPS_H), 3, objectName="limitTable")
+        self.setHorizontalHeaderLabels(["h", "(f(p+hu) − f(p))/h", "minus D_u f"])
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(20)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        header = self.horizontalHeader().sizeHint().height()
+        self.setFixedHeight(header + 20 * len(STEPS_H) + 2 * self.frameWidth() + 2)
+        for row, h in enumerate(STEPS_H):
+            self.setItem(row, 0, QTableWidgetItem(f"{h:.0e}"))
+            for col in (1, 2):
+                self.setItem(row, col, QTableWidgetItem(""))
+
+    def set_quotients(self, quotients, target):
+        """One quotient per row (blank if ``quotients`` is None), each minus ``target``."""
+        for row in range(len(STEPS_H)):
+            has = quotients is not None and row < len(quotients)
+            quotient = quotients[row] if has else math.nan
+            self.item(row, 1).setText(fmt(quotient, 10) if quotients is not None else "")
+            error = quotient - target
+            self.item(row, 2).setText(f"{error + 0.0:.2e}" if math.isfinite(error) else "—")
+
+
+class DifferentialLabel(QLabel):
+    """df = ∇f · ds against the actual change Δf."""
+
+    def __init__(self):
+        super().__init__(objectName="differentialLabel")
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextSelectableByMouse)
+
+    def set_differential(self, df=None, actual=None):
+        """Show df and Δf, or "undefined" if ``df`` is None."""
+        if df is None:
+            self.setText("df = ∇f · ds: " + UNDEFINED)
+            return
+        gap = actual - df
+        self.setText(
+            f"df = ∇f · ds = <b>{fmt(df)}</b><br>"
+            f"Δf = f(p + ds) − f(p) = <b>{fmt(actual)}</b><br>"
+            f"Δf − df = {fmt(gap, 3)}, of order h²: df ≈ Δf for small steps")
