@@ -479,3 +479,18 @@ def test_undo_and_redo_function_and_start_changes(qtbot, window):
     window.redo_action.trigger()
     assert model.text == "x*y" and model.start == (0.5, 0.25)
     assert window.redo_action.isEnabled() is False
+
+
+def test_formula_syntax_help_lists_what_the_parser_accepts(qtbot, window):
+    from gd_explorer.core.parser import FUNCTIONS
+    from gd_explorer.gui.main_window import SYNTAX_HELP
+
+    box = window.show_syntax_help()
+    assert box.isVisible() and box.text() == SYNTAX_HELP
+    for name in FUNCTIONS:
+        if name.islower():
+            assert name in SYNTAX_HELP, name
+    for example in ("x^2 + 3*y^2", "sin(x)*cos(y)", "log(x^2 + y^2 + 1)"):
+        parse = __import__("gd_explorer").parse_function(example)
+        assert example in SYNTAX_HELP and parse.text == example
+    box.close()

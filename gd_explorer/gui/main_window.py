@@ -24,6 +24,18 @@ from .undo import History
 from .view_controls import ViewControls
 
 
+SYNTAX_HELP = (
+    "Type f(x, y) with x and y as the variables.\n\n"
+    "Operators: + - * /, powers with ^ or ** (x^2), unary minus, parentheses.\n"
+    "Numbers: 2, 0.5, 1e-3; constants pi and e (e^x is exp(x)).\n"
+    "Functions: sin cos tan asin acos atan atan2(y, x) sinh cosh tanh exp log (natural; "
+    "log(x, b) for base b) ln sqrt abs sign min max (two or more arguments).\n\n"
+    "Write multiplication out: 2*x, x*y, (x + 1)*(y - 1).\n"
+    "Examples: x^2 + 3*y^2,  (1 - x)^2 + 100*(y - x^2)^2,  sin(x)*cos(y),  "
+    "log(x^2 + y^2 + 1)."
+)
+
+
 def _group(title, widget):
     box = QGroupBox(title)
     layout = QVBoxLayout(box)
@@ -171,10 +183,23 @@ class MainWindow(QMainWindow):
             action = QAction(text, self)
             action.triggered.connect(lambda _checked=False, md=mode: self.set_view_mode(md))
             view_menu.addAction(action)
+        help_menu = bar.addMenu("&Help")
+        syntax = QAction("Formula &syntax…", self, objectName="syntaxHelpAction")
+        syntax.setShortcut(QKeySequence.HelpContents)
+        syntax.triggered.connect(lambda _checked=False: self.show_syntax_help())
+        help_menu.addAction(syntax)
+
         reset = QAction("Reset view", self)
         reset.setShortcut(QKeySequence("Ctrl+0"))
         reset.triggered.connect(lambda _checked=False: self.model.reset_window())
         view_menu.addAction(reset)
+
+    def show_syntax_help(self):
+        """Help → Formula syntax: what the editor accepts."""
+        box = QMessageBox(QMessageBox.Information, "Formula syntax", SYNTAX_HELP, QMessageBox.Ok, self)
+        box.setObjectName("syntaxHelp")
+        box.open()
+        return box
 
     def set_view_mode(self, mode):
         """Show the contour view, the surface, or both."""
