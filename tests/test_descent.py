@@ -115,7 +115,9 @@ def test_diverges_above_two_over_lambda_max(quad, lr):
     np.testing.assert_allclose(ys[1:] / ys[:-1], 1 - 20 * lr, rtol=1e-12)
     # and the rejected next point really is past the limits
     x, y = traj[-1, 1] - lr * traj[-1, 4], traj[-1, 2] - lr * traj[-1, 5]
-    assert math.hypot(x, y) > 1e100 or x * x + 10 * y * y > 1e150 or not math.isfinite(y)
+    far = 1e12 * (1 + math.hypot(1.5, -1.0))  # a trillion times the start's distance from 0
+    assert math.hypot(x, y) > far or x * x + 10 * y * y > 1e150 or not math.isfinite(y)
+    assert math.hypot(*traj[-1, 1:3]) <= far  # and the last kept point is not
 
 
 def test_one_dimensional_bound_on_each_axis():
@@ -354,3 +356,19 @@ def test_convergence_message_writes_the_tolerance_as_people_do(tol, text):
     fn = parse_function("x^2 + y^2")
     result = descend(fn, (1.0, 1.0), 0.25, max_steps=10000, tol=tol)
     assert result.message == f"converged after {result.nit} steps (‖∇f‖ < {text})"
+
+
+def test_runaway_is_caught_early_with_a_huge_learning_rate():
+    # x^2 + 10 y^2 with lr = 1e6: |y| grows 2e7-fold per step; within a few steps it is far out
+    result = descend(parse_function("x^2 + 10*y^2"), (1.0, 1.0), 1e6, max_steps=1000)
+    assert result.status == "diverged" and result.nit <= 3
+    assert result.message == f"diverged at step {result.nit + 1}: try a smaller learning rate"
+
+
+def test_start_where_only_the_gradient_is_undefined():
+    from gd_explorer.core.descent import Descent
+
+    with pytest.raises(InputError, match="the gradient of f is not defined at the start point"):
+        Descent(parse_function("sqrt(x^2 + y^2)"), (0.0, 0.0), 0.1)
+    with pytest.raises(InputError, match="^f is not defined at the start point"):
+        Descent(parse_function("log(x)"), (-1.0, 0.0), 0.1)

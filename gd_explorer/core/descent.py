@@ -103,14 +103,19 @@ class Descent:
         self.function = function
         self.learning_rate, self.max_steps, self.tol, self.optimizer = lr, max_steps, tol, optimizer
         f0, gx, gy = function.value_and_gradient(sx, sy)
-        if not all(math.isfinite(v) for v in (f0, gx, gy)):
-            raise InputError(f"f or its gradient is not defined at the start point ({sx:g}, {sy:g})")
+        if not math.isfinite(f0):
+            raise InputError(f"f is not defined at the start point ({sx:g}, {sy:g})")
+        if not (math.isfinite(gx) and math.isfinite(gy)):
+            raise InputError(f"the gradient of f is not defined at the start point ({sx:g}, {sy:g}): "
+                             "f has a kink or a singular point there; start a little away from it")
         # Room for every step up front: untouched pages cost no memory, and the rows are
         # never copied while a long run grows (a copy of millions of rows stalls the GUI).
         self._rows = np.empty((max_steps + 1, len(COLUMNS)), dtype=np.float64)
         self._n = 0
         self._append(0, sx, sy, f0, gx, gy)
         self._state = np.zeros(4)  # optimizer memory: velocity or Adam moments
+        # a point this far out has run away: a trillion times the start's distance from 0
+        self._far = min(DIVERGENCE_LIMIT, 1e12 * (1.0 + math.hypot(sx, sy)))
         self.status, self.message = RUNNING, "ready"
         norm = math.hypot(gx, gy)
         if norm == 0:
@@ -204,7 +209,7 @@ class Descent:
             t = int(step) + 1
             with np.errstate(all="ignore"):
                 nx, ny = self._move(x, y, gx, gy, t)
-            if not (math.isfinite(nx) and math.isfinite(ny)) or math.hypot(nx, ny) > DIVERGENCE_LIMIT:
+            if not (math.isfinite(nx) and math.isfinite(ny)) or math.hypot(nx, ny) > self._far:
                 self._diverged(t, None)
                 break
             f, ngx, ngy = fn.value_and_gradient(nx, ny)

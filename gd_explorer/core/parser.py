@@ -302,6 +302,8 @@ class _Builder:
         kind = _BINOPS[op]
         if kind == "pow" and rv is not None and abs(rv) > MAX_EXPONENT:
             self.fail(f"exponent is too large (at most {MAX_EXPONENT})", node.right)
+        if kind == "pow" and lv is not None and lv < 0 and rv is None:
+            self.fail("a negative number to a variable power is not a real number", node)
         value = None
         if lv is not None and rv is not None:
             value = self._fold(node, kind, lv, rv)
@@ -330,6 +332,9 @@ class _Builder:
         built = [self._build(arg, depth + 1) for arg in node.args]
         args = tuple(ir for ir, _ in built)
         values = [v for _, v in built]
+        if canonical == "log" and len(values) == 2 and values[1] is not None and (
+                values[1] <= 0 or values[1] == 1):
+            self.fail("the base of log(x, b) must be a positive number other than 1", node.args[1])
         value = None
         if all(v is not None for v in values):
             value = self._fold(node, canonical, *values)

@@ -155,6 +155,8 @@ def analyse(ir):
     exprs = {"f": f}
     exprs.update((k, _plain_form(v)) for k, v in
                  {"fx": fx, "fy": fy, "fxx": fxx, "fxy": fxy, "fyy": fyy}.items())
+    if any(e.has(sp.I) for e in exprs.values()):
+        raise ValueError("the formula is not real-valued (its derivatives are complex)")
     return {
         # pickled here so the main process rebuilds sympy objects only when a script asks
         "sympy": pickle.dumps(exprs),
