@@ -110,3 +110,49 @@ def test_error_caret_points_into_the_submitted_text(qtbot):
     editor.edit.setText("something else entirely")
     model.functionError.emit("invalid syntax", 4)  # a late error for the submitted text
     assert editor.error.text().splitlines()[1:] == ["  x + * y", "      ^"]
+
+
+def test_critical_points_include_rastrigins_global_minimum():
+    from gd_explorer.core.analysis import critical_points
+
+    p = preset_by_name("Rastrigin")
+    points = critical_points(parse_function(p.expression), p.xrange, p.yrange)
+    best = points[0]
+    assert best.kind == "minimum" and abs(best.x) < 1e-9 and abs(best.y) < 1e-9 and best.f < 1e-12
+
+
+def test_basins_in_a_tiny_window_of_a_bowl_end_at_one_point():
+    from gd_explorer.core.analysis import basin_map
+
+    result = basin_map(parse_function("x^2 + y^2"), (-1e-5, 1e-5), (-1e-5, 1e-5), 0.1, 20, 2000)
+    assert len(result.ends) == 1 and (result.labels == 0).all()
+
+
+def test_analysis_text_follows_what_is_on_the_map(qtbot):
+    from gd_explorer.gui.analysis_panel import AnalysisPanel
+
+    make_app()
+    model = ExplorerModel()
+    panel = AnalysisPanel(model)
+    qtbot.addWidget(panel)
+    model.set_function(parse_function("(1 - x)^2 + 100*(y - x^2)^2"))
+    model.set_learning_rate(1e-6)
+    with qtbot.waitSignal(model.analysis.basinsChanged, timeout=20000):
+        model.analysis.show_basins(resolution=8, steps=50)  # no grid point at the minimum (1, 1)
+    assert panel.label.text() == "basins: no start settled within 50 steps at ε = 1e-06; try a larger ε"
+    with qtbot.waitSignal(model.analysis.criticalPointsChanged, timeout=5000):
+        model.analysis.find_critical_points()
+    assert panel.label.text().splitlines()[0].startswith("critical points found in view: 1 minimum")
+    model.set_function(parse_function("x*y"))  # new function: the old results are gone
+    assert panel.label.text() == ""
+
+
+def test_a_running_basin_job_is_dropped_when_the_rate_changes(model, qtbot):
+    model.set_function(parse_function("(1 - x)^2 + 100*(y - x^2)^2"))
+    model.set_learning_rate(1e-4)
+    model.analysis.show_basins(resolution=150, steps=200000)
+    assert model.analysis.busy
+    model.set_learning_rate(2e-4)
+    assert not model.analysis.busy
+    qtbot.wait(300)
+    assert model.analysis.basins is None

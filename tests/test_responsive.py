@@ -157,7 +157,8 @@ def test_critical_points_found_and_classified(qtbot, window):
     assert kinds == {(1.0, 0.0): "minimum", (-1.0, 0.0): "saddle"}
     spots = window.contour.critical.data
     assert len(spots) == 2
-    assert window.analysis.label.text() == "critical points in view: 1 minimum, 1 saddle"
+    assert window.analysis.label.text() == ("critical points found in view: 1 minimum, 1 saddle "
+                                            "(Newton's method from many starts; it can miss some)")
 
 
 def test_basins_of_himmelblau(qtbot, window):

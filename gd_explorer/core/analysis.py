@@ -36,11 +36,17 @@ def classify(hxx, hxy, hyy, tol=1e-9):
     return "degenerate"
 
 
-def critical_points(function, xrange, yrange, seeds=24, iterations=60, cancel=None):
-    """Critical points of f in the window, found by Newton's method from a grid of seeds."""
+def critical_points(function, xrange, yrange, seeds=48, iterations=60, cancel=None):
+    """Critical points of f in the window, found by Newton's method from a grid of seeds
+    (two interleaved grids, so the centre and the edges are both seeded). Newton's method can
+    miss points whose basin holds no seed: the list may be incomplete."""
     (x0, x1), (y0, y1) = check_window(xrange, yrange)
-    xs, ys = np.meshgrid(np.linspace(x0, x1, seeds), np.linspace(y0, y1, seeds))
-    x, y = xs.ravel().copy(), ys.ravel().copy()
+    gx0, gy0 = np.meshgrid(np.linspace(x0, x1, seeds), np.linspace(y0, y1, seeds))
+    hx, hy = (x1 - x0) / (2 * (seeds - 1)), (y1 - y0) / (2 * (seeds - 1))
+    mx, my = np.meshgrid(np.linspace(x0 + hx, x1 - hx, seeds - 1),
+                         np.linspace(y0 + hy, y1 - hy, seeds - 1))
+    x = np.concatenate([gx0.ravel(), mx.ravel(), [(x0 + x1) / 2]])
+    y = np.concatenate([gy0.ravel(), my.ravel(), [(y0 + y1) / 2]])
     for _ in range(iterations):
         _check_cancel(cancel)
         gx, gy = function.gradient(x, y)
@@ -104,11 +110,12 @@ def basin_map(function, xrange, yrange, learning_rate, resolution=80, steps=2000
         x[idx], y[idx] = np.where(bad, x[idx], nx), np.where(bad, y[idx], ny)
         active[idx[small | bad]] = False
     labels = np.full(x.shape, -1, dtype=np.int64)
-    width = max(x1 - x0, y1 - y0)
+    # end points within the tolerance's reach of each other are one point
+    near = max(1e-3 * max(x1 - x0, y1 - y0), 1e3 * tol)
     ends = []
     for i in np.nonzero(done)[0]:
         for k, (ex, ey) in enumerate(ends):
-            if abs(x[i] - ex) < 1e-3 * width and abs(y[i] - ey) < 1e-3 * width:
+            if abs(x[i] - ex) < near and abs(y[i] - ey) < near:
                 labels[i] = k
                 break
         else:

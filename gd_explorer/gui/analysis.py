@@ -30,6 +30,9 @@ class Analysis(QObject):
         model.windowChanged.connect(self._on_window_changed)
         model.settingsChanged.connect(self._on_settings_changed)
         self.basins_learning_rate = None  # the rate the basin map was computed with
+        self.basin_steps = 0
+        self._critical_text = self._basins_text = ""
+        self._kind, self._job_lr = None, None
 
     @property
     def busy(self):
@@ -43,11 +46,20 @@ class Analysis(QObject):
 
     def show_basins(self, resolution=80, steps=3000):
         fn, window, lr = self.model.function, self.model.window, self.model.learning_rate
-        tol = self.model.tol
+        tol, self.basin_steps = self.model.tol, steps
         if fn is None:
             return
         self._start("basins", lambda cancel: (lr, basin_map(fn, *window, lr, resolution, steps,
                                                             tol, cancel=cancel)))
+
+    def summary(self):
+        """One line per result shown on the map."""
+        lines = []
+        if self.critical is not None:
+            lines.append(self._critical_text)
+        if self.basins is not None:
+            lines.append(self._basins_text)
+        return "\n".join(lines)
 
     def cancel(self):
         """Stop the running job; it takes effect at its next iteration."""
@@ -69,6 +81,7 @@ class Analysis(QObject):
 
     def _start(self, kind, work):
         self.cancel()
+        self._kind, self._job_lr = kind, self.model.learning_rate
         self._job += 1
         job, flag = self._job, threading.Event()
         self._cancel = flag
@@ -97,22 +110,29 @@ class Analysis(QObject):
             return
         if kind == "critical":
             self.critical = result
-            self.criticalPointsChanged.emit()
             counts = {}
             for p in result:
                 counts[p.kind] = counts.get(p.kind, 0) + 1
             summary = ", ".join(f"{n} {k}{'s' if n > 1 else ''}".replace("maximums", "maxima")
                                 .replace("minimums", "minima") for k, n in counts.items())
-            self.message.emit(f"critical points in view: {summary or 'none found'}")
+            self._critical_text = (f"critical points found in view: {summary or 'none'} "
+                                   "(Newton's method from many starts; it can miss some)")
+            self.criticalPointsChanged.emit()
         else:
             self.basins_learning_rate, self.basins = result
-            ends = len(self.basins.ends)
+            ends, lr = len(self.basins.ends), self.basins_learning_rate
+            if ends == 0:
+                self._basins_text = (f"basins: no start settled within {self.basin_steps:,} steps "
+                                     f"at ε = {lr:g}; try a larger ε")
+            else:
+                self._basins_text = (f"basins: descent from this window ends at {ends} "
+                                     f"point{'s' if ends != 1 else ''} (ε = {lr:g})")
             self.basinsChanged.emit()
-            self.message.emit(f"basins: descent from this window ends at {ends} "
-                              f"point{'s' if ends != 1 else ''} (ε = {self.basins_learning_rate:g})")
 
     def _on_settings_changed(self):
-        # a basin map belongs to one learning rate
+        # a basin map belongs to one learning rate: a job for another rate is stale too
+        if self._kind == "basins" and self.busy and self._job_lr != self.model.learning_rate:
+            self.cancel()
         if self.basins is not None and self.basins_learning_rate != self.model.learning_rate:
             self.basins = None
             self.basinsChanged.emit()

@@ -32,10 +32,16 @@ class AnalysisPanel(QWidget):
         self.cancel_btn.clicked.connect(lambda _checked=False: self.analysis.cancel())
         self.analysis.busyChanged.connect(self._on_busy_changed)
         self.analysis.message.connect(self.label.setText)
+        self.analysis.criticalPointsChanged.connect(self._on_results_changed)
+        self.analysis.basinsChanged.connect(self._on_results_changed)
 
     def _clear(self):
         self.analysis.clear()
         self.label.clear()
+
+    def _on_results_changed(self):
+        # say only what is on the map now (results go when the function, window or rate change)
+        self.label.setText(self.analysis.summary())
 
     def _on_busy_changed(self, busy):
         self.cancel_btn.setEnabled(busy)
