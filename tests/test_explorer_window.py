@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from gd_explorer.core.descent import descend
-from gd_explorer.core.presets import PRESETS
+from gd_explorer.core.presets import PRESETS, preset_by_name
 from gd_explorer.gui.app import make_app
 from gd_explorer.gui.main_window import MainWindow
 
@@ -494,3 +494,27 @@ def test_formula_syntax_help_lists_what_the_parser_accepts(qtbot, window):
         parse = __import__("gd_explorer").parse_function(example)
         assert example in SYNTAX_HELP and parse.text == example
     box.close()
+
+
+def test_undo_of_an_opened_session_and_redo_bring_back_its_runs(qtbot, window, tmp_path):
+    model = load(qtbot, window, "Rosenbrock")
+    model.step(9)
+    model.keep_run()
+    model.set_learning_rate(0.002)
+    model.step(4)
+    path = tmp_path / "s.gdx.json"
+    assert window.save_session(str(path))
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        model.load_preset("Booth")
+    qtbot.wait(10)
+    model.step(3)  # Booth's run goes on before the session is opened
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        assert window.open_session(str(path))
+    qtbot.wait(10)
+    assert (len(model.kept), model.run.steps, model.learning_rate) == (1, 4, 0.002)
+    window.undo_action.trigger()
+    assert model.preset.name == "Booth" and model.run.steps == 3 and model.kept == []
+    assert model.learning_rate == preset_by_name("Booth").learning_rate
+    window.redo_action.trigger()
+    assert (len(model.kept), model.run.steps, model.learning_rate) == (1, 4, 0.002)
+    assert model.kept[0].steps == 9

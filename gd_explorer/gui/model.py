@@ -118,21 +118,26 @@ class ExplorerModel(QObject):
         self._publish()
 
     def snapshot(self):
-        """What undo restores: the function with its window and start point."""
+        """What undo restores: the function, window, start point, settings and runs."""
         return (self.function, self.preset, self.window, self.default_window, self.spacing,
-                self.start)
+                self.start, (self.learning_rate, self.max_steps, self.tol, self.optimizer),
+                self.run, tuple(self.kept))
 
     def restore(self, snapshot):
-        """Go back to a snapshot (a fresh run from its start point)."""
-        fn, preset, window, default_window, spacing, start = snapshot
+        """Go back to a snapshot, with its runs as they were last seen."""
+        fn, preset, window, default_window, spacing, start, settings, run, kept = snapshot
         if fn is None:
             return
         self.pause()
         self.function, self.text, self.preset = fn, fn.text, preset
         self.window, self.default_window, self.spacing, self.start = (window, default_window,
                                                                       spacing, start)
-        self.kept = []
-        self._make_run()
+        self.learning_rate, self.max_steps, self.tol, self.optimizer = settings
+        self.kept = list(kept)
+        if run is not None and run.function is fn:
+            self.run, self._run_error = run, None
+        else:
+            self._make_run()
         self._publish()
 
     def _make_run(self):

@@ -31,15 +31,28 @@ class History(QUndoStack):
         self._pending.timeout.connect(self._record)
         model.functionChanged.connect(self._on_model_changed)
         model.startChanged.connect(self._on_model_changed)
+        model.trajectoryChanged.connect(self._on_runs_changed)
+        model.keptRunsChanged.connect(self._on_runs_changed)
+        model.settingsChanged.connect(self._on_runs_changed)
 
     def _on_model_changed(self, *_args):
         if not self._applying:
             self._pending.start()
 
+    def _on_runs_changed(self, *_args):
+        # keep the latest runs and settings in the snapshot that undo returns to, unless the
+        # function or start point is changing (that change is recorded as a step instead)
+        if self._applying or self._pending.isActive():
+            return
+        now = self.model.snapshot()
+        if now[0] is self._last[0] and now[5] == self._last[5]:
+            self._last = now
+
     def _record(self):
         now = self.model.snapshot()
         before, self._last = self._last, now
-        if before[0] is None or now == before:
+        # only a new function or start point is a step; runs and settings ride along
+        if before[0] is None or (now[0] is before[0] and now[5] == before[5]):
             return
         if now[0] is not before[0]:
             text = f"change f to {now[0].text}"
