@@ -518,3 +518,29 @@ def test_undo_of_an_opened_session_and_redo_bring_back_its_runs(qtbot, window, t
     window.redo_action.trigger()
     assert (len(model.kept), model.run.steps, model.learning_rate) == (1, 4, 0.002)
     assert model.kept[0].steps == 9
+
+
+def test_small_display_details(qtbot, window):
+    model = window.model
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        model.set_expression("x^2 - y^2")
+    model.set_start(0.0, 0.0)
+    assert "∇f = (0, 0)" in window.editor.values.text()  # never "-0"
+    table = window.table.model()
+    assert table.data(table.index(0, 5)) == "0"
+    model.set_angle(-1e-320)
+    assert model.angle == 0.0
+    labels = [label.text for _, label in window.contour.legend.items]
+    assert "trajectory" in labels and not any(t.startswith("critical points") for t in labels)
+    with qtbot.waitSignal(model.analysis.criticalPointsChanged, timeout=5000):
+        model.analysis.find_critical_points()
+    labels = [label.text for _, label in window.contour.legend.items]
+    assert any(t.startswith("critical points") for t in labels)
+
+
+def test_constant_function_colour_bar_is_centred_on_its_value(qtbot, window):
+    model = window.model
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        model.set_expression("3")
+    lo, hi = window.contour.colorbar.levels()
+    assert lo < 3 < hi and (lo + hi) / 2 == pytest.approx(3.0)

@@ -172,6 +172,7 @@ def color_scale(values, spacing="linear"):
         lo, hi = math.log10(offset), math.log10(offset + span)
     else:  # robust ends, like the contour levels: a singular line must not flatten the rest
         lo, hi = (float(v) for v in np.percentile(finite, [2, 98]))
-    if not hi > lo:
-        hi = lo + 1.0
+    if not hi > lo:  # a flat f: centre the bar on its value
+        half = 0.5 * max(1.0, abs(lo)) if spacing != "log" else 0.5
+        lo, hi = lo - half, hi + half
     return ColorScale(spacing, zmin, offset, lo, hi)

@@ -126,6 +126,7 @@ class ContourView(pg.PlotWidget):
         self.critical = pg.ScatterPlotItem(size=12, name="critical points", pxMode=True)
         self.critical.setZValue(8)
         plot.addItem(self.critical)
+        self.legend.removeItem(self.critical)
         self.current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush("w"), pen=pg.mkPen("k", width=2),
                                           name="current point")
         self.current.setZValue(9)
@@ -219,6 +220,9 @@ class ContourView(pg.PlotWidget):
                   "brush": pg.mkBrush(CRITICAL_SYMBOLS[p.kind][1]), "pen": pg.mkPen("k", width=1),
                   "data": p.kind} for p in points]
         self.critical.setData(spots)
+        self.legend.removeItem(self.critical)  # listed only while there are some
+        if spots:
+            self.legend.addItem(self.critical, "critical points (▼ min, ▲ max, × saddle)")
 
     def _on_basins_changed(self):
         basins = self.model.analysis.basins

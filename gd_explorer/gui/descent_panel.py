@@ -67,7 +67,8 @@ class DescentPanel(QWidget):
         self.model = model
 
         self.lr = LogSpinBox(MIN_LEARNING_RATE, MAX_LEARNING_RATE, objectName="learningRate")
-        self.lr.setToolTip("Learning rate ε in x ← x − ε∇f(x) (1e-6 to 10, logarithmic)")
+        self.lr.setToolTip("Learning rate ε in x ← x − ε∇f(x): type any value from 1e-12 to 1e6; "
+                           "the slider covers 1e-6 to 10 on a log scale")
         self.lr_slider = QSlider(Qt.Horizontal, objectName="learningRateSlider")
         self.lr_slider.setRange(0, round(math.log10(LR_MAX / LR_MIN) * SLIDER_STEPS_PER_DECADE))
         self.lr_slider.setToolTip("Learning rate on a logarithmic scale")

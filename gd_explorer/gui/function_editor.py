@@ -16,7 +16,7 @@ def fmt(value, digits=6):
     value = float(value)
     if not math.isfinite(value):
         return "undefined"
-    return f"{value:.{digits}g}"
+    return f"{value + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
 
 
 class FunctionEditor(QWidget):

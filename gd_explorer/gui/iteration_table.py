@@ -36,7 +36,7 @@ class TrajectoryTableModel(QAbstractTableModel):
             value = float(self._run.view()[index.row(), index.column()])
             if index.column() == 0:
                 return str(int(value))
-            return f"{value:.8g}" if math.isfinite(value) else "undefined"
+            return f"{value + 0.0:.8g}" if math.isfinite(value) else "undefined"
         if role == Qt.TextAlignmentRole:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.ToolTipRole:

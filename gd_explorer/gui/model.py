@@ -359,6 +359,8 @@ class ExplorerModel(QObject):
 
     def _set_angle(self, phi, signal):
         phi = float(phi) % (2 * math.pi)
+        if phi >= 2 * math.pi:  # a tiny negative angle rounds up to 2π
+            phi = 0.0
         if math.isfinite(phi):
             self.angle = phi
             signal.emit(phi)
