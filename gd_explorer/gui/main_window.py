@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         side_layout.setContentsMargins(4, 4, 4, 4)
         side_layout.addWidget(_group("Function", self.editor))
         side_layout.addWidget(self.tabs, 1)
-        side.setMinimumWidth(440)
+        side.setMinimumWidth(365)
 
         split = QSplitter(Qt.Horizontal, objectName="mainSplitter")
         split.addWidget(self.left_split)

@@ -25,32 +25,32 @@ class ViewControls(QWidget):
             for end, name in (("min", f"{axis}Min"), ("max", f"{axis}Max")):
                 field = QLineEdit(objectName=name)
                 field.setValidator(QDoubleValidator())
-                field.setMaximumWidth(70)
+                field.setMaximumWidth(80)
+                field.setMinimumWidth(40)
                 field.setToolTip(f"{axis} {end} of the view window (press Enter)")
                 field.editingFinished.connect(self._on_fields_edited)
                 self.fields[name] = field
                 layout.addWidget(field)
                 if end == "min":
                     layout.addWidget(QLabel("to"))
-        self.reset = QPushButton("Reset view", objectName="resetViewButton")
+        self.reset = QPushButton("Reset", objectName="resetViewButton")
         self.reset.setToolTip("Back to this function's default window")
         self.reset.clicked.connect(lambda _checked=False: model.reset_window())
         layout.addWidget(self.reset)
-        layout.addSpacing(12)
+        layout.addSpacing(6)
         layout.addWidget(QLabel("levels"))
         self.spacing = QComboBox(objectName="levelSpacing")
         self.spacing.addItem("linear", "linear")
-        self.spacing.addItem("logarithmic", "log")
+        self.spacing.addItem("log", "log")
         self.spacing.setToolTip("Contour level spacing: logarithmic shows both valleys and steep walls")
         self.spacing.currentIndexChanged.connect(
             lambda i: model.set_spacing(self.spacing.itemData(i)))
         layout.addWidget(self.spacing)
-        layout.addSpacing(12)
+        layout.addSpacing(6)
         layout.addWidget(QLabel("show"))
         self.mode = QComboBox(objectName="viewMode")
         for mode in VIEW_MODES:
-            self.mode.addItem({"contour": "contour map", "surface": "3-D surface",
-                               "both": "both"}[mode], mode)
+            self.mode.addItem({"contour": "map", "surface": "3-D", "both": "both"}[mode], mode)
         self.mode.currentIndexChanged.connect(
             lambda i: self.viewModeChanged.emit(self.mode.itemData(i)))
         layout.addWidget(self.mode)
