@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, finite_pair
 
 STEPS_H = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6)
 
@@ -102,13 +102,7 @@ def total_differential(function, point, phi, h):
 
 
 def _point(point):
-    try:
-        px, py = (float(v) for v in point)
-    except (TypeError, ValueError):
-        raise InputError("the point must be two numbers x, y") from None
-    if not (math.isfinite(px) and math.isfinite(py)):
-        raise InputError("the point must be finite")
-    return px, py
+    return finite_pair(point, "the point")
 
 
 def curvature(function, point):

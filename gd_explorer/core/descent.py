@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, finite_pair
 
 COLUMNS = ("step", "x", "y", "f", "df_dx", "df_dy", "grad_norm")
 OPTIMIZERS = {
@@ -30,12 +30,7 @@ def short_number(value):
 
 def check_settings(start, learning_rate, max_steps, tol, optimizer):
     """Validate descent settings; return them normalised or raise InputError."""
-    try:
-        sx, sy = (float(v) for v in start)
-    except (TypeError, ValueError):
-        raise InputError("the start point must be two numbers x, y") from None
-    if not (math.isfinite(sx) and math.isfinite(sy)):
-        raise InputError("the start point must be finite numbers")
+    sx, sy = finite_pair(start, "the start point")
     lr = _number(learning_rate, "learning rate")
     if not MIN_LEARNING_RATE <= lr <= MAX_LEARNING_RATE:
         raise InputError(f"the learning rate must be between {short_number(MIN_LEARNING_RATE)} "

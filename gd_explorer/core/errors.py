@@ -17,3 +17,16 @@ class ExpressionError(ValueError):
 
 class InputError(ValueError):
     """An argument other than a formula (start point, learning rate, file) was rejected."""
+
+
+def finite_pair(value, what):
+    """Two finite floats from ``value`` (a point), or InputError naming ``what``."""
+    import math
+
+    try:
+        a, b = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise InputError(f"{what} must be two numbers x, y") from None
+    if not (math.isfinite(a) and math.isfinite(b)):
+        raise InputError(f"{what} must be finite numbers")
+    return a, b
