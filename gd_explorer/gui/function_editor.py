@@ -19,6 +19,15 @@ def fmt(value, digits=6):
     return f"{value + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
 
 
+def fill_preset_menu(menu, model):
+    """One action per preset in ``menu``; choosing one loads it into ``model``."""
+    menu.setToolTipsVisible(True)
+    for preset in PRESETS:
+        action = menu.addAction(preset.name)
+        action.setToolTip(preset.expression)
+        action.triggered.connect(lambda _checked=False, p=preset: model.load_preset(p))
+
+
 class FunctionEditor(QWidget):
     """Edits model's function; shows ∂f/∂x, ∂f/∂y and f, ∇f, ‖∇f‖ at the current point."""
 
@@ -37,13 +46,8 @@ class FunctionEditor(QWidget):
         self.presets.setPopupMode(QToolButton.InstantPopup)
         self.presets.setToolTip("Classic test functions, each with its own window and start point")
         menu = QMenu(self.presets)
-        for preset in PRESETS:
-            action = menu.addAction(preset.name)
-            action.setToolTip(preset.expression)
-            action.setData(preset.name)
-            action.triggered.connect(lambda _checked=False, p=preset: self.model.load_preset(p))
+        fill_preset_menu(menu, model)
         self.presets.setMenu(menu)
-        self.preset_menu = menu
 
         self.error = QLabel(objectName="functionError")
         self.error.setFont(mono)

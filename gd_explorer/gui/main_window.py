@@ -9,14 +9,13 @@ from PySide6.QtWidgets import (QFileDialog, QGroupBox, QMainWindow, QMessageBox,
 from ..core import session as sessions
 from ..core.errors import InputError
 from ..core.export import write_csv
-from ..core.presets import PRESETS
 from .analysis_panel import AnalysisPanel
 from .background import BACKGROUND_BYTES, BACKGROUND_ROWS, BackgroundJob
 from .contour_view import ContourView
 from .descent_panel import DescentPanel
 from .direction_panel import DirectionPanel
 from .export_image import write_png
-from .function_editor import FunctionEditor
+from .function_editor import FunctionEditor, fill_preset_menu
 from .iteration_table import IterationTable
 from .model import ExplorerModel
 from .surface_view import SurfaceView
@@ -154,9 +153,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         fn_menu = bar.addMenu("F&unction")
-        for preset in PRESETS:
-            action = fn_menu.addAction(preset.name)
-            action.triggered.connect(lambda _checked=False, p=preset: self.model.load_preset(p))
+        fill_preset_menu(fn_menu, self.model)
 
         edit_menu = bar.addMenu("&Edit")
         self.undo_action = self.history.createUndoAction(self, "&Undo")
