@@ -39,6 +39,7 @@ class ContourView(pg.PlotWidget):
         self.grid = None
         self.levels = np.array([])
         self.scale = None  # the ColorScale of the image
+        self._drawn = None  # what the image and contours were last drawn for
         self._build_items()
         self.message = QLabel(self, objectName="contourMessage")
         self.message.setStyleSheet("background: rgba(255, 255, 255, 220); color: #b00020; "
@@ -254,11 +255,17 @@ class ContourView(pg.PlotWidget):
         mx, my = (x1 - x0) * MARGIN, (y1 - y0) * MARGIN
         return (x0 - mx, x1 + mx), (y0 - my, y1 + my)
 
-    def _recompute(self):
+    def _recompute(self, force=False):
+        """Sample f and redraw the image and contours, unless nothing they depend on changed
+        (one model change arrives as several signals)."""
         fn = self.model.function
         if fn is None:
             return
         xr, yr = self._sample_window()
+        key = (fn, self.model.spacing, self.model.window, xr, yr)
+        if key == self._drawn and not force:
+            return
+        self._drawn = key
         try:
             self.grid = grid = sample_grid(fn, xr, yr, RESOLUTION)
         except InputError as exc:  # a window too far out or too small to sample

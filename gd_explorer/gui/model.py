@@ -153,10 +153,10 @@ class ExplorerModel(QObject):
         """Tell every observer about a new function (and whatever came with it), the new run
         already in place, so no view draws the old run over the new function."""
         self.settingsChanged.emit()
+        self.windowChanged.emit(*self.window)  # first, so views resample the new window once
         self.spacingChanged.emit(self.spacing)
         self.keptRunsChanged.emit()
         self.functionChanged.emit(self.function)
-        self.windowChanged.emit(*self.window)
         self.startChanged.emit(*self.start)
         self.trajectoryChanged.emit()
         self._emit_point()

@@ -99,6 +99,7 @@ class SurfaceView(QWidget):
             layout.addWidget(self.unavailable)
             return
         self._build(layout)
+        self._sampled = None  # (function, spacing, window) the mesh was built for
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._settle.timeout.connect(self._resample)
         model.functionChanged.connect(self._on_function_changed)
@@ -191,6 +192,10 @@ class SurfaceView(QWidget):
     # ----- surface ----------------------------------------------------------------
     def _resample(self):
         fn = self.model.function
+        key = (fn, self.model.spacing, self.model.window)
+        if key == self._sampled:
+            return  # one model change arrives as several signals: build the mesh once
+        self._sampled = key
         self._box = None
         if fn is not None:
             (x0, x1), (y0, y1) = self.model.window
