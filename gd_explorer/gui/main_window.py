@@ -12,7 +12,7 @@ from ..core.export import write_csv
 from .analysis_panel import AnalysisPanel
 from .background import BACKGROUND_BYTES, BACKGROUND_ROWS, BackgroundJob
 from .contour_view import ContourView
-from .descent_panel import DescentPanel
+from .descent_panel import SHORTCUTS, DescentPanel
 from .direction_panel import DirectionPanel
 from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
@@ -172,9 +172,9 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.redo_action)
 
         run_menu = bar.addMenu("&Descent")
-        for text, key, slot in (("Step", "F6", lambda: self.model.step(1)),
-                                ("Play / Pause", "F5", self.model.toggle_play),
-                                ("Reset to start", "Ctrl+R", self.model.reset)):
+        for text, key, slot in (("Step", SHORTCUTS["step"], lambda: self.model.step(1)),
+                                ("Play / Pause", SHORTCUTS["play"], self.model.toggle_play),
+                                ("Reset to start", SHORTCUTS["reset"], self.model.reset)):
             action = QAction(text, self)
             action.setShortcut(QKeySequence(key))
             action.triggered.connect(lambda _checked=False, s=slot: s())
