@@ -102,7 +102,8 @@ def test_message_and_column(text, fragment, column):
     # |x| is abs(x); the column is the first bar
     ("|x| + y", "use abs(x) for |x|", 0),
     ("x*|y - 1|", "use abs(y - 1) for |y - 1|", 2),
-    ("x | y", "use abs(...) for |...|", 2),
+    ("x | y", "'|' is not allowed: use abs(...) for |...|", 2),
+    ("||x||", "'|' is not allowed: use abs(...) for |...|", 0),
     # a function needs parentheses; the column is the argument
     ("sin x", "write sin(x)", 4),
     ("x + cos y", "write cos(y)", 8),

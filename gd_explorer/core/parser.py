@@ -148,7 +148,7 @@ def _check_bars(text):
     second = text.find("|", first + 1)
     inner = text[first + 1:second].strip() if second > 0 else ""
     if not inner or len(inner) > 30:
-        inner = "..."
+        raise ExpressionError("'|' is not allowed: use abs(...) for |...|", first)
     raise ExpressionError(f"use abs({inner}) for |{inner}|", first)
 
 
