@@ -141,7 +141,7 @@ def _superscript_hint(text, i):
 
 
 def _check_bars(text):
-    """'|x|' is not a formula here: point to abs(x). A single '|' is refused the same way."""
+    """'|x|' is not a formula here: point to abs(x). A lone '|' is refused with the same hint."""
     first = text.find("|")
     if first < 0:
         return
