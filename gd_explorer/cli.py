@@ -68,7 +68,8 @@ def build_parser():
                      help=f"one of: {optimizers} (default gd, plain gradient descent)")
     run.add_argument("--csv", metavar="PATH", help="also write every step to a CSV file")
 
-    inspect = sub.add_parser("inspect", help="print f, its gradient and Hessian at a point, as JSON",
+    inspect = sub.add_parser("inspect",
+                             help="print f, its gradient and Hessian at a point, as JSON",
                              description="Print f, its gradient and Hessian at a point, as JSON.")
     inspect.add_argument("expr", metavar="EXPR", help="the function f(x, y)")
     inspect.add_argument("--at", required=True, metavar="X,Y", help="the point, for example 1,2")

@@ -127,7 +127,8 @@ def test_run_summary_of_a_first_step_out_of_the_domain(capsys):
     ("diverged after 4 steps (step 5 ran away)", 4, "diverged after 4 steps (step 5 ran away)"),
     ("diverged at step 5: try a smaller learning rate", 5,
      "diverged at step 5: try a smaller learning rate"),
-    ("converged after 23 steps (‖∇f‖ < 1e-6)", 23, "converged after 23 steps (‖∇f‖ < 1e-6)"),
+    ("converged after 23 steps (‖∇f‖ < 1e-6)", 23,
+     "converged after 23 steps (‖∇f‖ < 1e-6)"),
 ])
 def test_stop_reason_wording(message, nit, expected):
     result = types.SimpleNamespace(message=message, nit=nit)
