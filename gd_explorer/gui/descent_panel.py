@@ -15,6 +15,8 @@ SLIDER_STEPS_PER_DECADE = 100
 KEPT_STATUS = {"running": "not finished", "converged": "converged", "max_steps": "max steps",
                "diverged": "diverged", "left_domain": "left the domain",
                "critical_start": "started at a critical point", "stopped": "stopped"}
+# The keys of the Descent menu (main_window), named in the buttons' tooltips.
+SHORTCUTS = {"step": "F6", "play": "F5", "reset": "Ctrl+R"}
 
 
 class LogSpinBox(QDoubleSpinBox):
@@ -88,10 +90,10 @@ class DescentPanel(QWidget):
         self.play_btn = QPushButton("▶ Play", objectName="playButton")
         self.play_btn.setCheckable(True)
         self.reset_btn = QPushButton("↺ Reset", objectName="resetButton")
-        for btn, tip in ((self.step_btn, "One step: x ← x − ε∇f(x) (Space)"),
+        for btn, tip in ((self.step_btn, f"One step: x ← x − ε∇f(x) ({SHORTCUTS['step']})"),
                          (self.step10_btn, "Ten steps"), (self.step100_btn, "A hundred steps"),
-                         (self.play_btn, "Animate descent (P)"),
-                         (self.reset_btn, "Back to the start point (R)")):
+                         (self.play_btn, f"Animate descent, or pause it ({SHORTCUTS['play']})"),
+                         (self.reset_btn, f"Back to the start point ({SHORTCUTS['reset']})")):
             btn.setToolTip(tip)
         self.keep_btn = QPushButton("Keep run for comparison", objectName="keepRunButton")
         self.keep_btn.setToolTip("Keep this trajectory on the map and start a new run, e.g. with "
