@@ -4,7 +4,7 @@ and the previous value is kept. No keystroke is dropped and no typed value becom
 number, in any locale (QDoubleSpinBox follows the locale and drops keys it rejects)."""
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QSpinBox, QToolTip
+from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QSpinBox
 
 from ..core.fmt import fmt, read_count, read_number
 
@@ -13,12 +13,14 @@ ERROR_COLOR = "#b00020"
 
 
 def show_refusal(widget, message):
-    """Mark ``widget`` refused with ``message`` (red border, tooltip), or clear it for ""."""
+    """Mark ``widget`` refused with ``message`` (red border, message as its tooltip), or
+    clear the mark for ""."""
+    if not widget.property("refusal"):
+        widget.setProperty("plainToolTip", widget.toolTip())
     widget.setProperty("refusal", message)
     kind = "QAbstractSpinBox" if isinstance(widget, (QSpinBox, QDoubleSpinBox)) else "QLineEdit"
     widget.setStyleSheet(f"{kind} {{ border: 2px solid {ERROR_COLOR}; }}" if message else "")
-    if message and widget.isVisible():
-        QToolTip.showText(widget.mapToGlobal(widget.rect().bottomLeft()), message, widget)
+    widget.setToolTip(message or widget.property("plainToolTip") or "")
 
 
 class _Refusing:
