@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
-from gd_explorer.gui.number_fields import ERROR_COLOR, NumberSpinBox
+from gd_explorer.gui.number_fields import ERROR_COLOR, NumberSpinBox, refusal
 
 LOCALES = {"English": QLocale(QLocale.English, QLocale.UnitedStates),
            "German": QLocale(QLocale.German, QLocale.Germany)}
@@ -68,7 +68,7 @@ def test_learning_rate_reads_a_decimal_comma(qtbot, window, text, value):
     field = window.descent.lr
     type_into(qtbot, field, text)
     assert window.model.learning_rate == value  # exactly what was typed, never rounded
-    assert not descent_message(window).isVisible() and field.property("refusal") in (None, "")
+    assert not descent_message(window).isVisible() and refusal(field) == ""
 
 
 @pytest.mark.parametrize("text, why", [("1,000.5", "both a comma and a point"),
@@ -85,9 +85,22 @@ def test_learning_rate_refuses_ambiguous_text_visibly(qtbot, window, text, why):
     message = descent_message(window)
     assert message.isVisible() and why in message.text() and "kept 0.02" in message.text()
     assert red_pixels(field) > clean + 20       # … and the field is marked red
+    assert field.toolTip() == message.text()
     type_into(qtbot, field, "0,04")             # typing a good value clears the cue
     assert model.learning_rate == 0.04
     assert not message.isVisible() and red_pixels(field) == clean
+    assert field.toolTip().startswith("Learning rate ε")
+
+
+def test_a_new_value_from_the_model_clears_a_refusal(qtbot, window):
+    model, field = window.model, window.descent.lr
+    type_into(qtbot, field, "0,02")
+    clean = red_pixels(field)
+    type_into(qtbot, field, "1,2,3")
+    assert descent_message(window).isVisible() and red_pixels(field) > clean + 20
+    model.set_learning_rate(0.3)  # e.g. a preset or a session
+    assert field.text() == "0.3" and not descent_message(window).isVisible()
+    assert red_pixels(field) == clean
 
 
 def test_leaving_the_field_refuses_too(qtbot, window):

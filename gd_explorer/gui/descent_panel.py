@@ -9,7 +9,7 @@ from ..core.calculus import curvature
 from ..core.descent import (MAX_LEARNING_RATE, MAX_STEPS_LIMIT, MAX_TOLERANCE, MIN_LEARNING_RATE,
                             OPTIMIZERS)
 from ..core.fmt import fmt
-from .number_fields import ERROR_COLOR, CountSpinBox, NumberSpinBox
+from .number_fields import ERROR_COLOR, CountSpinBox, NumberSpinBox, refusal
 
 LR_MIN, LR_MAX = 1e-6, 10.0  # the slider's scale; the spin box takes what the core accepts
 SLIDER_STEPS_PER_DECADE = 100
@@ -122,7 +122,7 @@ class DescentPanel(QWidget):
 
         self.lr.valueChanged.connect(self._on_lr_edited)
         for field in (self.lr, self.steps, self.tol):
-            field.refused.connect(self._on_field_refused)
+            field.refused.connect(self._show_refusals)
         self.lr_slider.valueChanged.connect(self._on_lr_slider_moved)
         self.steps.valueChanged.connect(model.set_max_steps)
         self.tol.valueChanged.connect(model.set_tol)
@@ -153,9 +153,10 @@ class DescentPanel(QWidget):
         self._sync_slider(value)
         self.model.set_learning_rate(value)
 
-    def _on_field_refused(self, message):
-        self.field_message.setText(message)
-        self.field_message.setVisible(bool(message))
+    def _show_refusals(self, *_args):
+        text = "\n".join(filter(None, (refusal(f) for f in (self.lr, self.steps, self.tol))))
+        self.field_message.setText(text)
+        self.field_message.setVisible(bool(text))
 
     def _on_lr_slider_moved(self, position):
         if getattr(self, "_syncing", False):
@@ -178,6 +179,7 @@ class DescentPanel(QWidget):
                 widget.setValue(value)
                 widget.blockSignals(False)
         self._sync_slider(m.learning_rate)
+        self._show_refusals()  # a value from the model replaces a refused text
         index = self.optimizer.findData(m.optimizer)
         if index != self.optimizer.currentIndex():
             self.optimizer.blockSignals(True)

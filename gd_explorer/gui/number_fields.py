@@ -12,10 +12,15 @@ FIELD_DIGITS = 6          # a field shows a typed value of up to 6 digits as typ
 ERROR_COLOR = "#b00020"
 
 
+def refusal(widget):
+    """The message ``widget`` is marked with, or ""."""
+    return widget.property("refusal") or ""
+
+
 def show_refusal(widget, message):
     """Mark ``widget`` refused with ``message`` (red border, message as its tooltip), or
     clear the mark for ""."""
-    if not widget.property("refusal"):
+    if not refusal(widget):
         widget.setProperty("plainToolTip", widget.toolTip())
     widget.setProperty("refusal", message)
     kind = "QAbstractSpinBox" if isinstance(widget, (QSpinBox, QDoubleSpinBox)) else "QLineEdit"
@@ -28,7 +33,12 @@ class _Refusing:
     refuse on Enter or focus-out what cannot be read. Emits ``refused(message)``."""
 
     def _setup(self):
-        self.lineEdit().textEdited.connect(self._on_edited)
+        self.lineEdit().textEdited.connect(self._clear)  # typing again
+        self.valueChanged.connect(self._clear)           # a new value, e.g. from the arrows
+
+    def setValue(self, value):
+        super().setValue(value)
+        self._clear()  # a value set by the program replaces a refused text
 
     def _bare(self, text):
         return text.removeprefix(self.prefix()).removesuffix(self.suffix()).strip()
@@ -58,15 +68,13 @@ class _Refusing:
         # keeps its previous value, and we say why
         why = self._reading(text)[1]
         message = f"{why}; kept {self.textFromValue(self.value())}" if why else ""
-        if message and message != self.refusal:  # Qt may ask twice for one Enter
-            self.refusal = message
+        if message and message != refusal(self):  # Qt may ask twice for one Enter
             show_refusal(self, message)
             self.refused.emit(message)
         return text
 
-    def _on_edited(self, _text):
-        if self.refusal:
-            self.refusal = ""
+    def _clear(self, *_args):
+        if refusal(self):
             show_refusal(self, "")
             self.refused.emit("")
 
@@ -79,7 +87,6 @@ class NumberSpinBox(_Refusing, QDoubleSpinBox):
 
     def __init__(self, minimum, maximum, parent=None, objectName="", **kwargs):
         super().__init__(parent, objectName=objectName, **kwargs)
-        self.refusal = ""
         self.setDecimals(15)
         self.setRange(minimum, maximum)
         self._setup()
@@ -98,7 +105,6 @@ class CountSpinBox(_Refusing, QSpinBox):
 
     def __init__(self, minimum, maximum, parent=None, objectName=""):
         super().__init__(parent, objectName=objectName)
-        self.refusal = ""
         self.setRange(minimum, maximum)
         self._setup()
 

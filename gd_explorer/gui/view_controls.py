@@ -2,7 +2,7 @@
 import math
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from .number_fields import NumberEdit, show_refusal
 
@@ -19,8 +19,12 @@ class ViewControls(QWidget):
         self.setObjectName("viewControls")
         self.model = model
         self.fields = {}
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 2, 4, 2)
+        outer = QVBoxLayout(self)  # the controls, and under them a message when there is one
+        outer.setContentsMargins(4, 2, 4, 2)
+        outer.setSpacing(2)
+        layout = QHBoxLayout()
+        layout.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(layout)
         for axis in ("x", "y"):
             layout.addWidget(QLabel(f"{axis} from"))
             for end, name in (("min", f"{axis}Min"), ("max", f"{axis}Max")):
@@ -56,7 +60,10 @@ class ViewControls(QWidget):
         layout.addWidget(self.mode)
         self.message = QLabel(objectName="viewMessage")
         self.message.setStyleSheet("color: #b00020;")
-        layout.addWidget(self.message, 1)
+        self.message.setWordWrap(True)  # a long message wraps instead of widening the window
+        self.message.setVisible(False)
+        outer.addWidget(self.message)
+        layout.addStretch(1)
         model.windowChanged.connect(self._on_window_changed)
         model.spacingChanged.connect(self._on_spacing_changed)
         self._on_window_changed(*model.window)
@@ -71,7 +78,7 @@ class ViewControls(QWidget):
         for name, value in values.items():
             self.fields[name].show_number(value)
             self._shown[name] = (self.fields[name].text(), value)  # untouched fields stay exact
-        self.message.clear()
+        self._say("")
 
     def _field_value(self, name):
         field = self.fields[name]
@@ -84,6 +91,10 @@ class ViewControls(QWidget):
             show_refusal(field, str(exc))
             raise ValueError(f"{name[0]} {name[1:].lower()}: {exc}") from None  # "x min: …"
 
+    def _say(self, text):
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
     def _on_spacing_changed(self, spacing):
         index = self.spacing.findData(spacing)
         if index != self.spacing.currentIndex():
@@ -95,15 +106,15 @@ class ViewControls(QWidget):
         try:
             x0, x1, y0, y1 = (self._field_value(n) for n in ("xMin", "xMax", "yMin", "yMax"))
         except ValueError as exc:
-            self.message.setText(f"{exc}; the window is kept")
+            self._say(f"{exc}; the window is kept")
             return
         if not all(map(math.isfinite, (x0, x1, y0, y1))) or not (x1 > x0 and y1 > y0):
-            self.message.setText("each range must go from a smaller to a larger number")
+            self._say("each range must go from a smaller to a larger number")
             return
         if (x0, x1) == tuple(self.model.window[0]) and (y0, y1) == tuple(self.model.window[1]):
-            self.message.clear()
+            self._say("")
             return
         if self.model.set_window((x0, x1), (y0, y1)):
-            self.message.clear()
+            self._say("")
         else:
-            self.message.setText("that window cannot be drawn")
+            self._say("that window cannot be drawn")
