@@ -3,8 +3,8 @@ import pickle
 
 import numpy as np
 
+from .codegen import Compiled, GeneratedCodeError
 from .errors import ExpressionError
-from .numeric import Evaluator
 from .parser import parse_ir
 from .sandbox import default_sandbox
 
@@ -23,10 +23,11 @@ class Function:
         self._sympy_bytes = analysis["sympy"]
         self._sympy = None
         self.display = dict(analysis["text"])
-        nir = analysis["nir"]
-        self._f = Evaluator(nir["f"])
-        self._fx, self._fy = Evaluator(nir["fx"]), Evaluator(nir["fy"])
-        self._fxx, self._fxy, self._fyy = (Evaluator(nir[k]) for k in ("fxx", "fxy", "fyy"))
+        programs = analysis["programs"]
+        self._f = Compiled(programs["f"])        # f
+        self._fg = Compiled(programs["fg"])      # f, f_x, f_y: shared parts once
+        self._hess = Compiled(programs["hess"])  # f_xx, f_xy, f_yy
+        self.programs = programs
 
     def _symbolic(self, key):
         # Built on first use only: unpickling re-runs sympy's evaluation, which the GUI never needs.
@@ -55,26 +56,36 @@ class Function:
         return f"Function({self.text!r})"
 
     def __call__(self, x, y):
-        return self._f(x, y)
+        return self._f(x, y)[0]
 
     def value(self, x, y):
         """f at (x, y)."""
-        return self._f(x, y)
+        return self._f(x, y)[0]
 
     def gradient(self, x, y):
         """(df/dx, df/dy) at (x, y), a tuple of two arrays."""
-        return self._fx(x, y), self._fy(x, y)
+        return self._fg(x, y)[1:]
+
+    def values_and_gradients(self, x, y):
+        """f, df/dx, df/dy at many points at once, three arrays."""
+        return self._fg(x, y)
 
     def hessian_at(self, x, y):
         """((fxx, fxy), (fxy, fyy)) at (x, y), each an array."""
-        fxy = self._fxy(x, y)
-        return (self._fxx(x, y), fxy), (fxy.copy(), self._fyy(x, y))
+        fxx, fxy, fyy = self._hess(x, y)
+        return (fxx, fxy), (fxy.copy(), fyy)
 
     def value_and_gradient(self, x, y):
         """f, df/dx, df/dy at a single point, as Python floats."""
-        x, y = float(x), float(y)
-        with np.errstate(all="ignore"):
-            return self._f.scalar(x, y), self._fx.scalar(x, y), self._fy.scalar(x, y)
+        return self._fg.scalars(float(x), float(y))
+
+    def value_at(self, x, y):
+        """f at a single point, as a Python float."""
+        return self._f.scalars(float(x), float(y))[0]
+
+    def hessian_scalars(self, x, y):
+        """f_xx, f_xy, f_yy at a single point, as Python floats."""
+        return self._hess.scalars(float(x), float(y))
 
 
 def parse_function(text, time_limit=None):
@@ -87,6 +98,9 @@ def parse_function(text, time_limit=None):
     analysis = default_sandbox().run(ir, time_limit=time_limit)
     try:
         fn = Function(text.strip(), analysis)
-    except (ValueError, RecursionError) as exc:
+    except GeneratedCodeError as exc:
         raise ExpressionError(f"cannot evaluate this formula: {exc}") from None
+    except (ValueError, RecursionError, MemoryError, SyntaxError) as exc:
+        # Python's compiler refuses a formula whose code is too deep or too large
+        raise ExpressionError(f"too complex: the formula's code cannot be compiled ({exc})") from None
     return fn

@@ -1,9 +1,9 @@
 """Symbolic work: build sympy from the IR, differentiate, and export numeric trees.
 
 Runs inside the sandbox process (see sandbox.py), where it can be killed.
-The numeric tree ("NIR") is plain tuples, evaluated by numeric.py:
-("x",) ("y",) ("num", float) ("add", (a, ...)) ("mul", (a, ...)) ("pow", a, b)
-("fn", name, (a, ...)).
+The numeric tree ("NIR") is plain tuples, compiled by codegen.py and walked by numeric.py:
+("x",) ("y",) ("num", float) ("add", (a, ...)) ("mul", (a, ...)) ("div", a, b) ("pow", a, b)
+("fn", name, (a, ...)) ("piecewise", ((value, cond), ...)) and ("t", i), the i-th shared part.
 """
 import pickle
 
@@ -82,10 +82,26 @@ def build_sympy(ir):
     raise ValueError(f"unknown IR node {kind!r}")
 
 
+def program(exprs, limit=MAX_NIR_NODES):
+    """Numeric trees for ``exprs`` with common subexpressions computed once (sympy's cse).
+
+    Returns (temps, outputs): ``temps[i]`` may refer to ("t", j) for j < i, outputs to any
+    temp. Shared parts count once towards ``limit`` (TooComplex past it).
+    """
+    replacements, reduced = sp.cse(list(exprs), symbols=sp.numbered_symbols("_cse"),
+                                   order="none")
+    names, counter = {}, [0, limit]
+    temps = []
+    for symbol, expr in replacements:
+        temps.append(_nir(expr, counter, names))
+        names[symbol] = ("t", len(temps) - 1)
+    outputs = tuple(_nir(expr, counter, names) for expr in reduced)
+    return tuple(temps), outputs
+
+
 def to_nir(expr):
-    """Convert a sympy expression into the numeric tree. Raises TooComplex / ValueError."""
-    counter = [0]
-    return _nir(expr, counter)
+    """One expression as a numeric tree, without shared parts. Raises TooComplex / ValueError."""
+    return _nir(expr, [0, MAX_NIR_NODES], {})
 
 
 _FN_NAMES = {
@@ -97,10 +113,13 @@ _FN_NAMES = {
 }
 
 
-def _nir(expr, counter):
+def _nir(expr, counter, names):
+    """``counter`` is [nodes so far, limit]; ``names`` maps cse symbols to ("t", i)."""
     counter[0] += 1
-    if counter[0] > MAX_NIR_NODES:
+    if counter[0] > counter[1]:
         raise TooComplex("derivative is too large")
+    if expr in names:
+        return names[expr]
     if expr == X:
         return ("x",)
     if expr == Y:
@@ -110,30 +129,47 @@ def _nir(expr, counter):
             return ("num", float("nan"))
         return ("num", float(expr))
     if expr.is_Add:
-        return ("add", tuple(_nir(a, counter) for a in expr.args))
+        return ("add", tuple(_nir(a, counter, names) for a in expr.args))
     if expr.is_Mul:
-        return ("mul", tuple(_nir(a, counter) for a in expr.args))
+        return _mul(expr, counter, names)
     if expr.is_Pow:
-        return ("pow", _nir(expr.base, counter), _nir(expr.exp, counter))
-    if expr is sp.I or expr.has(sp.I):
+        return ("pow", _nir(expr.base, counter, names), _nir(expr.exp, counter, names))
+    if expr is sp.I:
         return ("num", float("nan"))
     func = expr.func
     if func in _FN_NAMES:
         args = expr.args[:1] if func in (sp.DiracDelta, sp.Heaviside) else expr.args
-        return ("fn", _FN_NAMES[func], tuple(_nir(a, counter) for a in args))
+        return ("fn", _FN_NAMES[func], tuple(_nir(a, counter, names) for a in args))
     if isinstance(expr, sp.Piecewise):
         pieces = []
         for value, cond in expr.args:
-            pieces.append((_nir(value, counter), _cond(cond, counter)))
+            pieces.append((_nir(value, counter, names), _cond(cond, counter, names)))
         return ("piecewise", tuple(pieces))
     raise ValueError(f"cannot evaluate '{func.__name__}' numerically")
 
 
-def _cond(cond, counter):
+def _mul(expr, counter, names):
+    """a*b/c as ("div", a*b, c): one rounding for a division, not a reciprocal and a product."""
+    num, den = [], []
+    for factor in expr.args:
+        if factor.is_Pow and factor.exp == -1 and factor not in names:
+            den.append(factor.base)
+        else:
+            num.append(factor)
+    if not den:
+        return ("mul", tuple(_nir(a, counter, names) for a in num))
+    top = _nir(sp.Mul(*num, evaluate=False), counter, names) if len(num) > 1 else (
+        _nir(num[0], counter, names) if num else ("num", 1.0))
+    bottom = _nir(sp.Mul(*den, evaluate=False), counter, names) if len(den) > 1 else _nir(
+        den[0], counter, names)
+    return ("div", top, bottom)
+
+
+def _cond(cond, counter, names):
     if cond is sp.true:
         return ("true",)
     if isinstance(cond, sp.core.relational.Relational):
-        return ("rel", cond.rel_op, _nir(cond.lhs, counter), _nir(cond.rhs, counter))
+        return ("rel", cond.rel_op, _nir(cond.lhs, counter, names), _nir(cond.rhs, counter, names))
     raise ValueError("cannot evaluate this condition numerically")
 
 
@@ -143,7 +179,8 @@ def display(expr):
 
 
 def analyse(ir):
-    """Everything the app needs about f: sympy forms, display strings and numeric trees."""
+    """Everything the app needs about f: sympy forms, display strings and numeric programs
+    ("f": f; "fg": f, f_x, f_y; "hess": f_xx, f_xy, f_yy), each with shared parts once."""
     f = build_sympy(ir)
     if f.has(sp.zoo, sp.oo, sp.nan, -sp.oo):
         raise ValueError("the formula is infinite or undefined everywhere")
@@ -157,9 +194,11 @@ def analyse(ir):
                  {"fx": fx, "fy": fy, "fxx": fxx, "fxy": fxy, "fyy": fyy}.items())
     if any(e.has(sp.I) for e in exprs.values()):
         raise ValueError("the formula is not real-valued (its derivatives are complex)")
+    e = exprs
     return {
         # pickled here so the main process rebuilds sympy objects only when a script asks
         "sympy": pickle.dumps(exprs),
         "text": {k: display(v) for k, v in exprs.items()},
-        "nir": {k: to_nir(v) for k, v in exprs.items()},
+        "programs": {"f": program([e["f"]]), "fg": program([e["f"], e["fx"], e["fy"]]),
+                     "hess": program([e["fxx"], e["fxy"], e["fyy"]])},
     }
