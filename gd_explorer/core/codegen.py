@@ -305,14 +305,24 @@ def compile_program(program, flavour):
 
 
 class Compiled:
-    """A program compiled for scalars (``math``) and arrays (``numpy``), with the tree walk
-    of numeric.py as the fallback where ``math`` raises."""
+    """A program compiled for scalars (``math``) and arrays (``numpy``), each on first use,
+    with the tree walk of numeric.py as the fallback where ``math`` raises."""
 
     def __init__(self, program):
         self.program = program
-        self.fast = compile_program(program, "math")
-        self.vector = compile_program(program, "numpy")
-        self._walker = None
+        self._fast = self._vector = self._walker = None
+
+    @property
+    def fast(self):
+        if self._fast is None:
+            self._fast = compile_program(self.program, "math")
+        return self._fast
+
+    @property
+    def vector(self):
+        if self._vector is None:
+            self._vector = compile_program(self.program, "numpy")
+        return self._vector
 
     @property
     def walker(self):

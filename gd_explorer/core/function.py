@@ -26,8 +26,10 @@ class Function:
         programs = analysis["programs"]
         self._f = Compiled(programs["f"])        # f
         self._fg = Compiled(programs["fg"])      # f, f_x, f_y: shared parts once
+        self._g = Compiled(programs["g"])        # f_x, f_y
         self._hess = Compiled(programs["hess"])  # f_xx, f_xy, f_yy
         self.programs = programs
+        self._fg.fast, self._f.vector  # compiled now, so a problem shows when f is parsed
 
     def _symbolic(self, key):
         # Built on first use only: unpickling re-runs sympy's evaluation, which the GUI never needs.
@@ -64,7 +66,7 @@ class Function:
 
     def gradient(self, x, y):
         """(df/dx, df/dy) at (x, y), a tuple of two arrays."""
-        return self._fg(x, y)[1:]
+        return self._g(x, y)
 
     def values_and_gradients(self, x, y):
         """f, df/dx, df/dy at many points at once, three arrays."""

@@ -58,6 +58,12 @@ def _registry_names():
 TABLE_NAMES = _LOOP_NAMES | _registry_names()
 
 
+def names_used(opt):
+    """The names an optimizer's rule reads (e.g. whether it needs f at the current point)."""
+    return set().union(*(_identifiers(text) for text in
+                         (opt.rule, opt.prepare, opt.stop, opt.rule2d, opt.lookahead) if text))
+
+
 class _Rename(ast.NodeTransformer):
     def __init__(self, mapping):
         self.mapping = mapping

@@ -180,7 +180,8 @@ def display(expr):
 
 def analyse(ir):
     """Everything the app needs about f: sympy forms, display strings and numeric programs
-    ("f": f; "fg": f, f_x, f_y; "hess": f_xx, f_xy, f_yy), each with shared parts once."""
+    ("f": f; "fg": f, f_x, f_y; "g": f_x, f_y; "hess": f_xx, f_xy, f_yy), each with shared
+    parts once."""
     f = build_sympy(ir)
     if f.has(sp.zoo, sp.oo, sp.nan, -sp.oo):
         raise ValueError("the formula is infinite or undefined everywhere")
@@ -200,5 +201,6 @@ def analyse(ir):
         "sympy": pickle.dumps(exprs),
         "text": {k: display(v) for k, v in exprs.items()},
         "programs": {"f": program([e["f"]]), "fg": program([e["f"], e["fx"], e["fy"]]),
+                     "g": program([e["fx"], e["fy"]]),
                      "hess": program([e["fxx"], e["fxy"], e["fyy"]])},
     }
