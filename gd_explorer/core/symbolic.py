@@ -8,6 +8,8 @@ The numeric tree ("NIR") is plain tuples, compiled by codegen.py and walked by n
 import pickle
 
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
 
 X, Y = sp.symbols("x y", real=True)
 MAX_NIR_NODES = 20000
@@ -49,6 +51,31 @@ def _plain_form(expr):
     return expr.replace(_RealAbs, sp.Abs).replace(_RealSign, sp.sign)
 
 
+class _TooLong(Exception):
+    pass
+
+
+def _capped(printer_class, limit):
+    """A sympy printer that gives up after ``limit`` nodes (a formula of 100,000 characters is
+    no use to a reader, and printing it would take seconds)."""
+
+    class Capped(printer_class):
+        left = limit
+
+        def _print(self, expr, **kwargs):
+            self.left -= 1
+            if self.left < 0:
+                raise _TooLong()
+            return super()._print(expr, **kwargs)
+
+    return Capped
+
+
+_TEXT_PRINTER = _capped(StrPrinter, 2000)
+_LATEX_PRINTER = _capped(LatexPrinter, 600)
+TOO_LONG = "(too long to show; it is used all the same)"
+
+
 def build_sympy(ir):
     """Turn the parser's IR into a sympy expression (no strings are parsed)."""
     kind = ir[0]
@@ -88,15 +115,54 @@ def program(exprs, limit=MAX_NIR_NODES):
     Returns (temps, outputs): ``temps[i]`` may refer to ("t", j) for j < i, outputs to any
     temp. Shared parts count once towards ``limit`` (TooComplex past it).
     """
-    replacements, reduced = sp.cse(list(exprs), symbols=sp.numbered_symbols("_cse"),
-                                   order="none")
+    counts = {}
+    for expr in exprs:
+        _count(expr, counts)
     names, counter = {}, [0, limit]
     temps = []
-    for symbol, expr in replacements:
+    for expr in _shared(exprs, counts):
         temps.append(_nir(expr, counter, names))
-        names[symbol] = ("t", len(temps) - 1)
-    outputs = tuple(_nir(expr, counter, names) for expr in reduced)
+        names[expr] = ("t", len(temps) - 1)
+    outputs = tuple(_nir(expr, counter, names) for expr in exprs)
     return tuple(temps), outputs
+
+
+def _count(expr, counts):
+    """How often each sub-expression occurs, each one visited once (linear in the shared
+    size; sympy's cse also searches sums and products for common parts, which takes
+    seconds on long derivatives)."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if e in counts:
+            counts[e] += 1
+            continue
+        counts[e] = 1
+        if not e.is_Atom:
+            stack.extend(e.args)
+
+
+def _shared(exprs, counts):
+    """Sub-expressions used more than once, each after the parts it uses."""
+    order, seen = [], set()
+    for expr in exprs:
+        stack = [(expr, False)]
+        while stack:
+            e, ready = stack.pop()
+            if ready:
+                order.append(e)
+                continue
+            if e in seen or e.is_Atom:
+                continue
+            seen.add(e)
+            stack.append((e, True))
+            stack.extend((a, False) for a in e.args)
+    return [e for e in order if counts[e] > 1 and isinstance(e, sp.Expr) and not _cheap(e)]
+
+
+def _cheap(e):
+    """Not worth a temporary: -x, 2*x."""
+    return e.is_Mul and len(e.args) == 2 and e.args[0].is_Number and e.args[1].is_Atom
 
 
 def to_nir(expr):
@@ -135,7 +201,7 @@ def _nir(expr, counter, names):
     if expr.is_Pow:
         return ("pow", _nir(expr.base, counter, names), _nir(expr.exp, counter, names))
     if expr is sp.I:
-        return ("num", float("nan"))
+        raise ValueError("the formula is not real-valued (its derivatives are complex)")
     func = expr.func
     if func in _FN_NAMES:
         args = expr.args[:1] if func in (sp.DiracDelta, sp.Heaviside) else expr.args
@@ -174,8 +240,19 @@ def _cond(cond, counter, names):
 
 
 def display(expr):
-    """A readable one-line form, with ^ for powers."""
-    return sp.sstr(expr).replace("**", "^")
+    """A readable one-line form, with ^ for powers (TOO_LONG past a few thousand parts)."""
+    try:
+        return _TEXT_PRINTER().doprint(expr).replace("**", "^")
+    except _TooLong:
+        return TOO_LONG
+
+
+def latex(expr):
+    """LaTeX for typesetting, or None when the formula is too long to typeset usefully."""
+    try:
+        return _LATEX_PRINTER().doprint(expr)
+    except _TooLong:
+        return None
 
 
 def analyse(ir):
@@ -187,19 +264,19 @@ def analyse(ir):
         raise ValueError("the formula is infinite or undefined everywhere")
     if f.has(sp.I):
         raise ValueError("the formula is not real-valued (it contains complex numbers)")
-    fr = _real_form(f)
+    kinks = f.has(sp.Abs, sp.sign)  # only then do the derivatives need the real forms
+    fr = _real_form(f) if kinks else f
     fx, fy = sp.diff(fr, X), sp.diff(fr, Y)
     fxx, fxy, fyy = sp.diff(fx, X), sp.diff(fx, Y), sp.diff(fy, Y)
     exprs = {"f": f}
-    exprs.update((k, _plain_form(v)) for k, v in
+    exprs.update((k, _plain_form(v) if kinks else v) for k, v in
                  {"fx": fx, "fy": fy, "fxx": fxx, "fxy": fxy, "fyy": fyy}.items())
-    if any(e.has(sp.I) for e in exprs.values()):
-        raise ValueError("the formula is not real-valued (its derivatives are complex)")
     e = exprs
     return {
         # pickled here so the main process rebuilds sympy objects only when a script asks
         "sympy": pickle.dumps(exprs),
         "text": {k: display(v) for k, v in exprs.items()},
+        "latex": {k: latex(v) for k, v in exprs.items()},
         "programs": {"f": program([e["f"]]), "fg": program([e["f"], e["fx"], e["fy"]]),
                      "g": program([e["fx"], e["fy"]]),
                      "hess": program([e["fxx"], e["fxy"], e["fyy"]])},
