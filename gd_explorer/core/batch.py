@@ -8,7 +8,7 @@ import numpy as np
 from . import steploop
 from .descent import (BAD_VALUE_LIMIT, CONVERGED, CRITICAL_START, DIVERGED, DIVERGENCE_LIMIT,
                       LEFT_DOMAIN, MAX_STEPS, NO_STEP, RUNNING, check_settings)
-from .errors import InputError
+from .errors import InputError, finite_pair
 from .optimizers import optimizer_by_name, schedule_by_name
 
 UNDEFINED_START = "undefined_start"
@@ -166,8 +166,37 @@ def group_points(x, y, near):
 
 def log_rates(low, high, count):
     """``count`` learning rates spaced evenly on a log scale from ``low`` to ``high``."""
+    try:
+        low, high, count = float(low), float(high), int(count)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError("the rates and their number must be numbers") from None
     if not (0 < low < high and math.isfinite(high)):
         raise InputError("the learning rates must go from a smaller to a larger positive number")
     if not 2 <= count <= 10_000:
         raise InputError("the number of rates must be between 2 and 10,000")
     return np.geomspace(low, high, int(count))
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Runs from one start at many learning rates: ``rates[i]`` ended as ``runs`` row i."""
+
+    rates: np.ndarray
+    runs: Batch
+
+    def diverged(self):
+        return self.runs.mask(DIVERGED)
+
+    def converged(self):
+        return self.runs.mask(CONVERGED)
+
+
+def sweep(function, start, lr_min, lr_max, count, max_steps=1000, tol=1e-6, optimizer="gd",
+          hyperparameters=None, schedule=None, cancel=None, progress=None):
+    """Descent from ``start`` at ``count`` log-spaced rates from ``lr_min`` to ``lr_max``, all
+    at once; every run ends exactly as a single run with its rate would."""
+    sx, sy = finite_pair(start, "the start point")
+    rates = log_rates(lr_min, lr_max, count)
+    runs = run_many(function, np.full(rates.size, sx), np.full(rates.size, sy), rates, max_steps,
+                    tol, optimizer, hyperparameters, schedule, cancel, progress)
+    return Sweep(rates, runs)

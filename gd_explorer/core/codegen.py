@@ -258,7 +258,10 @@ def function_source(program, flavour):
 def check_source(source, names, nodes=FORMULA_NODES, calls=FUNCTION_NAMES,
                  functions=("_fn",)):
     """Parse ``source`` and reject any node, name or call outside the table. Returns the tree."""
-    tree = ast.parse(source, mode="exec")
+    try:
+        tree = ast.parse(source, mode="exec")
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+        raise GeneratedCodeError(f"generated code does not parse: {exc}") from None
     for node in ast.walk(tree):
         kind = type(node)
         if kind not in nodes:
