@@ -37,7 +37,7 @@ def _heaviside(a):
 
 
 def _dirac(a):
-    return math.nan if a == 0 else (0.0 if a == a else a)
+    return math.inf if a == 0 else (0.0 if a == a else a)  # as numeric._dirac
 
 
 def _min(*args):

@@ -1,10 +1,12 @@
 """A parsed function f(x, y) with its derivatives, symbolic and numeric."""
+import math
 import pickle
 
 import numpy as np
 
 from .codegen import Compiled, GeneratedCodeError
 from .errors import ExpressionError
+from .limits import limit
 from .parser import parse_ir
 from .sandbox import default_sandbox
 
@@ -78,16 +80,43 @@ class Function:
         return (fxx, fxy), (fxy.copy(), fyy)
 
     def value_and_gradient(self, x, y):
-        """f, df/dx, df/dy at a single point, as Python floats."""
-        return self._fg.scalars(float(x), float(y))
+        """f, df/dx, df/dy at a single point, as Python floats. Where a derivative formula is
+        0/0 but f is defined, the derivative is its limit there (see limits.py)."""
+        x, y = float(x), float(y)
+        f, gx, gy = self._fg.scalars(x, y)
+        if (gx != gx or gy != gy) and math.isfinite(f):
+            gx, gy = _repaired((gx, gy), self._g.scalars, x, y)
+        return f, gx, gy
 
     def value_at(self, x, y):
         """f at a single point, as a Python float."""
         return self._f.scalars(float(x), float(y))[0]
 
     def hessian_scalars(self, x, y):
-        """f_xx, f_xy, f_yy at a single point, as Python floats."""
-        return self._hess.scalars(float(x), float(y))
+        """f_xx, f_xy, f_yy at a single point, as Python floats (limits where 0/0, as for
+        the gradient)."""
+        x, y = float(x), float(y)
+        h = self._hess.scalars(x, y)
+        if any(v != v for v in h) and math.isfinite(self.value_at(x, y)):
+            h = _repaired(h, self._hess.scalars, x, y)
+        return h
+
+    def numerical_at(self, x, y):
+        """(gradient, Hessian): whether each is a numerical limit at this point (its formula
+        is 0/0 there), for the readouts to say so."""
+        x, y = float(x), float(y)
+        plain_g, plain_h = self._g.scalars(x, y), self._hess.scalars(x, y)
+        g, h = self.value_and_gradient(x, y)[1:], self.hessian_scalars(x, y)
+        return (any(a != a and b == b for a, b in zip(plain_g, g)),
+                any(a != a and b == b for a, b in zip(plain_h, h)))
+
+
+def _repaired(values, formula, x, y):
+    """``values`` with each NaN replaced by the formula's limit at (x, y), where one exists."""
+    found = limit(formula, x, y)
+    if found is None:
+        return tuple(values)
+    return tuple(b if a != a else a for a, b in zip(values, found))
 
 
 def parse_function(text, time_limit=None):

@@ -25,7 +25,8 @@ RUNNING, CONVERGED, RUNAWAY, BAD_VALUE, STOPPED = 0, 1, 2, 3, 4
 _LOOP_NAMES = frozenset({
     "x", "y", "f", "gx", "gy", "lr", "lr0", "t", "t_end", "tol", "far", "far2", "L", "T",
     "cx", "cy", "cf", "cgx", "cgy", "cn", "n", "q", "ax", "ay", "ga_x", "ga_y", "_lf", "stop",
-    "fg_slow", "fg_vec", "f_at", "hess_at", "isfinite", "hypot", "range", "ArithmeticError",
+    "fg_slow", "fg_repair", "fg_vec", "f_at", "hess_at", "isfinite", "hypot", "range",
+    "ArithmeticError",
     "ValueError", "_any", "_not", "_where", "fabs", "sqrt", "cos", "_run", "_vstep",
 })
 _LOOP_NODES = codegen.FORMULA_NODES | frozenset({
@@ -33,7 +34,7 @@ _LOOP_NODES = codegen.FORMULA_NODES | frozenset({
     ast.Not, ast.FloorDiv, ast.Try, ast.ExceptHandler,
 })
 _LOOP_CALLS = codegen.FUNCTION_NAMES | {
-    "fg_slow", "fg_vec", "f_at", "hess_at", "isfinite", "hypot", "range", "_any", "_not",
+    "fg_slow", "fg_repair", "fg_vec", "f_at", "hess_at", "isfinite", "hypot", "range", "_any", "_not",
     "_where",
 }
 
@@ -134,6 +135,8 @@ def scalar_source(fn, opt, schedule):
     if opt.lookahead:
         body += _lookahead_lines(opt)
         body += _fg_block(fn, ("ax", "ay"), ("_lf", "ga_x", "ga_y"), "a", "fg_slow")
+        body += ["if ga_x - ga_x != 0.0 or ga_y - ga_y != 0.0:",
+                 "    _lf, ga_x, ga_y = fg_repair(ax, ay)"]
     if opt.prepare:
         body += opt.prepare.splitlines()
     if opt.stop:
@@ -144,8 +147,11 @@ def scalar_source(fn, opt, schedule):
              "    if not (isfinite(x) and isfinite(y)) or hypot(x, y) > far:",
              f"        return {RUNAWAY}, t - 1, x, y, f, gx, gy, {packed}"]
     body += _fg_block(fn, ("x", "y"), ("f", "gx", "gy"), "", "fg_slow")
-    body += ["if not (-L <= f <= L) or gx - gx != 0.0 or gy - gy != 0.0:",
-             f"    return {BAD_VALUE}, t - 1, x, y, f, gx, gy, {packed}",
+    bad = "not (-L <= f <= L) or gx - gx != 0.0 or gy - gy != 0.0"
+    body += [f"if {bad}:",
+             "    f, gx, gy = fg_repair(x, y)  # a 0/0 derivative where f is defined: its limit",
+             f"    if {bad}:",
+             f"        return {BAD_VALUE}, t - 1, x, y, f, gx, gy, {packed}",
              "cx[t] = x", "cy[t] = y", "cf[t] = f", "cgx[t] = gx", "cgy[t] = gy",
              "n = hypot(gx, gy)", "cn[t] = n",
              "if n < tol:", f"    return {CONVERGED}, t, x, y, f, gx, gy, {packed}"]
@@ -184,6 +190,7 @@ def scalar_loop(fn, opt, schedule):
     source = scalar_source(fn, opt, schedule)
     compiled = hasattr(fn, "programs")
     extra = {"fg_slow": fn._fg.walker.scalars if compiled else fn.value_and_gradient,
+             "fg_repair": fn.value_and_gradient,
              "f_at": _value_at(fn), "hess_at": _hessian_at(fn),
              "isfinite": math.isfinite, "hypot": math.hypot,
              "range": range, "ArithmeticError": ArithmeticError, "ValueError": ValueError,

@@ -255,6 +255,16 @@ def latex(expr):
         return None
 
 
+def _has_fractional_powers(f):
+    return f.has(sp.Abs) or any(not p.exp.is_integer for p in f.atoms(sp.Pow))
+
+
+def _tidy(expr):
+    """u^a/u as u^(a-1): sympy writes the derivative of u^a as a*u^a/u, which is 0/0 where
+    u = 0 although the derivative is defined there ((x^2+y^2)^1.5 at 0, |x|^3 at 0)."""
+    return sp.powsimp(expr)
+
+
 def analyse(ir):
     """Everything the app needs about f: sympy forms, display strings and numeric programs
     ("f": f; "fg": f, f_x, f_y; "g": f_x, f_y; "hess": f_xx, f_xy, f_yy), each with shared
@@ -269,7 +279,8 @@ def analyse(ir):
     fx, fy = sp.diff(fr, X), sp.diff(fr, Y)
     fxx, fxy, fyy = sp.diff(fx, X), sp.diff(fx, Y), sp.diff(fy, Y)
     exprs = {"f": f}
-    exprs.update((k, _plain_form(v) if kinks else v) for k, v in
+    tidy = _tidy if _has_fractional_powers(f) else (lambda e: e)
+    exprs.update((k, tidy(_plain_form(v) if kinks else v)) for k, v in
                  {"fx": fx, "fy": fy, "fxx": fxx, "fxy": fxy, "fyy": fyy}.items())
     e = exprs
     return {
