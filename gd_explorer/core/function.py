@@ -15,7 +15,8 @@ class Function:
     """f(x, y) with gradient and Hessian.
 
     Attributes: ``text`` (as typed), ``expr``, ``dfdx``, ``dfdy`` and ``hessian``
-    (sympy, for display), ``display`` (readable strings keyed f, fx, fy, fxx, fxy, fyy).
+    (sympy, for display), ``display`` (readable strings keyed f, fx, fy, fxx, fxy, fyy),
+    ``latex`` (the same as LaTeX, or None where too long to typeset).
     Methods ``value``, ``gradient`` and ``hessian_at`` accept scalars or arrays and
     return float64 arrays of the broadcast input shape.
     """
@@ -25,6 +26,7 @@ class Function:
         self._sympy_bytes = analysis["sympy"]
         self._sympy = None
         self.display = dict(analysis["text"])
+        self.latex = dict(analysis["latex"])  # LaTeX by key, None where too long to typeset
         programs = analysis["programs"]
         self._f = Compiled(programs["f"])        # f
         self._fg = Compiled(programs["fg"])      # f, f_x, f_y: shared parts once
