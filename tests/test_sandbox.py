@@ -206,6 +206,16 @@ def test_kill_stops_a_pending_background_restart():
     assert box.pid is None
 
 
+def test_worker_ignores_modules_in_the_current_folder(tmp_path, monkeypatch):
+    (tmp_path / "sympy.py").write_text("raise ImportError('a sympy.py in the current folder')\n")
+    monkeypatch.chdir(tmp_path)
+    box = Sandbox(time_limit=GENEROUS_S)
+    try:
+        assert _fx(box, "x^3") == "3*x^2"
+    finally:
+        box.kill()
+
+
 PARENT = """
 import sys
 from gd_explorer.core.parser import parse_ir

@@ -101,8 +101,10 @@ class Sandbox:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
         env[worker.PARENT_ENV] = str(os.getpid())
         try:
+            # cwd=root: `python -m` puts the cwd first on sys.path, and the user's folder may
+            # hold another gd_explorer or a sympy.py
             proc = _launcher.popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL, env=env, close_fds=True)
+                                   stderr=subprocess.DEVNULL, env=env, close_fds=True, cwd=root)
         except OSError as exc:
             raise ExpressionError(f"the symbolic engine could not start: {exc}") from None
         self._proc = proc
@@ -206,30 +208,30 @@ class Sandbox:
 
     def _exchange(self, rid, message, deadline, limit):
         """Send one request and read its reply. Any failure drops the worker (lock held)."""
+        sending = True
         try:
-            try:
-                worker.write_all(self._wfd, message, deadline)
-            except TimeoutError:
-                raise ExpressionError(UNRESPONSIVE) from None
-            try:
-                reply_id, body = worker.read_frame(self._rfd, worker.MAX_REPLY, deadline)
-            except TimeoutError:
-                raise ExpressionError(_too_slow(limit)) from None
+            worker.write_all(self._wfd, message, deadline)
+            sending = False
+            reply_id, body = worker.read_frame(self._rfd, worker.MAX_REPLY, deadline)
             if reply_id != rid:
                 raise worker.ProtocolError(f"a reply for request {reply_id}, not {rid}")
             status, payload = worker.decode_reply(body)
             if status == "ready":
                 raise worker.ProtocolError("a second 'ready' message")
             return status, payload
-        except ExpressionError:
+        except (OSError, EOFError, worker.ProtocolError) as exc:  # TimeoutError is an OSError
             self._restart()
-            raise
-        except (OSError, EOFError) as exc:  # the worker is gone: killed, crashed or cancelled
-            self._restart()
-            raise ExpressionError(CANCELLED if self._cancelled == rid else LOST) from exc
-        except worker.ProtocolError as exc:
-            self._restart()
-            raise ExpressionError(CANCELLED if self._cancelled == rid else MALFORMED) from exc
+            raise ExpressionError(self._failure(exc, rid, sending, limit)) from exc
+
+    def _failure(self, exc, rid, sending, limit):
+        """The message for a request that failed with `exc`."""
+        if self._cancelled == rid:
+            return CANCELLED
+        if isinstance(exc, TimeoutError):
+            return UNRESPONSIVE if sending else _too_slow(limit)
+        if isinstance(exc, worker.ProtocolError):
+            return MALFORMED
+        return LOST  # EOF or a broken pipe: the worker died or was killed
 
     def _restart(self):
         self._drop()

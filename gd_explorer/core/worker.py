@@ -144,7 +144,7 @@ def decode_reply(body):
 
 def analyse(ir):
     """(status, payload) for one request: the analysis, or why there is none."""
-    from . import symbolic  # imports sympy, once per worker
+    from . import symbolic  # loaded by serve() already
 
     try:
         return "ok", symbolic.analyse(ir)
@@ -192,6 +192,8 @@ def _read_requests(rfd, parent, requests):
 
 def serve(rfd, wfd, parent, handle=analyse):
     """Answer requests from rfd on wfd until the parent goes away."""
+    from . import symbolic  # noqa: F401  sympy loads before "ready": time limits cover only the work
+
     write_all(wfd, encode_reply(0, "ready", None))
     requests = queue.SimpleQueue()
     threading.Thread(target=_read_requests, args=(rfd, parent, requests), daemon=True,
