@@ -35,18 +35,26 @@ def _wait_for(condition):
 
 
 def _running(pid):
-    """True while pid is a live process (a zombie, dead but not yet reaped, counts as gone)."""
+    """True while a thread of process pid still runs. Dead threads wait as zombies until
+    reaped, and a process whose main thread is a zombie may still have others running."""
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except (FileNotFoundError, ProcessLookupError):
         return False
-    except OSError:
+    except OSError:  # no /proc here
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
             return False
         return True
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] not in "ZX":
+                    return True
+        except (FileNotFoundError, ProcessLookupError):  # the thread is gone
+            pass
+    return False
 
 
 @pytest.fixture

@@ -55,13 +55,17 @@ def _read_exact(fd, size, deadline, started):
     EOFError; once a message has started, either one means it was torn (ProtocolError)."""
     data = bytearray()
     while len(data) < size:
-        chunk = os.read(fd, min(size - len(data), 1 << 20)) if _wait(fd, select.POLLIN, deadline) else None
-        if not chunk:
-            if started or data:
-                end = "stopped" if chunk is None else "ended"
-                raise ProtocolError(f"torn message: it {end} after {len(data)} of {size} bytes")
-            raise EOFError if chunk is not None else TimeoutError
-        data += chunk
+        if _wait(fd, select.POLLIN, deadline):
+            chunk = os.read(fd, min(size - len(data), 1 << 20))
+            if chunk:
+                data += chunk
+                continue
+            end, quiet = "ended", EOFError
+        else:
+            end, quiet = "stopped", TimeoutError
+        if started or data:
+            raise ProtocolError(f"torn message: it {end} after {len(data)} of {size} bytes")
+        raise quiet
     return bytes(data)
 
 
