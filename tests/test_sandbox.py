@@ -120,29 +120,22 @@ def test_stale_reply_from_a_timed_out_request_is_never_used(fake):
     assert _lives(state) == 3
 
 
-def test_worker_killed_from_outside_is_lost_not_too_complex(fake):
-    box, state = fake("busy-c")
-    box.warm_up()
-    outcome = []
-    thread = threading.Thread(target=lambda: outcome.append(_try_run(box, "x^3")))
-    thread.start()
-    assert _wait_for(lambda: os.path.exists(f"{state}.busy"))
+def _kill_from_outside(box):
     os.kill(box.pid, signal.SIGKILL)
-    thread.join(GENEROUS_S)
-    assert outcome == [LOST]
-    assert parse_function("x^3").display["fx"] == "3*x^2"
 
 
-def test_cancel_stops_the_request_in_progress(fake):
+@pytest.mark.parametrize("stop, message", [(_kill_from_outside, LOST), (Sandbox.cancel, CANCELLED)],
+                         ids=["killed-from-outside", "cancelled"])
+def test_busy_worker_stopped_says_why_not_too_complex(fake, stop, message):
     box, state = fake("busy-c")
     box.warm_up()
     outcome = []
     thread = threading.Thread(target=lambda: outcome.append(_try_run(box, "x^3")))
     thread.start()
     assert _wait_for(lambda: os.path.exists(f"{state}.busy"))
-    box.cancel()
+    stop(box)
     thread.join(GENEROUS_S)
-    assert outcome == [CANCELLED]
+    assert outcome == [message]
     assert parse_function("x^3").display["fx"] == "3*x^2"
 
 
