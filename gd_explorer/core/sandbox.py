@@ -10,6 +10,7 @@ a message that says which of these happened.
 import atexit
 import itertools
 import os
+import queue
 import subprocess
 import sys
 import threading
@@ -47,8 +48,6 @@ class _Launcher:
     def popen(self, *args, **kwargs):
         with self._lock:
             if self._jobs is None:
-                import queue
-
                 self._jobs = queue.SimpleQueue()
                 threading.Thread(target=self._serve, args=(self._jobs,), daemon=True,
                                  name="gd-explorer-sandbox-launcher").start()
