@@ -10,6 +10,7 @@ on request 2, as MODE says, except:
   busy-c  - request 1 keeps the worker busy in C code that holds the GIL, for ages.
   busy-py - request 1 keeps the worker busy in Python for ever, with the Linux
             parent-death signal off (so only the worker's reader thread can notice).
+  deaf    - life 1 says it is ready and then never reads a request.
 The busy modes create STATE + ".busy" when the work starts.
 """
 import os
@@ -105,6 +106,10 @@ def main():
         worker.main(handle=busy_c)
     elif mode == "busy-py":
         worker.main(handle=busy_py, kernel_watch=False)
+    elif mode == "deaf":
+        worker.die_with_parent()
+        worker.write_all(1, worker.encode_reply(0, "ready", None))
+        hang()
     else:
         serve(mode, 1 if mode == "stale" else 2)
 

@@ -14,7 +14,7 @@ import pytest
 
 from gd_explorer.core import ExpressionError, parse_function, sandbox, worker
 from gd_explorer.core.parser import parse_ir
-from gd_explorer.core.sandbox import CANCELLED, LOST, MALFORMED, Sandbox
+from gd_explorer.core.sandbox import CANCELLED, LOST, MALFORMED, UNRESPONSIVE, Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE = str(Path(__file__).resolve().parent / "fake_worker.py")
@@ -137,6 +137,18 @@ def test_busy_worker_stopped_says_why_not_too_complex(fake, stop, message):
     thread.join(GENEROUS_S)
     assert outcome == [message]
     assert parse_function("x^3").display["fx"] == "3*x^2"
+
+
+def test_worker_that_takes_no_request_is_unresponsive(fake):
+    box, state = fake("deaf")
+    # far more than a pipe holds, so writing it must wait for the worker to read
+    big = ("call", "Max", tuple(("var", "x") for _ in range(60000)))
+    assert len(worker.encode_request(1, big)) > 10 * 65536
+    with pytest.raises(ExpressionError) as info:
+        box.run(big, time_limit=2.0)
+    assert info.value.message == UNRESPONSIVE
+    assert parse_function("x^3").display["fx"] == "3*x^2"
+    assert _lives(state) == 2
 
 
 def _try_run(box, text):
