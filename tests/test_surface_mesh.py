@@ -338,6 +338,21 @@ def test_convex_hull():
     assert sorted(map(tuple, hull)) == [(0, 0), (0, 10), (10, 0), (10, 10)]
 
 
+def test_outline_holds_every_point():
+    rng = np.random.default_rng(1)
+    pts = rng.normal(size=(20000, 2)) * (300, 120) + (400, 300)
+    hull = sm.outline(pts)
+    assert len(hull) < 256
+    # every point is inside the hull, up to r * (1 - cos(pi / 256)) < 0.1 px here
+    edges = np.roll(hull, -1, axis=0) - hull
+    normals = np.stack([edges[:, 1], -edges[:, 0]], axis=1)
+    normals /= np.linalg.norm(normals, axis=1)[:, None]
+    reach = ((pts[:, None, :] - hull[None]) * normals[None]).sum(axis=2)  # > 0: outside that edge
+    assert reach.max() < 0.1
+    square = [(0, 0), (4, 0), (4, 4), (0, 4), (1, 2)]
+    assert sorted(map(tuple, sm.outline(square))) == [(0, 0), (0, 4), (4, 0), (4, 4)]
+
+
 def test_place_label_clears_the_box_outline():
     square = sm.convex_hull([(0, 0), (10, 0), (10, 10), (0, 10)])
     assert np.allclose(sm.place_label((12, 5), (1, 0), (4, 2), [square], gap=3), (17, 5))  # free
@@ -359,3 +374,5 @@ def test_layout_labels_drops_crowded_ticks_and_moves_names_out():
     assert np.allclose(out[0][0], (10, 19)) and out[1] is None
     assert np.allclose(out[2][0], (50, 19))
     assert np.allclose(out[3][0], (50, 24 + 3 + 6))     # below the tick label "50", 3 px apart
+    inside = [((50, 5), down, (20, 10), False)]         # from inside the hull: 3 px clear of it
+    assert np.allclose(sm.layout_labels(inside, hull, gap=0, pad=3)[0][0], (50, 10 + 3 + 5))

@@ -410,6 +410,19 @@ def convex_hull(points):
     return np.array(half(pts) + half(pts[::-1]), dtype=np.float64)
 
 
+def outline(points, directions=256):
+    """The convex hull of many 2-D points, found among the points furthest out in
+    ``directions`` evenly spread directions (fast; inside the true hull by at most
+    r * (1 - cos(pi / directions)) for points within r of each other)."""
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    if len(pts) <= directions:
+        return convex_hull(pts)
+    angles = np.linspace(0.0, 2 * np.pi, directions, endpoint=False)
+    far = np.unique(np.argmax(pts @ np.stack([np.cos(angles), np.sin(angles)]), axis=0))
+    return convex_hull(pts[far])
+
+
 def _axes(poly):
     """Edge normals of a convex polygon (K, 2)."""
     edges = np.roll(poly, -1, axis=0) - poly
@@ -459,21 +472,19 @@ def place_label(anchor, direction, size, obstacles, gap=4.0):
 
 
 def layout_labels(labels, hull, gap=4.0, pad=3.0):
-    """Text boxes for labels [(anchor, direction, (w, h), is_name)] in pixels: each clears
-    the convex ``hull``; a tick label overlapping one placed before is left out (None); the
-    names come last and also keep ``pad`` pixels away from the tick labels.
+    """Text boxes for labels [(anchor, direction, (w, h), is_name)] in pixels: each keeps
+    ``pad`` pixels clear of the convex ``hull``; a tick label overlapping one placed before
+    is left out (None); the names come last and keep ``pad`` pixels from the tick labels.
     Returns [(centre, (w, h)) or None] in the order given."""
     out, placed = [None] * len(labels), []
     for i in sorted(range(len(labels)), key=lambda k: labels[k][3]):
-        anchor, direction, size, is_name = labels[i]
-        obstacles = [hull]
-        if is_name:
-            obstacles += [box_polygon(c, (w + 2 * pad, h + 2 * pad)) for c, (w, h) in placed]
-        centre = place_label(anchor, direction, size, obstacles, gap)
-        if not is_name and any(abs(centre[0] - c[0]) < 0.5 * (size[0] + w)
-                               and abs(centre[1] - c[1]) < 0.5 * (size[1] + h)
-                               for c, (w, h) in placed):
+        anchor, direction, (w, h), is_name = labels[i]
+        obstacles = [hull] + ([box_polygon(c, size) for c, size in placed] if is_name else [])
+        centre = place_label(anchor, direction, (w + 2 * pad, h + 2 * pad), obstacles, gap - pad)
+        if not is_name and any(abs(centre[0] - c[0]) < 0.5 * (w + pw)
+                               and abs(centre[1] - c[1]) < 0.5 * (h + ph)
+                               for c, (pw, ph) in placed):
             continue  # crowded: this tick stays unlabelled
-        out[i] = (centre, size)
-        placed.append((centre, size))
+        out[i] = (centre, (w, h))
+        placed.append((centre, (w, h)))
     return out

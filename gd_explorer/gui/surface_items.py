@@ -13,8 +13,7 @@ from OpenGL import GL
 from pyqtgraph.opengl import shaders
 from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import (QFont, QFontMetricsF, QMatrix4x4, QPainter, QPolygonF,
-                           QVector3D)
+from PySide6.QtGui import QFont, QFontMetricsF, QMatrix4x4, QPainter, QPolygonF
 from PySide6.QtOpenGL import QOpenGLPaintDevice
 
 from ..core import surface_mesh as sm
@@ -25,6 +24,10 @@ ON_TOP = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
           "glBlendFuncSeparate": _BLEND}
 DEPTH = {GL.GL_DEPTH_TEST: True, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
          "glBlendFuncSeparate": _BLEND, "glDepthFunc": (GL.GL_LEQUAL,)}
+# Every depth-tested item sets its depth test itself: QPainter (labels, critical points)
+# leaves GL_LESS behind, and lines on the surface's edge would flicker between frames.
+OPAQUE = {GL.GL_DEPTH_TEST: True, GL.GL_BLEND: False, GL.GL_CULL_FACE: False,
+          "glDepthFunc": (GL.GL_LEQUAL,)}
 
 # Two-sided soft lighting: colours stay close to the colour map, the shape still reads.
 _LIT = None
@@ -123,10 +126,12 @@ class _Painted(GLGraphicsItem):
         rect = QRectF(self.view().rect())
         to_pixels = QMatrix4x4()
         to_pixels.viewport(rect.left(), rect.bottom(), rect.width(), -rect.height())
-        project = to_pixels * self.mvpMatrix()
+        matrix = np.array((to_pixels * self.mvpMatrix()).data(), dtype=np.float64).reshape(4, 4).T
 
         def screen(points):
-            return np.array([(q.x(), q.y()) for q in (project.map(QVector3D(*p)) for p in points)])
+            pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+            q = np.column_stack([pts, np.ones(len(pts))]) @ matrix.T
+            return q[:, :2] / q[:, 3:]
 
         return screen
 
@@ -194,14 +199,14 @@ class _Labels(_Painted):
         self.hull = np.empty((0, 2))   # the box's outline on screen at the last paint
 
     def setData(self, labels, corners):
-        """Labels (pos, out, text, is_name) and the corners (N, 3) of what they must clear."""
+        """Labels (pos, out, text, is_name) and points (N, 3) outlining what they must clear."""
         self.labels, self.corners = list(labels), np.asarray(corners, dtype=np.float64)
         self.update()
 
     def layout(self, screen):
         """Where the labels go for a projection ``screen`` ((N, 3) points to (N, 2) pixels):
         (the box's outline, [(QRectF, text, is_name)])."""
-        hull = sm.convex_hull(screen(self.corners)) if len(self.corners) else np.empty((0, 2))
+        hull = sm.outline(screen(self.corners)) if len(self.corners) else np.empty((0, 2))
         if not self.labels:
             return hull, []
         pos = np.array([label[0] for label in self.labels], dtype=np.float64)
@@ -267,14 +272,13 @@ class SceneItems:
     def __init__(self, view, path_color, start_color, plane_color, u_color, critical_colors):
         self.view = view
         dark = (0.1, 0.1, 0.1, 1.0)
-        self.surface = gl.GLMeshItem(smooth=True, shader=lit_shader(), glOptions="opaque")
+        self.surface = gl.GLMeshItem(smooth=True, shader=lit_shader(), glOptions=OPAQUE)
         self.frame = gl.GLLinePlotItem(mode="lines", color=(0.45, 0.45, 0.45, 1.0), width=1,
-                                       antialias=True, glOptions="translucent")
+                                       antialias=True, glOptions=DEPTH)
         self.ticks = gl.GLLinePlotItem(mode="lines", color=(0.3, 0.3, 0.3, 1.0), width=1,
-                                       antialias=True, glOptions="translucent")
+                                       antialias=True, glOptions=DEPTH)
         self.labels = _Labels((60, 60, 60), QFont("Sans", 8), QFont("Serif", 11, italic=True))
-        self.plane = gl.GLMeshItem(smooth=False, color=_rgba(plane_color, 0.45),
-                                   glOptions="translucent")
+        self.plane = gl.GLMeshItem(smooth=False, color=_rgba(plane_color, 0.45), glOptions=DEPTH)
         self.plane_xray = gl.GLMeshItem(smooth=False, color=_rgba(plane_color, 0.18),
                                         glOptions=ON_TOP)
         self.plane_edge = gl.GLLinePlotItem(mode="line_strip", color=_rgba(plane_color), width=2,
@@ -324,12 +328,12 @@ class SceneItems:
     def clear_surface(self):
         self.surface.setVisible(False)
 
-    def set_axes(self, frame, ticks, labels, corners):
-        """Frame and tick segments (M, 2, 3), labels [(pos, out, text, is_name)] and the
-        corners (N, 3) of the box the labels keep out of."""
+    def set_axes(self, frame, ticks, labels, outline):
+        """Frame and tick segments (M, 2, 3), labels [(pos, out, text, is_name)] and points
+        (N, 3) whose outline on screen the labels keep out of."""
         self._show_segments((self.frame,), frame)
         self._show_segments((self.ticks,), ticks)
-        self.labels.setData(labels, corners)
+        self.labels.setData(labels, outline)
         self.labels.setVisible(bool(labels))
 
     # ----- overlays -----------------------------------------------------------------

@@ -28,6 +28,8 @@ LUT_SIZE = 256         # colours in the table, as the contour image (pyqtgraph's
 CAMERA = dict(elevation=36, azimuth=-100, fov=40)
 MOST_TICKS = 6         # per axis
 TICK = 0.04            # tick length, in box units (the box is 2 wide)
+ZTOL = 0.02            # markers and paths this fraction of the height below or above the box
+                       # are drawn on its floor or lid; further out they are not drawn
 FIT_MARGIN = 6         # pixels left free around the box and its labels
 FIT_ROUNDS = 3
 BACKGROUND = (250, 250, 250)
@@ -80,6 +82,7 @@ class SurfaceView(QWidget):
         self._box = None          # BoxTransform of the current mesh
         self._vertices = np.empty((0, 3))
         self._colors = np.empty((0, 4))
+        self._outline = np.empty((0, 3))  # the surface's display points: labels keep clear
         self._path = np.empty((0, 3))
         self._patch = np.empty((0, 3))
         self._arrow = np.empty((0, 3))
@@ -271,6 +274,7 @@ class SurfaceView(QWidget):
         if self._box is None:
             self._vertices = np.empty((0, 3))
             self._colors = np.empty((0, 4))
+            self._outline = np.empty((0, 3))
             self.items.clear_surface()
         self._draw_axes()
         self._fit_camera()
@@ -296,6 +300,7 @@ class SurfaceView(QWidget):
         colors = sm.lut_colors(scale, data[:, 2], self.lut)
         verts = self._box.apply(data, clip=False)
         self._vertices, self._colors = data, colors
+        self._outline = verts
         self.items.set_surface(verts, faces, colors, sm.vertex_normals(verts, faces))
 
     # ----- frame and axes ---------------------------------------------------------
@@ -332,24 +337,26 @@ class SurfaceView(QWidget):
                 labels.append((pos + TICK * out, out, sm.tick_text(v, step), False))
             name_out = np.array((0.0, 0.0, 1.0)) if name == "f" else out
             labels.append((np.array(end) + TICK * out, name_out, name, True))
-        corners = [(sx * (hx + TICK), sy * (hy + TICK), z) for sx in (-1, 1) for sy in (-1, 1)
-                   for z in (0.0, HEIGHT)]
+        floor = [(sx * (hx + TICK), sy * (hy + TICK), 0.0) for sx in (-1, 1) for sy in (-1, 1)]
+        outline = np.vstack([floor, [(fx, fy, HEIGHT)], np.reshape(ticks, (-1, 3)),
+                             self._outline])  # everything drawn but the labels
         self.items.set_axes(np.array(frame, dtype=float), np.array(ticks, dtype=float).reshape(-1, 2, 3),
-                            labels, corners)
+                            labels, outline)
 
     # ----- runs, markers, tangent plane -------------------------------------------
     def _lift(self):
         return LIFT * HEIGHT
 
     def _box_bounds(self):
+        """The box in data coordinates, f widened by ZTOL (a minimum lies a little below the
+        lowest sample, the floor): (lower, upper)."""
         box = self._box
-        lower = (box.xrange[0], box.yrange[0], box.zrange[0])
-        upper = (box.xrange[1], box.yrange[1], box.zrange[1])
-        return lower, upper
+        (lo, hi), pad = box.zrange, ZTOL * (box.zrange[1] - box.zrange[0])
+        return (box.xrange[0], box.yrange[0], lo - pad), (box.xrange[1], box.yrange[1], hi + pad)
 
     def _inside(self, pts):
         """Mask of data points (x, y, f) inside the box: markers elsewhere are not drawn."""
-        return sm.inside_box(pts, *self._box_bounds(), tol=1e-6)
+        return sm.inside_box(pts, *self._box_bounds(), tol=1e-9)
 
     def _run_points(self, run):
         """(N, 3) points (x, y, f) of a run, subsampled for long runs."""
@@ -359,7 +366,7 @@ class SurfaceView(QWidget):
     def _segments(self, points):
         """A run's path cut to the box, as display segments (M, 2, 3) lifted above f."""
         segs, _ = sm.clip_segments(points, *self._box_bounds())
-        return self._box.apply(segs.reshape(-1, 3), clip=False, lift=self._lift()).reshape(-1, 2, 3)
+        return self._box.apply(segs.reshape(-1, 3), lift=self._lift()).reshape(-1, 2, 3)
 
     def _draw_path(self):
         run, box = self.model.run, self._box
@@ -370,8 +377,7 @@ class SurfaceView(QWidget):
         self._path = self._run_points(run)
         dots = np.empty((0, 3))
         if len(self._path) <= MAX_STEP_DOTS:
-            inside = self._path[self._inside(self._path)]
-            dots = box.apply(inside, clip=False, lift=self._lift())
+            dots = box.apply(self._path[self._inside(self._path)], lift=self._lift())
         self.items.set_path(self._segments(self._path), dots)
 
     def _draw_kept(self):
@@ -390,7 +396,7 @@ class SurfaceView(QWidget):
                   and self._inside([(p.x, p.y, p.f)]).all()]
         pts = np.array([(p.x, p.y, p.f) for p in points], dtype=float).reshape(-1, 3)
         if self._box is not None:
-            pts = self._box.apply(pts, clip=False, lift=self._lift())
+            pts = self._box.apply(pts, lift=self._lift())
         self.items.set_critical(pts, [p.kind for p in points])
 
     def _draw_start(self):
@@ -400,7 +406,7 @@ class SurfaceView(QWidget):
             x, y = self.model.start
             p = np.array([(x, y, float(fn.value(x, y)))])
             if self._inside(p).all():
-                pts = box.apply(p, clip=False, lift=self._lift())
+                pts = box.apply(p, lift=self._lift())
         self.items.set_start(pts)
 
     def _draw_point(self):
@@ -422,7 +428,7 @@ class SurfaceView(QWidget):
             width = max(box.xrange[1] - box.xrange[0], box.yrange[1] - box.yrange[0])
             half = sm.patch_half_size(width, hi - lo, gx, gy)
             self._patch = sm.tangent_patch(x, y, f, gx, gy, half)
-            self.items.set_point(box.apply([(x, y, f)], clip=False, lift=self._lift()))
+            self.items.set_point(box.apply([(x, y, f)], lift=self._lift()))
             self.items.set_plane(box.apply(self._patch, clip=False, lift=0.5 * self._lift()),
                                  self.plane_toggle.isChecked())
         else:
