@@ -410,40 +410,48 @@ def convex_hull(points):
     return np.array(half(pts) + half(pts[::-1]), dtype=np.float64)
 
 
-def outline(points, directions=256):
-    """The convex hull of many 2-D points, found among the points furthest out in
-    ``directions`` evenly spread directions (fast; inside the true hull by at most
-    r * (1 - cos(pi / directions)) for points within r of each other)."""
+def outline(points, directions=16):
+    """The convex hull of many 2-D points, quickly: the points inside the polygon of the
+    furthest points along ``directions`` directions cannot be on the hull and are dropped
+    first (Akl-Toussaint)."""
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     pts = pts[np.isfinite(pts).all(axis=1)]
-    if len(pts) <= directions:
-        return convex_hull(pts)
-    angles = np.linspace(0.0, 2 * np.pi, directions, endpoint=False)
-    far = np.unique(np.argmax(pts @ np.stack([np.cos(angles), np.sin(angles)]), axis=0))
-    return convex_hull(pts[far])
+    if len(pts) > 4 * directions:
+        angles = np.linspace(0.0, 2 * np.pi, directions, endpoint=False)
+        far = convex_hull(pts[np.argmax(pts @ np.stack([np.cos(angles), np.sin(angles)]), axis=0)])
+        if len(far) >= 3:
+            edges = np.roll(far, -1, axis=0) - far
+            side = (edges[None, :, 0] * (pts[:, None, 1] - far[None, :, 1])
+                    - edges[None, :, 1] * (pts[:, None, 0] - far[None, :, 0]))
+            pts = pts[~(side > 0).all(axis=1)]       # strictly inside: not on the hull
+    return convex_hull(pts)
 
 
-def _axes(poly):
-    """Edge normals of a convex polygon (K, 2)."""
-    edges = np.roll(poly, -1, axis=0) - poly
-    return np.stack([-edges[:, 1], edges[:, 0]], axis=1)
+def obstacle(poly):
+    """A convex polygon (K, 2) readied for place_label: the axes a box and it can be
+    separated along (the box's two and the polygon's edge normals) and its extent on each."""
+    poly = np.asarray(poly, dtype=np.float64).reshape(-1, 2)
+    edges = poly[np.r_[1:len(poly), 0]] - poly
+    axes = np.vstack([[(1.0, 0.0), (0.0, 1.0)], np.stack([-edges[:, 1], edges[:, 0]], axis=1)])
+    q = poly @ axes.T
+    return axes, q.min(axis=0), q.max(axis=0)
 
 
-def _sweep(rect, d, poly):
-    """The open interval of t over which ``rect`` moved by t * d overlaps the convex
-    polygon ``poly`` (separating axis test on a moving box), or None."""
-    t0, t1 = -math.inf, math.inf
-    for n in np.vstack([_axes(rect), _axes(poly)]):
-        r, q, v = rect @ n, poly @ n, float(d @ n)
-        if abs(v) < 1e-12:
-            if r.min() >= q.max() or r.max() <= q.min():
-                return None
-            continue
-        a, b = (q.max() - r.min()) / v, (q.min() - r.max()) / v
-        t0, t1 = max(t0, min(a, b)), min(t1, max(a, b))
-        if t0 >= t1:
-            return None
-    return t0, t1
+def _sweep(rect, d, ready):
+    """The open interval of t over which ``rect`` moved by t * d overlaps the polygon
+    readied by obstacle() (separating axis test on a moving box), or None."""
+    axes, qmin, qmax = ready
+    r, v = rect @ axes.T, axes @ d
+    rmin, rmax = r.min(axis=0), r.max(axis=0)
+    still = np.abs(v) < 1e-12
+    if np.any(still & ((rmin >= qmax) | (rmax <= qmin))):
+        return None          # apart along an axis the box does not move along
+    move = ~still
+    if not move.any():
+        return -math.inf, math.inf
+    a, b = (qmax - rmin)[move] / v[move], (qmin - rmax)[move] / v[move]
+    t0, t1 = float(np.minimum(a, b).max()), float(np.maximum(a, b).min())
+    return (t0, t1) if t0 < t1 else None
 
 
 def box_polygon(center, size):
@@ -455,13 +463,13 @@ def box_polygon(center, size):
 
 def place_label(anchor, direction, size, obstacles, gap=4.0):
     """Centre of a w x h text box beside ``anchor``, at least ``gap`` pixels out along the
-    unit ``direction`` and as close as it can be without overlapping any convex polygon in
-    ``obstacles`` (say the picture of the box the surface lives in)."""
+    unit ``direction`` and as close as it can be without overlapping any of the convex
+    polygons ``obstacles`` (say the picture of the surface), each readied by obstacle()."""
     anchor, d = np.asarray(anchor, dtype=np.float64), np.asarray(direction, dtype=np.float64)
     w, h = size
     start = anchor + d * 0.5 * (abs(d[0]) * w + abs(d[1]) * h)   # the box touches the anchor
     rect = box_polygon(start, size)
-    spans = [s for s in (_sweep(rect, d, np.asarray(p, dtype=np.float64)) for p in obstacles) if s]
+    spans = [s for s in (_sweep(rect, d, o) for o in obstacles) if s]
     t, moved = gap, True
     while moved:
         moved = False
@@ -476,10 +484,10 @@ def layout_labels(labels, hull, gap=4.0, pad=3.0):
     ``pad`` pixels clear of the convex ``hull``; a tick label overlapping one placed before
     is left out (None); the names come last and keep ``pad`` pixels from the tick labels.
     Returns [(centre, (w, h)) or None] in the order given."""
-    out, placed = [None] * len(labels), []
+    out, placed, around = [None] * len(labels), [], [obstacle(hull)]
     for i in sorted(range(len(labels)), key=lambda k: labels[k][3]):
         anchor, direction, (w, h), is_name = labels[i]
-        obstacles = [hull] + ([box_polygon(c, size) for c, size in placed] if is_name else [])
+        obstacles = around + [obstacle(box_polygon(c, size)) for c, size in placed] if is_name else around
         centre = place_label(anchor, direction, (w + 2 * pad, h + 2 * pad), obstacles, gap - pad)
         if not is_name and any(abs(centre[0] - c[0]) < 0.5 * (w + pw)
                                and abs(centre[1] - c[1]) < 0.5 * (h + ph)
