@@ -486,8 +486,9 @@ def test_critical_points_and_kept_runs_are_drawn(qtbot, gl_ready):
             (cx, cy), = view.to_pixels([(p.x, p.y, p.f)], lift=lift)
             patch = image[int(cy) - 3:int(cy) + 4, int(cx) - 3:int(cx) + 4].reshape(-1, 3)
             assert (np.abs(patch - green).max(axis=1) < 30).sum() >= 10
+    assert "▼</span> min" in view.caption.text() and "kept runs" not in view.caption.text()
     model.analysis.clear()
-    assert not glyphs.visible()
+    assert not glyphs.visible() and "min" not in view.caption.text()
 
     model.set_learning_rate(0.01)
     model.step(30)
@@ -496,7 +497,7 @@ def test_critical_points_and_kept_runs_are_drawn(qtbot, gl_ready):
     model.step(30)
     model.keep_run()
     kept = view.items.kept
-    assert kept.visible()
+    assert kept.visible() and "kept runs" in view.caption.text()
     segs = drawn_segments(kept)
     counts = [len(run.trajectory) - 1 for run in model.kept]   # one segment per step
     assert counts[0] == 30 and counts[1] > 10 and len(segs) == sum(counts)
@@ -507,4 +508,4 @@ def test_critical_points_and_kept_runs_are_drawn(qtbot, gl_ready):
         assert np.allclose(segs[first, 0], view._box.apply(run.trajectory[:1, 1:4], lift=lift))
         first += n
     model.clear_kept()
-    assert not kept.visible()
+    assert not kept.visible() and "kept runs" not in view.caption.text()

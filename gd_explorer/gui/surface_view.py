@@ -390,6 +390,7 @@ class SurfaceView(QWidget):
                 segs.append(s)
                 colors.append(np.tile(rgba, (len(s), 1)))
         self.items.set_kept(np.concatenate(segs), np.concatenate(colors))
+        self._set_caption(self._point, self.model.angle)
 
     def _draw_critical(self):
         points = [p for p in (self.model.analysis.critical or []) if self._box is not None
@@ -398,6 +399,7 @@ class SurfaceView(QWidget):
         if self._box is not None:
             pts = self._box.apply(pts, lift=self._lift())
         self.items.set_critical(pts, [p.kind for p in points])
+        self._set_caption(self._point, self.model.angle)
 
     def _draw_start(self):
         fn, box = self.model.function, self._box
@@ -447,12 +449,24 @@ class SurfaceView(QWidget):
             self.items.set_arrow(np.empty((0, 3)))
         self._set_caption(self._point, phi)
 
-    def _set_caption(self, point, phi):
+    def _caption_key(self):
+        """The key to what is drawn; kept runs and critical points only while there are some."""
         key = (f"<span style='color:{TRAJ_COLOR};background:#555'>&nbsp;━ path&nbsp;</span> "
                f"<span style='color:{START_COLOR}'>● start</span> "
                "<span>○ current point</span> "
                f"<span style='color:{TANGENT_COLOR}'>▰ tangent plane</span> "
                f"<span style='color:{U_COLOR}'>➔ u</span>")
+        if self.items.kept.visible():
+            key += (f" <span style='color:{KEPT_COLORS[0]};background:#555'>&nbsp;━ kept runs"
+                    "&nbsp;</span>")
+        if self.items.critical.visible():
+            key += (f" <span style='color:{CRITICAL_COLORS['minimum']}'>▼</span> min"
+                    f" <span style='color:{CRITICAL_COLORS['maximum']}'>▲</span> max"
+                    " × saddle")
+        return key
+
+    def _set_caption(self, point, phi):
+        key = self._caption_key()
         if point is None:
             text = "f is not defined at the current point" if self.model.function else ""
         else:
