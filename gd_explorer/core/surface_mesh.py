@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .fmt import fmt
 from .grid import robust_range
 
 MIN_SPREAD = 0.15   # the median should sit at least this far up the displayed height
@@ -312,20 +313,12 @@ def nice_ticks(lo, hi, most=6):
     return np.empty(0), 0.0
 
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
 def tick_text(value, step):
-    """A tick label with just the digits its step needs: 0.5, 12, 3×10⁵ (never -0)."""
+    """A tick label in the app's one number format, with the digits its step needs."""
     if value == 0:
         return "0"
-    places = -math.floor(math.log10(step) + 1e-9)
-    if 1e-3 <= abs(value) < 1e5 and places <= 6:
-        return f"{value:.{max(places, 0)}f}"
-    exp = math.floor(math.log10(abs(value)) + 1e-9)
-    digits = max(exp + places, 0)
-    mantissa = f"{value / 10.0 ** exp:.{digits}f}"
-    return f"{mantissa}×10{str(exp).translate(_SUPERSCRIPT)}"
+    digits = math.floor(math.log10(abs(value)) + 1e-9) - math.floor(math.log10(step) + 1e-9) + 1
+    return fmt(value, max(digits, 1))
 
 
 def camera_axes(azimuth, elevation):
