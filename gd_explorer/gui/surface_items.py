@@ -203,6 +203,10 @@ class _Labels(_Painted):
         self.labels, self.corners = list(labels), np.asarray(corners, dtype=np.float64)
         self.update()
 
+    def texts(self):
+        """Every label's text (some ticks may be left out when crowded)."""
+        return [label[2] for label in self.labels]
+
     def layout(self, screen):
         """Where the labels go for a projection ``screen`` ((N, 3) points to (N, 2) pixels):
         (the box's outline, [(QRectF, text, is_name)])."""
