@@ -72,6 +72,22 @@ def unavailable_message(reason):
             "The contour view and everything else still work.")
 
 
+def _axis_marks(name, ticks, at, out, end, name_out=None):
+    """Tick segments and labels (pos, out, text, is_name) of one axis: ``ticks`` is
+    (values, step), ``at(v)`` the display point of value v on the axis, ``out`` the way the
+    ticks point, ``end`` where the axis name goes (pushed along ``name_out``, else ``out``)."""
+    values, step = ticks
+    out = np.asarray(out, dtype=float)
+    segs, labels = [], []
+    for v in values:
+        pos = np.asarray(at(v), dtype=float)
+        segs.append((pos, pos + TICK * out))
+        labels.append((pos + TICK * out, out, sm.tick_text(v, step), False))
+    labels.append((np.asarray(end, dtype=float) + TICK * out,
+                   out if name_out is None else np.asarray(name_out, dtype=float), name, True))
+    return segs, labels
+
+
 class SurfaceView(QWidget):
     """The surface pane (objectName "surfacePane"); its GL view is "surfaceView"."""
 
@@ -321,29 +337,24 @@ class SurfaceView(QWidget):
         hx, hy = self._half_sizes()
         base = [(-hx, -hy, 0), (hx, -hy, 0), (hx, hy, 0), (-hx, hy, 0)]
         frame = [(base[k], base[(k + 1) % 4]) for k in range(4)] + [((fx, fy, 0), (fx, fy, HEIGHT))]
-        ticks, labels = [], []
-        (x0, x1), (y0, y1) = box.xrange, box.yrange
-        lo, hi = box.zrange
+        (x0, x1), (y0, y1), (lo, hi) = box.xrange, box.yrange, box.zrange
+        cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
         oy, ox = math.copysign(1.0, y_edge), math.copysign(1.0, x_edge)
-        for values, step, to_pos, out, name, end in (
-                (*sm.nice_ticks(x0, x1, MOST_TICKS), lambda v: ((v - 0.5 * (x0 + x1)) * box.scale, y_edge, 0.0),
-                 (0.0, oy, 0.0), "x", (0.0, y_edge, 0.0)),
-                (*sm.nice_ticks(y0, y1, MOST_TICKS), lambda v: (x_edge, (v - 0.5 * (y0 + y1)) * box.scale, 0.0),
-                 (ox, 0.0, 0.0), "y", (x_edge, 0.0, 0.0)),
-                (*sm.nice_ticks(lo, hi, MOST_TICKS), lambda v: (fx, fy, (v - lo) * box.zscale),
-                 (math.copysign(0.7, fx), math.copysign(0.7, fy), 0.0), "f", (fx, fy, HEIGHT))):
-            out = np.array(out)
-            for v in values:
-                pos = np.array(to_pos(v))
-                ticks.append((pos, pos + TICK * out))
-                labels.append((pos + TICK * out, out, sm.tick_text(v, step), False))
-            name_out = np.array((0.0, 0.0, 1.0)) if name == "f" else out
-            labels.append((np.array(end) + TICK * out, name_out, name, True))
+        parts = [
+            _axis_marks("x", sm.nice_ticks(x0, x1, MOST_TICKS),
+                        lambda v: ((v - cx) * box.scale, y_edge, 0.0), (0.0, oy, 0.0), (0.0, y_edge, 0.0)),
+            _axis_marks("y", sm.nice_ticks(y0, y1, MOST_TICKS),
+                        lambda v: (x_edge, (v - cy) * box.scale, 0.0), (ox, 0.0, 0.0), (x_edge, 0.0, 0.0)),
+            _axis_marks("f", sm.nice_ticks(lo, hi, MOST_TICKS),
+                        lambda v: (fx, fy, (v - lo) * box.zscale),
+                        (math.copysign(0.7, fx), math.copysign(0.7, fy), 0.0), (fx, fy, HEIGHT),
+                        name_out=(0.0, 0.0, 1.0))]
+        ticks = np.array([seg for segs, _ in parts for seg in segs], dtype=float).reshape(-1, 2, 3)
+        labels = [label for _, group in parts for label in group]
         floor = [(sx * (hx + TICK), sy * (hy + TICK), 0.0) for sx in (-1, 1) for sy in (-1, 1)]
-        outline = np.vstack([floor, [(fx, fy, HEIGHT)], np.reshape(ticks, (-1, 3)),
+        outline = np.vstack([floor, [(fx, fy, HEIGHT)], ticks.reshape(-1, 3),
                              self._outline])  # everything drawn but the labels
-        self.items.set_axes(np.array(frame, dtype=float), np.array(ticks, dtype=float).reshape(-1, 2, 3),
-                            labels, outline)
+        self.items.set_axes(np.array(frame, dtype=float), ticks, labels, outline)
 
     # ----- runs, markers, tangent plane -------------------------------------------
     def _lift(self):
