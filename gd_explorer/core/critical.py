@@ -1,0 +1,424 @@
+"""Critical points of f(x, y) in a window: the points where the gradient is 0, with their kind.
+
+How they are found (all steps are numpy-vectorised over many points at once):
+1. f is sampled on an n x n grid. Cells lower than their 8 neighbours seed a descent,
+   cells higher than them seed an ascent, and every 3rd cell seeds Newton's method
+   (which finds saddles too).
+2. The descent is Newton's method on |H| (negative curvature flipped) inside a trust
+   region: it only ever goes down, so it ends at a minimum near its seed.
+3. The lowest minima are searched again on finer grids around them: a global minimum
+   whose basin is narrower than a grid cell is found that way.
+4. Every end point is polished by Newton's method and kept if Newton has converged.
+   End points closer than Newton's own uncertainty (the length of its next step,
+   which near a degenerate point shrinks only linearly) are one point.
+5. The kind comes from the Hessian's eigenvalues; where the Hessian is singular it
+   comes from the sign of f(q) - f(p) on small circles around the point.
+
+Distances are measured in grid cells (x / hx, y / hy), so a long thin window is handled
+like a square one. Work and memory are bounded by the grid size; ``check`` is called
+between steps (it raises to cancel).
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import InputError
+from .grid import check_window
+
+EPS = float(np.finfo(np.float64).eps)
+CUT = 1e-13        # an eigenvalue below CUT * the larger one counts as 0 (singular)
+SINGULAR = 1e-6    # eigenvalue ratio below which the Hessian test is not trusted
+NEWTON_STRIDE = 3  # Newton's method starts from every 3rd grid cell
+MAX_SEEDS = 4096   # at most this many descents (and ascents) from grid extrema
+ZOOM_CENTRES, ZOOM_GRID, ZOOM_SEEDS = 4, 81, 48
+ZOOM_HALVES = (8.0, 2.0, 0.5)  # half-widths (cells) of the finer grids, round by round
+CIRCLE_ANGLES = 96
+SETTLED = 0.05     # an end point whose last Newton step was shorter (cells) is polished
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    x: float
+    y: float
+    f: float
+    kind: str           # "minimum", "maximum", "saddle" or "degenerate"
+    eigenvalues: tuple  # of the Hessian at the point, (low, high); NaN where undefined
+
+    def as_dict(self):
+        """JSON-ready: plain floats, None for a value that is not finite, no -0."""
+        return {"x": _plain(self.x), "y": _plain(self.y), "f": _plain(self.f), "kind": self.kind,
+                "eigenvalues": [_plain(v) for v in self.eigenvalues]}
+
+
+@dataclass(frozen=True)
+class CriticalPoints:
+    """The ``points`` with the lowest f (lowest first), of ``total`` distinct points found."""
+
+    points: tuple
+    total: int
+
+    @property
+    def capped(self):
+        return self.total > len(self.points)
+
+
+def critical_points_json(result):
+    """The points as a list of dicts for ``json.dumps(..., allow_nan=False)``."""
+    return [p.as_dict() for p in result.points]
+
+
+def _plain(value):
+    value = float(value)
+    return None if not np.isfinite(value) else value + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def classify(hxx, hxy, hyy, tol=SINGULAR):
+    """Kind of a critical point from its Hessian (second-derivative test); "degenerate"
+    when the smaller eigenvalue is below ``tol`` times the larger one (or not finite)."""
+    lo, hi = _eigenvalues(np.float64(hxx), np.float64(hxy), np.float64(hyy))
+    big = max(abs(lo), abs(hi))
+    if not (np.isfinite(big) and abs(lo) > tol * big and abs(hi) > tol * big):
+        return "degenerate"
+    if lo > 0:
+        return "minimum"
+    return "maximum" if hi < 0 else "saddle"
+
+
+def _eigenvalues(a, b, c):
+    mid, rad = (a + c) / 2, np.hypot((a - c) / 2, b)
+    return mid - rad, mid + rad
+
+
+class _Problem:
+    """f in a window, with derivatives in grid units (per cell), for vectorised steps."""
+
+    def __init__(self, function, window, n, check):
+        (self.x0, self.x1), (self.y0, self.y1) = window
+        self.fn, self.n, self.check = function, n, check
+        self.hx, self.hy = (self.x1 - self.x0) / (n - 1), (self.y1 - self.y0) / (n - 1)
+
+    def value(self, x, y):
+        return self.fn.value(x, y)
+
+    def derivatives(self, x, y):
+        """Gradient and Hessian per grid cell: (gu, gv), (a, b, c) with H = [[a, b], [b, c]]."""
+        gx, gy = self.fn.gradient(x, y)
+        (fxx, fxy), (_, fyy) = self.fn.hessian_at(x, y)
+        hx, hy = self.hx, self.hy
+        return (gx * hx, gy * hy), (fxx * hx * hx, fxy * hx * hy, fyy * hy * hy)
+
+    def cells(self, x, y):
+        """Position in grid cells from the window's corner."""
+        return (x - self.x0) / self.hx, (y - self.y0) / self.hy
+
+    def inside(self, x, y, margin=0.0):
+        mx, my = margin * (self.x1 - self.x0), margin * (self.y1 - self.y0)
+        return ((x >= self.x0 - mx) & (x <= self.x1 + mx) & (y >= self.y0 - my)
+                & (y <= self.y1 + my))
+
+    def resolution(self, x, y):
+        """The smallest meaningful distance at (x, y), in cells: round-off of the coordinates."""
+        return 1e-9 + 8 * EPS * (np.abs(x) / self.hx + np.abs(y) / self.hy)
+
+
+def _newton_step(grad, hess, sign=0):
+    """Newton's step (in cells) and which eigen-directions were left out as singular.
+
+    sign = 0: plain Newton, towards any critical point; singular directions get no step.
+    sign = +1 / -1: a descent / ascent direction: each curvature is used by its size only,
+    so the step always goes down (up); flat directions get a huge step (the trust region
+    limits it), along the gradient.
+    """
+    gu, gv = grad
+    a, b, c = hess
+    lo, hi = _eigenvalues(a, b, c)
+    t = 0.5 * np.arctan2(2 * b, a - c)  # direction of the eigenvector of hi
+    ct, st = np.cos(t), np.sin(t)
+    q_hi, q_lo = gu * ct + gv * st, gv * ct - gu * st  # gradient in the eigenbasis
+    big = np.maximum(np.abs(lo), np.abs(hi))
+    cut_lo, cut_hi = ~(np.abs(lo) > CUT * big), ~(np.abs(hi) > CUT * big)
+    if sign == 0:
+        k_hi = np.where(cut_hi, 0.0, q_hi / np.where(cut_hi, 1.0, hi))
+        k_lo = np.where(cut_lo, 0.0, q_lo / np.where(cut_lo, 1.0, lo))
+    else:
+        floor = np.maximum(CUT * big, 1e-300)
+        k_hi = q_hi / np.maximum(np.abs(hi), floor)
+        k_lo = q_lo / np.maximum(np.abs(lo), floor)
+    du, dv = -(k_hi * ct - k_lo * st), -(k_hi * st + k_lo * ct)
+    cut_q = np.hypot(np.where(cut_hi, q_hi, 0.0), np.where(cut_lo, q_lo, 0.0))
+    return du, dv, cut_lo | cut_hi, cut_q
+
+
+def _clip(du, dv, limit):
+    length = np.hypot(du, dv)
+    scale = np.where(length > limit, limit / np.where(length > 0, length, 1.0), 1.0)
+    return du * scale, dv * scale, length
+
+
+def _descend(pb, x, y, sign, radius, iterations=120):
+    """Trust-region descent (sign=+1) or ascent (sign=-1) from each (x, y), first trust radius
+    ``radius`` cells. Returns the end points and the length of the last full step there (cells;
+    inf where the walk left the window)."""
+    x, y = x.astype(np.float64), y.astype(np.float64)
+    fcur = sign * pb.value(x, y)
+    trust = np.full(x.shape, float(radius))
+    last = np.full(x.shape, np.inf)
+    active = np.isfinite(fcur)
+    for _ in range(iterations):
+        pb.check()
+        idx = np.nonzero(active)[0]
+        if idx.size == 0:
+            break
+        xi, yi = x[idx], y[idx]
+        (gu, gv), (a, b, c) = pb.derivatives(xi, yi)
+        du, dv, _, _ = _newton_step((sign * gu, sign * gv), (sign * a, sign * b, sign * c), sign=1)
+        du, dv, length = _clip(du, dv, trust[idx])
+        res = pb.resolution(xi, yi)
+        done = ~(length > res) | ~(trust[idx] > res)  # converged, or no step helps any more
+        xt, yt = xi + du * pb.hx, yi + dv * pb.hy
+        ft = sign * pb.value(xt, yt)
+        ok = (ft < fcur[idx]) & ~done
+        x[idx], y[idx] = np.where(ok, xt, xi), np.where(ok, yt, yi)
+        fcur[idx] = np.where(ok, ft, fcur[idx])
+        trust[idx] = np.where(ok, np.where(length > trust[idx], 2 * trust[idx], trust[idx]),
+                              0.25 * np.hypot(du, dv))
+        last[idx] = length
+        left = ~pb.inside(x[idx], y[idx], 0.05)
+        last[idx[left]] = np.inf
+        active[idx[done | left]] = False
+    return x, y, last
+
+
+def _newton(pb, x, y, limit, iterations):
+    """Newton's method from each (x, y), steps at most ``limit`` cells. Returns the end points
+    and the length of Newton's last step there (cells; inf where it left the window or wandered:
+    its steps stopped shrinking)."""
+    x, y = x.astype(np.float64), y.astype(np.float64)
+    last = np.full(x.shape, np.inf)
+    stalls = np.zeros(x.shape, dtype=np.int64)
+    active = np.ones(x.shape, dtype=bool)
+    for _ in range(iterations):
+        pb.check()
+        idx = np.nonzero(active)[0]
+        if idx.size == 0:
+            break
+        xi, yi = x[idx], y[idx]
+        grad, hess = pb.derivatives(xi, yi)
+        du, dv, length = _clip(*_newton_step(grad, hess)[:2], limit)
+        ok = np.isfinite(length)
+        x[idx], y[idx] = np.where(ok, xi + du * pb.hx, xi), np.where(ok, yi + dv * pb.hy, yi)
+        stalls[idx] += length > 0.95 * last[idx]  # a converging Newton shrinks its steps
+        last[idx] = length
+        lost = ~ok | ~pb.inside(x[idx], y[idx], 0.05) | (stalls[idx] > 8)
+        last[idx[lost]] = np.inf
+        active[idx[lost | ~(length > pb.resolution(xi, yi))]] = False
+    return x, y, last
+def _grid_extrema(z, sign):
+    """Flat indices of cells strictly lower (sign=+1) or higher (-1) than all 8 neighbours,
+    the most extreme first."""
+    s = sign * z
+    pad = np.pad(np.where(np.isfinite(s), s, np.inf), 1, constant_values=np.inf)
+    rows, cols = s.shape
+    better = np.isfinite(s)
+    for di in (0, 1, 2):
+        for dj in (0, 1, 2):
+            if di != 1 or dj != 1:
+                better &= s < pad[di:di + rows, dj:dj + cols]
+    idx = np.nonzero(better.ravel())[0]
+    return idx[np.argsort(s.ravel()[idx], kind="stable")]
+
+
+def _sample(pb, xs, ys):
+    z = np.empty((ys.size, xs.size))
+    for i in range(0, ys.size, 64):
+        pb.check()
+        z[i:i + 64] = pb.value(xs[np.newaxis, :], ys[i:i + 64, np.newaxis])
+    z[~np.isfinite(z)] = np.nan
+    return z
+
+
+def _seed_descents(pb, xs, ys, z, sign, count, radius):
+    """Descents (ascents) from the ``count`` lowest (highest) cells lower (higher) than their
+    neighbours; see _descend."""
+    idx = _grid_extrema(z, sign)[:count]
+    rows, cols = np.divmod(idx, xs.size)
+    return _descend(pb, xs[cols], ys[rows], sign, radius)
+
+
+def _zoom(pb, x, y, last):
+    """Descents on finer and finer grids around the lowest minima found so far: they find
+    minima whose basins fall between the cells of the first grid. Returns the old and new
+    end points, as _descend."""
+    for half in ZOOM_HALVES:
+        spacing = 2 * half / (ZOOM_GRID - 1)  # in cells of the first grid
+        settled = last < SETTLED
+        for cx, cy in _lowest(pb, x[settled], y[settled], half / 4):
+            xs = np.linspace(max(pb.x0, cx - half * pb.hx), min(pb.x1, cx + half * pb.hx), ZOOM_GRID)
+            ys = np.linspace(max(pb.y0, cy - half * pb.hy), min(pb.y1, cy + half * pb.hy), ZOOM_GRID)
+            ex, ey, el = _seed_descents(pb, xs, ys, _sample(pb, xs, ys), 1, ZOOM_SEEDS, spacing)
+            x, y, last = np.concatenate([x, ex]), np.concatenate([y, ey]), np.concatenate([last, el])
+    return x, y, last
+
+
+def _lowest(pb, x, y, apart):
+    """The points in the window with the lowest f, at most ZOOM_CENTRES, ``apart`` cells apart."""
+    keep = pb.inside(x, y)
+    x, y = x[keep], y[keep]
+    f = pb.value(x, y)
+    order = np.argsort(np.where(np.isfinite(f), f, np.inf), kind="stable")[:256]
+    u, v = pb.cells(x, y)
+    centres = []
+    for i in order:
+        if all(np.hypot(u[i] - u[j], v[i] - v[j]) > apart for j in centres):
+            centres.append(i)
+            if len(centres) == ZOOM_CENTRES:
+                break
+    return [(x[i], y[i]) for i in centres]
+
+
+def _polish(pb, x, y):
+    """Newton's method to full accuracy from the end points (each distinct one once)."""
+    u, v = pb.cells(x, y)
+    keep = np.isfinite(u) & np.isfinite(v)
+    key = np.round(np.stack([u[keep], v[keep]]) * 1e6)
+    _, first = np.unique(key, axis=1, return_index=True)
+    x, y = x[keep][first], y[keep][first]
+    return _newton(pb, x, y, limit=1.0, iterations=100)
+
+
+def _converged(pb, x, y, scale):
+    """Which end points are critical points, and how far off Newton may still be (cells).
+
+    Newton's next step estimates the distance to the critical point (near a degenerate
+    point it is a fixed fraction of it). A direction where the Hessian is singular gives
+    no step: there f must change by less than its round-off over a cell (``scale`` is the
+    typical change of f over a cell).
+    """
+    f = pb.value(x, y)
+    gtol = 8 * EPS * (np.abs(f) + scale)
+    grad, hess = pb.derivatives(x, y)
+    du, dv, cut, cut_q = _newton_step(grad, hess)
+    off = np.hypot(du, dv)
+    # undefined Hessian (e.g. 0/0 in a derivative): critical if the gradient is ~0
+    no_hess = ~(np.isfinite(hess[0]) & np.isfinite(hess[1]) & np.isfinite(hess[2]))
+    flat = np.hypot(*grad) <= gtol
+    off = np.where(no_hess, np.where(flat, 0.0, np.inf), off)
+    cut_q = np.where(no_hess, 0.0, cut_q)
+    ok = np.isfinite(f) & pb.inside(x, y) & (off <= 1e-6) & (cut_q <= gtol)
+    return ok, f, 8 * off + pb.resolution(x, y), cut | no_hess
+
+
+def _merge(pb, x, y, spread, cut):
+    """Indices of one point per group of points closer than their spreads (in cells) added."""
+    u, v = pb.cells(x, y)
+    reach = np.where(cut, 1.0, np.minimum(spread, 1.0))  # a singular direction: one cell
+    buckets, kept = {}, []
+    for n, i in enumerate(np.lexsort((spread, reach))):
+        if n % 4096 == 0:
+            pb.check()
+        bu, bv = int(u[i] // 2), int(v[i] // 2)
+        near = (j for du in (-1, 0, 1) for dv in (-1, 0, 1) for j in buckets.get((bu + du, bv + dv), ()))
+        if any(np.hypot(u[i] - u[j], v[i] - v[j]) <= reach[i] + reach[j] for j in near):
+            continue
+        buckets.setdefault((bu, bv), []).append(i)
+        kept.append(i)
+    return np.array(kept, dtype=np.int64)
+
+
+def _kinds(pb, x, y, f, spread, nearest, curvature):
+    """Kind of each critical point: the Hessian test, or circles where H is singular."""
+    grad, (a, b, c) = pb.derivatives(x, y)
+    lo, hi = _eigenvalues(a, b, c)
+    big = np.maximum(np.abs(lo), np.abs(hi))
+    small = np.minimum(np.abs(lo), np.abs(hi))
+    regular = small > SINGULAR * np.maximum(big, curvature)
+    kinds = np.where(lo > 0, "minimum", np.where(hi < 0, "maximum", "saddle")).astype(object)
+    kinds[~regular] = "degenerate"
+    todo = np.nonzero(~regular)[0]
+    if todo.size:
+        kinds[todo] = _circle_kinds(pb, x[todo], y[todo], f[todo], 4 * spread[todo],
+                                    np.minimum(1.0, 0.5 * nearest[todo]))
+    return kinds
+
+
+def _circle_kinds(pb, x, y, f0, r_lo, r_hi):
+    """Minimum if f > f(p) all round a small circle, maximum if all below, saddle if both
+    (f - f(p) changes sign at least twice round it), else degenerate. Circles grow by 2 from
+    r_lo (beyond Newton's uncertainty) to r_hi (cells) until round-off no longer hides f's change."""
+    count = 1 + np.ceil(np.log2(np.maximum(r_hi / r_lo, 1.0))).astype(int)
+    steps = int(min(count.max(), 48))
+    k = np.arange(steps)
+    radii = np.minimum(r_lo[:, None] * 2.0 ** k, r_hi[:, None])  # points x radii
+    angle = np.linspace(0, 2 * np.pi, CIRCLE_ANGLES, endpoint=False)
+    cu, cv = np.cos(angle), np.sin(angle)
+    qx = x[:, None, None] + radii[:, :, None] * cu * pb.hx
+    qy = y[:, None, None] + radii[:, :, None] * cv * pb.hy
+    d = pb.value(qx, qy) - f0[:, None, None]
+    # round-off of f: relative to its size, and as measured by moving p by its resolution
+    res = pb.resolution(x, y)[:, None]
+    jitter = pb.value(x[:, None] + res * cu[:8] * pb.hx, y[:, None] + res * cv[:8] * pb.hy)
+    measured = np.nanmax(np.abs(jitter - f0[:, None]), axis=1, initial=0.0)
+    noise = 64 * EPS * np.maximum(np.abs(f0)[:, None, None], np.abs(d + f0[:, None, None]))
+    noise = np.maximum(noise, 4 * measured[:, None, None])
+    up, down = d > noise, d < -noise
+    valid = np.isfinite(d)
+    saddle = up.any(axis=2) & down.any(axis=2)
+    minimum = (up | ~valid).all(axis=2) & valid.all(axis=2)
+    maximum = (down | ~valid).all(axis=2) & valid.all(axis=2)
+    usable = (r_lo < r_hi)[:, None] & (radii <= r_hi[:, None])
+    out = []
+    for i in range(x.size):
+        kind = "degenerate"
+        for j in range(steps):
+            if not usable[i, j]:
+                break
+            if saddle[i, j] or minimum[i, j] or maximum[i, j]:
+                kind = "saddle" if saddle[i, j] else "minimum" if minimum[i, j] else "maximum"
+                break
+        out.append(kind)
+    return out
+
+
+def find_critical_points(function, xrange, yrange, seeds=300, limit=50, check=None):
+    """Critical points of f in the window (see the module's docstring); a CriticalPoints.
+    ``seeds``: the sampling grid is seeds x seeds; ``limit``: at most this many points are
+    returned (the lowest f first), ``total`` counts all found. ``check()`` may raise to stop."""
+    window = check_window(xrange, yrange)
+    if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or not 20 <= seeds <= 400:
+        raise InputError("the seed grid must have between 20 and 400 points a side")
+    if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
+        raise InputError("the number of points to show must be at least 1")
+    pb = _Problem(function, window, int(seeds), check or (lambda: None))
+    with np.errstate(all="ignore"):
+        return _find(pb, int(limit))
+
+
+def _find(pb, limit):
+    xs, ys = np.linspace(pb.x0, pb.x1, pb.n), np.linspace(pb.y0, pb.y1, pb.n)
+    z = _sample(pb, xs, ys)
+    finite = z[np.isfinite(z)]
+    if finite.size == 0:
+        return CriticalPoints((), 0)
+    spread = float(finite.max() - finite.min())
+    ends = [_zoom(pb, *_seed_descents(pb, xs, ys, z, 1, MAX_SEEDS, 1.0)),
+            _seed_descents(pb, xs, ys, z, -1, MAX_SEEDS, 1.0)]
+    gx, gy = np.meshgrid(xs[1::NEWTON_STRIDE], ys[1::NEWTON_STRIDE])
+    ends.append(_newton(pb, gx.ravel(), gy.ravel(), 2.0 * NEWTON_STRIDE, 60))
+    x, y, last = (np.concatenate(parts) for parts in zip(*ends))
+    x, y, _ = _polish(pb, x[last < SETTLED], y[last < SETTLED])
+    ok, f, off, cut = _converged(pb, x, y, spread / pb.n)
+    x, y, f, off, cut = x[ok], y[ok], f[ok], off[ok], cut[ok]
+    keep = _merge(pb, x, y, off, cut)
+    x, y, f, off = x[keep], y[keep], f[keep], off[keep]
+    order = np.lexsort((y, x, f))
+    total = order.size
+    u, v = pb.cells(x, y)
+    shown = order[:limit]
+    nearest = np.array([np.sort(np.hypot(u - u[i], v - v[i]))[1] if total > 1 else np.inf
+                        for i in shown])
+    kinds = _kinds(pb, x[shown], y[shown], f[shown], off[shown], nearest, spread / pb.n ** 2)
+    (fxx, fxy), (_, fyy) = pb.fn.hessian_at(x[shown], y[shown])
+    lo, hi = _eigenvalues(fxx, fxy, fyy)
+    points = tuple(CriticalPoint(float(x[i]), float(y[i]), float(f[i]), kind, (float(l), float(h)))
+                   for i, kind, l, h in zip(shown, kinds, lo, hi))
+    return CriticalPoints(points, int(total))
