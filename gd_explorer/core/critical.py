@@ -18,6 +18,7 @@ Distances are measured in grid cells (x / hx, y / hy), so a long thin window is 
 like a square one. Work and memory are bounded by the grid size; ``check`` is called
 between steps (it raises to cancel).
 """
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,12 +73,13 @@ def _plain(value):
     return None if not np.isfinite(value) else value + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def classify(hxx, hxy, hyy, tol=SINGULAR):
-    """Kind of a critical point from its Hessian (second-derivative test); "degenerate"
-    when the smaller eigenvalue is below ``tol`` times the larger one (or not finite)."""
+def classify(hxx, hxy, hyy, tol=SINGULAR, scale=0.0):
+    """Kind of a critical point from its Hessian (second-derivative test); "degenerate" when
+    an eigenvalue is not finite or below ``tol`` times the larger one or the curvature ``scale``
+    (f's typical curvature: below that the Hessian is too small to trust)."""
     lo, hi = _eigenvalues(np.float64(hxx), np.float64(hxy), np.float64(hyy))
-    big = max(abs(lo), abs(hi))
-    if not (np.isfinite(big) and abs(lo) > tol * big and abs(hi) > tol * big):
+    floor = tol * max(abs(lo), abs(hi), scale)
+    if not (abs(lo) > floor and abs(hi) > floor):
         return "degenerate"
     if lo > 0:
         return "minimum"
@@ -122,15 +124,22 @@ class _Problem:
 
 
 def _newton_step(grad, hess, sign=0):
-    """Newton's step (in cells) and which eigen-directions were left out as singular.
+    """Newton's step (in cells), which steps left out a singular direction, and the gradient
+    (per cell) along the directions left out.
 
     sign = 0: plain Newton, towards any critical point; singular directions get no step.
     sign = +1 / -1: a descent / ascent direction: each curvature is used by its size only,
     so the step always goes down (up); flat directions get a huge step (the trust region
     limits it), along the gradient.
+    The Hessian is first scaled to a unit diagonal, so that "singular" means what it says
+    even when x and y have very different scales.
     """
-    gu, gv = grad
     a, b, c = hess
+    top = np.maximum(np.maximum(np.abs(a), np.abs(c)), np.abs(b))
+    top = np.where(top > 0, top, 1.0)
+    su, sv = np.sqrt(np.maximum(np.abs(a), 1e-30 * top)), np.sqrt(np.maximum(np.abs(c), 1e-30 * top))
+    gu, gv = grad[0] / su, grad[1] / sv
+    a, b, c = a / (su * su), b / (su * sv), c / (sv * sv)
     lo, hi = _eigenvalues(a, b, c)
     t = 0.5 * np.arctan2(2 * b, a - c)  # direction of the eigenvector of hi
     ct, st = np.cos(t), np.sin(t)
@@ -144,8 +153,11 @@ def _newton_step(grad, hess, sign=0):
         floor = np.maximum(CUT * big, 1e-300)
         k_hi = q_hi / np.maximum(np.abs(hi), floor)
         k_lo = q_lo / np.maximum(np.abs(lo), floor)
-    du, dv = -(k_hi * ct - k_lo * st), -(k_hi * st + k_lo * ct)
-    cut_q = np.hypot(np.where(cut_hi, q_hi, 0.0), np.where(cut_lo, q_lo, 0.0))
+    du, dv = -(k_hi * ct - k_lo * st) / su, -(k_hi * st + k_lo * ct) / sv
+    # gradient per cell along a left-out direction w: q / |D^-1 w| (D = diag(su, sv))
+    per_cell_hi = np.abs(q_hi) / np.hypot(ct / su, st / sv)
+    per_cell_lo = np.abs(q_lo) / np.hypot(st / su, ct / sv)
+    cut_q = np.hypot(np.where(cut_hi, per_cell_hi, 0.0), np.where(cut_lo, per_cell_lo, 0.0))
     return du, dv, cut_lo | cut_hi, cut_q
 
 
@@ -158,11 +170,13 @@ def _clip(du, dv, limit):
 def _descend(pb, x, y, sign, radius, iterations=120):
     """Trust-region descent (sign=+1) or ascent (sign=-1) from each (x, y), first trust radius
     ``radius`` cells. Returns the end points and the length of the last full step there (cells;
-    inf where the walk left the window)."""
+    inf where the walk left the window or kept taking steps that do not shrink, like a slide
+    along a long valley: no minimum is near)."""
     x, y = x.astype(np.float64), y.astype(np.float64)
     fcur = sign * pb.value(x, y)
     trust = np.full(x.shape, float(radius))
     last = np.full(x.shape, np.inf)
+    stalls = np.zeros(x.shape, dtype=np.int64)
     active = np.isfinite(fcur)
     for _ in range(iterations):
         pb.check()
@@ -182,10 +196,11 @@ def _descend(pb, x, y, sign, radius, iterations=120):
         fcur[idx] = np.where(ok, ft, fcur[idx])
         trust[idx] = np.where(ok, np.where(length > trust[idx], 2 * trust[idx], trust[idx]),
                               0.25 * np.hypot(du, dv))
-        last[idx] = length
-        left = ~pb.inside(x[idx], y[idx], 0.05)
-        last[idx[left]] = np.inf
-        active[idx[done | left]] = False
+        stalls[idx] += ok & (length > 0.95 * last[idx])
+        last[idx] = np.where(ok | done, length, last[idx])
+        lost = ~pb.inside(x[idx], y[idx], 0.05) | (stalls[idx] > 12)
+        last[idx[lost]] = np.inf
+        active[idx[done | lost]] = False
     return x, y, last
 
 
@@ -214,16 +229,19 @@ def _newton(pb, x, y, limit, iterations):
         active[idx[lost | ~(length > pb.resolution(xi, yi))]] = False
     return x, y, last
 def _grid_extrema(z, sign):
-    """Flat indices of cells strictly lower (sign=+1) or higher (-1) than all 8 neighbours,
-    the most extreme first."""
+    """Flat indices of cells lower (sign=+1) or higher (-1) than their 8 neighbours, the most
+    extreme first. Of equal neighbours the first in row order counts (a minimum that falls
+    between 4 equal cells still gets a seed)."""
     s = sign * z
     pad = np.pad(np.where(np.isfinite(s), s, np.inf), 1, constant_values=np.inf)
     rows, cols = s.shape
     better = np.isfinite(s)
     for di in (0, 1, 2):
         for dj in (0, 1, 2):
-            if di != 1 or dj != 1:
+            if (di, dj) < (1, 1):  # neighbours earlier in row order: strictly lower
                 better &= s < pad[di:di + rows, dj:dj + cols]
+            elif (di, dj) > (1, 1):
+                better &= s <= pad[di:di + rows, dj:dj + cols]
     idx = np.nonzero(better.ravel())[0]
     return idx[np.argsort(s.ravel()[idx], kind="stable")]
 
@@ -248,11 +266,10 @@ def _seed_descents(pb, xs, ys, z, sign, count, radius):
 def _zoom(pb, x, y, last):
     """Descents on finer and finer grids around the lowest minima found so far: they find
     minima whose basins fall between the cells of the first grid. Returns the old and new
-    end points, as _descend."""
+    end points, as _descend. (Walks that stopped short still mark low ground: they count too.)"""
     for half in ZOOM_HALVES:
         spacing = 2 * half / (ZOOM_GRID - 1)  # in cells of the first grid
-        settled = last < SETTLED
-        for cx, cy in _lowest(pb, x[settled], y[settled], half / 4):
+        for cx, cy in _lowest(pb, x, y, half / 4):
             xs = np.linspace(max(pb.x0, cx - half * pb.hx), min(pb.x1, cx + half * pb.hx), ZOOM_GRID)
             ys = np.linspace(max(pb.y0, cy - half * pb.hy), min(pb.y1, cy + half * pb.hy), ZOOM_GRID)
             ex, ey, el = _seed_descents(pb, xs, ys, _sample(pb, xs, ys), 1, ZOOM_SEEDS, spacing)
@@ -276,14 +293,16 @@ def _lowest(pb, x, y, apart):
     return [(x[i], y[i]) for i in centres]
 
 
-def _polish(pb, x, y):
-    """Newton's method to full accuracy from the end points (each distinct one once)."""
+def _polish(pb, x, y, last):
+    """Newton's method to full accuracy, once for each group of end points that Newton
+    cannot tell apart yet (8 times its last step: near a degenerate point Newton's steps
+    shrink only linearly, its end points scatter by a multiple of the step)."""
     u, v = pb.cells(x, y)
-    keep = np.isfinite(u) & np.isfinite(v)
-    key = np.round(np.stack([u[keep], v[keep]]) * 1e6)
+    key = np.round(np.stack([u, v]) * 1e6)  # cheap first pass: equal to 1e-6 cells
     _, first = np.unique(key, axis=1, return_index=True)
-    x, y = x[keep][first], y[keep][first]
-    return _newton(pb, x, y, limit=1.0, iterations=100)
+    x, y, last = x[first], y[first], last[first]
+    keep = _merge(pb, x, y, 8 * last + pb.resolution(x, y), np.zeros(x.shape, dtype=bool))
+    return _newton(pb, x[keep], y[keep], limit=1.0, iterations=100)[:2]
 
 
 def _converged(pb, x, y, scale):
@@ -292,49 +311,49 @@ def _converged(pb, x, y, scale):
     Newton's next step estimates the distance to the critical point (near a degenerate
     point it is a fixed fraction of it). A direction where the Hessian is singular gives
     no step: there f must change by less than its round-off over a cell (``scale`` is the
-    typical change of f over a cell).
+    typical change of f over a cell). Newton also creeps up to the edge of f's domain and to
+    poles (its steps shrink there too), but there the gradient is huge, not small.
     """
     f = pb.value(x, y)
     gtol = 8 * EPS * (np.abs(f) + scale)
     grad, hess = pb.derivatives(x, y)
     du, dv, cut, cut_q = _newton_step(grad, hess)
     off = np.hypot(du, dv)
+    slope = np.hypot(*grad)
     # undefined Hessian (e.g. 0/0 in a derivative): critical if the gradient is ~0
     no_hess = ~(np.isfinite(hess[0]) & np.isfinite(hess[1]) & np.isfinite(hess[2]))
-    flat = np.hypot(*grad) <= gtol
-    off = np.where(no_hess, np.where(flat, 0.0, np.inf), off)
+    off = np.where(no_hess, np.where(slope <= gtol, 0.0, np.inf), off)
     cut_q = np.where(no_hess, 0.0, cut_q)
-    ok = np.isfinite(f) & pb.inside(x, y) & (off <= 1e-6) & (cut_q <= gtol)
+    ok = (np.isfinite(f) & pb.inside(x, y) & (off <= 1e-6) & (cut_q <= gtol)
+          & (slope <= 1e-6 * scale))
     return ok, f, 8 * off + pb.resolution(x, y), cut | no_hess
 
 
 def _merge(pb, x, y, spread, cut):
-    """Indices of one point per group of points closer than their spreads (in cells) added."""
+    """Indices of one point per group of points closer than their spreads (cells) added; a
+    point with a singular direction reaches one cell. The points with the least spread lead."""
     u, v = pb.cells(x, y)
-    reach = np.where(cut, 1.0, np.minimum(spread, 1.0))  # a singular direction: one cell
-    buckets, kept = {}, []
-    for n, i in enumerate(np.lexsort((spread, reach))):
+    reach = np.where(cut, 1.0, np.minimum(spread, 1.0))
+    order = np.lexsort((spread, reach))
+    u, v, reach = u.tolist(), v.tolist(), reach.tolist()
+    buckets, kept = {}, []  # buckets of 2 x 2 cells: two reaches add up to 2 cells at most
+    for n, i in enumerate(order.tolist()):
         if n % 4096 == 0:
             pb.check()
-        bu, bv = int(u[i] // 2), int(v[i] // 2)
-        near = (j for du in (-1, 0, 1) for dv in (-1, 0, 1) for j in buckets.get((bu + du, bv + dv), ()))
-        if any(np.hypot(u[i] - u[j], v[i] - v[j]) <= reach[i] + reach[j] for j in near):
-            continue
-        buckets.setdefault((bu, bv), []).append(i)
-        kept.append(i)
+        ui, vi, ri = u[i], v[i], reach[i]
+        bu, bv = int(ui // 2), int(vi // 2)
+        if not any(math.hypot(ui - u[j], vi - v[j]) <= ri + reach[j]
+                   for du in (-1, 0, 1) for dv in (-1, 0, 1) for j in buckets.get((bu + du, bv + dv), ())):
+            buckets.setdefault((bu, bv), []).append(i)
+            kept.append(i)
     return np.array(kept, dtype=np.int64)
 
 
 def _kinds(pb, x, y, f, spread, nearest, curvature):
     """Kind of each critical point: the Hessian test, or circles where H is singular."""
-    grad, (a, b, c) = pb.derivatives(x, y)
-    lo, hi = _eigenvalues(a, b, c)
-    big = np.maximum(np.abs(lo), np.abs(hi))
-    small = np.minimum(np.abs(lo), np.abs(hi))
-    regular = small > SINGULAR * np.maximum(big, curvature)
-    kinds = np.where(lo > 0, "minimum", np.where(hi < 0, "maximum", "saddle")).astype(object)
-    kinds[~regular] = "degenerate"
-    todo = np.nonzero(~regular)[0]
+    _, (a, b, c) = pb.derivatives(x, y)
+    kinds = np.array([classify(*h, scale=curvature) for h in zip(a, b, c)], dtype=object)
+    todo = np.nonzero(kinds == "degenerate")[0]
     if todo.size:
         kinds[todo] = _circle_kinds(pb, x[todo], y[todo], f[todo], 4 * spread[todo],
                                     np.minimum(1.0, 0.5 * nearest[todo]))
@@ -384,13 +403,17 @@ def find_critical_points(function, xrange, yrange, seeds=300, limit=50, check=No
     ``seeds``: the sampling grid is seeds x seeds; ``limit``: at most this many points are
     returned (the lowest f first), ``total`` counts all found. ``check()`` may raise to stop."""
     window = check_window(xrange, yrange)
-    if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or not 20 <= seeds <= 400:
+    if not _whole(seeds) or not 20 <= seeds <= 400:
         raise InputError("the seed grid must have between 20 and 400 points a side")
-    if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
-        raise InputError("the number of points to show must be at least 1")
+    if not _whole(limit) or limit < 1:
+        raise InputError("the number of points to report must be at least 1")
     pb = _Problem(function, window, int(seeds), check or (lambda: None))
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # no RuntimeWarning escapes, whatever f does
         return _find(pb, int(limit))
+
+
+def _whole(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _find(pb, limit):
@@ -405,7 +428,8 @@ def _find(pb, limit):
     gx, gy = np.meshgrid(xs[1::NEWTON_STRIDE], ys[1::NEWTON_STRIDE])
     ends.append(_newton(pb, gx.ravel(), gy.ravel(), 2.0 * NEWTON_STRIDE, 60))
     x, y, last = (np.concatenate(parts) for parts in zip(*ends))
-    x, y, _ = _polish(pb, x[last < SETTLED], y[last < SETTLED])
+    settled = last < SETTLED
+    x, y = _polish(pb, x[settled], y[settled], last[settled])
     ok, f, off, cut = _converged(pb, x, y, spread / pb.n)
     x, y, f, off, cut = x[ok], y[ok], f[ok], off[ok], cut[ok]
     keep = _merge(pb, x, y, off, cut)
