@@ -422,7 +422,7 @@ def _find(pb, limit):
     finite = z[np.isfinite(z)]
     if finite.size == 0:
         return CriticalPoints((), 0)
-    spread = float(finite.max() - finite.min())
+    f_range = float(finite.max() - finite.min())
     ends = [_zoom(pb, *_seed_descents(pb, xs, ys, z, 1, MAX_SEEDS, 1.0)),
             _seed_descents(pb, xs, ys, z, -1, MAX_SEEDS, 1.0)]
     gx, gy = np.meshgrid(xs[1::NEWTON_STRIDE], ys[1::NEWTON_STRIDE])
@@ -430,19 +430,19 @@ def _find(pb, limit):
     x, y, last = (np.concatenate(parts) for parts in zip(*ends))
     settled = last < SETTLED
     x, y = _polish(pb, x[settled], y[settled], last[settled])
-    ok, f, off, cut = _converged(pb, x, y, spread / pb.n)
-    x, y, f, off, cut = x[ok], y[ok], f[ok], off[ok], cut[ok]
-    keep = _merge(pb, x, y, off, cut)
-    x, y, f, off = x[keep], y[keep], f[keep], off[keep]
-    order = np.lexsort((y, x, f))
-    total = order.size
+    ok, _, reach, cut = _converged(pb, x, y, f_range / pb.n)
+    keep = np.nonzero(ok)[0][_merge(pb, x[ok], y[ok], reach[ok], cut[ok])]
+    x, y, reach = x[keep], y[keep], reach[keep]
+    # a coordinate that Newton cannot tell from 0 is 0 (no -1e-46 in the output)
+    x, y = np.where(np.abs(x) <= reach * pb.hx, 0.0, x), np.where(np.abs(y) <= reach * pb.hy, 0.0, y)
+    f = pb.value(x, y)
+    order = np.lexsort((y, x, f))[:limit]
     u, v = pb.cells(x, y)
-    shown = order[:limit]
-    nearest = np.array([np.sort(np.hypot(u - u[i], v - v[i]))[1] if total > 1 else np.inf
-                        for i in shown])
-    kinds = _kinds(pb, x[shown], y[shown], f[shown], off[shown], nearest, spread / pb.n ** 2)
-    (fxx, fxy), (_, fyy) = pb.fn.hessian_at(x[shown], y[shown])
+    nearest = np.array([np.partition(np.hypot(u - u[i], v - v[i]), 1)[1] if x.size > 1 else np.inf
+                        for i in order])
+    kinds = _kinds(pb, x[order], y[order], f[order], reach[order], nearest, f_range / pb.n ** 2)
+    (fxx, fxy), (_, fyy) = pb.fn.hessian_at(x[order], y[order])
     lo, hi = _eigenvalues(fxx, fxy, fyy)
     points = tuple(CriticalPoint(float(x[i]), float(y[i]), float(f[i]), kind, (float(l), float(h)))
-                   for i, kind, l, h in zip(shown, kinds, lo, hi))
-    return CriticalPoints(points, int(total))
+                   for i, kind, l, h in zip(order, kinds, lo, hi))
+    return CriticalPoints(points, int(x.size))
