@@ -69,6 +69,9 @@ def test_round_off_in_f_does_not_decide_the_kind():
     assert only(find("x^4 + y^4", (-1e-3, 1e-3), (-1e-3, 1e-3))).kind == "minimum"
     # here r^8 < 1e-17 within a cell stays below the round-off of f = 1e8: no guess
     assert only(find("1e8 + x^8 + y^8", (-1, 1), (-1, 1))).kind == "degenerate"
+    # f = 1000 + x^4 + y^4 again, but evaluated with jitter of a few ulps (the gradient is clean)
+    p = only(find("1000*cos(x)^2 + 1000*sin(x)^2 + x^4 + y^4", (-3, 3), (-3, 3)))
+    assert (p.x, p.y, p.kind) == (0, 0, "minimum")
 
 
 # ---- regular critical points: the Hessian decides ----
@@ -260,30 +263,55 @@ class Counting:
         return self.function.hessian_at(x, y)
 
 
-def test_cancel_is_polled_throughout_and_stops_the_search():
-    text = BENCHMARKS[4][0]  # Trefethen: thousands of seeds, every stage busy
-    polls = []
-
-    def never():
-        polls.append(1)
-        return False
-
+@pytest.mark.parametrize("text, bound", [
+    (BENCHMARKS[4][0], 10),  # Trefethen: thousands of seeds, every stage busy
+    ("sin(x^2 - y^2) + 0.001*(x^2 + y^2)", 100),  # thousands of long descents and ascents
+])
+def test_cancel_is_polled_throughout_and_stops_the_search(text, bound):
+    window = (-bound, bound)
     counting = Counting(fn(text))
-    critical_points(counting, (-10, 10), (-10, 10), cancel=never)
-    # at least one poll per 300 000 evaluated points (a few ms of work)
-    assert len(polls) > 50 and counting.points / len(polls) < 300_000
-    for stop_at in (1, 10, len(polls) // 2, len(polls) - 1):
+    marks = []
+    critical_points(counting, window, window, cancel=lambda: marks.append(counting.points) or False)
+    # between two polls f and its derivatives are evaluated at no more than 60 000 points
+    # (a few ms of work): every loop of every stage polls
+    gaps = np.diff([0] + marks + [counting.points])
+    assert len(marks) > 50 and gaps.max() <= 60_000
+    for stop_at in (1, len(marks) // 2, len(marks) - 1):
         calls = []
         with pytest.raises(Cancelled):
-            critical_points(fn(text), (-10, 10), (-10, 10),
+            critical_points(counting, window, window,
                             cancel=lambda: calls.append(1) or len(calls) >= stop_at)
         assert len(calls) == stop_at
 
 
-def test_work_and_memory_are_bounded_for_a_300_by_300_grid():
-    # f oscillates far faster than the grid resolves: every seed is busy
-    counting = Counting(fn("sin(300*x)*sin(300*y) + 0.01*(x^2 + y^2)"))
-    result = critical_points(counting, (-10, 10), (-10, 10))
-    assert result.total > 1000 and len(result.points) == 50
-    assert counting.largest <= 300 * 300 * 3  # no array much larger than the grid
-    assert counting.points < 40_000_000
+@pytest.mark.parametrize("text, bound", [
+    ("x^6 + y^6", 2),  # Newton converges only linearly to the degenerate minimum
+    ("sin(x^2 - y^2) + 0.001*(x^2 + y^2)", 100),  # long curved valleys; Newton wanders
+    ("sin(300*x)*sin(300*y) + 0.01*(x^2 + y^2)", 10),  # far finer than the grid
+])
+def test_work_and_memory_are_bounded_for_a_300_by_300_grid(text, bound):
+    counting = Counting(fn(text))
+    result = critical_points(counting, (-bound, bound), (-bound, bound))
+    assert len(result.points) == min(result.total, 50) and result.total >= 1
+    assert counting.largest <= 300 * 300  # no array larger than the grid
+    assert counting.points <= 20 * 300 * 300  # f, gradient and Hessian at 20 points per cell
+
+
+# ---- the window: markers and the summary line ----
+
+def test_the_window_shows_the_lowest_points_and_says_how_many_of_how_many(qtbot, shown_window):
+    model = shown_window.model
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        model.load_preset("Rastrigin")  # 441 critical points in its window (see above)
+    with qtbot.waitSignal(model.analysis.criticalPointsChanged, timeout=60000):
+        shown_window.analysis.critical_btn.click()
+    assert len(model.analysis.critical) == 50 and model.analysis.critical_total == 441
+    assert len(shown_window.contour.critical.data) == 50
+    # the 50 lowest: the minima near (i, j) have f ~ 0.995 (i^2 + j^2); 49 have i^2 + j^2 <= 16,
+    # then one of the 8 with i^2 + j^2 = 17 (f ~ 16.9); the lowest saddle has f ~ 20.25
+    assert shown_window.analysis.label.text() == (
+        "critical points found in view: 50 minima; 50 shown of 441, the lowest f first "
+        "(Newton's method from many starts; it can miss some)")
+    model.set_expression("x^2 + y^2")
+    qtbot.waitUntil(lambda: model.analysis.critical is None, timeout=15000)
+    assert model.analysis.critical_total == 0 and shown_window.contour.critical.data.size == 0
