@@ -9,10 +9,13 @@ How they are found (all steps are numpy-vectorised over many points at once):
 3. The lowest minima are searched again on finer grids around them: a global minimum
    whose basin is narrower than a grid cell is found that way.
 4. Every end point is polished by Newton's method and kept if Newton has converged.
-   End points closer than Newton's own uncertainty (the length of its next step,
-   which near a degenerate point shrinks only linearly) are one point.
+   End points closer than Newton's own uncertainty (8 times the length of its next step:
+   near a degenerate point Newton converges only linearly, and its end points scatter by
+   a multiple of the step) are one point, and a coordinate within it of 0 is 0.
 5. The kind comes from the Hessian's eigenvalues; where the Hessian is singular it
    comes from the sign of f(q) - f(p) on small circles around the point.
+Only the ``limit`` points with the lowest f are classified and returned, with the count
+of all found.
 
 Distances are measured in grid cells (x / hx, y / hy), so a long thin window is handled
 like a square one. Work and memory are bounded by the grid size; ``check`` is called
@@ -137,7 +140,8 @@ def _newton_step(grad, hess, sign=0):
     a, b, c = hess
     top = np.maximum(np.maximum(np.abs(a), np.abs(c)), np.abs(b))
     top = np.where(top > 0, top, 1.0)
-    su, sv = np.sqrt(np.maximum(np.abs(a), 1e-30 * top)), np.sqrt(np.maximum(np.abs(c), 1e-30 * top))
+    su = np.sqrt(np.maximum(np.abs(a), 1e-30 * top))
+    sv = np.sqrt(np.maximum(np.abs(c), 1e-30 * top))
     gu, gv = grad[0] / su, grad[1] / sv
     a, b, c = a / (su * su), b / (su * sv), c / (sv * sv)
     lo, hi = _eigenvalues(a, b, c)
@@ -228,6 +232,8 @@ def _newton(pb, x, y, limit, iterations):
         last[idx[lost]] = np.inf
         active[idx[lost | ~(length > pb.resolution(xi, yi))]] = False
     return x, y, last
+
+
 def _grid_extrema(z, sign):
     """Flat indices of cells lower (sign=+1) or higher (-1) than their 8 neighbours, the most
     extreme first. Of equal neighbours the first in row order counts (a minimum that falls
@@ -270,10 +276,12 @@ def _zoom(pb, x, y, last):
     for half in ZOOM_HALVES:
         spacing = 2 * half / (ZOOM_GRID - 1)  # in cells of the first grid
         for cx, cy in _lowest(pb, x, y, half / 4):
-            xs = np.linspace(max(pb.x0, cx - half * pb.hx), min(pb.x1, cx + half * pb.hx), ZOOM_GRID)
-            ys = np.linspace(max(pb.y0, cy - half * pb.hy), min(pb.y1, cy + half * pb.hy), ZOOM_GRID)
-            ex, ey, el = _seed_descents(pb, xs, ys, _sample(pb, xs, ys), 1, ZOOM_SEEDS, spacing)
-            x, y, last = np.concatenate([x, ex]), np.concatenate([y, ey]), np.concatenate([last, el])
+            xs = np.linspace(max(pb.x0, cx - half * pb.hx), min(pb.x1, cx + half * pb.hx),
+                             ZOOM_GRID)
+            ys = np.linspace(max(pb.y0, cy - half * pb.hy), min(pb.y1, cy + half * pb.hy),
+                             ZOOM_GRID)
+            ends = _seed_descents(pb, xs, ys, _sample(pb, xs, ys), 1, ZOOM_SEEDS, spacing)
+            x, y, last = (np.concatenate(pair) for pair in zip((x, y, last), ends))
     return x, y, last
 
 
@@ -342,8 +350,9 @@ def _merge(pb, x, y, spread, cut):
             pb.check()
         ui, vi, ri = u[i], v[i], reach[i]
         bu, bv = int(ui // 2), int(vi // 2)
-        if not any(math.hypot(ui - u[j], vi - v[j]) <= ri + reach[j]
-                   for du in (-1, 0, 1) for dv in (-1, 0, 1) for j in buckets.get((bu + du, bv + dv), ())):
+        near = (j for du in (-1, 0, 1) for dv in (-1, 0, 1)
+                for j in buckets.get((bu + du, bv + dv), ()))
+        if not any(math.hypot(ui - u[j], vi - v[j]) <= ri + reach[j] for j in near):
             buckets.setdefault((bu, bv), []).append(i)
             kept.append(i)
     return np.array(kept, dtype=np.int64)
@@ -363,7 +372,8 @@ def _kinds(pb, x, y, f, spread, nearest, curvature):
 def _circle_kinds(pb, x, y, f0, r_lo, r_hi):
     """Minimum if f > f(p) all round a small circle, maximum if all below, saddle if both
     (f - f(p) changes sign at least twice round it), else degenerate. Circles grow by 2 from
-    r_lo (beyond Newton's uncertainty) to r_hi (cells) until round-off no longer hides f's change."""
+    r_lo (beyond Newton's uncertainty) to r_hi (cells), until f's change shows above its
+    round-off."""
     count = 1 + np.ceil(np.log2(np.maximum(r_hi / r_lo, 1.0))).astype(int)
     steps = int(min(count.max(), 48))
     k = np.arange(steps)
@@ -422,7 +432,7 @@ def _find(pb, limit):
     finite = z[np.isfinite(z)]
     if finite.size == 0:
         return CriticalPoints((), 0)
-    f_range = float(finite.max() - finite.min())
+    f_range = float(np.ptp(np.clip(finite, -1e150, 1e150)))  # never inf
     ends = [_zoom(pb, *_seed_descents(pb, xs, ys, z, 1, MAX_SEEDS, 1.0)),
             _seed_descents(pb, xs, ys, z, -1, MAX_SEEDS, 1.0)]
     gx, gy = np.meshgrid(xs[1::NEWTON_STRIDE], ys[1::NEWTON_STRIDE])
@@ -434,12 +444,13 @@ def _find(pb, limit):
     keep = np.nonzero(ok)[0][_merge(pb, x[ok], y[ok], reach[ok], cut[ok])]
     x, y, reach = x[keep], y[keep], reach[keep]
     # a coordinate that Newton cannot tell from 0 is 0 (no -1e-46 in the output)
-    x, y = np.where(np.abs(x) <= reach * pb.hx, 0.0, x), np.where(np.abs(y) <= reach * pb.hy, 0.0, y)
+    x = np.where(np.abs(x) <= reach * pb.hx, 0.0, x)
+    y = np.where(np.abs(y) <= reach * pb.hy, 0.0, y)
     f = pb.value(x, y)
     order = np.lexsort((y, x, f))[:limit]
     u, v = pb.cells(x, y)
-    nearest = np.array([np.partition(np.hypot(u - u[i], v - v[i]), 1)[1] if x.size > 1 else np.inf
-                        for i in order])
+    nearest = np.array([np.partition(np.hypot(u - u[i], v - v[i]), 1)[1] if x.size > 1
+                        else np.inf for i in order])
     kinds = _kinds(pb, x[order], y[order], f[order], reach[order], nearest, f_range / pb.n ** 2)
     (fxx, fxy), (_, fyy) = pb.fn.hessian_at(x[order], y[order])
     lo, hi = _eigenvalues(fxx, fxy, fyy)

@@ -12,7 +12,8 @@ from ..core.errors import InputError
 
 
 KIND_WORDS = {"minimum": ("minimum", "minima"), "saddle": ("saddle", "saddles"),
-              "maximum": ("maximum", "maxima"), "degenerate": ("degenerate point", "degenerate points")}
+              "maximum": ("maximum", "maxima"),
+              "degenerate": ("degenerate point", "degenerate points")}
 
 
 def critical_summary(result):
