@@ -171,22 +171,32 @@ def _clip(du, dv, limit):
     return du * scale, dv * scale, length
 
 
+def _walkers(x, y):
+    """Positions (copies), last step lengths (none yet) and stall counts for many walks."""
+    return (x.astype(np.float64), y.astype(np.float64), np.full(x.shape, np.inf),
+            np.zeros(x.shape, dtype=np.int64))
+
+
+def _active(pb, active, iterations):
+    """The indices of the walks still ``active``, once per iteration; polls for cancel."""
+    for _ in range(iterations):
+        pb.check()
+        idx = np.nonzero(active)[0]
+        if idx.size == 0:
+            return
+        yield idx
+
+
 def _descend(pb, x, y, sign, radius, iterations=120):
     """Trust-region descent (sign=+1) or ascent (sign=-1) from each (x, y), first trust radius
     ``radius`` cells. Returns the end points and the length of the last full step there (cells;
     inf where the walk left the window or kept taking steps that do not shrink, like a slide
     along a long valley: no minimum is near)."""
-    x, y = x.astype(np.float64), y.astype(np.float64)
+    x, y, last, stalls = _walkers(x, y)
     fcur = sign * pb.value(x, y)
     trust = np.full(x.shape, float(radius))
-    last = np.full(x.shape, np.inf)
-    stalls = np.zeros(x.shape, dtype=np.int64)
     active = np.isfinite(fcur)
-    for _ in range(iterations):
-        pb.check()
-        idx = np.nonzero(active)[0]
-        if idx.size == 0:
-            break
+    for idx in _active(pb, active, iterations):
         xi, yi = x[idx], y[idx]
         (gu, gv), (a, b, c) = pb.derivatives(xi, yi)
         du, dv, _, _ = _newton_step((sign * gu, sign * gv), (sign * a, sign * b, sign * c), sign=1)
@@ -212,15 +222,9 @@ def _newton(pb, x, y, limit, iterations):
     """Newton's method from each (x, y), steps at most ``limit`` cells. Returns the end points
     and the length of Newton's last step there (cells; inf where it left the window or wandered:
     its steps stopped shrinking)."""
-    x, y = x.astype(np.float64), y.astype(np.float64)
-    last = np.full(x.shape, np.inf)
-    stalls = np.zeros(x.shape, dtype=np.int64)
+    x, y, last, stalls = _walkers(x, y)
     active = np.ones(x.shape, dtype=bool)
-    for _ in range(iterations):
-        pb.check()
-        idx = np.nonzero(active)[0]
-        if idx.size == 0:
-            break
+    for idx in _active(pb, active, iterations):
         xi, yi = x[idx], y[idx]
         grad, hess = pb.derivatives(xi, yi)
         du, dv, length = _clip(*_newton_step(grad, hess)[:2], limit)
