@@ -125,7 +125,7 @@ HOSTILE = [
     ("x\u200by", "U+200B"),  # zero-width space
     ("\ufeffx", "U+FEFF"),  # byte order mark
     ("x\u202ey", "U+202E"),  # right-to-left override
-    ("x\u00b2", "U+00B2"),  # superscript two
+    ("x\u00b2", "write x^2"),  # superscript two: the hint
     ("x\u00b7y", "U+00B7"),  # middle dot
     ("x\ny", "control character"),
     ("x\ry", "control character"),
@@ -194,7 +194,7 @@ HOSTILE = [
     ("(-2)^(x*y)", "a negative number to a variable power is not a real number"),
     ("0b101", "write numbers in decimal"),
     ("1_000", "write numbers without '_'"),
-    ("x y", "invalid syntax"),
+    ("x y", "write x*y"),
     ("$x", "'$' is not allowed"),
     ("x\\y", "'\\' is not allowed"),
     ("x ? y", "'?' is not allowed"),

@@ -1,11 +1,11 @@
 """Gradient descent (and two classic variants), one step at a time or as a whole run."""
 import math
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .errors import InputError, finite_pair
+from .fmt import fmt, fmt_point
 
 COLUMNS = ("step", "x", "y", "f", "df_dx", "df_dy", "grad_norm")
 OPTIMIZERS = {
@@ -23,18 +23,13 @@ RUNNING, CONVERGED, MAX_STEPS, DIVERGED, LEFT_DOMAIN, CRITICAL_START, STOPPED = 
 STATUSES = (RUNNING, CONVERGED, MAX_STEPS, DIVERGED, LEFT_DOMAIN, CRITICAL_START, STOPPED)
 
 
-def short_number(value):
-    """1e-06 → 1e-6, 0.001 → 0.001: how people write tolerances."""
-    return re.sub(r"e([+-])0*(\d)", r"e\1\2", f"{value:g}").replace("e+", "e")
-
-
 def check_settings(start, learning_rate, max_steps, tol, optimizer):
     """Validate descent settings; return them normalised or raise InputError."""
     sx, sy = finite_pair(start, "the start point")
     lr = _number(learning_rate, "learning rate")
     if not MIN_LEARNING_RATE <= lr <= MAX_LEARNING_RATE:
-        raise InputError(f"the learning rate must be between {short_number(MIN_LEARNING_RATE)} "
-                         f"and {short_number(MAX_LEARNING_RATE)}")
+        raise InputError(f"the learning rate must be between {fmt(MIN_LEARNING_RATE)} "
+                         f"and {fmt(MAX_LEARNING_RATE)}")
     if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)):
         if isinstance(max_steps, float) and max_steps.is_integer():
             max_steps = int(max_steps)
@@ -44,7 +39,7 @@ def check_settings(start, learning_rate, max_steps, tol, optimizer):
         raise InputError(f"the number of steps must be between 1 and {MAX_STEPS_LIMIT:,}")
     tol = _number(tol, "tolerance")
     if not 0 <= tol <= MAX_TOLERANCE:
-        raise InputError(f"the tolerance must be between 0 and {short_number(MAX_TOLERANCE)}")
+        raise InputError(f"the tolerance must be between 0 and {fmt(MAX_TOLERANCE)}")
     if optimizer not in OPTIMIZERS:
         raise InputError(f"unknown optimizer {optimizer!r}: choose one of {', '.join(OPTIMIZERS)}")
     return (sx, sy), lr, int(max_steps), tol, optimizer
@@ -99,9 +94,10 @@ class Descent:
         self.learning_rate, self.max_steps, self.tol, self.optimizer = lr, max_steps, tol, optimizer
         f0, gx, gy = function.value_and_gradient(sx, sy)
         if not math.isfinite(f0):
-            raise InputError(f"f is not defined at the start point ({sx:g}, {sy:g})")
+            raise InputError(f"f is not defined at the start point {fmt_point((sx, sy))}")
         if not (math.isfinite(gx) and math.isfinite(gy)):
-            raise InputError(f"the gradient of f is not defined at the start point ({sx:g}, {sy:g}): "
+            raise InputError(f"the gradient of f is not defined at the start point "
+                             f"{fmt_point((sx, sy))}: "
                              "f has a kink or a singular point there; start a little away from it")
         # Room for every step up front: untouched pages cost no memory, and the rows are
         # never copied while a long run grows (a copy of millions of rows stalls the GUI).
@@ -117,7 +113,7 @@ class Descent:
             self._finish(CRITICAL_START, "the gradient is zero at the start point: it is already "
                                          "a critical point, so descent cannot move")
         elif norm < tol:
-            self._finish(CONVERGED, f"converged after 0 steps (‖∇f‖ < {short_number(tol)})")
+            self._finish(CONVERGED, f"converged after 0 steps (‖∇f‖ < {fmt(tol)})")
 
     @classmethod
     def resume(cls, function, rows, state=(0.0, 0.0, 0.0, 0.0), status=RUNNING, message="",
@@ -218,7 +214,7 @@ class Descent:
             taken += 1
             if math.hypot(ngx, ngy) < self.tol:
                 self._finish(CONVERGED, f"converged after {t} steps "
-                                        f"(‖∇f‖ < {short_number(self.tol)})")
+                                        f"(‖∇f‖ < {fmt(self.tol)})")
             elif t >= self.max_steps:
                 self._finish(MAX_STEPS, f"max steps reached ({t} steps)")
             if callback is not None:

@@ -12,10 +12,25 @@ import sympy as sp
 X, Y = sp.symbols("x y", real=True)
 MAX_NIR_NODES = 20000
 
+
+def _real_cbrt(u):
+    """The real cube root, cbrt(-8) = -2 (u^(1/3) is complex for u < 0).
+
+    sign(u)|u|^(1/3): its derivative sign(u)^2 |u|^(-2/3)/3 (+ a DiracDelta term that is 0
+    away from u = 0) uses only functions the numeric evaluator knows; NaN only at u = 0.
+    """
+    return sp.sign(u) * sp.Abs(u) ** sp.Rational(1, 3)
+
+
 _SYMPY_FUNCS = {
     "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "asin": sp.asin, "acos": sp.acos,
     "atan": sp.atan, "atan2": sp.atan2, "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
     "exp": sp.exp, "sqrt": sp.sqrt, "Abs": sp.Abs, "sign": sp.sign, "Min": sp.Min, "Max": sp.Max,
+    # aliases and extras, in functions the numeric evaluator knows
+    "asinh": sp.asinh, "acosh": sp.acosh, "atanh": sp.atanh,
+    "sec": sp.sec, "csc": sp.csc, "cot": sp.cot, "cbrt": _real_cbrt,
+    "log10": lambda u: sp.log(u) / sp.log(10), "log2": lambda u: sp.log(u) / sp.log(2),
+    "pow": lambda a, b: a ** b, "hypot": lambda a, b: sp.sqrt(a ** 2 + b ** 2),
 }
 
 

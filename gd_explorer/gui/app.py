@@ -56,9 +56,12 @@ def prepare_window(window, function=None, start=None, steps=None, timeout=15.0):
 
 
 def screenshot(window, path):
-    """Render the window at a fixed size to a PNG file."""
+    """Render the window at a fixed size to a PNG or JPEG file (by the path's suffix)."""
     from PySide6.QtWidgets import QApplication
 
+    from ..cli import screenshot_format
+
+    fmt = screenshot_format(path)
     window.resize(*SCREENSHOT_SIZE)
     window.show()
     for _ in range(10):
@@ -66,9 +69,9 @@ def screenshot(window, path):
     window.repaint()
     QApplication.processEvents()
     from ..core.fileio import atomic_write_bytes
-    from .export_image import qimage_png_bytes
+    from .export_image import qimage_bytes
 
-    atomic_write_bytes(path, qimage_png_bytes(window.grab().toImage()))
+    atomic_write_bytes(path, qimage_bytes(window.grab().toImage(), fmt))
 
 
 def check_display(screenshot):

@@ -13,6 +13,8 @@ from pyqtgraph.opengl import shaders
 from PySide6.QtGui import QPainter, QVector3D
 from PySide6.QtOpenGL import QOpenGLPaintDevice
 
+from ..core.fmt import fmt
+
 # blend colour by alpha but keep the framebuffer opaque (else Qt composes odd colours)
 _BLEND = (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA, GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
 ON_TOP = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
@@ -211,7 +213,7 @@ class SceneItems:
         self.frame.setVisible(True)
         xm, ym = 0.5 * (c[0] + c[1]), 0.5 * (c[1] + c[2])
         texts = [(xm - (0, 0.1, 0), "x"), (ym + (0.1, 0, 0), "y"),
-                 (c[3] - (0.03, 0, 0), f"f = {lo:.3g}"), (c[4] - (0.03, 0, 0), f"f = {hi:.3g}")]
+                 (c[3] - (0.03, 0, 0), f"f = {fmt(lo)}"), (c[4] - (0.03, 0, 0), f"f = {fmt(hi)}")]
         right = pg.QtCore.Qt.AlignRight | pg.QtCore.Qt.AlignVCenter
         aligns = [pg.QtCore.Qt.AlignHCenter | pg.QtCore.Qt.AlignTop, pg.QtCore.Qt.AlignLeft, right, right]
         for label, (pos, text), align in zip(self.labels, texts, aligns):

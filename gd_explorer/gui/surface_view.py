@@ -10,12 +10,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QOpenGLContext
-from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
+                               QWidget)
 
 from ..core import surface_mesh as sm
+from ..core.fmt import fmt, fmt_point
 from ..core.grid import color_scale, sample_grid
 from .colors import COLORMAP_NAME, START_COLOR, TANGENT_COLOR, TRAJ_COLOR, U_COLOR
+from .number_fields import NumberSpinBox
 
 RESOLUTION = 100       # surface mesh is RESOLUTION x RESOLUTION vertices
 SETTLE_MS = 150        # re-sample this long after the last window change
@@ -126,8 +128,8 @@ class SurfaceView(QWidget):
         self.plane_toggle.setToolTip("Show the plane z = f(p) + ∇f(p)·(q − p) that touches "
                                      "the surface at the current point p")
         self.plane_toggle.toggled.connect(self._on_plane_toggled)
-        self.z_scale = QDoubleSpinBox(objectName="zScale", minimum=0.1, maximum=10.0, singleStep=0.1,
-                                      value=1.0, decimals=1, suffix=" ×")
+        self.z_scale = NumberSpinBox(0.1, 10.0, objectName="zScale", singleStep=0.1, value=1.0,
+                                     suffix=" ×")
         self.z_scale.setToolTip("Stretch or flatten the surface vertically (display only)")
         self.z_scale.valueChanged.connect(self._on_z_scale_changed)
         self.reset_button = QPushButton("Reset camera", objectName="resetCameraButton")
@@ -308,11 +310,11 @@ class SurfaceView(QWidget):
         else:
             x, y, f, gx, gy = point
             du = gx * math.cos(phi) + gy * math.sin(phi)
-            text = (f"at ({x:.4g}, {y:.4g}): f = {f:.4g}, ∇f = ({gx:.4g}, {gy:.4g}), "
-                    f"slope along u: D<sub>u</sub>f = ∇f·u = {du:.4g}")
+            text = (f"at {fmt_point((x, y))}: f = {fmt(f)}, ∇f = {fmt_point((gx, gy))}, "
+                    f"slope along u: D<sub>u</sub>f = ∇f·u = {fmt(du, scale=abs(gx) + abs(gy))}")
         if self._box is not None and self._box.zrange is not None:
             lo, hi = self._box.zrange
-            text += f"<br>height shows f from {lo:.4g} to {hi:.4g}"
+            text += f"<br>height shows f from {fmt(lo)} to {fmt(hi)}"
         self.caption.setText(f"{key}<br>{text}")
 
     # ----- for tests and screenshots ----------------------------------------------
