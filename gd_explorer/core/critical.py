@@ -458,6 +458,7 @@ def _find(pb, limit):
     kinds = _kinds(pb, x[order], y[order], f[order], reach[order], nearest, f_range / pb.n ** 2)
     (fxx, fxy), (_, fyy) = pb.fn.hessian_at(x[order], y[order])
     lo, hi = _eigenvalues(fxx, fxy, fyy)
-    points = tuple(CriticalPoint(float(x[i]), float(y[i]), float(f[i]), kind, (float(l), float(h)))
+    points = tuple(CriticalPoint(*(float(v) + 0.0 for v in (x[i], y[i], f[i])), kind,  # no -0
+                                 (float(l) + 0.0, float(h) + 0.0))
                    for i, kind, l, h in zip(order, kinds, lo, hi))
     return CriticalPoints(points, int(x.size))
