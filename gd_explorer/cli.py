@@ -5,7 +5,6 @@ import ctypes
 import json
 import math
 import os
-import re
 import sys
 
 import numpy as np
@@ -139,22 +138,6 @@ def _finite_or_none(value):
     return value if math.isfinite(value) else None
 
 
-_FAILED_STEP = re.compile(r"(diverged|left the domain of f) at step (\d+)(.*)", re.S)
-
-
-def stop_reason(result):
-    """The stop message in the summary's terms: steps=N counts the steps taken, so a run whose
-    step N + 1 failed says "after N steps (step N + 1 ...)", never "at step N + 1" next to N."""
-    m = _FAILED_STEP.fullmatch(result.message)
-    if not m or int(m.group(2)) != result.nit + 1:
-        return result.message
-    n = result.nit
-    taken = f"{n} step" + ("" if n == 1 else "s")
-    if m.group(1) == "diverged":
-        return f"diverged after {taken} (step {n + 1} ran away){m.group(3)}"
-    return f"stopped after {taken} (step {n + 1} left the domain of f){m.group(3)}"
-
-
 def cmd_run(args):
     fn = parse_function(args.expr)
     result = descend(fn, parse_point(args.start, "--start"), args.lr, args.steps, args.tol,
@@ -163,7 +146,7 @@ def cmd_run(args):
         write_csv(args.csv, [result])
     x, y = (float(v) for v in result.x)
     print(f"status={result.status} steps={result.nit} x={x!r} y={y!r} f={result.fun!r} "
-          f"({stop_reason(result)})")
+          f"({result.message})")
     return 0
 
 

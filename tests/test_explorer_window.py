@@ -167,7 +167,7 @@ def test_large_learning_rate_diverges(qtbot, window):
             break
     assert model.run.status == "diverged"
     text = window.descent.status.text()
-    assert text.startswith("diverged at step ") and text.endswith(": try a smaller learning rate")
+    assert text.startswith("diverged after ") and text.endswith(": try a smaller learning rate")
 
 
 def test_reset_returns_to_start(qtbot, window):

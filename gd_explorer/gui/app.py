@@ -4,6 +4,7 @@ import sys
 from importlib import resources
 
 from ..core.errors import InputError
+from ..core.sandbox import default_sandbox
 
 SCREENSHOT_SIZE = (1600, 1000)
 
@@ -100,6 +101,7 @@ def _quiet_platform_notes():
 
 def run_app(args):
     check_display(args.screenshot)
+    default_sandbox().warm_up_async()  # sympy loads while the window is built
     _quiet_platform_notes()
     app = make_app()
     from .main_window import MainWindow

@@ -53,8 +53,8 @@ class DescentPanel(QWidget):
         self.tol = LogSpinBox(0.0, MAX_TOLERANCE, objectName="tolerance")
         self.tol.setToolTip("Stop when ‖∇f‖ is below this")
         self.optimizer = QComboBox(objectName="optimizer")
-        for key, label in OPTIMIZERS.items():
-            self.optimizer.addItem(label, key)
+        for key, spec in OPTIMIZERS.items():
+            self.optimizer.addItem(spec.label, key)
 
         self.step_btn = QPushButton("Step", objectName="stepButton")
         self.step10_btn = QPushButton("×10", objectName="step10Button")
@@ -197,7 +197,7 @@ class DescentPanel(QWidget):
         self.status.setStyleSheet(f"color: {color}; font-weight: bold;")
 
     def _on_kept_runs_changed(self):
-        lines = [f"run {i + 1}: {OPTIMIZERS[r.optimizer].split(' (')[0]}, "
+        lines = [f"run {i + 1}: {OPTIMIZERS[r.optimizer].label}, "
                  f"ε = {fmt(r.learning_rate)}, {r.steps} steps, f = {fmt(r.row(-1)[3])} "
                  f"({KEPT_STATUS.get(r.status, r.status)})"
                  for i, r in enumerate(self.model.kept)]
