@@ -63,6 +63,15 @@ def test_a_quartic_with_a_cubic_term_has_a_saddle_and_a_minimum():
     assert origin.kind == "saddle"
 
 
+def test_where_the_hessian_formula_is_0_over_0_its_limit_is_used():
+    # DropWave: -(1 + cos(12 r)) / (r^2 / 2 + 2), r = sqrt(x^2 + y^2). Near 0 the numerator is
+    # -2 + 72 r^2 and 1 / (2 + r^2 / 2) = 1/2 - r^2 / 8, so f = -1 + 36.25 r^2: H = 72.5 I.
+    text = "-(1 + cos(12*sqrt(x^2 + y^2)))/(0.5*(x^2 + y^2) + 2)"
+    best = find(text, (-5.12, 5.12), (-5.12, 5.12)).points[0]
+    assert (best.x, best.y, best.f, best.kind) == (0, 0, -1, "minimum")
+    assert best.eigenvalues == pytest.approx((72.5, 72.5), abs=1e-6)
+
+
 def test_round_off_in_f_does_not_decide_the_kind():
     # f(0) = 1000: its round-off (~1e-13) hides r^4 for r < 1e-3; the circles grow past that
     assert only(find("1000 + x^4 + y^4", (-3, 3), (-3, 3))).kind == "minimum"
@@ -262,6 +271,10 @@ class Counting:
     def hessian_at(self, x, y):
         self._count(x, y)
         return self.function.hessian_at(x, y)
+
+    def hessian_scalars(self, x, y):
+        self._count(x, y)
+        return self.function.hessian_scalars(x, y)
 
 
 @pytest.mark.parametrize("text, bound", [

@@ -362,9 +362,19 @@ def _merge(pb, x, y, spread, cut):
     return np.array(kept, dtype=np.int64)
 
 
-def _kinds(pb, x, y, f, spread, nearest, curvature):
+def _hessians(pb, x, y):
+    """f_xx, f_xy, f_yy at a few points; where a formula is 0/0 but f is defined, its limit
+    (Function.hessian_scalars), as at DropWave's minimum."""
+    (fxx, fxy), (_, fyy) = pb.fn.hessian_at(x, y)
+    h = np.stack([fxx, fxy, fyy])
+    for i in np.nonzero(~np.isfinite(h).all(axis=0))[0]:
+        h[:, i] = pb.fn.hessian_scalars(x[i], y[i])
+    return h
+
+
+def _kinds(pb, x, y, f, hess, spread, nearest, curvature):
     """Kind of each critical point: the Hessian test, or circles where H is singular."""
-    _, (a, b, c) = pb.derivatives(x, y)
+    a, b, c = hess[0] * pb.hx * pb.hx, hess[1] * pb.hx * pb.hy, hess[2] * pb.hy * pb.hy
     kinds = np.array([classify(*h, scale=curvature) for h in zip(a, b, c)], dtype=object)
     todo = np.nonzero(kinds == "degenerate")[0]
     if todo.size:
@@ -455,9 +465,10 @@ def _find(pb, limit):
     u, v = pb.cells(x, y)
     nearest = np.array([np.partition(np.hypot(u - u[i], v - v[i]), 1)[1] if x.size > 1
                         else np.inf for i in order])
-    kinds = _kinds(pb, x[order], y[order], f[order], reach[order], nearest, f_range / pb.n ** 2)
-    (fxx, fxy), (_, fyy) = pb.fn.hessian_at(x[order], y[order])
-    lo, hi = _eigenvalues(fxx, fxy, fyy)
+    hess = _hessians(pb, x[order], y[order])
+    kinds = _kinds(pb, x[order], y[order], f[order], hess, reach[order], nearest,
+                   f_range / pb.n ** 2)
+    lo, hi = _eigenvalues(*hess)
     points = tuple(CriticalPoint(*(float(v) + 0.0 for v in (x[i], y[i], f[i])), kind,  # no -0
                                  (float(l) + 0.0, float(h) + 0.0))
                    for i, kind, l, h in zip(order, kinds, lo, hi))
