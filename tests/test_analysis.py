@@ -250,31 +250,21 @@ def test_nothing_is_found_where_there_is_nothing():
 # ---- cancelling and bounded work ----
 
 class Counting:
-    """A function that counts the points it is evaluated at, and the largest array."""
+    """A function that counts the points it is evaluated at (value, gradient, Hessian),
+    and the largest array."""
 
     def __init__(self, function):
         self.function, self.points, self.largest = function, 0, 0
 
-    def _count(self, x, y):
-        size = np.broadcast(x, y).size
-        self.points += size
-        self.largest = max(self.largest, size)
+    def __getattr__(self, name):
+        method = getattr(self.function, name)
 
-    def value(self, x, y):
-        self._count(x, y)
-        return self.function.value(x, y)
-
-    def gradient(self, x, y):
-        self._count(x, y)
-        return self.function.gradient(x, y)
-
-    def hessian_at(self, x, y):
-        self._count(x, y)
-        return self.function.hessian_at(x, y)
-
-    def hessian_scalars(self, x, y):
-        self._count(x, y)
-        return self.function.hessian_scalars(x, y)
+        def counted(x, y):
+            size = np.broadcast(x, y).size
+            self.points += size
+            self.largest = max(self.largest, size)
+            return method(x, y)
+        return counted
 
 
 @pytest.mark.parametrize("text, bound", [
