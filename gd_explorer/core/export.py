@@ -7,7 +7,7 @@ from .fileio import Cancelled, atomic_file
 
 RUN_COLUMNS = ("run", "expression", "optimizer", "learning_rate")  # repeated on every row
 HEADER = RUN_COLUMNS + COLUMNS
-CHUNK_ROWS = 50_000  # rows formatted and written at a time: memory stays flat
+CHUNK_ROWS = 20_000  # rows formatted and written at a time: memory stays flat
 
 
 def _fmt(value):
