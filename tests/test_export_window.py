@@ -138,12 +138,13 @@ def test_crash_handler_survives_a_lone_surrogate(qtbot, tmp_path):
     log = tmp_path / "errors.log"
     handler = CrashHandler(path=str(log), show_dialog=True).install()
     try:
+        def fail():  # a file job on a thread meets a name with an undecodable byte
+            raise FileNotFoundError("no such file: 'caf\udcff.csv'")
+
         with qtbot.waitSignal(handler.reported, timeout=10000) as sig:
-            try:
-                raise FileNotFoundError("no such file: 'caf\udcff.csv'")
-            except FileNotFoundError as exc:
-                import sys
-                sys.excepthook(type(exc), exc, exc.__traceback__)
+            worker = threading.Thread(target=fail)
+            worker.start()
+            worker.join(60)
         assert sig.args[0].startswith("FileNotFoundError: no such file: 'caf\\udcff.csv'")
         assert "Details were written to" in sig.args[0]
         text = log.read_text(encoding="utf-8")  # valid UTF-8

@@ -1,4 +1,5 @@
 """Streaming CSV export (issue 13, point 6): chunked writes, progress, cancel, stale temp files."""
+import contextlib
 import os
 import signal
 import subprocess
@@ -40,28 +41,20 @@ def runs():
 
 @pytest.fixture
 def write_spy(monkeypatch):
-    """Logs ("write", lines) for every write into the temp file."""
+    """Logs ("write", lines) for every write of the export into its temp file."""
     log = []
-    real_fdopen = os.fdopen
+    real_atomic_file = export.atomic_file
 
-    class File:
+    class Spy:
         def __init__(self, fh):
-            self.fh = fh
+            self.write = lambda data: log.append(("write", data.count(b"\n"))) or fh.write(data)
 
-        def __enter__(self):
-            return self
+    @contextlib.contextmanager
+    def spied(path):
+        with real_atomic_file(path) as fh:
+            yield Spy(fh)
 
-        def __exit__(self, *exc):
-            self.fh.close()
-
-        def write(self, data):
-            log.append(("write", data.count(b"\n")))
-            return self.fh.write(data)
-
-        def __getattr__(self, name):
-            return getattr(self.fh, name)
-
-    monkeypatch.setattr(fileio.os, "fdopen", lambda fd, *a, **k: File(real_fdopen(fd, *a, **k)))
+    monkeypatch.setattr(export, "atomic_file", spied)
     SpyRows.log = log
     return log
 
