@@ -33,13 +33,16 @@ def csv_chunks(runs, chunk_rows=None):
     chunk_rows = chunk_rows or CHUNK_ROWS
     yield _csv_line(HEADER), 0
     for number, run in enumerate(runs, start=1):
-        prefix = _csv_line(_run_fields(number, run), end=",")
+        prefix = _csv_line(_run_fields(number, run), end=",").replace("%", "%%")
+        line = prefix + "%d" + ",%r" * (len(COLUMNS) - 1) + "\n"  # step, then exact floats
         rows = run.trajectory
         for start in range(0, len(rows), chunk_rows):
-            # tolist() gives Python floats, whose repr is the shortest exact form
-            block = rows[start:start + chunk_rows].tolist()
-            yield "".join([f"{prefix}{int(row[0])},{','.join(map(repr, row[1:]))}\n"
-                           for row in block]), len(block)
+            # Column lists of Python floats (repr is the shortest exact form), not a list per
+            # row: those set off full garbage collections, which hold the GIL and stall the
+            # window. The loop is Python on purpose: join(map(...)) would run in C and keep
+            # the GIL from the window for the whole chunk.
+            columns = rows[start:start + chunk_rows].T.tolist()
+            yield "".join([line % row for row in zip(*columns)]), len(columns[0])
 
 
 def trajectories_csv(runs):

@@ -47,7 +47,6 @@ def _group(title, widget):
 
 class MainWindow(QMainWindow):
     fileJobFinished = Signal(str)  # after an export or save: "" or the error message
-    _export_jobs = ()  # running exports that show progress (a list once one has started)
     def __init__(self, model=None, parent=None):
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -111,6 +110,7 @@ class MainWindow(QMainWindow):
         m.sessionError.connect(lambda text: self._show_error("Could not open the session", text))
         self.history = History(m, self)
         self._build_menus()
+        self._build_export_progress()
         self.set_view_mode("both")
 
     def showEvent(self, event):
@@ -261,16 +261,22 @@ class MainWindow(QMainWindow):
         job.start()
         return True
 
+    def _build_export_progress(self):
+        """The progress bar and Cancel button of long exports, hidden while none runs."""
+        self._export_jobs = []  # running exports; the bar shows the newest
+        self.export_progress = QProgressBar(objectName="exportProgress", maximumWidth=220)
+        self.cancel_export = QPushButton("Cancel", objectName="cancelExportButton")
+        self.cancel_export.setToolTip("Stop the export; the file on disk stays as it was")
+        self.cancel_export.clicked.connect(self.cancel_exports)
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.export_progress)
+        bar.addPermanentWidget(self.cancel_export)
+        bar.setMinimumHeight(bar.sizeHint().height())  # showing them never resizes the plots
+        self.export_progress.hide()
+        self.cancel_export.hide()
+
     def _show_export_progress(self, job, total):
-        """Show ``job``'s progress (rows written) and a Cancel button in the status bar."""
-        if not hasattr(self, "export_progress"):  # first use
-            self._export_jobs = []
-            self.export_progress = QProgressBar(objectName="exportProgress", maximumWidth=220)
-            self.cancel_export = QPushButton("Cancel", objectName="cancelExportButton")
-            self.cancel_export.setToolTip("Stop the export; the file on disk stays as it was")
-            self.cancel_export.clicked.connect(self.cancel_exports)
-            self.statusBar().addPermanentWidget(self.export_progress)
-            self.statusBar().addPermanentWidget(self.cancel_export)
+        """Show ``job``'s progress (rows written) and the Cancel button in the status bar."""
         self._export_jobs.append(job)
         self.export_progress.setRange(0, max(total, 1))
         self.export_progress.setValue(0)
@@ -280,7 +286,7 @@ class MainWindow(QMainWindow):
         job.progress.connect(lambda done, _total: self._export_progressed(job, done))
 
     def _export_progressed(self, job, done):
-        if self._export_jobs and job is self._export_jobs[-1]:  # the bar shows the newest
+        if self._export_jobs and job is self._export_jobs[-1]:
             self.export_progress.setValue(done)
 
     def _end_export_progress(self, job):
