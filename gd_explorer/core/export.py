@@ -11,7 +11,7 @@ CHUNK_ROWS = 20_000  # rows formatted and written at a time: memory stays flat
 
 
 def _fmt(value):
-    """Full round-trip precision; steps as integers."""
+    """Full round-trip precision."""
     return repr(float(value))
 
 
@@ -64,8 +64,8 @@ def write_csv(path, runs, progress=None, cancelled=None, chunk_rows=None):
     done = 0
 
     def stop():
-        return bool(progress is not None and progress(done, total)) or bool(
-            cancelled is not None and cancelled())
+        asked = progress is not None and progress(done, total)
+        return bool(asked or (cancelled is not None and cancelled()))
 
     with atomic_file(path) as fh:
         if stop():

@@ -27,8 +27,9 @@ def remember_folder(path):
     except (TypeError, ValueError, OSError):
         return
     settings = QSettings()
-    folders = [folder] + [f for f in recent_folders(settings) if f != folder]
-    settings.setValue(KEY, folders[:LIMIT])
+    known = recent_folders(settings)
+    if known[:1] != [folder]:  # Qt rewrites (and fsyncs) the settings file on every change
+        settings.setValue(KEY, ([folder] + [f for f in known if f != folder])[:LIMIT])
 
 
 def clean_recent_folders():
