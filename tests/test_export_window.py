@@ -117,7 +117,8 @@ def test_export_folders_are_remembered_and_cleaned_at_start(qtbot, shown_window,
     assert win.save_session(str(second / "s.gdx.json"))
     assert recent_folders()[:2] == [str(second), str(first)]
     assert win.export_csv(str(first / "run.csv"))
-    assert recent_folders()[:2] == [str(first), str(second)] and recent_folders().count(str(first)) == 1
+    assert recent_folders()[:2] == [str(first), str(second)]
+    assert recent_folders().count(str(first)) == 1
     # a write killed in "a" left its temp file; another program has a file of a similar name
     stale = first / ".tmp-gdx-00112233445566ff.part"
     stale.write_text("half")
