@@ -31,6 +31,7 @@ def build_parser():
     parser.add_argument("--function", metavar="EXPR", help="the function to show")
     parser.add_argument("--start", metavar="X,Y", help="the start point")
     parser.add_argument("--steps", metavar="N", type=int, help="descent steps to take first")
+    parser.add_argument("--size", metavar="WxH", help="window size for --screenshot, e.g. 1280x800")
     sub = parser.add_subparsers(dest="command")
 
     run = sub.add_parser("run", help="run gradient descent and print a summary")

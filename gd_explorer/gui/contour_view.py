@@ -6,10 +6,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
+from ..core.descent import short_number
 from ..core.errors import InputError
 from ..core.grid import choose_levels, color_scale, contour_lines, sample_grid
-from .colors import (COLORMAP_NAME, GRAD_COLOR, KEPT_COLORS, NEG_GRAD_COLOR, TANGENT_COLOR,
-                     TRAJ_COLOR, U_COLOR)
+from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_SYMBOLS, CURRENT_COLOR, GRAD_COLOR,
+                     NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR, U_COLOR, run_color)
 
 RESOLUTION = 300
 MARGIN = 0.15          # sample this much beyond the visible window on each side
@@ -19,12 +20,63 @@ MAX_DRAWN = 5000       # thin longer trajectories to about this many points
 DIRECT_DRAW = 2000     # runs shorter than this are redrawn on every change
 REDRAW_MS = 100
 VIEW_LIMIT = 1e9       # pan and zoom stay within ±1e9, with a width of at least 1e-8
-CRITICAL_SYMBOLS = {"minimum": ("t", "#2ca02c"), "maximum": ("t1", "#d62728"),
-                    "saddle": ("x", "#ffffff"), "degenerate": ("d", "#bbbbbb")}
 BASIN_COLORS = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#ffff33", "#a65628",
                 "#f781bf")
 ARROW_FRACTION = 0.14  # arrow length as a fraction of the visible width
 SETTLE_MS = 250        # recompute the grid this long after a pan or zoom ends
+LINE_WIDTH = 2.5       # coloured lines; their casing is CASING_EXTRA wider
+CASING_EXTRA = 2.5
+MOST_TICKS = 7         # on the colour bar of a log scale
+CRITICAL_NAMES = {"minimum": "minimum ▼", "maximum": "maximum ▲", "saddle": "saddle ×",
+                  "degenerate": "degenerate ◆"}
+
+
+def casing(width=1.5):
+    """The dark pen under (or around) every coloured mark: see colors.py."""
+    return pg.mkPen(CASING_COLOR, width=width)
+
+
+def cased_line(color, width=LINE_WIDTH, style=Qt.SolidLine):
+    """pen and shadowPen for a coloured line on its casing."""
+    return {"pen": pg.mkPen(color, width=width, style=style),
+            "shadowPen": casing(width + CASING_EXTRA)}
+
+
+class CasedSample(pg.ItemSample):
+    """A legend glyph drawn as the item is: the casing (shadowPen) first, then the line and
+    the symbol (pyqtgraph's sample leaves out the casing)."""
+
+    def paint(self, p, *args):
+        shadow = self.item.opts.get("shadowPen")
+        if shadow is not None and self.item.isVisible():
+            p.setPen(pg.mkPen(shadow))
+            p.drawLine(0, 11, 20, 11)
+        super().paint(p, *args)
+
+
+def log_ticks(scale, most=MOST_TICKS):
+    """Colour-bar ticks [(position, label)] for a log ColorScale: where f − min is 1, 10,
+    100… (or 1, 2, 5, 10… when fewer than 3 decades fit), each labelled with its f value;
+    at least 3, at most ``most``, none crowding the previous one."""
+    lo, hi = scale.lo, scale.hi
+    gap = 0.06 * (hi - lo)
+    for mantissas in ((1.0,), (1.0, 2.0, 5.0), (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)):
+        heights = [m * 10.0 ** k for k in range(math.floor(lo) - 1, math.ceil(hi) + 1)
+                   for m in mantissas]
+        ts, kept = [], []
+        for g in reversed(heights):  # from the top, where the ticks are far apart
+            t = math.log10(g + scale.offset)
+            if lo <= t <= hi and (not ts or ts[-1] - t >= gap):
+                ts.append(t)
+                kept.append(g)
+        if len(ts) >= 3:
+            break
+    else:  # less than a factor of 1.5 in the bar: three even steps
+        ts = list(np.linspace(hi, lo, 3))
+        kept = [scale.value_at(t) - scale.zmin for t in ts]
+    stride = math.ceil(len(ts) / most)
+    return [(t, short_number(float(f"{scale.zmin + g:.3g}") + 0.0))
+            for t, g in zip(ts[::stride], kept[::stride])][::-1]
 
 
 class ContourView(pg.PlotWidget):
@@ -109,10 +161,11 @@ class ContourView(pg.PlotWidget):
         self.contours = pg.PlotCurveItem(pen=pg.mkPen(255, 255, 255, 150, width=1), connect="finite")
         self.contours.setZValue(-5)
         plot.addItem(self.contours)
-        self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 190))
-        self.trajectory = pg.PlotDataItem(pen=pg.mkPen(TRAJ_COLOR, width=2), name="trajectory",
-                                          symbol="o", symbolSize=5, symbolBrush=TRAJ_COLOR,
-                                          symbolPen=None)
+        self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt", sampleType=CasedSample,
+                                     brush=pg.mkBrush(255, 255, 255, 190))
+        self.trajectory = pg.PlotDataItem(**cased_line(TRAJ_COLOR, 2.0), name="trajectory",
+                                          symbol="o", symbolSize=6, symbolBrush=TRAJ_COLOR,
+                                          symbolPen=casing(1.0))
         self.trajectory.setClipToView(True)
         self.trajectory.setZValue(5)
         self.kept_items = []
@@ -120,30 +173,43 @@ class ContourView(pg.PlotWidget):
         self.grad_shaft, self.grad_head = self._arrow(GRAD_COLOR, "∇f (steepest ascent)")
         self.neg_shaft, self.neg_head = self._arrow(NEG_GRAD_COLOR, "−∇f (descent direction)")
         self.u_shaft, self.u_head = self._arrow(U_COLOR, "u (dial direction)", style=Qt.DashLine)
-        self.tangent = pg.PlotCurveItem(pen=pg.mkPen(TANGENT_COLOR, width=2, style=Qt.DotLine),
+        self.tangent = pg.PlotCurveItem(**cased_line(TANGENT_COLOR, 2.0, Qt.DotLine),
                                         name="level-curve tangent")
         self.tangent.setZValue(6)
         plot.addItem(self.tangent)
-        self.critical = pg.ScatterPlotItem(size=12, name="critical points", pxMode=True)
-        self.critical.setZValue(8)
-        plot.addItem(self.critical)
-        self.legend.removeItem(self.critical)
-        self.current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush("w"), pen=pg.mkPen("k", width=2),
+        self.critical = {}  # kind → ScatterPlotItem, in the legend while it has points
+        for kind, (symbol, color) in CRITICAL_SYMBOLS.items():
+            item = pg.ScatterPlotItem(size=13, symbol=symbol, brush=pg.mkBrush(color),
+                                      pen=casing(1.5), pxMode=True)
+            item.setZValue(8)
+            plot.addItem(item)
+            self.critical[kind] = item
+        self.current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(CURRENT_COLOR), pen=casing(2),
                                           name="current point")
         self.current.setZValue(9)
         plot.addItem(self.current)
         self.start_marker = pg.TargetItem(pos=(0, 0), size=16, movable=True, symbol="o",
-                                          pen=pg.mkPen("#d62728", width=2), brush=pg.mkBrush(214, 39, 40, 90),
-                                          label="start", labelOpts={"color": "#d62728", "offset": (10, -10)})
+                                          pen=casing(1.5), brush=pg.mkBrush(START_COLOR),
+                                          label="start", labelOpts={
+                                              "color": "#111111", "offset": (10, -10),
+                                              "fill": pg.mkBrush(255, 255, 255, 200)})
         self.start_marker.setZValue(10)
         self.start_marker.sigPositionChangeFinished.connect(self._on_marker_dragged)
         plot.addItem(self.start_marker)
-        self.legend.addItem(pg.PlotDataItem(symbol="o", symbolBrush=(214, 39, 40, 90),
-                                            symbolPen="#d62728", pen=None), "start (drag or click)")
+        self.start_sample = pg.PlotDataItem(symbol="o", symbolSize=12, pen=None,
+                                            symbolBrush=self.start_marker.brush,
+                                            symbolPen=self.start_marker.pen)
+        self.legend.addItem(self.start_sample, "start (drag or click)")
+        # what the point allows ("f is undefined here", "∇f ≈ 0 (critical point)")
+        self.point_note = pg.TextItem("", color="#111111", anchor=(-0.06, 1.25),
+                                      fill=pg.mkBrush(255, 255, 255, 225), border=pg.mkPen("#555555"))
+        self.point_note.setZValue(11)
+        self.point_note.setVisible(False)
+        plot.addItem(self.point_note)
 
     def _arrow(self, color, name, style=Qt.SolidLine):
-        shaft = pg.PlotCurveItem(pen=pg.mkPen(color, width=3, style=style), name=name)
-        head = pg.ArrowItem(headLen=14, tipAngle=32, tailLen=0, pen=pg.mkPen(color), brush=color)
+        shaft = pg.PlotCurveItem(**cased_line(color, 3.0, style), name=name)
+        head = pg.ArrowItem(headLen=15, tipAngle=34, tailLen=0, pen=casing(1.5), brush=color)
         for item in (shaft, head):
             item.setZValue(7)
             self.getPlotItem().addItem(item)
@@ -205,9 +271,8 @@ class ContourView(pg.PlotWidget):
             plot.removeItem(item)
         self.kept_items = []
         for i, run in enumerate(self.model.kept):
-            color = KEPT_COLORS[i % len(KEPT_COLORS)]
             rows = run.view()
-            item = pg.PlotDataItem(pen=pg.mkPen(color, width=2),
+            item = pg.PlotDataItem(**cased_line(run_color(i), 2.0),
                                    name=f"run {i + 1}: {run.optimizer}, ε = {run.learning_rate:g}")
             item.setZValue(4)
             plot.addItem(item)  # add before data and clipping: pyqtgraph needs the view first
@@ -217,13 +282,12 @@ class ContourView(pg.PlotWidget):
 
     def _on_critical_points_changed(self):
         points = self.model.analysis.critical or []
-        spots = [{"pos": (p.x, p.y), "symbol": CRITICAL_SYMBOLS[p.kind][0],
-                  "brush": pg.mkBrush(CRITICAL_SYMBOLS[p.kind][1]), "pen": pg.mkPen("k", width=1),
-                  "data": p.kind} for p in points]
-        self.critical.setData(spots)
-        self.legend.removeItem(self.critical)  # listed only while there are some
-        if spots:
-            self.legend.addItem(self.critical, "critical points (▼ min, ▲ max, × saddle)")
+        for kind, item in self.critical.items():
+            xy = [(p.x, p.y) for p in points if p.kind == kind]
+            item.setData(pos=np.array(xy, dtype=np.float64).reshape(-1, 2))
+            self.legend.removeItem(item)  # listed only while there are some
+            if xy:
+                self.legend.addItem(item, CRITICAL_NAMES[kind])
 
     def _on_basins_changed(self):
         basins = self.model.analysis.basins
@@ -324,16 +388,16 @@ class ContourView(pg.PlotWidget):
 
     # ----- arrows -----------------------------------------------------------------
     def _update_arrows(self):
-        fn = self.model.function
-        if fn is None:
+        """∇f, −∇f and the tangent where ∇f has a direction (else a note in words), and u."""
+        state = self.model.point_state()
+        if state is None:
             return
-        px, py = self.model.current_point
-        _, gx, gy = fn.value_and_gradient(px, py)
-        norm = math.hypot(gx, gy)
+        px, py = state.x, state.y
         (x0, x1), _ = self.getViewBox().viewRange()
         length = ARROW_FRACTION * (x1 - x0)
-        if norm > 0 and math.isfinite(norm):
-            dx, dy = gx / norm, gy / norm
+        if state.has_direction:
+            angle = math.atan2(state.gy, state.gx)
+            dx, dy = math.cos(angle), math.sin(angle)
             self._set_arrow(self.grad_shaft, self.grad_head, px, py, dx, dy, length)
             self._set_arrow(self.neg_shaft, self.neg_head, px, py, -dx, -dy, length)
             t = 0.9 * length
@@ -345,6 +409,9 @@ class ContourView(pg.PlotWidget):
             self.tangent.setData([], [])
         phi = self.model.angle
         self._set_arrow(self.u_shaft, self.u_head, px, py, math.cos(phi), math.sin(phi), 0.8 * length)
+        self.point_note.setText(state.words)
+        self.point_note.setPos(px, py)
+        self.point_note.setVisible(bool(state.words))
         self._place_legend(px, py)
 
     def _place_legend(self, px, py):
