@@ -199,6 +199,7 @@ class ContourView(pg.PlotWidget):
         self.start_sample = pg.PlotDataItem(symbol="o", symbolSize=12, pen=None,
                                             symbolBrush=self.start_marker.brush,
                                             symbolPen=self.start_marker.pen)
+        self.start_sample.setData([0.0], [0.0])  # the legend draws its symbol from the data's
         self.legend.addItem(self.start_sample, "start (drag or click)")
         # what the point allows ("f is undefined here", "∇f ≈ 0 (critical point)")
         self.point_note = pg.TextItem("", color="#111111", anchor=(-0.06, 1.25),
@@ -364,8 +365,7 @@ class ContourView(pg.PlotWidget):
         if scale.spacing != "log":
             axis.setTicks(None)
             return
-        ticks = [(float(t), f"{scale.value_at(t):.3g}") for t in np.linspace(scale.lo, scale.hi, 6)]
-        axis.setTicks([ticks])
+        axis.setTicks([log_ticks(scale)])
 
     def _draw_contours(self, grid):
         xs, ys = [], []
@@ -415,13 +415,27 @@ class ContourView(pg.PlotWidget):
         self._place_legend(px, py)
 
     def _place_legend(self, px, py):
-        """Keep the legend in the top corner away from the current point."""
-        (x0, x1), (y0, y1) = self.getViewBox().viewRange()
-        right = (px - x0) < 0.5 * (x1 - x0) and (py - y0) > 0.4 * (y1 - y0)
-        if right != getattr(self, "_legend_right", None):
-            self._legend_right = right
-            corner = (1, 0) if right else (0, 0)
-            self.legend.anchor(itemPos=corner, parentPos=corner, offset=(-8, 8) if right else (8, 8))
+        """Put the legend in the first corner (top left, top right, bottom left, bottom right)
+        where it covers neither the current point nor its note; else in the farthest one."""
+        vb = self.getViewBox()
+        view = vb.sceneBoundingRect()
+        if view.width() <= 0:
+            return
+        size = self.legend.boundingRect().size()
+        p = vb.mapViewToScene(pg.Point(px, py))
+        note = self.point_note.boundingRect().width() if self.point_note.isVisible() else 0
+        clear = QRectF(p.x() - 24, p.y() - 44, 48 + note, 68)  # the point, its arrows' roots
+        rects = {}
+        for corner in ((0, 0), (1, 0), (0, 1), (1, 1)):
+            x = view.left() + 8 if corner[0] == 0 else view.right() - 8 - size.width()
+            y = view.top() + 8 if corner[1] == 0 else view.bottom() - 8 - size.height()
+            rects[corner] = QRectF(x, y, size.width(), size.height())
+        free = [c for c, rect in rects.items() if not rect.intersects(clear)]
+        corner = free[0] if free else max(rects, key=lambda c: (rects[c].center() - p).manhattanLength())
+        if corner != getattr(self, "_legend_corner", None):
+            self._legend_corner = corner
+            offset = (8 if corner[0] == 0 else -8, 8 if corner[1] == 0 else -8)
+            self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
 
     @staticmethod
     def _set_arrow(shaft, head, px, py, dx, dy, length):

@@ -6,6 +6,7 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton,
                                QVBoxLayout, QWidget)
 
+from ..core.point import F_UNDEFINED, FLAT, GRAD_UNDEFINED
 from ..core.presets import PRESETS
 
 DEBOUNCE_MS = 400
@@ -143,11 +144,18 @@ class FunctionEditor(QWidget):
         self.error.show()
 
     def _on_point_changed(self, x, y):
-        fn = self.model.function
-        if fn is None:
+        state = self.model.point_state()
+        if state is None:
             self.values.setText("")
             return
-        f, gx, gy = fn.value_and_gradient(x, y)
-        self.values.setText(
-            f"(x, y) = ({fmt(x)}, {fmt(y)})\n"
-            f"f = {fmt(f)}   ∇f = ({fmt(gx)}, {fmt(gy)})   ‖∇f‖ = {fmt(math.hypot(gx, gy))}")
+        text = f"(x, y) = ({fmt(x)}, {fmt(y)})\n"
+        if state.kind == F_UNDEFINED:
+            text += state.words
+        elif state.kind == GRAD_UNDEFINED:
+            text += f"f = {fmt(state.f)}   {state.words}"
+        else:
+            text += (f"f = {fmt(state.f)}   ∇f = ({fmt(state.gx)}, {fmt(state.gy)})   "
+                     f"‖∇f‖ = {fmt(state.norm)}")
+            if state.kind == FLAT:
+                text += f"\n{state.words}"
+        self.values.setText(text)
