@@ -27,8 +27,6 @@ SETTLE_MS = 250        # recompute the grid this long after a pan or zoom ends
 LINE_WIDTH = 2.5       # coloured lines; their casing is CASING_EXTRA wider
 CASING_EXTRA = 2.5
 MOST_TICKS = 7         # on the colour bar of a log scale
-CRITICAL_NAMES = {"minimum": "minimum ▼", "maximum": "maximum ▲", "saddle": "saddle ×",
-                  "degenerate": "degenerate ◆"}
 
 
 def casing(width=1.5):
@@ -57,9 +55,9 @@ class CasedSample(pg.ItemSample):
 def log_ticks(scale, most=MOST_TICKS):
     """Colour-bar ticks [(position, label)] for a log ColorScale: where f − min is 1, 10,
     100… (or 1, 2, 5, 10… when fewer than 3 decades fit), each labelled with its f value;
-    at least 3, at most ``most``, none crowding the previous one."""
-    lo, hi = scale.lo, scale.hi
-    gap = 0.06 * (hi - lo)
+    at least 3, at most ``most``, none crowding the previous one or an end of the bar."""
+    gap = 0.06 * (scale.hi - scale.lo)
+    lo, hi = scale.lo + gap / 2, scale.hi - gap / 2  # a label at an end would stick out
     for mantissas in ((1.0,), (1.0, 2.0, 5.0), (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)):
         heights = [m * 10.0 ** k for k in range(math.floor(lo) - 1, math.ceil(hi) + 1)
                    for m in mantissas]
@@ -71,7 +69,7 @@ def log_ticks(scale, most=MOST_TICKS):
                 kept.append(g)
         if len(ts) >= 3:
             break
-    else:  # less than a factor of 1.5 in the bar: three even steps
+    else:  # a narrow bar: three even steps
         ts = list(np.linspace(hi, lo, 3))
         kept = [scale.value_at(t) - scale.zmin for t in ts]
     stride = math.ceil(len(ts) / most)
@@ -154,6 +152,7 @@ class ContourView(pg.PlotWidget):
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=cmap, interactive=False,
                                         label="f(x, y)", width=14)
         self.colorbar.setImageItem(self.image, insert_in=plot)
+        self.colorbar.axis.setStyle(hideOverlappingLabels=True)  # hidden, never cut off, at the ends
         self.basins = pg.ImageItem(axisOrder="row-major")
         self.basins.setZValue(-8)
         self.basins.setOpacity(0.45)
@@ -163,18 +162,18 @@ class ContourView(pg.PlotWidget):
         plot.addItem(self.contours)
         self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt", sampleType=CasedSample,
                                      brush=pg.mkBrush(255, 255, 255, 190))
-        self.trajectory = pg.PlotDataItem(**cased_line(TRAJ_COLOR, 2.0), name="trajectory",
+        self.trajectory = pg.PlotDataItem(**cased_line(TRAJ_COLOR, 2.0), name="path",
                                           symbol="o", symbolSize=6, symbolBrush=TRAJ_COLOR,
                                           symbolPen=casing(1.0))
         self.trajectory.setClipToView(True)
         self.trajectory.setZValue(5)
         self.kept_items = []
         plot.addItem(self.trajectory)
-        self.grad_shaft, self.grad_head = self._arrow(GRAD_COLOR, "∇f (steepest ascent)")
-        self.neg_shaft, self.neg_head = self._arrow(NEG_GRAD_COLOR, "−∇f (descent direction)")
-        self.u_shaft, self.u_head = self._arrow(U_COLOR, "u (dial direction)", style=Qt.DashLine)
+        self.grad_shaft, self.grad_head = self._arrow(GRAD_COLOR, "∇f (uphill)")
+        self.neg_shaft, self.neg_head = self._arrow(NEG_GRAD_COLOR, "−∇f (downhill)")
+        self.u_shaft, self.u_head = self._arrow(U_COLOR, "u (dial)", style=Qt.DashLine)
         self.tangent = pg.PlotCurveItem(**cased_line(TANGENT_COLOR, 2.0, Qt.DotLine),
-                                        name="level-curve tangent")
+                                        name="level tangent")
         self.tangent.setZValue(6)
         plot.addItem(self.tangent)
         self.critical = {}  # kind → ScatterPlotItem, in the legend while it has points
@@ -186,7 +185,7 @@ class ContourView(pg.PlotWidget):
             self.critical[kind] = item
         self.current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(CURRENT_COLOR), pen=casing(2),
                                           name="current point")
-        self.current.setZValue(9)
+        self.current.setZValue(11)  # above the start marker: at step 0 both are drawn
         plot.addItem(self.current)
         self.start_marker = pg.TargetItem(pos=(0, 0), size=16, movable=True, symbol="o",
                                           pen=casing(1.5), brush=pg.mkBrush(START_COLOR),
@@ -200,11 +199,11 @@ class ContourView(pg.PlotWidget):
                                             symbolBrush=self.start_marker.brush,
                                             symbolPen=self.start_marker.pen)
         self.start_sample.setData([0.0], [0.0])  # the legend draws its symbol from the data's
-        self.legend.addItem(self.start_sample, "start (drag or click)")
+        self.legend.addItem(self.start_sample, "start (drag)")
         # what the point allows ("f is undefined here", "∇f ≈ 0 (critical point)")
-        self.point_note = pg.TextItem("", color="#111111", anchor=(-0.06, 1.25),
+        self.point_note = pg.TextItem("", color="#111111", anchor=(-0.06, 1.6),
                                       fill=pg.mkBrush(255, 255, 255, 225), border=pg.mkPen("#555555"))
-        self.point_note.setZValue(11)
+        self.point_note.setZValue(12)
         self.point_note.setVisible(False)
         plot.addItem(self.point_note)
 
@@ -288,7 +287,7 @@ class ContourView(pg.PlotWidget):
             item.setData(pos=np.array(xy, dtype=np.float64).reshape(-1, 2))
             self.legend.removeItem(item)  # listed only while there are some
             if xy:
-                self.legend.addItem(item, CRITICAL_NAMES[kind])
+                self.legend.addItem(item, kind)  # the glyph is the marker
 
     def _on_basins_changed(self):
         basins = self.model.analysis.basins

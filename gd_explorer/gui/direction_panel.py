@@ -32,6 +32,11 @@ def _caption(text):
     return label
 
 
+def _swatch(color, glyph):
+    """A legend glyph in ``color`` on the dark casing, as the line is drawn."""
+    return f"<span style='color:{color};background:{CASING_COLOR}'>&nbsp;<b>{glyph}</b>&nbsp;</span>"
+
+
 def _value_label(name, bold=False):
     label = QLabel(objectName=name)
     label.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -89,11 +94,9 @@ class DirectionPanel(QWidget):
         self.snap_level = QPushButton("along the level curve", objectName="snapLevel")
         self.snap_level.setToolTip("u ⟂ ∇f: θ = 90°, D_u f = 0 (f does not change to first order)")
         legend = QLabel(
-            f"<span style='color:{U_COLOR};background:{CASING_COLOR}'>━━</span> u (drag, scroll, "
-            f"keys)<br><span style='color:{GRAD_COLOR};background:{CASING_COLOR}'>━━</span> ∇f<br>"
-            f"<span style='color:{THETA_COLOR}'>━━</span> θ, from ∇f to u<br>"
-            f"<span style='color:{TANGENT_COLOR};background:{CASING_COLOR}'>┅┅</span> "
-            "level-curve tangent")
+            f"{_swatch(U_COLOR, '━━')} u (drag, scroll, keys)<br>{_swatch(GRAD_COLOR, '━━')} ∇f<br>"
+            f"<span style='color:{THETA_COLOR}'>&nbsp;━━&nbsp;</span> θ, from ∇f to u<br>"
+            f"{_swatch(TANGENT_COLOR, '┅┅')} level-curve tangent")
         font = QFont(legend.font())
         font.setPointSizeF(font.pointSizeF() * 0.85)
         legend.setFont(font)
