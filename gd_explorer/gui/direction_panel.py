@@ -265,7 +265,7 @@ class DirectionPanel(QWidget):
                 label.setText(UNDEFINED)
         self.message.setText({
             NO_FUNCTION: "Enter a function to see its directional derivatives.",
-            F_UNDEFINED: f"{point.WORDS[point.F_UNDEFINED]}, so nothing can be computed here.",
+            F_UNDEFINED: f"{point.WORDS[point.F_UNDEFINED]}, and so is every derivative.",
             GRAD_UNDEFINED: f"{point.WORDS[point.GRAD_UNDEFINED]}, so D_u f = ∇f·u is too.",
             ZERO_GRAD: f"{point.WORDS[point.FLAT]}: ‖∇f‖ is at most the descent's tolerance "
                        "(or round-off), so θ is undefined and D_u f ≈ 0 in every direction.",

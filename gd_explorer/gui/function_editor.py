@@ -94,6 +94,8 @@ class FunctionEditor(QWidget):
         model.functionError.connect(self._on_function_error)
         model.compilingChanged.connect(self.busy.setVisible)
         model.pointChanged.connect(self._on_point_changed)
+        # the window sets the round-off level below which ∇f ≈ 0
+        model.windowChanged.connect(lambda *_: self._on_point_changed(*model.current_point))
         if model.function is not None:
             self._on_function_changed(model.function)
 
