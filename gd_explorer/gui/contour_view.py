@@ -24,8 +24,7 @@ BASIN_COLORS = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#ffff33"
                 "#f781bf")
 ARROW_FRACTION = 0.14  # arrow length as a fraction of the visible width
 SETTLE_MS = 250        # recompute the grid this long after a pan or zoom ends
-LINE_WIDTH = 2.5       # coloured lines; their casing is CASING_EXTRA wider
-CASING_EXTRA = 2.5
+CASING_EXTRA = 2.5     # a casing is this much wider than its line
 MOST_TICKS = 7         # on the colour bar of a log scale
 
 
@@ -34,7 +33,7 @@ def casing(width=1.5):
     return pg.mkPen(CASING_COLOR, width=width)
 
 
-def cased_line(color, width=LINE_WIDTH, style=Qt.SolidLine):
+def cased_line(color, width, style=Qt.SolidLine):
     """pen and shadowPen for a coloured line on its casing."""
     return {"pen": pg.mkPen(color, width=width, style=style),
             "shadowPen": casing(width + CASING_EXTRA)}
@@ -152,7 +151,8 @@ class ContourView(pg.PlotWidget):
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=cmap, interactive=False,
                                         label="f(x, y)", width=14)
         self.colorbar.setImageItem(self.image, insert_in=plot)
-        self.colorbar.axis.setStyle(hideOverlappingLabels=True)  # hidden, never cut off, at the ends
+        # a label that would stick out at an end of the bar is left out, never cut off
+        self.colorbar.axis.setStyle(hideOverlappingLabels=True)
         self.basins = pg.ImageItem(axisOrder="row-major")
         self.basins.setZValue(-8)
         self.basins.setOpacity(0.45)
@@ -202,7 +202,8 @@ class ContourView(pg.PlotWidget):
         self.legend.addItem(self.start_sample, "start (drag)")
         # what the point allows ("f is undefined here", "∇f ≈ 0 (critical point)")
         self.point_note = pg.TextItem("", color="#111111", anchor=(-0.06, 1.6),
-                                      fill=pg.mkBrush(255, 255, 255, 225), border=pg.mkPen("#555555"))
+                                      fill=pg.mkBrush(255, 255, 255, 225),
+                                      border=pg.mkPen("#555555"))
         self.point_note.setZValue(12)
         self.point_note.setVisible(False)
         plot.addItem(self.point_note)
@@ -430,7 +431,8 @@ class ContourView(pg.PlotWidget):
             y = view.top() + 8 if corner[1] == 0 else view.bottom() - 8 - size.height()
             rects[corner] = QRectF(x, y, size.width(), size.height())
         free = [c for c, rect in rects.items() if not rect.intersects(clear)]
-        corner = free[0] if free else max(rects, key=lambda c: (rects[c].center() - p).manhattanLength())
+        far = max(rects, key=lambda c: (rects[c].center() - p).manhattanLength())
+        corner = free[0] if free else far
         if corner != getattr(self, "_legend_corner", None):
             self._legend_corner = corner
             offset = (8 if corner[0] == 0 else -8, 8 if corner[1] == 0 else -8)

@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ..core.calculus import STEPS_H, directional_derivative, slice_values, total_differential
 from ..core import point
+from ..core.calculus import STEPS_H, directional_derivative, slice_values, total_differential
 from ..core.errors import InputError
 from .colors import CASING_COLOR, GRAD_COLOR, TANGENT_COLOR, U_COLOR
 from .direction_dial import THETA_COLOR, DirectionDial
@@ -34,7 +34,8 @@ def _caption(text):
 
 def _swatch(color, glyph):
     """A legend glyph in ``color`` on the dark casing, as the line is drawn."""
-    return f"<span style='color:{color};background:{CASING_COLOR}'>&nbsp;<b>{glyph}</b>&nbsp;</span>"
+    style = f"color:{color};background:{CASING_COLOR}"
+    return f"<span style='{style}'>&nbsp;<b>{glyph}</b>&nbsp;</span>"
 
 
 def _value_label(name, bold=False):

@@ -334,7 +334,8 @@ class ExplorerModel(QObject):
         # 10% around the path; a path of one point keeps the window's size
         pad = 0.1 * size if size > 0 else 0.5 * max(wx1 - wx0, wy1 - wy0)
         try:
-            window = check_window((xs.min() - pad, xs.max() + pad), (ys.min() - pad, ys.max() + pad))
+            window = check_window((xs.min() - pad, xs.max() + pad),
+                                  (ys.min() - pad, ys.max() + pad))
         except InputError as exc:
             self.notice.emit(f"cannot show the whole path: {exc}")
             return False
@@ -342,7 +343,7 @@ class ExplorerModel(QObject):
 
     def point_state(self):
         """The PointState (core.point) of the current point, or None without a function:
-        f, ∇f, and whether they are undefined or ∇f ≈ 0 (‖∇f‖ below the tolerance, or
+        f, ∇f, and whether they are undefined or ∇f ≈ 0 (‖∇f‖ at most the tolerance, or
         round-off for the window)."""
         if self.function is None:
             return None
