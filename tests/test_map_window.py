@@ -126,3 +126,39 @@ def test_log_ticks_of_a_narrow_bar_give_three_or_more_labels():
     scale = ColorScale("log", zmin=0.0, offset=1e-6, lo=-6.0, hi=6.0)
     labels = [label for _, label in log_ticks(scale)]
     assert labels == ["1e-5", "0.001", "0.1", "10", "1000", "100000"]
+
+
+def test_a_run_that_shoots_off_is_drawn_up_to_where_it_leaves(qtbot, shown_window):
+    model = shown_window.model
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        model.set_expression("(1 - x)^2 + 100*(y - x^2)^2")
+    model.set_window((-3.0, 3.0), (-3.0, 3.0))
+    model.set_learning_rate(0.01)
+    model.set_start(-1.2, 1.0)
+    model.step(10)  # (-1.2, 1) → (0.956, 1.88) → (4.65, -0.05) → (-399, 43) → (2.5e8, 3.2e5)
+    assert model.run.status == "diverged" and model.run.row(-1)[1] > 1e8
+    view = shown_window.contour
+    xs, ys = view.trajectory.curve.getData()  # what is painted
+    drawn = {(round(x, 3), round(y, 3)) for x, y in zip(xs, ys) if np.isfinite(x)}
+    assert {(-1.2, 1.0), (0.956, 1.88), (4.651, -0.052)} <= drawn
+    (vx0, vx1), (vy0, vy1) = view.getViewBox().viewRange()
+    reach = 1e4 * max(vx1 - vx0, vy1 - vy0)  # far points are cut where the segment leaves
+    finite = np.isfinite(xs)
+    assert np.all(np.abs(xs[finite]) < reach) and np.all(np.abs(ys[finite]) < reach)
+    # the segment from (4.65, -0.05) towards (-399, 43) is drawn, in its own direction
+    assert np.any(xs[finite] < -100)
+
+
+def test_cut_to_box_keeps_each_segment_inside_in_its_own_direction():
+    from gd_explorer.gui.contour_view import cut_to_box
+
+    box = ((-1.0, 1.0), (-1.0, 1.0))
+    inside = np.array([0.0, 0.5]), np.array([0.0, -0.5])
+    assert cut_to_box(*inside, box) is not None and cut_to_box(*inside, box)[0] is inside[0]
+    # (0, 0) → (10, 0): cut at x = 1; (10, 0) → (10, 5): outside, dropped;
+    # (10, 5) → (-10, -5): the line y = x/2 crosses the box from (1, 0.5) to (-1, -0.5)
+    xs, ys = cut_to_box(np.array([0.0, 10.0, 10.0, -10.0]), np.array([0.0, 0.0, 5.0, -5.0]), box)
+    pieces = [(x, y) for x, y in zip(xs, ys)]
+    assert pieces[:2] == [(0.0, 0.0), (1.0, 0.0)] and np.isnan(pieces[2][0])
+    assert pieces[3:5] == [pytest.approx((1.0, 0.5)), pytest.approx((-1.0, -0.5))]
+    assert len(pieces) == 6 and np.isnan(pieces[5][0])

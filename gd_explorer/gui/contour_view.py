@@ -26,6 +26,31 @@ ARROW_FRACTION = 0.14  # arrow length as a fraction of the visible width
 SETTLE_MS = 250        # recompute the grid this long after a pan or zoom ends
 CASING_EXTRA = 2.5     # a casing is this much wider than its line
 MOST_TICKS = 7         # on the colour bar of a log scale
+REACH = 100.0          # paths are cut this many view sizes around the view: Qt paints nothing
+                       # of a path with a point a hundred million screens away
+
+
+def cut_to_box(xs, ys, box):
+    """The polyline through (xs, ys) with each segment cut to ``box`` ((x0, x1), (y0, y1))
+    (Liang–Barsky): the pieces as points with NaN between them, or the polyline itself when
+    all of it is inside."""
+    (bx0, bx1), (by0, by1) = box
+    if np.all((xs >= bx0) & (xs <= bx1) & (ys >= by0) & (ys <= by1)):
+        return xs, ys
+    x0, y0, dx, dy = xs[:-1], ys[:-1], np.diff(xs), np.diff(ys)
+    lo, hi = np.zeros(dx.size), np.ones(dx.size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-dx, x0 - bx0), (dx, bx1 - x0), (-dy, y0 - by0), (dy, by1 - y0)):
+            r = q / p
+            lo = np.where(p < 0, np.maximum(lo, r), lo)
+            hi = np.where(p > 0, np.minimum(hi, r), hi)
+            hi = np.where((p == 0) & (q < 0), -1.0, hi)  # parallel to that side, outside it
+    keep = lo <= hi
+    pieces = np.full((3, int(keep.sum()), 2), np.nan)  # start, end, NaN for each segment
+    for row, t in ((0, lo[keep]), (1, hi[keep])):
+        pieces[row] = np.column_stack([x0[keep] + t * dx[keep], y0[keep] + t * dy[keep]])
+    points = pieces.transpose(1, 0, 2).reshape(-1, 2)
+    return points[:, 0], points[:, 1]
 
 
 def casing(width=1.5):
@@ -164,8 +189,7 @@ class ContourView(pg.PlotWidget):
                                      brush=pg.mkBrush(255, 255, 255, 190))
         self.trajectory = pg.PlotDataItem(**cased_line(TRAJ_COLOR, 2.0), name="path",
                                           symbol="o", symbolSize=6, symbolBrush=TRAJ_COLOR,
-                                          symbolPen=casing(1.0))
-        self.trajectory.setClipToView(True)
+                                          symbolPen=casing(1.0), connect="finite")
         self.trajectory.setZValue(5)
         self.kept_items = []
         plot.addItem(self.trajectory)
@@ -229,6 +253,7 @@ class ContourView(pg.PlotWidget):
     def _on_window_changed(self, xrange, yrange):
         self._apply_window((xrange, yrange))
         self._recompute()
+        self._redraw_paths()
 
     def _apply_window(self, window):
         (x0, x1), (y0, y1) = window
@@ -253,17 +278,30 @@ class ContourView(pg.PlotWidget):
         elif not self._traj_timer.isActive():
             self._traj_timer.start()  # long runs: redraw at most every REDRAW_MS while playing
 
+    def _path_data(self, run):
+        """(xs, ys) of a run as drawn: thinned to about MAX_DRAWN points, keeping the last,
+        and cut REACH view sizes around the view."""
+        rows = run.view()
+        stride = max(1, len(rows) // MAX_DRAWN)
+        if stride > 1:
+            rows = np.concatenate([rows[::stride], rows[-1:]])
+        (x0, x1), (y0, y1) = self.getViewBox().viewRange()
+        rx, ry = REACH * (x1 - x0), REACH * (y1 - y0)
+        return cut_to_box(rows[:, 1], rows[:, 2], ((x0 - rx, x1 + rx), (y0 - ry, y1 + ry)))
+
+    def _redraw_paths(self):
+        """Cut the paths again around a new view."""
+        self._draw_trajectory()
+        for item, run in zip(self.kept_items, self.model.kept):
+            item.setData(*self._path_data(run))
+
     def _draw_trajectory(self):
         run = self.model.run
         if run is None:
             self.trajectory.setData([], [])
             return
-        rows = run.view()
-        stride = max(1, len(rows) // MAX_DRAWN)
-        if stride > 1:  # thin out very long runs, keeping the last point
-            rows = np.concatenate([rows[::stride], rows[-1:]])
-        markers = "o" if len(rows) <= MAX_MARKERS else None
-        self.trajectory.setData(rows[:, 1], rows[:, 2], symbol=markers)
+        markers = "o" if run.steps < MAX_MARKERS else None
+        self.trajectory.setData(*self._path_data(run), symbol=markers)
 
     def _on_kept_runs_changed(self):
         plot = self.getPlotItem()
@@ -272,13 +310,11 @@ class ContourView(pg.PlotWidget):
             plot.removeItem(item)
         self.kept_items = []
         for i, run in enumerate(self.model.kept):
-            rows = run.view()
-            item = pg.PlotDataItem(**cased_line(run_color(i), 2.0),
+            item = pg.PlotDataItem(**cased_line(run_color(i), 2.0), connect="finite",
                                    name=f"run {i + 1}: {run.optimizer}, ε = {run.learning_rate:g}")
             item.setZValue(4)
-            plot.addItem(item)  # add before data and clipping: pyqtgraph needs the view first
-            item.setClipToView(True)
-            item.setData(rows[:, 1], rows[:, 2])
+            plot.addItem(item)
+            item.setData(*self._path_data(run))
             self.kept_items.append(item)
 
     def _on_critical_points_changed(self):
@@ -467,6 +503,7 @@ class ContourView(pg.PlotWidget):
         """After a pan or zoom by the user, the model's window follows the view; after a
         resize, only the grid is extended if the view outgrew it."""
         manual, self._manual = self._manual, False
+        self._redraw_paths()
         xr, yr = self.getViewBox().viewRange()
         if manual and self.model.set_window(tuple(xr), tuple(yr)):
             return  # windowChanged recomputes the grid
