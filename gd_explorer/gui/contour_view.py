@@ -280,14 +280,24 @@ class ContourView(pg.PlotWidget):
 
     def _path_data(self, run):
         """(xs, ys) of a run as drawn: thinned to about MAX_DRAWN points, keeping the last,
-        and cut REACH view sizes around the view."""
+        cut REACH view sizes around the view, and one point per pixel in a row (a converging
+        run piles thousands of points into a few pixels, and each costs paint time)."""
         rows = run.view()
         stride = max(1, len(rows) // MAX_DRAWN)
         if stride > 1:
             rows = np.concatenate([rows[::stride], rows[-1:]])
-        (x0, x1), (y0, y1) = self.getViewBox().viewRange()
+        vb = self.getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
         rx, ry = REACH * (x1 - x0), REACH * (y1 - y0)
-        return cut_to_box(rows[:, 1], rows[:, 2], ((x0 - rx, x1 + rx), (y0 - ry, y1 + ry)))
+        xs, ys = cut_to_box(rows[:, 1], rows[:, 2], ((x0 - rx, x1 + rx), (y0 - ry, y1 + ry)))
+        pw, ph = vb.viewPixelSize()
+        if len(xs) > 2 and pw > 0 and ph > 0 and math.isfinite(pw) and math.isfinite(ph):
+            with np.errstate(invalid="ignore"):
+                qx, qy = np.floor(xs / pw), np.floor(ys / ph)
+            keep = np.ones(len(xs), dtype=bool)
+            keep[1:-1] = (qx[1:-1] != qx[:-2]) | (qy[1:-1] != qy[:-2])  # NaN gaps stay
+            xs, ys = xs[keep], ys[keep]
+        return xs, ys
 
     def _redraw_paths(self):
         """Cut the paths again around a new view."""
@@ -445,7 +455,8 @@ class ContourView(pg.PlotWidget):
             self.tangent.setData([], [])
         phi = self.model.angle
         self._set_arrow(self.u_shaft, self.u_head, px, py, math.cos(phi), math.sin(phi), 0.8 * length)
-        self.point_note.setText(state.words)
+        if self.point_note.toPlainText() != state.words:
+            self.point_note.setText(state.words)
         self.point_note.setPos(px, py)
         self.point_note.setVisible(bool(state.words))
         self._place_legend(px, py)
