@@ -9,9 +9,10 @@ from pyqtgraph.graphicsItems.ScatterPlotItem import Symbols
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from gd_explorer.gui.colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_SYMBOLS, GRAD_COLOR,
-                                    NEG_GRAD_COLOR, RUN_COLORS, START_COLOR, TRAJ_COLOR,
-                                    run_color)
+from gd_explorer.gui.colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, GRAD_COLOR,
+                                    KEPT_COLORS, NEG_GRAD_COLOR, RUN_COLORS, START_COLOR,
+                                    TRAJ_COLOR, run_color)
+from gd_explorer.gui.contour_view import CRITICAL_SYMBOLS
 
 MIN_CONTRAST = 3.0   # WCAG 2.1 non-text contrast
 MIN_DELTA_E = 20.0   # a core never looks like a colour of the map
@@ -148,13 +149,14 @@ def test_kept_runs_take_the_palette_after_the_current_run(himmelblau_with_runs):
     view = himmelblau_with_runs.contour
     assert pen_color(view.trajectory.curve.opts["pen"]) == TRAJ_COLOR == RUN_COLORS[0]
     kept = [pen_color(item.curve.opts["pen"]) for item in view.kept_items]
-    assert kept == list(RUN_COLORS[1:]) == [run_color(i) for i in range(len(kept))]
+    assert kept == list(KEPT_COLORS) == list(RUN_COLORS[1:])
+    assert kept == [run_color(i) for i in range(len(kept))]
     assert run_color(len(kept)) == RUN_COLORS[1]  # then the palette repeats
 
 
 def test_every_colour_in_colors_py_passes_with_the_casing():
     for color in (*RUN_COLORS, GRAD_COLOR, NEG_GRAD_COLOR, START_COLOR,
-                  *(c for _, c in CRITICAL_SYMBOLS.values())):
+                  *CRITICAL_COLORS.values()):
         check_mark(color, color, CASING_COLOR)
 
 
@@ -218,8 +220,8 @@ def test_legend_glyphs_are_the_marks_as_drawn(qtbot, shown_window):
     for kind in ("minimum", "saddle"):
         sample = entries[kind].item
         assert sample is view.critical[kind]
-        assert sample.opts["symbol"] == CRITICAL_SYMBOLS[kind][0]
-        assert glyph_colors(entries[kind]) >= {CRITICAL_SYMBOLS[kind][1], CASING_COLOR}
+        assert sample.opts["symbol"] == CRITICAL_SYMBOLS[kind]
+        assert glyph_colors(entries[kind]) >= {CRITICAL_COLORS[kind], CASING_COLOR}
     assert view.critical["minimum"].opts["symbol"] == "t"  # ▼
     assert view.critical["saddle"].opts["symbol"] == "x"   # ×
     # lines are shown with their casing, as on the map

@@ -139,7 +139,7 @@ def test_small_learning_rate_is_not_rounded(qtbot, window):
     assert spin.value() == pytest.approx(1e-5)
     spin.setValue(2.5e-6)
     assert model.learning_rate == pytest.approx(2.5e-6)
-    assert spin.text() == "2.5e-06"
+    assert spin.text() == "2.5e-6"
     spin.lineEdit().selectAll()
     qtbot.keyClicks(spin.lineEdit(), "3e-6")
     qtbot.keyClick(spin.lineEdit(), Qt.Key_Return)
@@ -167,7 +167,7 @@ def test_large_learning_rate_diverges(qtbot, window):
             break
     assert model.run.status == "diverged"
     reason, left = window.descent.status.text().split("; ")
-    assert reason.startswith("diverged at step ") and reason.endswith(": try a smaller learning rate")
+    assert reason.startswith("diverged after ") and reason.endswith(": try a smaller learning rate")
     assert left.startswith("left the view at step ")  # the quadratic bowl's window is ±3
 
 

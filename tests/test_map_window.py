@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QAction
 
-from gd_explorer.core.descent import short_number
+from gd_explorer.core.fmt import fmt, fmt_point
 from gd_explorer.gui.contour_view import log_ticks
 
 
@@ -32,9 +32,8 @@ def test_the_status_says_where_the_run_left_the_view(qtbot, shown_window):
     step, x, y, f = model.run.row(29)[:4]
     assert (x, y) == pytest.approx((-(1.04 ** 29), -0.5 * 1.04 ** 29), rel=1e-12)
     assert f == pytest.approx(1.25 * 1.04 ** 58, rel=1e-12)
-    note = (f"left the view at step 29: f = {short_number(f)} "
-            f"at ({short_number(x)}, {short_number(y)})")
-    assert note == "left the view at step 29: f = 12.1575 at (-3.11865, -1.55933)"
+    note = f"left the view at step 29: f = {fmt(f)} at {fmt_point((x, y))}"
+    assert note == "left the view at step 29: f = 12.16 at (-3.119, -1.559)"
     assert statuses[-1] == f"step 100: ready; {note}"
     assert shown_window.descent.status.text() == statuses[-1]
     model.step(5)  # still outside: the same step is named

@@ -4,6 +4,7 @@ import sys
 from importlib import resources
 
 from ..core.errors import InputError
+from ..core.sandbox import default_sandbox
 
 SCREENSHOT_SIZE = (1600, 1000)
 
@@ -69,9 +70,12 @@ def screenshot_size(text):
 
 
 def screenshot(window, path, size=SCREENSHOT_SIZE):
-    """Render the window at a fixed size to a PNG file."""
+    """Render the window at ``size`` to a PNG or JPEG file (by the path's suffix)."""
     from PySide6.QtWidgets import QApplication
 
+    from ..cli import screenshot_format
+
+    fmt = screenshot_format(path)
     window.resize(*size)
     window.show()
     for _ in range(10):
@@ -79,9 +83,9 @@ def screenshot(window, path, size=SCREENSHOT_SIZE):
     window.repaint()
     QApplication.processEvents()
     from ..core.fileio import atomic_write_bytes
-    from .export_image import qimage_png_bytes
+    from .export_image import qimage_bytes
 
-    atomic_write_bytes(path, qimage_png_bytes(window.grab().toImage()))
+    atomic_write_bytes(path, qimage_bytes(window.grab().toImage(), fmt))
 
 
 def check_display(screenshot):
@@ -111,6 +115,7 @@ def _quiet_platform_notes():
 def run_app(args):
     size = screenshot_size(getattr(args, "size", None))
     check_display(args.screenshot)
+    default_sandbox().warm_up_async()  # sympy loads while the window is built
     _quiet_platform_notes()
     app = make_app()
     from .main_window import MainWindow

@@ -23,13 +23,14 @@ CURRENT_COLOR = "#ffffff"   # the current point
 # the rule above. Every pair stays apart (ΔE ≥ 15) under simulated protanopia, deuteranopia and
 # tritanopia (tested).
 RUN_COLORS = ("#e69f00", "#56b4e9", "#ffaabb", "#eedd88", "#99ddff")
-TRAJ_COLOR = RUN_COLORS[0]  # the current descent run
+TRAJ_COLOR = RUN_COLORS[0]   # the current descent run
+KEPT_COLORS = RUN_COLORS[1:]  # kept runs, in turn
 
-# Critical points: (pyqtgraph symbol, core colour): ▼ minimum, ▲ maximum, × saddle, ◆ degenerate
-CRITICAL_SYMBOLS = {"minimum": ("t", NEG_GRAD_COLOR), "maximum": ("t1", GRAD_COLOR),
-                    "saddle": ("x", CURRENT_COLOR), "degenerate": ("d", "#dddddd")}
+# critical points by kind: minimum (low, as −∇f), maximum (high, as ∇f), saddle, degenerate
+CRITICAL_COLORS = {"minimum": NEG_GRAD_COLOR, "maximum": GRAD_COLOR, "saddle": CURRENT_COLOR,
+                   "degenerate": "#dddddd"}
 
 
 def run_color(index):
-    """The colour of kept run ``index`` (0-based): the palette after the current run's colour."""
-    return RUN_COLORS[1 + index % (len(RUN_COLORS) - 1)]
+    """The colour of kept run ``index`` (0-based)."""
+    return KEPT_COLORS[index % len(KEPT_COLORS)]

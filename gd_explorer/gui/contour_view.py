@@ -6,10 +6,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
-from ..core.descent import short_number
 from ..core.errors import InputError
-from ..core.grid import choose_levels, color_scale, contour_lines, sample_grid
-from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_SYMBOLS, CURRENT_COLOR, GRAD_COLOR,
+from ..core.fmt import fmt
+from ..core.grid import (choose_levels, color_scale, contour_lines, sample_grid,
+                         window_color_scale)
+from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR, GRAD_COLOR,
                      NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR, U_COLOR, run_color)
 
 RESOLUTION = 300
@@ -26,6 +27,8 @@ ARROW_FRACTION = 0.14  # arrow length as a fraction of the visible width
 SETTLE_MS = 250        # recompute the grid this long after a pan or zoom ends
 CASING_EXTRA = 2.5     # a casing is this much wider than its line
 MOST_TICKS = 7         # on the colour bar of a log scale
+# critical points by kind: ▼ minimum, ▲ maximum, × saddle, ◆ degenerate
+CRITICAL_SYMBOLS = {"minimum": "t", "maximum": "t1", "saddle": "x", "degenerate": "d"}
 REACH = 100.0          # paths are cut this many view sizes around the view: Qt paints nothing
                        # of a path with a point a hundred million screens away
 
@@ -97,8 +100,7 @@ def log_ticks(scale, most=MOST_TICKS):
         ts = list(np.linspace(hi, lo, 3))
         kept = [scale.value_at(t) - scale.zmin for t in ts]
     stride = math.ceil(len(ts) / most)
-    return [(t, short_number(float(f"{scale.zmin + g:.3g}") + 0.0))
-            for t, g in zip(ts[::stride], kept[::stride])][::-1]
+    return [(t, fmt(scale.zmin + g)) for t, g in zip(ts[::stride], kept[::stride])][::-1]
 
 
 class ContourView(pg.PlotWidget):
@@ -201,9 +203,9 @@ class ContourView(pg.PlotWidget):
         self.tangent.setZValue(6)
         plot.addItem(self.tangent)
         self.critical = {}  # kind → ScatterPlotItem, in the legend while it has points
-        for kind, (symbol, color) in CRITICAL_SYMBOLS.items():
-            item = pg.ScatterPlotItem(size=13, symbol=symbol, brush=pg.mkBrush(color),
-                                      pen=casing(1.5), pxMode=True)
+        for kind, symbol in CRITICAL_SYMBOLS.items():
+            item = pg.ScatterPlotItem(size=13, symbol=symbol, pen=casing(1.5), pxMode=True,
+                                      brush=pg.mkBrush(CRITICAL_COLORS[kind]))
             item.setZValue(8)
             plot.addItem(item)
             self.critical[kind] = item
@@ -321,7 +323,7 @@ class ContourView(pg.PlotWidget):
         self.kept_items = []
         for i, run in enumerate(self.model.kept):
             item = pg.PlotDataItem(**cased_line(run_color(i), 2.0), connect="finite",
-                                   name=f"run {i + 1}: {run.optimizer}, ε = {run.learning_rate:g}")
+                                   name=f"run {i + 1}: {run.optimizer}, ε = {fmt(run.learning_rate)}")
             item.setZValue(4)
             plot.addItem(item)
             item.setData(*self._path_data(run))
@@ -395,11 +397,10 @@ class ContourView(pg.PlotWidget):
         self._draw_contours(grid)
 
     def _draw_image(self, grid, finite):
-        # The colour scale comes from the model's window, as in the 3-D view.
-        (x0, x1), (y0, y1) = self.model.window
-        inside = grid.z[np.ix_((grid.ys >= y0) & (grid.ys <= y1), (grid.xs >= x0) & (grid.xs <= x1))]
-        self.scale = scale = color_scale(inside, self.model.spacing) or color_scale(finite,
-                                                                                    self.model.spacing)
+        # The colour scale of the model's window, the same one the 3-D view uses.
+        self.scale = scale = (window_color_scale(self.model.function, self.model.window,
+                                                 self.model.spacing)
+                              or color_scale(finite, self.model.spacing))
         gx, gy = (grid.xs[0], grid.xs[-1]), (grid.ys[0], grid.ys[-1])
         self.image.setImage(scale.transform(grid.z), autoLevels=False, levels=(scale.lo, scale.hi))
         self.image.setRect(QRectF(gx[0], gy[0], gx[1] - gx[0], gy[1] - gy[0]))
@@ -548,8 +549,10 @@ class ContourView(pg.PlotWidget):
             return
         p = self.getViewBox().mapSceneToView(scene_pos)
         value = float(fn.value(p.x(), p.y()))
-        text = f"{value:.6g}" if math.isfinite(value) else "undefined"
-        self.hovered.emit(f"x = {p.x():.4g}, y = {p.y():.4g}, f(x, y) = {text}")
+        (x0, x1), (y0, y1) = self.getViewBox().viewRange()  # x = x0 + t (x1 - x0): round-off
+        sx, sy = abs(x0) + abs(x1), abs(y0) + abs(y1)      # relative to these shows as 0
+        self.hovered.emit(f"x = {fmt(p.x(), scale=sx)}, y = {fmt(p.y(), scale=sy)}, "
+                          f"f(x, y) = {fmt(value)}")
 
     def data_to_viewport(self, x, y):
         """The viewport pixel (QPoint) showing data point (x, y), for tests and automation."""

@@ -6,18 +6,11 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton,
                                QVBoxLayout, QWidget)
 
+from ..core.fmt import fmt, fmt_point
 from ..core.point import F_UNDEFINED, FLAT, GRAD_UNDEFINED
 from ..core.presets import PRESETS
 
 DEBOUNCE_MS = 400
-
-
-def fmt(value, digits=6):
-    """A number for display; 'undefined' for NaN/inf."""
-    value = float(value)
-    if not math.isfinite(value):
-        return "undefined"
-    return f"{value + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
 
 
 def fill_preset_menu(menu, model):
@@ -150,13 +143,13 @@ class FunctionEditor(QWidget):
         if state is None:
             self.values.setText("")
             return
-        text = f"(x, y) = ({fmt(x)}, {fmt(y)})\n"
+        text = f"(x, y) = {fmt_point((x, y))}\n"
         if state.kind == F_UNDEFINED:
             text += state.words
         elif state.kind == GRAD_UNDEFINED:
             text += f"f = {fmt(state.f)}   {state.words}"
         else:
-            text += (f"f = {fmt(state.f)}   ∇f = ({fmt(state.gx)}, {fmt(state.gy)})   "
+            text += (f"f = {fmt(state.f)}   ∇f = {fmt_point((state.gx, state.gy))}   "
                      f"‖∇f‖ = {fmt(state.norm)}")
             if state.kind == FLAT:
                 text += f"\n{state.words}"

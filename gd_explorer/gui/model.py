@@ -10,8 +10,9 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..core import session as sessions
-from ..core.descent import Descent, check_settings, short_number
+from ..core.descent import Descent, check_settings
 from ..core.errors import ExpressionError, InputError
+from ..core.fmt import fmt, fmt_point
 from ..core.grid import check_window, prefers_log, sample_grid
 from ..core.point import gradient_floor, point_state
 from ..core.presets import DEFAULT_PRESET, preset_by_name
@@ -320,8 +321,8 @@ class ExplorerModel(QObject):
             self._left_view = None
         elif self._left_view is None and inside.any():  # outside before: the user moved away
             step, x, y, f = rows[np.flatnonzero(inside)[-1] + 1, :4]
-            self._left_view = (f"left the view at step {int(step)}: f = {short_number(f)} "
-                               f"at ({short_number(x)}, {short_number(y)})")
+            self._left_view = (f"left the view at step {int(step)}: f = {fmt(f)} "
+                               f"at {fmt_point((x, y))}")
 
     def show_whole_path(self):
         """Fit the window to the current run's points and the start point."""
