@@ -88,7 +88,7 @@ def test_a_path_of_one_point_keeps_the_window_size(qtbot, shown_window):
     assert model.window == ((7.0, 13.0), (-3.0, 3.0))
 
 
-def test_log_colour_bar_of_rosenbrock_is_labelled_at_decades(qtbot, shown_window):
+def test_log_colour_bar_of_rosenbrock_is_labelled_at_decades_of_f(qtbot, shown_window):
     model = shown_window.model
     with qtbot.waitSignal(model.functionChanged, timeout=15000):
         model.load_preset("Rosenbrock")
@@ -100,18 +100,27 @@ def test_log_colour_bar_of_rosenbrock_is_labelled_at_decades(qtbot, shown_window
     labels = [label for _, label in ticks]
     assert labels[-4:] == ["1", "10", "100", "1000"]
     for t, label in ticks:
-        # where f − min = 1, 10, 100 …: the label is that f, the tick where its colour is
-        height = 10.0 ** t - scale.offset
-        assert math.log10(height) == pytest.approx(round(math.log10(height)), abs=1e-9)
-        assert float(label) == pytest.approx(scale.value_at(t), rel=5e-3)
+        # a round f (1, 10, 100 …), where the bar shows that f
+        mantissa = float(label) / 10.0 ** math.floor(math.log10(float(label)))
+        assert mantissa == pytest.approx(1.0)
+        assert scale.value_at(t) == pytest.approx(float(label), rel=1e-9)
         assert scale.lo < t < scale.hi  # never at an end, where a label is cut off
 
 
 def test_log_ticks_of_a_narrow_bar_give_three_or_more_labels():
     from gd_explorer.core.grid import ColorScale
 
-    # f − min from 0 to 10 with offset 1: 0.1 and 1 are the only decades inside the bar's
-    # ends, so the steps are 1, 2, 5 …
+    # a window whose lowest f is not 0 (Himmelblau's, 0.0047) or is below 0 (six-hump camel,
+    # -1.03): still 1, 10, 100, placed where the bar shows those values of f
+    for scale, expected in ((ColorScale("log", 0.004695, 4.859, 0.687, 2.758), ["1", "10", "100"]),
+                            (ColorScale("log", -1.0316, 0.4063, -0.391, 2.097),
+                             ["0.1", "1", "10", "100"])):
+        ticks = log_ticks(scale)
+        assert [label for _, label in ticks] == expected
+        assert [scale.value_at(t) for t, _ in ticks] == pytest.approx(
+            [float(label) for label in expected], rel=1e-9)
+    # f from 0 to 10 with offset 1: 0.1 and 1 are the only decades inside the bar's ends,
+    # so the steps are 1, 2, 5 …
     scale = ColorScale("log", zmin=0.0, offset=1.0, lo=0.0, hi=math.log10(11.0))
     labels = [label for _, label in log_ticks(scale)]
     assert labels == ["0.2", "0.5", "1", "2", "5"]

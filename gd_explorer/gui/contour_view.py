@@ -80,27 +80,27 @@ class CasedSample(pg.ItemSample):
 
 
 def log_ticks(scale, most=MOST_TICKS):
-    """Colour-bar ticks [(position, label)] for a log ColorScale: where f − min is 1, 10,
-    100… (or 1, 2, 5, 10… when fewer than 3 decades fit), each labelled with its f value;
-    at least 3, at most ``most``, none crowding the previous one or an end of the bar."""
+    """Colour-bar ticks [(position, label)] for a log ColorScale: at round values of f (1, 10,
+    100…, or 1, 2, 5, 10… when fewer than 3 decades fit), each where the bar shows that f;
+    at least 3, at most ``most``, none crowding another or an end of the bar."""
     gap = 0.06 * (scale.hi - scale.lo)
     lo, hi = scale.lo + gap / 2, scale.hi - gap / 2  # a label at an end would stick out
+    f_lo, f_hi = scale.value_at(lo), scale.value_at(hi)
+    top = math.ceil(math.log10(max(abs(f_lo), abs(f_hi), 1e-300))) + 1
     for mantissas in ((1.0,), (1.0, 2.0, 5.0), (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)):
-        heights = [m * 10.0 ** k for k in range(math.floor(lo) - 1, math.ceil(hi) + 1)
-                   for m in mantissas]
-        ts, kept = [], []
-        for g in reversed(heights):  # from the top, where the ticks are far apart
-            t = math.log10(g + scale.offset)
-            if lo <= t <= hi and (not ts or ts[-1] - t >= gap):
-                ts.append(t)
-                kept.append(g)
-        if len(ts) >= 3:
+        rounds = {0.0} | {sign * m * 10.0 ** k for sign in (1, -1) for m in mantissas
+                          for k in range(top - 14, top)}
+        ticks = []
+        for value in sorted((v for v in rounds if f_lo <= v <= f_hi), reverse=True):
+            t = float(scale.transform(value))  # from the top, where ticks are far apart
+            if not ticks or ticks[-1][0] - t >= gap:
+                ticks.append((t, value))
+        if len(ticks) >= 3:
             break
     else:  # a narrow bar: three even steps
-        ts = list(np.linspace(hi, lo, 3))
-        kept = [scale.value_at(t) - scale.zmin for t in ts]
-    stride = math.ceil(len(ts) / most)
-    return [(t, fmt(scale.zmin + g)) for t, g in zip(ts[::stride], kept[::stride])][::-1]
+        ticks = [(t, scale.value_at(t)) for t in np.linspace(hi, lo, 3)]
+    stride = math.ceil(len(ticks) / most)
+    return [(t, fmt(value)) for t, value in ticks[::stride]][::-1]
 
 
 class ContourView(pg.PlotWidget):
