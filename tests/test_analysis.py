@@ -310,7 +310,9 @@ def test_the_window_shows_the_lowest_points_and_says_how_many_of_how_many(qtbot,
     with qtbot.waitSignal(model.analysis.criticalPointsChanged, timeout=60000):
         shown_window.analysis.critical_btn.click()
     assert len(model.analysis.critical) == 50 and model.analysis.critical_total == 441
-    assert len(shown_window.contour.critical.data) == 50
+    drawn = shown_window.contour.critical  # one marker item per kind
+    assert sum(len(item.data) for item in drawn.values()) == 50
+    assert len(drawn["minimum"].data) == 50
     # the 50 lowest: the minima near (i, j) have f ~ 0.995 (i^2 + j^2); 49 have i^2 + j^2 <= 16,
     # then one of the 8 with i^2 + j^2 = 17 (f ~ 16.9); the lowest saddle has f ~ 20.25
     assert shown_window.analysis.label.text() == (
@@ -318,4 +320,5 @@ def test_the_window_shows_the_lowest_points_and_says_how_many_of_how_many(qtbot,
         "(Newton's method from many starts; it can miss some)")
     model.set_expression("x^2 + y^2")
     qtbot.waitUntil(lambda: model.analysis.critical is None, timeout=15000)
-    assert model.analysis.critical_total == 0 and shown_window.contour.critical.data.size == 0
+    assert model.analysis.critical_total == 0
+    assert all(item.data.size == 0 for item in shown_window.contour.critical.values())

@@ -182,11 +182,14 @@ class DescentPanel(QWidget):
         self.status.setStyleSheet(f"color: {color}; font-weight: bold;")
 
     def _on_point_changed(self, x, y):
-        fn = self.model.function
-        if fn is None:
+        state = self.model.point_state()
+        if state is None:
             self.curvature.clear()
             return
-        low, high, bound = curvature(fn, (x, y))
+        if not state.has_gradient:
+            self.curvature.setText(f"curvature here: undefined ({state.words})")
+            return
+        low, high, bound = curvature(self.model.function, (x, y))
         size = abs(low) + abs(high)  # an eigenvalue below round-off of this is 0
         eigen = f"curvature here: λ = {fmt(low, scale=size)}, {fmt(high, scale=size)}; "
         if not math.isfinite(high):

@@ -202,6 +202,10 @@ class MainWindow(QMainWindow):
         reset.setShortcut(QKeySequence("Ctrl+0"))
         reset.triggered.connect(lambda _checked=False: self.model.reset_window())
         view_menu.addAction(reset)
+        self.whole_path_action = QAction("Show whole path", self, objectName="showWholePathAction")
+        self.whole_path_action.setToolTip("Fit the view to the current run and its start point")
+        self.whole_path_action.triggered.connect(lambda _checked=False: self.model.show_whole_path())
+        view_menu.addAction(self.whole_path_action)
 
     def show_syntax_help(self):
         """Help → Formula syntax: what the editor accepts."""

@@ -9,11 +9,14 @@ import math
 import time
 from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..core import session as sessions
 from ..core.errors import ExpressionError, InputError
+from ..core.fmt import fmt, fmt_point
 from ..core.grid import check_window, prefers_log, sample_grid
+from ..core.point import gradient_floor, point_state
 from ..core.presets import DEFAULT_PRESET, preset_by_name
 from .analysis import Analysis
 from .compiler import Compiler
@@ -81,6 +84,8 @@ class ExplorerModel(QObject):
         self._timer.timeout.connect(self._on_tick)
         self._pending_preset = None
         self._pending_session = None
+        self._point = (None, None)  # (key, PointState) of the current point
+        self._floor = (None, 0.0)  # (key, gradient floor) for the function and window
         self.analysis = Analysis(self, self)
 
     # ----- the selected run and its settings ----------------------------------------
@@ -246,6 +251,10 @@ class ExplorerModel(QObject):
         if window != self.window:
             self.window = window
             self.windowChanged.emit(*window)
+            r = self.selected_run
+            if r is not None and r.left_view and self._inside(*self.current_point):
+                r.left_view = ""  # the view has come to the point
+                self.statusChanged.emit(self.status_text())
         return True
 
     def reset_window(self):
@@ -316,6 +325,7 @@ class ExplorerModel(QObject):
     def _restart(self, run):
         if self.function is not None:
             run.descent, run.error = start_run(self.function, run.settings)
+            run.left_view = ""
 
     # ----- the list of runs -------------------------------------------------------
     def add_run(self, start=None):
@@ -401,7 +411,7 @@ class ExplorerModel(QObject):
             return "no run: add one, or set a start point"
         if r.descent is None:
             return "no run: set a start point where f is defined" if not r.error else r.error
-        return r.status_text
+        return f"{r.status_text}; {r.left_view}" if r.left_view else r.status_text
 
     @property
     def current_point(self):
@@ -424,15 +434,67 @@ class ExplorerModel(QObject):
         before = self.run.steps if self.run is not None else 0
         for r in runs:
             r.descent.step(int(count))
-        self._after_steps()
+        self._after_steps(before)
         return (self.run.steps - before) if self.run is not None else 0
 
-    def _after_steps(self):
+    def _after_steps(self, before):
+        """``before``: the selected run's steps before these."""
+        if self.run is not None and self.run.steps > before:
+            self._note_left_view(self.selected_run, self.run.steps - before)
         self.trajectoryChanged.emit()
         self._emit_point()
         if not self._racing():
             self.pause()
         self.statusChanged.emit(self.status_text())
+
+    # ----- the current point and the window ---------------------------------------
+    def _inside(self, x, y):
+        (x0, x1), (y0, y1) = self.window
+        return (x0 <= x) & (x <= x1) & (y0 <= y) & (y <= y1)
+
+    def _note_left_view(self, run, taken):
+        """Remember, in words, where the run's current point left the window: the first step
+        of its last stretch outside. Forgotten once the point is back inside."""
+        rows = run.descent.view()[-(taken + 1):]  # the point before these steps, and the new
+        inside = self._inside(rows[:, 1], rows[:, 2])
+        if inside[-1]:
+            run.left_view = ""
+        elif not run.left_view and inside.any():  # outside before: the user moved away
+            step, x, y, f = rows[np.flatnonzero(inside)[-1] + 1, :4]
+            run.left_view = (f"left the view at step {int(step)}: f = {fmt(f)} "
+                             f"at {fmt_point((x, y))}")
+
+    def show_whole_path(self):
+        """Fit the window to the selected run's points and its start point."""
+        rows = self.run.view() if self.run is not None else np.empty((0, 3))
+        xs, ys = np.append(rows[:, 1], self.start[0]), np.append(rows[:, 2], self.start[1])
+        keep = np.isfinite(xs) & np.isfinite(ys)
+        xs, ys = xs[keep], ys[keep]
+        (wx0, wx1), (wy0, wy1) = self.window
+        size = max(xs.max() - xs.min(), ys.max() - ys.min())
+        # 10% around the path; a path of one point keeps the window's size
+        pad = 0.1 * size if size > 0 else 0.5 * max(wx1 - wx0, wy1 - wy0)
+        try:
+            window = check_window((xs.min() - pad, xs.max() + pad),
+                                  (ys.min() - pad, ys.max() + pad))
+        except InputError as exc:
+            self.notice.emit(f"cannot show the whole path: {exc}")
+            return False
+        return self.set_window(*window)
+
+    def point_state(self):
+        """The PointState (core.point) of the current point, or None without a function:
+        f, ∇f, and whether they are undefined or ∇f ≈ 0 (‖∇f‖ at most the tolerance, or
+        round-off for the window)."""
+        if self.function is None:
+            return None
+        key = (self.function, self.window, self.tol)
+        if self._floor[0] != key:
+            self._floor = (key, gradient_floor(self.function, *self.window, self.tol))
+        key = (key, self.current_point)
+        if self._point[0] != key:
+            self._point = (key, point_state(self.function, self.current_point, self._floor[1]))
+        return self._point[1]
 
     # ----- animation ------------------------------------------------------------
     @property
@@ -467,8 +529,9 @@ class ExplorerModel(QObject):
         if want < 1:
             return
         self._carry -= want
+        before = self.run.steps if self.run is not None else 0
         self._steps_within_budget(want)
-        self._after_steps()
+        self._after_steps(before)
 
     def _steps_within_budget(self, want):
         """Every racing run takes up to ``want`` steps, in lockstep chunks sized so that none

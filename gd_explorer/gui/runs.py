@@ -2,7 +2,7 @@
 
 Pure data (no Qt): the model (model.py) owns the list and emits the signals.
 """
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from ..core.descent import Descent
 from ..core.errors import InputError
@@ -68,7 +68,7 @@ class Run:
     visible: bool = True
     descent: Descent = None
     error: str = ""
-    extra: dict = field(default_factory=dict)
+    left_view: str = ""  # where its current point left the window, in words
 
     @property
     def finished(self):
