@@ -4,8 +4,9 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QTableWidget
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication, QLabel, QTableWidget
 
 from gd_explorer.core.calculus import STEPS_H
 from gd_explorer.core.fmt import fmt
@@ -205,3 +206,23 @@ def test_window_sets_the_x_range_and_fits_f(qtbot, cubic):
     assert (x0, x1) == pytest.approx((0.0, 2.0))
     low, high = -4 / (3 * 6 ** 0.5), 4.0  # min of x^3 - 2x on [0, 2] at sqrt(2/3), f(2)
     assert y0 < low and y1 > high and y1 - y0 < 1.3 * (high - low)
+
+
+def test_zooming_the_curve_sets_the_x_window_and_fits_f(qtbot, cubic):
+    view = widgets(cubic)[0]
+    model = cubic.model
+    vp = view.viewport()
+    centre = view.data_to_viewport(1.0, 0.0)
+    pos = QPointF(centre)
+    event = QWheelEvent(pos, vp.mapToGlobal(pos), QPoint(), QPoint(0, 360), Qt.NoButton,
+                        Qt.NoModifier, Qt.NoScrollPhase, False)
+    with qtbot.waitSignal(model.windowChanged, timeout=10000):
+        QApplication.sendEvent(vp, event)
+    (x0, x1), (y0, y1) = model.window
+    assert x1 - x0 < 6 and x0 < 1.0 < x1       # zoomed in around x = 1
+    assert (y0, y1) == (-3.0, 3.0)              # the y window (for 2-D functions) is kept
+    assert tuple(view.getViewBox().viewRange()[0]) == pytest.approx((x0, x1))
+    xs = np.linspace(x0, x1, 1001)
+    fmin, fmax = f(xs).min(), f(xs).max()
+    _, (v0, v1) = view.getViewBox().viewRange()  # f fitted to the new x range
+    assert v0 < fmin and v1 > fmax and v1 - v0 < 1.3 * (fmax - fmin)

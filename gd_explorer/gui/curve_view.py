@@ -12,6 +12,7 @@ from ..core.calculus import secant
 from ..core.curve import CURVE_POINTS, curve_range, hide_far, sample_curve
 from ..core.errors import InputError
 from .colors import NEG_GRAD_COLOR, SECANT_COLOR, SLOPE_COLOR, START_COLOR, TRAJ_COLOR
+from .observing import data_to_viewport, observe, stop_observing
 from .secant_panel import SecantPanel
 
 MARGIN = 0.5           # sample this much of the visible width beyond each side
@@ -58,25 +59,19 @@ class CurveView(pg.PlotWidget):
         vb.sigRangeChanged.connect(lambda *_: self._draw_step())
         vb.sigRangeChangedManually.connect(self._on_range_changed_manually)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
-        self._subscriptions = [
+        self._subscriptions = observe([
             (model.functionChanged, self._on_function_changed),
             (model.windowChanged, self._on_window_changed),
             (model.trajectoryChanged, self._on_trajectory_changed),
             (model.pointChanged, self._on_point_changed),
-        ]
-        for signal, slot in self._subscriptions:
-            signal.connect(slot)
+        ])
         if model.function is not None:
             self._on_function_changed(model.function)
 
     def close(self):
         """pyqtgraph drops the plot item on close: stop the timer and stop observing first."""
         self._settle.stop()
-        for signal, slot in self._subscriptions:
-            try:
-                signal.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
+        stop_observing(self._subscriptions)
         return super().close()
 
     @property
@@ -311,8 +306,7 @@ class CurveView(pg.PlotWidget):
 
     def data_to_viewport(self, x, y):
         """The viewport pixel (QPoint) showing data point (x, f), for tests and automation."""
-        scene = self.getViewBox().mapViewToScene(pg.Point(x, y))
-        return self.mapFromScene(scene)
+        return data_to_viewport(self, x, y)
 
 
 class CurvePane(QWidget):

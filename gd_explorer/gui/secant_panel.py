@@ -13,7 +13,8 @@ from .number_fields import ERROR_COLOR, LogSpinBox
 H_MIN, H_MAX = 1e-6, 1e6   # what the field takes; the slider runs from H_MIN to the window width
 SLIDER_STEPS_PER_DECADE = 100
 INTRO = ("The secant through a and a + h has slope Δf / h. As h shrinks it turns into the "
-         "tangent at a, whose slope is the derivative f′(a). Click the curve to move a.")
+         "tangent at a, whose slope is the derivative f′(a). a is the current point of "
+         "gradient descent: click the curve to move it, or take a step.")
 
 
 def _swatch(color, dashed=False):
