@@ -150,7 +150,7 @@ def test_critical_points_found_and_classified(qtbot, window):
     with qtbot.waitSignal(model.functionChanged, timeout=15000):
         model.set_expression("x^3 - 3*x + y^2")
     model.set_window((-2.0, 2.0), (-2.0, 2.0))
-    with qtbot.waitSignal(model.analysis.criticalPointsChanged, timeout=5000):
+    with qtbot.waitSignal(model.analysis.criticalPointsChanged, timeout=30000):
         window.analysis.critical_btn.click()
     kinds = {(round(p.x, 6), round(p.y, 6)): p.kind for p in model.analysis.critical}
     # f_x = 3x^2 - 3 = 0 at x = ±1, f_y = 2y = 0: (1, 0) minimum, (-1, 0) saddle
