@@ -226,3 +226,12 @@ def test_zooming_the_curve_sets_the_x_window_and_fits_f(qtbot, cubic):
     fmin, fmax = f(xs).min(), f(xs).max()
     _, (v0, v1) = view.getViewBox().viewRange()  # f fitted to the new x range
     assert v0 < fmin and v1 > fmax and v1 - v0 < 1.3 * (fmax - fmin)
+
+
+def test_a_out_of_view_is_said(qtbot, cubic):
+    view = widgets(cubic)[0]
+    assert not view.away.isVisible()
+    cubic.model.set_window((-1.0, 1.0), (-3.0, 3.0))  # a = 1.5 is right of it
+    assert view.away.isVisible() and view.away.toPlainText() == "a = 1.5 is right of the view ▶"
+    cubic.model.set_window((-1.0, 2.0), (-3.0, 3.0))
+    assert not view.away.isVisible()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QWidget
 from ..core.calculus import secant
 from ..core.curve import CURVE_POINTS, curve_range, hide_far, sample_curve
 from ..core.errors import InputError
+from ..core.fmt import fmt
 from .colors import NEG_GRAD_COLOR, SECANT_COLOR, SLOPE_COLOR, START_COLOR, TRAJ_COLOR
 from .observing import data_to_viewport, observe, stop_observing
 from .secant_panel import SecantPanel
@@ -112,14 +113,16 @@ class CurveView(pg.PlotWidget):
                                       pen=pg.mkPen(NEG_GRAD_COLOR), brush=NEG_GRAD_COLOR)
         self.step_label = _label("−ε f′(a)", NEG_GRAD_COLOR, (0.5, 1.0))
         self.landing = pg.PlotCurveItem(pen=pg.mkPen(NEG_GRAD_COLOR, width=1, style=Qt.DotLine))
+        self.away = pg.TextItem("", color="#333333", fill=pg.mkBrush(255, 255, 255, 220))
         order = (self.axis_line, self.a_line, self.curve, self.tangent, self.secant_line,
                  self.legs, self.landing, self.h_label, self.rise_label, self.secant_point,
                  self.steps, self.start, self.point, self.step_shaft, self.step_head,
-                 self.step_label)
+                 self.step_label, self.away)
         for z, item in enumerate(order):
             item.setZValue(z)
             plot.addItem(item)
         self.step_head.setZValue(len(order))
+        self.away.setVisible(False)  # says where a is when it is out of view
 
     # ----- model → view -----------------------------------------------------------
     def _on_function_changed(self, _fn):
@@ -246,6 +249,7 @@ class CurveView(pg.PlotWidget):
     def _draw_step(self):
         """The next step −ε f′(a) as an arrow along the x axis, near the bottom of the view,
         and a dotted line up to the point it leads to."""
+        self._say_where_a_is()
         step, s = self.step, self.secant
         shown = step is not None and s is not None
         for item in (self.step_head, self.step_label):
@@ -267,6 +271,18 @@ class CurveView(pg.PlotWidget):
             self.landing.setData([end, end], [level, min(max(f_end, y0), y1)])
         else:
             self.landing.setData([], [])
+
+    def _say_where_a_is(self):
+        """A note in the top corner when a is left or right of the view."""
+        (x0, x1), (_, y1) = self.getViewBox().viewRange()
+        a = self.secant.a if self.secant is not None else None
+        left, right = a is not None and a < x0, a is not None and a > x1
+        self.away.setVisible(left or right)
+        if left or right:
+            self.away.setText(f"◀ a = {fmt(a)} is left of the view" if left else
+                              f"a = {fmt(a)} is right of the view ▶")
+            self.away.setAnchor((0.0, 0.0) if left else (1.0, 0.0))
+            self.away.setPos(x0 if left else x1, y1)
 
     def _clear(self):
         self._frange = self._sampled = self.secant = self.step = None
