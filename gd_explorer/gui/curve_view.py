@@ -302,7 +302,7 @@ class CurveView(pg.PlotWidget):
     def _on_view_settled(self):
         """After a pan or zoom by the user the model's x range follows (the f range is then
         fitted again); after a resize only the samples are extended."""
-        if not self.active:
+        if not self.active or self._sampled is None:
             return
         manual, self._manual = self._manual, False
         xr, _ = self.getViewBox().viewRange()
