@@ -34,3 +34,7 @@ CRITICAL_COLORS = {"minimum": NEG_GRAD_COLOR, "maximum": GRAD_COLOR, "saddle": C
 def run_color(index):
     """The colour of kept run ``index`` (0-based)."""
     return KEPT_COLORS[index % len(KEPT_COLORS)]
+
+# 1-D mode, on the curve view's white background
+SECANT_COLOR = "#ff7f0e"    # the secant through a and a + h (solid)
+SLOPE_COLOR = "#2ca02c"     # the tangent at a, slope f'(a) (dashed)

@@ -12,6 +12,7 @@ from ..core.grid import (choose_levels, color_scale, contour_lines, sample_grid,
                          window_color_scale)
 from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR, GRAD_COLOR,
                      NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR, U_COLOR, run_color)
+from .observing import data_to_viewport, observe, stop_observing
 
 RESOLUTION = 300
 MARGIN = 0.15          # sample this much beyond the visible window on each side
@@ -131,7 +132,7 @@ class ContourView(pg.PlotWidget):
         self._manual = False
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self._subscriptions = [
+        self._subscriptions = observe([
             (model.functionChanged, self._on_function_changed),
             (model.windowChanged, self._on_window_changed),
             (model.spacingChanged, self._on_spacing_changed),
@@ -143,9 +144,7 @@ class ContourView(pg.PlotWidget):
             (model.keptRunsChanged, self._on_kept_runs_changed),
             (model.analysis.criticalPointsChanged, self._on_critical_points_changed),
             (model.analysis.basinsChanged, self._on_basins_changed),
-        ]
-        for signal, slot in self._subscriptions:
-            signal.connect(slot)
+        ])
         self._apply_window(model.window)
         if model.function is not None:
             self._on_function_changed(model.function)
@@ -154,11 +153,7 @@ class ContourView(pg.PlotWidget):
         """pyqtgraph drops the plot item on close: stop timers and stop observing first."""
         for timer in (self._settle, self._traj_timer):
             timer.stop()
-        for signal, slot in self._subscriptions:
-            try:
-                signal.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
+        stop_observing(self._subscriptions)
         return super().close()
 
     # ----- construction -----------------------------------------------------------
@@ -556,5 +551,4 @@ class ContourView(pg.PlotWidget):
 
     def data_to_viewport(self, x, y):
         """The viewport pixel (QPoint) showing data point (x, y), for tests and automation."""
-        scene = self.getViewBox().mapViewToScene(pg.Point(x, y))
-        return self.mapFromScene(scene)
+        return data_to_viewport(self, x, y)

@@ -9,27 +9,13 @@ from ..core.calculus import curvature
 from ..core.descent import (MAX_LEARNING_RATE, MAX_STEPS_LIMIT, MAX_TOLERANCE, MIN_LEARNING_RATE,
                             OPTIMIZERS)
 from ..core.fmt import fmt
-from .number_fields import ERROR_COLOR, CountSpinBox, NumberSpinBox, refusal
+from .number_fields import ERROR_COLOR, CountSpinBox, LogSpinBox, refusal
 from .optimizer_controls import OptimizerControls
 
 LR_MIN, LR_MAX = 1e-6, 10.0  # the slider's scale; the spin box takes what the core accepts
 SLIDER_STEPS_PER_DECADE = 100
 # The keys of the Descent menu (main_window), named in the buttons' tooltips.
 SHORTCUTS = {"step": "F6", "play": "F5", "reset": "Ctrl+R"}
-
-
-class LogSpinBox(NumberSpinBox):
-    """A number field for positive values spanning decades: steps by a factor of 10^0.1."""
-
-    def __init__(self, minimum, maximum, parent=None, objectName=""):
-        super().__init__(minimum, maximum, parent, objectName=objectName)
-        self.setKeyboardTracking(False)
-        self.setAccelerated(True)
-
-    def stepBy(self, steps):
-        current = self.value() if self.value() > 0 else 1e-12  # stepping up from 0
-        value = current * 10 ** (steps / 10)
-        self.setValue(min(max(value, self.minimum()), self.maximum()))
 
 
 class DescentPanel(QWidget):

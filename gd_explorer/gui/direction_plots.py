@@ -189,11 +189,12 @@ class SlicePlot(SmallPlot):
 
 
 class LimitTable(QTableWidget):
-    """The difference quotients for each h in STEPS_H, and how far they are from D_u f."""
+    """The difference quotients for each h in STEPS_H, and how far they are from D_u f
+    (or, with other ``headers``, from f′(a) in 1-D mode)."""
 
-    def __init__(self):
-        super().__init__(len(STEPS_H), 3, objectName="limitTable")
-        self.setHorizontalHeaderLabels(["h", "(f(p+hu) − f(p))/h", "minus D_u f"])
+    def __init__(self, name="limitTable", headers=("h", "(f(p+hu) − f(p))/h", "minus D_u f")):
+        super().__init__(len(STEPS_H), 3, objectName=name)
+        self.setHorizontalHeaderLabels(list(headers))
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(20)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)

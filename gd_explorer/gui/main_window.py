@@ -13,6 +13,7 @@ from ..core.export import write_csv
 from .analysis_panel import AnalysisPanel
 from .background import BACKGROUND_BYTES, BACKGROUND_ROWS, BackgroundJob
 from .contour_view import ContourView
+from .curve_view import CurvePane
 from .descent_panel import SHORTCUTS, DescentPanel
 from .direction_panel import DirectionPanel
 from .export_image import write_png
@@ -81,6 +82,8 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.view_controls)
         left_layout.addWidget(self.views, 1)
+        self.curve_pane = CurvePane(m)  # 1-D mode: shown instead of self.views
+        left_layout.addWidget(self.curve_pane, 1)
         self.left_split = QSplitter(Qt.Vertical)
         self.left_split.addWidget(left)
         self.left_split.addWidget(_group("Iterations", self.table))
@@ -114,6 +117,7 @@ class MainWindow(QMainWindow):
 
         self.contour.hovered.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.view_controls.viewModeChanged.connect(self.set_view_mode)
+        m.functionChanged.connect(lambda _fn: self.set_view_mode(self.view_mode))
         m.statusChanged.connect(lambda text: self.statusBar().showMessage(text, 6000))
         m.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         m.sessionError.connect(lambda text: self._show_error("Could not open the session", text))
@@ -215,11 +219,16 @@ class MainWindow(QMainWindow):
         return box
 
     def set_view_mode(self, mode):
-        """Show the contour view, the surface, or both."""
+        """Show the contour view, the surface, or both; for f of x alone, the curve f(x)
+        instead (the mode is kept for the next function of x and y)."""
         self.view_mode = mode
+        fn = self.model.function
+        one_d = fn is not None and not fn.depends_on_y
+        self.views.setVisible(not one_d)
+        self.curve_pane.setVisible(one_d)
         self.contour.setVisible(mode in ("contour", "both"))
         self.surface.setVisible(mode in ("surface", "both"))
-        self.view_controls.set_mode(mode)
+        self.view_controls.set_mode(mode, one_d)
 
     def export_csv(self, path=None):
         """Export the kept runs and the current one; asks for a path when none is given.
