@@ -214,7 +214,7 @@ def test_long_export_and_save_run_in_the_background(qtbot, window, tmp_path):
         assert window.save_session(str(spath))
     assert sig.args == [""]
     loaded = sessions.load(spath)
-    np.testing.assert_array_equal(loaded.current.rows, model.run.trajectory)
+    np.testing.assert_array_equal(loaded.runs[loaded.selected].rows, model.run.trajectory)
     expected = model.run.trajectory
     model.reset()
     with qtbot.waitSignal(model.functionChanged, timeout=60000):

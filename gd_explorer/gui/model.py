@@ -20,7 +20,7 @@ from ..core.point import gradient_floor, point_state
 from ..core.presets import DEFAULT_PRESET, preset_by_name
 from .analysis import Analysis
 from .compiler import Compiler
-from .runs import Run, Settings, default_name, next_color, settings_of, start_run
+from .runs import Run, Settings, default_name, next_color, start_run
 
 FRAME_MS = 16
 FRAME_BUDGET_S = 0.010
@@ -68,7 +68,7 @@ class ExplorerModel(QObject):
         self.default_window = ((-3.0, 3.0), (-3.0, 3.0))
         self.window = self.default_window
         self.spacing = "linear"
-        self.settings = Settings()
+        self.settings = Settings().checked()
         self.runs = []
         self.selected = -1
         self.angle = 0.0
@@ -175,7 +175,7 @@ class ExplorerModel(QObject):
             window, spacing = default_window, preset.spacing
             settings = Settings(start=tuple(map(float, preset.start)),
                                 learning_rate=float(preset.learning_rate),
-                                max_steps=settings.max_steps, tol=settings.tol)
+                                max_steps=settings.max_steps, tol=settings.tol).checked()
         state = State(fn, preset, window or self.window, default_window or self.default_window,
                       spacing or self._spacing_for(fn, self.window), settings, (), 0)
         self.apply(state)
@@ -199,10 +199,8 @@ class ExplorerModel(QObject):
         self.window, self.default_window, self.spacing = (state.window, state.default_window,
                                                           state.spacing)
         self.settings = state.settings
-        runs = list(state.runs)
-        for r in runs:
-            if r.descent is not None and r.descent.function is not fn:
-                r.descent, r.error = start_run(fn, r.settings)
+        runs = [r if r.descent is not None and r.descent.function is fn else self._restarted(r)
+                for r in state.runs]
         if not runs:
             runs = [self._new_run(state.settings, [])]
         self.runs = runs
@@ -301,31 +299,31 @@ class ExplorerModel(QObject):
 
     def _set_settings(self, settings):
         """New settings for the selected run, which starts again; refused ones are said."""
-        if settings == self.settings:
-            return
         try:
-            settings.check()
+            settings = settings.checked()
         except InputError as exc:
             self.notice.emit(str(exc))
             self.settingsChanged.emit()  # the widgets go back to the kept values
             return
+        if settings == self.settings:
+            return
         moved = settings.start != self.settings.start
         self.settings = settings
         r = self.selected_run
-        if r is not None:
-            r.settings = settings
+        if r is not None:  # a new Run: undo keeps the old one as it was
+            self.pause()
+            self.runs[self.selected] = self._restarted(r, settings)
         self.settingsChanged.emit()
         if moved:
             self.startChanged.emit(*settings.start)
         if r is not None:
-            self.pause()
-            self._restart(r)
             self._after_reset()
 
-    def _restart(self, run):
-        if self.function is not None:
-            run.descent, run.error = start_run(self.function, run.settings)
-            run.left_view = ""
+    def _restarted(self, run, settings=None):
+        """The run afresh from its start (with ``settings`` if given): a new Run object."""
+        settings = settings or run.settings
+        descent, error = start_run(self.function, settings)
+        return Run(settings, run.name, run.color, run.visible, descent, error)
 
     # ----- the list of runs -------------------------------------------------------
     def add_run(self, start=None):
@@ -396,8 +394,7 @@ class ExplorerModel(QObject):
     def reset(self):
         """Every run back to its start."""
         self.pause()
-        for r in self.runs:
-            self._restart(r)
+        self.runs = [self._restarted(r) for r in self.runs]
         self._after_reset()
 
     def _after_reset(self):
@@ -612,14 +609,12 @@ class ExplorerModel(QObject):
                 settings = Settings().with_(
                     start=tuple(record.start), learning_rate=record.learning_rate,
                     max_steps=record.max_steps, tol=record.tol, optimizer=record.optimizer,
-                    hyperparameters=record.hyperparameters, schedule=record.schedule)
+                    hyperparameters=record.hyperparameters, schedule=record.schedule).checked()
                 descent = sessions.descent_of(fn, record)
                 run = Run(settings, record.name or default_name(runs, settings),
                           record.color or next_color(runs), record.visible, descent)
                 if descent is None:
                     run.descent, run.error = start_run(fn, settings)
-                else:
-                    run.settings = settings_of(descent, settings)
                 runs.append(run)
         except InputError as exc:
             self.sessionError.emit(f"the session could not be applied: {exc}")

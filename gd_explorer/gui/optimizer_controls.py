@@ -106,9 +106,8 @@ class OptimizerControls(QWidget):
         field = NumberSpinBox(spec.low, spec.high, objectName=name)
         field.setKeyboardTracking(False)
         field.setToolTip(f"{spec.meaning}; in {spec.range_text()}")
-        with_slider = slider and spec.low == 0.0 and spec.high == 1.0
         bar = None
-        if with_slider:
+        if slider and spec.slider:
             bar = QSlider(Qt.Horizontal, objectName=f"{name}Slider")
             bar.setRange(0, SLIDER_STEPS - (1 if spec.high_open else 0))
             bar.setToolTip(spec.meaning)

@@ -71,21 +71,29 @@ class RunList(QWidget):
 
     # ----- model → list ---------------------------------------------------------------
     def _rebuild(self):
+        """Items follow the runs; existing items are updated in place (an item being edited
+        must not be deleted under the editor)."""
         self._filling = True
-        self.list.clear()
-        for run in self.model.runs:
-            item = QTreeWidgetItem([run.name, ""])
-            item.setIcon(0, swatch(run.color))
+        runs = self.model.runs
+        while self.list.topLevelItemCount() > len(runs):
+            self.list.takeTopLevelItem(self.list.topLevelItemCount() - 1)
+        while self.list.topLevelItemCount() < len(runs):
+            item = QTreeWidgetItem(["", ""])
             item.setFlags(item.flags() | Qt.ItemIsEditable | Qt.ItemIsUserCheckable)
-            item.setCheckState(0, Qt.Checked if run.visible else Qt.Unchecked)
             self.list.addTopLevelItem(item)
-        if 0 <= self.model.selected < len(self.model.runs):
+        for i, run in enumerate(runs):
+            item = self.list.topLevelItem(i)
+            if item.text(0) != run.name:
+                item.setText(0, run.name)
+            item.setIcon(0, swatch(run.color))
+            item.setCheckState(0, Qt.Checked if run.visible else Qt.Unchecked)
+        if 0 <= self.model.selected < len(runs):
             self.list.setCurrentItem(self.list.topLevelItem(self.model.selected))
         self.list.resizeColumnToContents(0)
         self._filling = False
         self._update_states()
-        self.remove_btn.setEnabled(bool(self.model.runs))
-        self.only_btn.setEnabled(len(self.model.runs) > 1)
+        self.remove_btn.setEnabled(bool(runs))
+        self.only_btn.setEnabled(len(runs) > 1)
 
     def _update_states(self):
         self._filling = True

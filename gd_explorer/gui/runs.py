@@ -4,7 +4,7 @@ Pure data (no Qt): the model (model.py) owns the list and emits the signals.
 """
 from dataclasses import dataclass, replace
 
-from ..core.descent import Descent
+from ..core.descent import Descent, check_settings
 from ..core.errors import InputError
 from ..core.optimizers import optimizer_by_name, schedule_by_name
 from .colors import RUN_COLORS
@@ -31,13 +31,13 @@ class Settings:
             changes["schedule"] = _schedule(changes["schedule"])
         return replace(self, **changes)
 
-    def check(self):
-        """InputError if these settings cannot make a run (bad rate, range, name...)."""
-        from ..core.descent import check_settings
-
+    def checked(self):
+        """The same settings with every hyperparameter and schedule parameter spelled out (the
+        defaults filled in), or InputError if they cannot make a run."""
         check_settings(self.start, self.learning_rate, self.max_steps, self.tol, self.optimizer)
-        optimizer_by_name(self.optimizer).check(dict(self.hyperparameters))
-        schedule_by_name(self.schedule_arg)
+        hyper = optimizer_by_name(self.optimizer).check(dict(self.hyperparameters))
+        spec, params = schedule_by_name(self.schedule_arg)
+        return self.with_(hyperparameters=hyper, schedule=(spec.name, params))
 
     @property
     def schedule_arg(self):
@@ -100,16 +100,6 @@ def start_run(function, settings):
                        settings.schedule_arg), ""
     except InputError as exc:
         return None, str(exc)
-
-
-def settings_of(descent, base):
-    """The Settings a resumed Descent was made with (``base`` gives nothing it lacks)."""
-    rows = descent.view()
-    return base.with_(start=(float(rows[0, 1]), float(rows[0, 2])),
-                      learning_rate=descent.learning_rate, max_steps=descent.max_steps,
-                      tol=descent.tol, optimizer=descent.optimizer,
-                      hyperparameters=descent.hyperparameters,
-                      schedule=(descent.schedule.name, descent.schedule_parameters))
 
 
 def next_color(runs):
