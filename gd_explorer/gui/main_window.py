@@ -20,6 +20,7 @@ from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
 from .iteration_table import IterationTable
 from .model import ExplorerModel
+from .run_list import RunList
 from .recent_folders import remember_folder
 from .surface_view import SurfaceView
 from .undo import History
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self.view_controls = ViewControls(m)
         self.editor = FunctionEditor(m)
         self.descent = DescentPanel(m)
+        self.run_list = RunList(m)
         self.analysis = AnalysisPanel(m)
         self.direction = DirectionPanel(m)
         self.table = IterationTable(m)
@@ -92,6 +94,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(objectName="sideTabs")
         descent_tab = QWidget()
         descent_layout = QVBoxLayout(descent_tab)
+        descent_layout.addWidget(_group("Runs", self.run_list))
         descent_layout.addWidget(self.descent)
         descent_layout.addWidget(_group("Whole view", self.analysis))
         descent_layout.addStretch(1)
@@ -352,7 +355,7 @@ class MainWindow(QMainWindow):
         except InputError as exc:
             self._show_error("Could not save the session", str(exc))
             return False
-        rows = sum(len(r.rows) for r in [session.current, *session.kept] if r is not None)
+        rows = sum(len(r.rows) for r in session.runs if r.rows is not None)
         return self._file_job(path, lambda _report: sessions.save(path, session), rows,
                               "Could not save the session", f"Session saved to {path}")
 
