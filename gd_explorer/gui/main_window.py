@@ -1,11 +1,11 @@
 """The main window: assembles the views and panels around one ExplorerModel."""
 import os
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QMainWindow, QMessageBox, QProgressBar,
-                               QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFileDialog, QFrame, QGroupBox, QMainWindow, QMessageBox,
+                               QProgressBar, QPushButton, QScrollArea, QSplitter, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from ..core import session as sessions
 from ..core.errors import InputError
@@ -18,10 +18,13 @@ from .descent_panel import SHORTCUTS, DescentPanel
 from .direction_panel import DirectionPanel
 from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
+from .help_window import HelpWindow
 from .iteration_table import IterationTable
+from .layout_parts import CappedScrollArea, CollapsibleSection
 from .model import ExplorerModel
 from .run_list import RunList
 from .recent_folders import remember_folder
+from .stale_cue import StaleFunctionCue
 from .surface_view import SurfaceView
 from .undo import History
 from .view_controls import ViewControls
@@ -43,10 +46,12 @@ SYNTAX_HELP = (
     "Examples: x^2 + 3*y^2,  (1 - x)^2 + 100*(y - x^2)^2,  sin(x)*cos(y),  "
     "log(x^2 + y^2 + 1)."
 )
+TABLE_HEIGHT = 130     # the iteration table's first height (px): its header and three rows
+FUNCTION_SHARE = 0.34  # the Function panel takes at most this share of the side's height
 
 
-def _group(title, widget):
-    box = QGroupBox(title)
+def _group(title, widget, objectName=""):
+    box = QGroupBox(title, objectName=objectName)
     layout = QVBoxLayout(box)
     layout.setContentsMargins(6, 6, 6, 6)
     layout.addWidget(widget)
@@ -66,7 +71,7 @@ class MainWindow(QMainWindow):
         self.surface = SurfaceView(m)
         self.view_controls = ViewControls(m)
         self.editor = FunctionEditor(m)
-        self.descent = DescentPanel(m)
+        self.descent = DescentPanel(m, own_transport=False)  # its Step/Play row: see below
         self.run_list = RunList(m)
         self.analysis = AnalysisPanel(m)
         self.direction = DirectionPanel(m)
@@ -81,33 +86,54 @@ class MainWindow(QMainWindow):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.view_controls)
+        self.stale_cue = StaleFunctionCue(m)  # while the typed formula is rejected
+        left_layout.addWidget(self.stale_cue)
         left_layout.addWidget(self.views, 1)
         self.curve_pane = CurvePane(m)  # 1-D mode: shown instead of self.views
         left_layout.addWidget(self.curve_pane, 1)
-        self.left_split = QSplitter(Qt.Vertical)
+        # the table starts small (TABLE_HEIGHT, set on first show) and collapses to nothing
+        self.left_split = QSplitter(Qt.Vertical, objectName="tableSplitter")
         self.left_split.addWidget(left)
-        self.left_split.addWidget(_group("Iterations", self.table))
-        self.left_split.setStretchFactor(0, 4)
-        self.left_split.setStretchFactor(1, 1)
-        self.left_split.setSizes([720, 220])
+        self.left_split.addWidget(_group("Iterations", self.table, "iterationsGroup"))
+        self.left_split.setStretchFactor(0, 1)
+        self.left_split.setStretchFactor(1, 0)  # a taller window gives the plots the room
+        self.left_split.setCollapsible(0, False)
+        self.left_split.setCollapsible(1, True)
+        self.left_split.splitterMoved.connect(lambda *_: self._sync_table_action())
 
         self.tabs = QTabWidget(objectName="sideTabs")
         descent_tab = QWidget()
         descent_layout = QVBoxLayout(descent_tab)
         descent_layout.addWidget(_group("Runs", self.run_list))
         descent_layout.addWidget(self.descent)
-        descent_layout.addWidget(_group("Whole view", self.analysis))
-        descent_layout.addStretch(1)
-        self.tabs.addTab(self._scroll(descent_tab), "Gradient descent")
+        self.whole_view = CollapsibleSection("Whole view", self.analysis,
+                                             objectName="wholeViewSection")
+        descent_layout.addWidget(self.whole_view)
+        # the settings scroll when the tab is short; Step, Play and Reset below them never do
+        descent_page = QWidget(objectName="descentPage")
+        page_layout = QVBoxLayout(descent_page)
+        margins = descent_layout.contentsMargins()
+        page_layout.setContentsMargins(0, 0, 0, margins.bottom())
+        page_layout.addWidget(CappedScrollArea(descent_tab, shrink=True,
+                                               objectName="descentSettingsScroll"))
+        rule = QFrame(frameShape=QFrame.HLine, frameShadow=QFrame.Sunken)
+        page_layout.addWidget(rule)
+        page_layout.addWidget(self.descent.transport)
+        page_layout.addStretch(1)
+        self.descent.transport.setContentsMargins(margins.left(), 0, margins.right(), 0)
+        self.tabs.addTab(descent_page, "Gradient descent")
         self.tabs.addTab(self._scroll(self.direction), "Directional derivative")
         side = QWidget(objectName="sidePanel")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(4, 4, 4, 4)
-        side_layout.addWidget(_group("Function", self.editor))
+        # long formulas scroll inside the Function panel instead of pushing the tabs down
+        self.function_scroll = CappedScrollArea(_group("Function", self.editor), FUNCTION_SHARE,
+                                                objectName="functionScroll")
+        side_layout.addWidget(self.function_scroll)
         side_layout.addWidget(self.tabs, 1)
         side.setMinimumWidth(365)
 
-        split = QSplitter(Qt.Horizontal, objectName="mainSplitter")
+        self.main_split = split = QSplitter(Qt.Horizontal, objectName="mainSplitter")
         split.addWidget(self.left_split)
         split.addWidget(side)
         split.setStretchFactor(0, 1)
@@ -132,7 +158,51 @@ class MainWindow(QMainWindow):
             self._sized = True
             total = max(self.views.width(), 2)
             self.views.setSizes([total * 3 // 5, total * 2 // 5])
+            if not getattr(self, "_table_restored", False):
+                self.set_table_height(TABLE_HEIGHT)
             self.table.scrollToBottom()
+
+    # ----- the iteration table's splitter, and the layout kept between sessions ------------
+    def set_table_height(self, height):
+        """Give the iteration table ``height`` pixels (0 collapses it); the plots get the rest."""
+        total = sum(self.left_split.sizes()) or self.left_split.height()
+        height = max(0, min(height, total - 100))
+        self.left_split.setSizes([total - height, height])
+        self._sync_table_action()
+
+    def table_height(self):
+        return self.left_split.sizes()[1]
+
+    def toggle_table(self, shown):
+        """View → Iteration table: collapse the table, or bring it back at its last height."""
+        if shown and self.table_height() == 0:
+            self.set_table_height(getattr(self, "_table_last_height", TABLE_HEIGHT))
+        elif not shown and self.table_height() > 0:
+            self._table_last_height = self.table_height()
+            self.set_table_height(0)
+
+    def _sync_table_action(self):
+        action = getattr(self, "table_action", None)
+        if action is not None:
+            action.setChecked(self.table_height() > 0)
+
+    def layout_state(self):
+        """The splitters and sections to remember with the window's geometry (QSettings)."""
+        return {"tableSplitter": self.left_split.saveState(),
+                "mainSplitter": self.main_split.saveState(),
+                "wholeViewExpanded": self.whole_view.expanded}
+
+    def restore_layout_state(self, state):
+        """Apply what ``layout_state`` gave; missing or unreadable parts are skipped."""
+        table, main = state.get("tableSplitter"), state.get("mainSplitter")
+        if isinstance(table, QByteArray) and self.left_split.restoreState(table):
+            self._table_restored = True
+            self._sync_table_action()
+        if isinstance(main, QByteArray):
+            self.main_split.restoreState(main)
+        expanded = state.get("wholeViewExpanded")
+        if expanded is not None:
+            self.whole_view.set_expanded(str(expanded).lower() not in ("false", "0"))
 
     def _scroll(self, widget):
         area = QScrollArea()
@@ -211,12 +281,34 @@ class MainWindow(QMainWindow):
         self.whole_path_action.triggered.connect(lambda _checked=False: self.model.show_whole_path())
         view_menu.addAction(self.whole_path_action)
 
+        self.table_action = QAction("&Iteration table", self, objectName="iterationTableAction",
+                                    checkable=True, checked=True)
+        self.table_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.table_action.setToolTip("Show the iteration table, or collapse it to give the "
+                                     "plots its room")
+        self.table_action.toggled.connect(self.toggle_table)
+        view_menu.addSeparator()
+        view_menu.addAction(self.table_action)
+        for text, tab in (("&Keyboard shortcuts…", "shortcuts"), ("What each &pane shows…", "panes")):
+            action = QAction(text, self, objectName=f"{tab}HelpAction")
+            action.triggered.connect(lambda _checked=False, t=tab: self.show_help(t))
+            help_menu.addAction(action)
+
     def show_syntax_help(self):
-        """Help → Formula syntax: what the editor accepts."""
-        box = QMessageBox(QMessageBox.Information, "Formula syntax", SYNTAX_HELP, QMessageBox.Ok, self)
-        box.setObjectName("syntaxHelp")
-        box.open()
-        return box
+        """Help → Formula syntax (F1): the help window at its syntax tab."""
+        return self.show_help("syntax")
+
+    def show_help(self, tab="syntax"):
+        """The one help window (non-modal), its shortcuts reread from the menus, at ``tab``:
+        "syntax", "shortcuts" or "panes". Returns the window."""
+        if getattr(self, "help_window", None) is None:
+            self.help_window = HelpWindow(SYNTAX_HELP, self)
+        self.help_window.refresh(self.menuBar())
+        self.help_window.show_tab(tab)
+        self.help_window.show()
+        self.help_window.raise_()
+        self.help_window.activateWindow()
+        return self.help_window
 
     def set_view_mode(self, mode):
         """Show the contour view, the surface, or both; for f of x alone, the curve f(x)

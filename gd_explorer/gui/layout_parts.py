@@ -1,0 +1,133 @@
+"""Layout helpers: a scroll area that never grows past a share of its parent's height, a
+collapsible section, and a one-line label that elides and shows the whole text on hover."""
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtWidgets import (QFrame, QLabel, QScrollArea, QSizePolicy, QToolButton,
+                               QVBoxLayout, QWidget)
+
+
+class CappedScrollArea(QScrollArea):
+    """Shows ``widget`` whole while it is at most ``share`` of the parent's height, and
+    scrolls it beyond that, so long content never pushes what follows off the screen.
+    With ``shrink`` the layout may also make it smaller than that, down to a few lines."""
+
+    def __init__(self, widget, share=1.0, shrink=False, parent=None, objectName=""):
+        super().__init__(parent, objectName=objectName)
+        self.share, self.shrink = share, shrink
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.NoFrame)
+        self.setSizePolicy(QSizePolicy.Preferred,
+                           QSizePolicy.Maximum if shrink else QSizePolicy.Fixed)
+        self.setWidget(widget)
+        widget.installEventFilter(self)
+
+    def content_height(self):
+        """The widget's height at the viewport's width."""
+        widget = self.widget()
+        width = self.viewport().width()
+        height = widget.heightForWidth(width) if widget.hasHeightForWidth() else -1
+        return height if height > 0 else widget.sizeHint().height()
+
+    def cap(self):
+        parent = self.parentWidget()
+        return max(int(parent.height() * self.share), 60) if parent is not None else 10**6
+
+    def sizeHint(self):
+        frame = 2 * self.frameWidth()
+        return QSize(super().sizeHint().width(), min(self.content_height(), self.cap()) + frame)
+
+    def minimumSizeHint(self):
+        if self.shrink:
+            return super().minimumSizeHint()
+        return QSize(super().minimumSizeHint().width(), self.sizeHint().height())
+
+    def setParent(self, parent, *args):
+        super().setParent(parent, *args)
+        self._watch_parent()
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        self._watch_parent()
+
+    def _watch_parent(self):
+        parent = self.parentWidget()
+        if parent is not None and getattr(self, "_watched", None) is not parent:
+            self._watched = parent
+            parent.installEventFilter(self)
+
+    def eventFilter(self, obj, event):
+        # the content changed size, or the parent did (the cap follows its height)
+        if ((obj is self.widget() and event.type() == QEvent.LayoutRequest)
+                or (obj is self.parentWidget() and event.type() == QEvent.Resize)):
+            self.updateGeometry()
+        return False
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # wrapped text needs another height at another width
+
+
+class CollapsibleSection(QWidget):
+    """A bold title with an arrow; clicking it shows or hides ``content``."""
+    toggled = Signal(bool)
+
+    def __init__(self, title, content, expanded=True, parent=None, objectName=""):
+        super().__init__(parent, objectName=objectName)
+        self.button = QToolButton(text=title, checkable=True, checked=expanded,
+                                  objectName=f"{objectName}Toggle" if objectName else "")
+        self.button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.button.setAutoRaise(True)
+        self.button.setStyleSheet("QToolButton { font-weight: bold; border: none; }")
+        self.button.setToolTip(f"Show or hide “{title}”")
+        self.content = content
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.button)
+        layout.addWidget(content)
+        self.button.toggled.connect(self._on_toggled)
+        self._on_toggled(expanded, emit=False)
+
+    @property
+    def expanded(self):
+        return self.button.isChecked()
+
+    def set_expanded(self, expanded):
+        self.button.setChecked(bool(expanded))
+
+    def _on_toggled(self, expanded, emit=True):
+        self.button.setArrowType(Qt.DownArrow if expanded else Qt.RightArrow)
+        self.content.setVisible(expanded)
+        if emit:
+            self.toggled.emit(expanded)
+
+
+class ElidedLabel(QLabel):
+    """One line of text, cut with "…" when the label is narrower; the tooltip has it all.
+    Its minimum width does not depend on the text, so a long text never widens the window."""
+
+    def __init__(self, text="", parent=None, objectName=""):
+        super().__init__(parent, objectName=objectName)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self._full = ""
+        self.setText(text)
+
+    def setText(self, text):
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def full_text(self):
+        return self._full
+
+    def minimumSizeHint(self):
+        return QSize(10, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self):
+        width = self.contentsRect().width()
+        super().setText(self.fontMetrics().elidedText(self._full, Qt.ElideRight, width))
