@@ -1,8 +1,9 @@
 """Layout helpers: a scroll area that never grows past a share of its parent's height, a
-collapsible section, and a one-line label that elides and shows the whole text on hover."""
+collapsible section, a one-line label that elides and shows the whole text on hover, and a
+splitter whose bottom pane starts small and collapses."""
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtWidgets import (QFrame, QLabel, QScrollArea, QSizePolicy, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFrame, QLabel, QScrollArea, QSizePolicy, QSplitter,
+                               QToolButton, QVBoxLayout, QWidget)
 
 
 class CappedScrollArea(QScrollArea):
@@ -131,3 +132,63 @@ class ElidedLabel(QLabel):
     def _elide(self):
         width = self.contentsRect().width()
         super().setText(self.fontMetrics().elidedText(self._full, Qt.ElideRight, width))
+
+
+class BottomPaneSplitter(QSplitter):
+    """A vertical splitter whose bottom pane starts ``first_height`` pixels tall (on the first
+    show, unless a saved state was restored), keeps its height when the window grows, and
+    collapses to nothing; the top pane never collapses."""
+    shownChanged = Signal(bool)  # the bottom pane collapsed (False) or came back (True)
+
+    def __init__(self, top, bottom, first_height, parent=None, objectName=""):
+        super().__init__(Qt.Vertical, parent, objectName=objectName)
+        self.first_height = first_height
+        self._last_height = first_height
+        self._placed = False
+        self.addWidget(top)
+        self.addWidget(bottom)
+        self.setStretchFactor(0, 1)
+        self.setStretchFactor(1, 0)
+        self.setCollapsible(0, False)
+        self.setCollapsible(1, True)
+        self._shown = True
+        self.splitterMoved.connect(lambda *_: self._announce())
+
+    def bottom_height(self):
+        return self.sizes()[1]
+
+    def set_bottom_height(self, height):
+        """Give the bottom pane ``height`` pixels (0 collapses it); the top pane the rest."""
+        total = sum(self.sizes()) or self.height()
+        height = max(0, min(int(height), total - 100))
+        self.setSizes([total - height, height])
+        self._announce()
+
+    def set_bottom_shown(self, shown):
+        """Collapse the bottom pane, or bring it back at the height it had (at least
+        ``first_height``: a drag to collapse passes through its smallest height)."""
+        if shown and self.bottom_height() == 0:
+            self.set_bottom_height(max(self._last_height, self.first_height))
+        elif not shown and self.bottom_height() > 0:
+            self.set_bottom_height(0)
+
+    def restoreState(self, state):
+        restored = super().restoreState(state)
+        if restored:
+            self._placed = True  # the saved sizes win over first_height
+            self._announce()
+        return restored
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if not self._placed:
+            self._placed = True
+            self.set_bottom_height(self.first_height)
+
+    def _announce(self):
+        shown = self.bottom_height() > 0
+        if shown:
+            self._last_height = self.bottom_height()
+        if shown != self._shown:
+            self._shown = shown
+            self.shownChanged.emit(shown)

@@ -20,7 +20,7 @@ from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
 from .help_window import HelpWindow
 from .iteration_table import IterationTable
-from .layout_parts import CappedScrollArea, CollapsibleSection
+from .layout_parts import BottomPaneSplitter, CappedScrollArea, CollapsibleSection
 from .model import ExplorerModel
 from .run_list import RunList
 from .recent_folders import remember_folder
@@ -91,15 +91,10 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.views, 1)
         self.curve_pane = CurvePane(m)  # 1-D mode: shown instead of self.views
         left_layout.addWidget(self.curve_pane, 1)
-        # the table starts small (TABLE_HEIGHT, set on first show) and collapses to nothing
-        self.left_split = QSplitter(Qt.Vertical, objectName="tableSplitter")
-        self.left_split.addWidget(left)
-        self.left_split.addWidget(_group("Iterations", self.table, "iterationsGroup"))
-        self.left_split.setStretchFactor(0, 1)
-        self.left_split.setStretchFactor(1, 0)  # a taller window gives the plots the room
-        self.left_split.setCollapsible(0, False)
-        self.left_split.setCollapsible(1, True)
-        self.left_split.splitterMoved.connect(lambda *_: self._sync_table_action())
+        # the table starts small, keeps its height as the window grows, and collapses
+        self.left_split = BottomPaneSplitter(left, _group("Iterations", self.table,
+                                                          "iterationsGroup"),
+                                             TABLE_HEIGHT, objectName="tableSplitter")
 
         self.tabs = QTabWidget(objectName="sideTabs")
         descent_tab = QWidget()
@@ -158,33 +153,7 @@ class MainWindow(QMainWindow):
             self._sized = True
             total = max(self.views.width(), 2)
             self.views.setSizes([total * 3 // 5, total * 2 // 5])
-            if not getattr(self, "_table_restored", False):
-                self.set_table_height(TABLE_HEIGHT)
             self.table.scrollToBottom()
-
-    # ----- the iteration table's splitter, and the layout kept between sessions ------------
-    def set_table_height(self, height):
-        """Give the iteration table ``height`` pixels (0 collapses it); the plots get the rest."""
-        total = sum(self.left_split.sizes()) or self.left_split.height()
-        height = max(0, min(height, total - 100))
-        self.left_split.setSizes([total - height, height])
-        self._sync_table_action()
-
-    def table_height(self):
-        return self.left_split.sizes()[1]
-
-    def toggle_table(self, shown):
-        """View → Iteration table: collapse the table, or bring it back at its last height."""
-        if shown and self.table_height() == 0:
-            self.set_table_height(getattr(self, "_table_last_height", TABLE_HEIGHT))
-        elif not shown and self.table_height() > 0:
-            self._table_last_height = self.table_height()
-            self.set_table_height(0)
-
-    def _sync_table_action(self):
-        action = getattr(self, "table_action", None)
-        if action is not None:
-            action.setChecked(self.table_height() > 0)
 
     def layout_state(self):
         """The splitters and sections to remember with the window's geometry (QSettings)."""
@@ -194,12 +163,9 @@ class MainWindow(QMainWindow):
 
     def restore_layout_state(self, state):
         """Apply what ``layout_state`` gave; missing or unreadable parts are skipped."""
-        table, main = state.get("tableSplitter"), state.get("mainSplitter")
-        if isinstance(table, QByteArray) and self.left_split.restoreState(table):
-            self._table_restored = True
-            self._sync_table_action()
-        if isinstance(main, QByteArray):
-            self.main_split.restoreState(main)
+        for splitter, key in ((self.left_split, "tableSplitter"), (self.main_split, "mainSplitter")):
+            if isinstance(state.get(key), QByteArray):
+                splitter.restoreState(state[key])
         expanded = state.get("wholeViewExpanded")
         if expanded is not None:
             self.whole_view.set_expanded(str(expanded).lower() not in ("false", "0"))
@@ -286,10 +252,12 @@ class MainWindow(QMainWindow):
         self.table_action.setShortcut(QKeySequence("Ctrl+T"))
         self.table_action.setToolTip("Show the iteration table, or collapse it to give the "
                                      "plots its room")
-        self.table_action.toggled.connect(self.toggle_table)
+        self.table_action.toggled.connect(self.left_split.set_bottom_shown)
+        self.left_split.shownChanged.connect(self.table_action.setChecked)
         view_menu.addSeparator()
         view_menu.addAction(self.table_action)
-        for text, tab in (("&Keyboard shortcuts…", "shortcuts"), ("What each &pane shows…", "panes")):
+        for text, tab in (("&Keyboard shortcuts…", "shortcuts"),
+                          ("What each &pane shows…", "panes")):
             action = QAction(text, self, objectName=f"{tab}HelpAction")
             action.triggered.connect(lambda _checked=False, t=tab: self.show_help(t))
             help_menu.addAction(action)
@@ -305,9 +273,10 @@ class MainWindow(QMainWindow):
             self.help_window = HelpWindow(SYNTAX_HELP, self)
         self.help_window.refresh(self.menuBar())
         self.help_window.show_tab(tab)
+        if self.help_window.isVisible():  # open behind the main window: bring it up
+            self.help_window.raise_()
+            self.help_window.activateWindow()
         self.help_window.show()
-        self.help_window.raise_()
-        self.help_window.activateWindow()
         return self.help_window
 
     def set_view_mode(self, mode):
