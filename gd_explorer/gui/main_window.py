@@ -108,7 +108,8 @@ class MainWindow(QMainWindow):
         descent_page = QWidget(objectName="descentPage")
         page_layout = QVBoxLayout(descent_page)
         margins = descent_layout.contentsMargins()
-        page_layout.setContentsMargins(0, 0, 0, margins.bottom())
+        descent_layout.setContentsMargins(margins.left(), 4, margins.right(), 0)
+        page_layout.setContentsMargins(0, 0, 0, 4)
         page_layout.addWidget(CappedScrollArea(descent_tab, shrink=True,
                                                objectName="descentSettingsScroll"))
         rule = QFrame(frameShape=QFrame.HLine, frameShadow=QFrame.Sunken)
