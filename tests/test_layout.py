@@ -290,3 +290,23 @@ def test_help_says_what_each_pane_shows(qtbot, window):
         assert body[:60] in text
     assert "Shift+click" in text and "F2" in text  # the gestures that are not menu items
     assert help_window.tabs.currentWidget() is help_window.panes
+
+
+def test_scroll_areas_relayout_only_when_their_content_height_changes(qtbot, window,
+                                                                       monkeypatch):
+    from gd_explorer.gui.layout_parts import CappedScrollArea
+
+    load(qtbot, window, "Himmelblau")
+    calls = []
+    original = CappedScrollArea.updateGeometry
+    monkeypatch.setattr(CappedScrollArea, "updateGeometry",
+                        lambda self: calls.append(self.objectName()) or original(self))
+    settings = window.findChild(QWidget, "descentSettingsScroll")
+    for _ in range(5):  # new point, curvature and run state texts: same heights
+        window.model.step(1)
+        qtbot.wait(20)
+    assert calls == []
+    before = settings.sizeHint().height()
+    window.model.set_optimizer("adam")  # three more rows
+    qtbot.waitUntil(lambda: "descentSettingsScroll" in calls, timeout=TIMEOUT)
+    assert settings.sizeHint().height() > before

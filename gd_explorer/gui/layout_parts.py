@@ -57,16 +57,24 @@ class CappedScrollArea(QScrollArea):
             parent.installEventFilter(self)
 
     def eventFilter(self, obj, event):
-        # the content changed size, or the parent did (the cap follows its height)
-        if ((obj is self.widget() and event.type() == QEvent.LayoutRequest)
-                or (obj is self.parentWidget() and event.type() == QEvent.Resize)):
-            self.updateGeometry()
+        # the content's layout changed (relayout only if its height did: a label's new text
+        # while descent plays must not relayout the panel), or the parent's size (the cap)
+        if obj is self.widget() and event.type() == QEvent.LayoutRequest:
+            self._update_hint()
+        elif obj is self.parentWidget() and event.type() == QEvent.Resize:
+            self._update_hint()
         return False
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
         if event.oldSize().width() != event.size().width():
-            self.updateGeometry()  # wrapped text needs another height at another width
+            self._update_hint()  # wrapped text needs another height at another width
+
+    def _update_hint(self):
+        hint = self.sizeHint().height()
+        if hint != getattr(self, "_hint", None):
+            self._hint = hint
+            self.updateGeometry()
 
 
 class CollapsibleSection(QWidget):
