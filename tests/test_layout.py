@@ -13,11 +13,14 @@ from gd_explorer.gui.main_window import FUNCTION_SHARE, SYNTAX_HELP, TABLE_HEIGH
 TIMEOUT = 30000  # compiling runs in a worker process; CI machines are busy
 
 
-def new_window(qtbot, size=(1280, 800)):
+def new_window(qtbot, size=(1280, 800), restored=False):
+    """A shown MainWindow; with ``restored``, its layout read from QSettings before showing."""
     make_app()
     win = MainWindow()
     qtbot.addWidget(win)
     win.resize(*size)
+    if restored:
+        restore_layout(win)
     win.show()
     qtbot.waitExposed(win)
     return win
@@ -105,24 +108,14 @@ def test_splitter_sizes_and_sections_are_remembered(qtbot, tmp_path, monkeypatch
     first.main_split.setSizes([680, 600])
     first.whole_view.set_expanded(False)
     save_layout(first)
-    second = MainWindow()
-    qtbot.addWidget(second)
-    second.resize(1280, 800)
-    restore_layout(second)
-    second.show()
-    qtbot.waitExposed(second)
+    second = new_window(qtbot, restored=True)
     assert second.left_split.sizes()[1] == 222
     assert second.main_split.sizes()[1] == first.main_split.sizes()[1] == 600
     assert not second.whole_view.expanded and not second.analysis.isVisible()
     # a collapsed table stays collapsed, and the menu says so
     second.table_action.trigger()
     save_layout(second)
-    third = MainWindow()
-    qtbot.addWidget(third)
-    third.resize(1280, 800)
-    restore_layout(third)
-    third.show()
-    qtbot.waitExposed(third)
+    third = new_window(qtbot, restored=True)
     assert third.left_split.sizes()[1] == 0 and not third.table_action.isChecked()
 
 
