@@ -3,8 +3,8 @@ import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QMainWindow, QMessageBox, QScrollArea,
-                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QGroupBox, QMainWindow, QMessageBox,
+                               QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from ..core import session as sessions
 from ..core.errors import InputError
@@ -17,6 +17,8 @@ from .direction_panel import DirectionPanel
 from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
 from .iteration_table import IterationTable
+from .lessons_panel import LessonsPanel, apply_lesson
+from .math_view import warm_up as warm_up_math
 from .model import ExplorerModel
 from .surface_view import SurfaceView
 from .undo import History
@@ -113,7 +115,9 @@ class MainWindow(QMainWindow):
         m.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         m.sessionError.connect(lambda text: self._show_error("Could not open the session", text))
         self.history = History(m, self)
+        self._build_lessons()
         self._build_menus()
+        self.view_mode = None
         self.set_view_mode("both")
 
     def showEvent(self, event):
@@ -123,6 +127,23 @@ class MainWindow(QMainWindow):
             total = max(self.views.width(), 2)
             self.views.setSizes([total * 3 // 5, total * 2 // 5])
             self.table.scrollToBottom()
+
+    def _build_lessons(self):
+        """The lessons dock (hidden until View → Lessons); typeset maths warms up meanwhile."""
+        warm_up_math()
+        self.lessons = LessonsPanel()
+        self.lessons.load()
+        self.lessons.lessonChosen.connect(lambda lesson: apply_lesson(lesson, self))
+        self.lessons_dock = QDockWidget("Lessons", self, objectName="lessonsDock")
+        self.lessons_dock.setAllowedAreas(Qt.LeftDockWidgetArea | Qt.RightDockWidgetArea)
+        self.lessons_dock.setWidget(self.lessons)
+        self.lessons_dock.setMinimumWidth(300)
+        self.addDockWidget(Qt.RightDockWidgetArea, self.lessons_dock)
+        self.lessons_dock.hide()
+        self.lessons_action = self.lessons_dock.toggleViewAction()
+        self.lessons_action.setText("&Lessons")
+        self.lessons_action.setObjectName("lessonsAction")
+        self.lessons_action.setShortcut(QKeySequence("Ctrl+L"))
 
     def _scroll(self, widget):
         area = QScrollArea()
@@ -186,6 +207,8 @@ class MainWindow(QMainWindow):
             action = QAction(text, self)
             action.triggered.connect(lambda _checked=False, md=mode: self.set_view_mode(md))
             view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.lessons_action)
         help_menu = bar.addMenu("&Help")
         syntax = QAction("Formula &syntax…", self, objectName="syntaxHelpAction")
         syntax.setShortcut(QKeySequence.HelpContents)
@@ -206,9 +229,13 @@ class MainWindow(QMainWindow):
 
     def set_view_mode(self, mode):
         """Show the contour view, the surface, or both."""
+        shared = mode == "both" and self.view_mode != "both"
         self.view_mode = mode
         self.contour.setVisible(mode in ("contour", "both"))
         self.surface.setVisible(mode in ("surface", "both"))
+        if shared:  # both shown again: share the width 3:2, not as the hidden pane left it
+            total = max(self.views.width(), 2)
+            self.views.setSizes([total * 3 // 5, total * 2 // 5])
         self.view_controls.set_mode(mode)
 
     def export_csv(self, path=None):
