@@ -198,7 +198,8 @@ class MathView(QScrollArea):
     def set_formula(self, tex, plain):
         """Show ``tex`` typeset (None: plain text only); ``plain`` is the readable text."""
         self._tex, self._plain = tex, plain or ""
-        tip = "\n".join(textwrap.fill(line, TOOLTIP_WIDTH) for line in self._plain.splitlines())
+        tip = "\n".join(textwrap.fill(line, TOOLTIP_WIDTH, break_long_words=False,
+                                       break_on_hyphens=False) for line in self._plain.splitlines())
         self.setToolTip(tip)
         self.setAccessibleDescription(self._plain)
         self._show()
