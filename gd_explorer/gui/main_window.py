@@ -140,10 +140,17 @@ class MainWindow(QMainWindow):
         self.lessons_dock.setMinimumWidth(300)
         self.addDockWidget(Qt.RightDockWidgetArea, self.lessons_dock)
         self.lessons_dock.hide()
+        self.lessons_dock.visibilityChanged.connect(self._size_lessons_dock)
         self.lessons_action = self.lessons_dock.toggleViewAction()
         self.lessons_action.setText("&Lessons")
         self.lessons_action.setObjectName("lessonsAction")
         self.lessons_action.setShortcut(QKeySequence("Ctrl+L"))
+
+    def _size_lessons_dock(self, visible):
+        """The first time the lessons show: a fifth of a wide window, at least 300 px."""
+        if visible and not getattr(self, "_lessons_sized", False):
+            self._lessons_sized = True
+            self.resizeDocks([self.lessons_dock], [max(300, self.width() // 5)], Qt.Horizontal)
 
     def _scroll(self, widget):
         area = QScrollArea()
