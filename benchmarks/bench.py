@@ -59,7 +59,7 @@ class Table:
     def cell(s, unit):
         if s is None:
             return "—"
-        k = 1e3 if unit == "ms" else 1.0
+        k = 1e3 if unit == "ms" else 1.0  # timings are kept in seconds; MiB as they are
         digits = "{:.3g}"
         return (f"{digits.format(s['median'] * k)} ({digits.format(s['min'] * k)}–"
                 f"{digits.format(s['max'] * k)}) {unit}")
@@ -183,8 +183,119 @@ def row_basins(table, repeat):
                      "×400)", ours, base, "s", "≥ 20×; ≤ 1 s")
 
 
+# ----- rows 6 and 7: start-up and memory -------------------------------------------------------
+MINIMAL_QT = """
+import sys
+import pyqtgraph as pg
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+w = pg.PlotWidget()
+w.plot([0, 1, 2], [0, 1, 0])
+w.resize(1600, 1000)
+w.show()
+app.processEvents()
+w.grab().save(sys.argv[1])
+"""
+
+BIG_RUN = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from gd_explorer.gui.app import make_app
+from gd_explorer.gui.main_window import MainWindow
+app = make_app()
+w = MainWindow()
+w.resize(1600, 1000)
+w.show()
+m = w.model
+m.set_expression("(1 - x)^2 + 100*(y - x^2)^2")
+m.wait_idle(30)
+m.set_tol(0.0)
+m.set_max_steps(1_000_000)
+m.set_learning_rate(1e-4)
+m.set_start(-1.2, 1.0)
+m.step(1_000_000)
+for _ in range(20):
+    app.processEvents()
+w.table.scrollToBottom()
+app.processEvents()
+assert w.table.model().rowCount() == 1_000_001, w.table.model().rowCount()
+"""
+
+
+def _tree(pid):
+    """pid and all its descendants (Linux /proc)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except OSError:
+            pass
+    return out
+
+
+def _rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def peak_tree_rss(cmd, env):
+    """Run ``cmd``; return (seconds, peak of the summed RSS of it and its children, in MiB)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, sum(_rss_kib(p) for p in _tree(proc.pid)))
+        time.sleep(0.02)
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd} failed: {proc.stderr.read().decode(errors='replace')[-500:]}")
+    return seconds, peak / 1024
+
+
+def row_startup(table, repeat):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=ROOT)
+    folder = tempfile.mkdtemp()
+    app_cmd = [sys.executable, "-m", "gd_explorer", "--screenshot", os.path.join(folder, "a.png")]
+    base_cmd = [sys.executable, "-c", MINIMAL_QT, os.path.join(folder, "b.png")]
+    ours, base, rss = [], [], []
+    for _ in range(max(3, repeat // 2)):
+        seconds, peak = peak_tree_rss(app_cmd, env)
+        ours.append(seconds)
+        rss.append(peak)
+        base.append(peak_tree_rss(base_cmd, env)[0])
+    table.add(6, "cold start to PNG (--screenshot, offscreen) (baseline: minimal PySide6 + "
+                 "pyqtgraph window saved to PNG)", ours, base, "s", "≤ 2× the baseline")
+    return rss
+
+
+def row_memory(table, repeat, screenshot_rss=None):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=ROOT)
+    if screenshot_rss is None:
+        folder = tempfile.mkdtemp()
+        screenshot_rss = [peak_tree_rss([sys.executable, "-m", "gd_explorer", "--screenshot",
+                                         os.path.join(folder, "a.png")], env)[1]]
+    table.add(7, "peak RSS, app + worker: --screenshot", screenshot_rss, None, "MiB", "≤ 400 MB")
+    big = [peak_tree_rss([sys.executable, "-c", BIG_RUN, ROOT], env)[1] for _ in range(2)]
+    table.add(7, "peak RSS, app + worker: a 1,000,000-step run in the iteration table", big, None,
+              "MiB", "≤ 400 MB")
+
+
+def row_startup_and_memory(table, repeat):
+    row_memory(table, repeat, row_startup(table, repeat))
+
+
 # ----- main -----------------------------------------------------------------------------------
-ROWS = {3: row_steps, 5: row_basins}
+ROWS = {3: row_steps, 5: row_basins, 6: row_startup_and_memory}
 
 
 def main():

@@ -11,6 +11,7 @@ on request 2, as MODE says, except:
   busy-py - request 1 keeps the worker busy in Python for ever, with the Linux
             parent-death signal off (so only the worker's reader thread can notice).
   deaf    - life 1 says it is ready and then never reads a request.
+  sleep   - request 2 is answered after a second of sleep (no computing).
 The busy modes create STATE + ".busy" when the work starts.
 """
 import os
@@ -58,6 +59,10 @@ def misbehave(mode, rid, ir, body, wfd):
         send(worker.HEADER.pack(worker.MAGIC, rid, 0xFFFFFFFF))
     elif mode == "eof":
         os._exit(0)
+    elif mode == "sleep":  # slow without computing: as on a machine busy with other work
+        time.sleep(1.0)
+        send(worker.encode_reply(rid, *worker.analyse(ir)))
+        return
     elif mode == "wrong-id":
         send(worker.encode_reply(rid + 1, *worker.analyse(ir)))
     elif mode == "stale":  # life 1: keep the request for life 2, answer nothing
@@ -87,6 +92,7 @@ def serve(mode, bad_request):
         count += 1
         if count == bad_request:
             misbehave(mode, rid, ir, body, wfd)
+            continue  # the modes that return have answered
         worker.write_all(wfd, worker.encode_reply(rid, *worker.analyse(ir)))
 
 

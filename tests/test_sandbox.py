@@ -334,3 +334,26 @@ def _split(message):
     magic, rid, size = worker.HEADER.unpack(message[:worker.HEADER.size])
     assert magic == worker.MAGIC and size == len(message) - worker.HEADER.size
     return rid, message[worker.HEADER.size:]
+
+
+# --- the time limit counts computing, not waiting ---------------------------------------------
+
+def test_a_slow_reply_without_computing_is_not_too_complex(fake):
+    # the worker sleeps a second (as if the machine were busy) but computes almost nothing
+    box, state = fake("sleep")
+    assert parse_function("x^2").display["fx"] == "2*x"
+    assert parse_function("x^3", time_limit=0.3).display["fx"] == "3*x^2"
+
+
+def test_computing_past_the_limit_is_too_complex(fake):
+    box, state = fake("busy-py")  # computes for ever
+    with pytest.raises(ExpressionError, match="too complex: working out the derivatives took "
+                                              "more than 0.3 s"):
+        parse_function("x^2", time_limit=0.3)
+
+
+def test_cpu_time_of_this_process_grows_with_work():
+    before = sandbox.cpu_seconds(os.getpid())
+    assert before is not None
+    sum(i * i for i in range(3_000_000))
+    assert sandbox.cpu_seconds(os.getpid()) > before

@@ -264,8 +264,11 @@ class Descent:
         if not self.finished:
             self._finish(STOPPED, f"stopped at step {self.steps}")
 
-    def result(self, expression=""):
-        return DescentResult(self.trajectory, self.status, self.message, self.optimizer,
+    def result(self, expression="", copy=True):
+        """The run so far; with copy=False its trajectory is a read-only view (no copy of
+        millions of rows), whose rows stay valid while the run goes on."""
+        rows = self.trajectory if copy else self.view()
+        return DescentResult(rows, self.status, self.message, self.optimizer,
                              self.learning_rate, expression or getattr(self.function, "text", ""),
                              dict(self.hyperparameters),
                              (self.schedule.name, dict(self.schedule_parameters)))

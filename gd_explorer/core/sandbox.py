@@ -20,13 +20,30 @@ from concurrent.futures import Future
 from . import worker
 from .errors import ExpressionError
 
-TIME_LIMIT = 2.0
+TIME_LIMIT = 2.0   # seconds of the worker's CPU time: "too complex" means too much work,
+WALL_FACTOR = 10   # not a busy machine; a worker idle this many times longer has hung
+SLICE = 0.05       # how often the worker's CPU time is read while waiting
+TRANSFER_LIMIT = 30.0  # for a reply that has begun to arrive
 START_LIMIT = 60.0
 
 LOST = "the symbolic engine stopped unexpectedly and was restarted; try again"
 MALFORMED = "the symbolic engine sent a malformed reply and was restarted; try again"
 UNRESPONSIVE = "the symbolic engine stopped responding and was restarted; try again"
 CANCELLED = "cancelled: a newer formula replaced this one"
+
+
+def cpu_seconds(pid):
+    """CPU time (user + system, all threads) used so far by process ``pid``, or None where
+    the system does not say (then the time limit is wall-clock time)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def _too_slow(limit):
@@ -196,7 +213,7 @@ class Sandbox:
                 raise ExpressionError("too complex: the formula is too large to analyse") from None
             self._running = rid
             try:
-                status, payload = self._exchange(rid, message, time.monotonic() + limit, limit)
+                status, payload = self._exchange(rid, message, limit)
             finally:
                 self._running = None
         if status == "ok":
@@ -205,13 +222,15 @@ class Sandbox:
             raise ExpressionError(f"too complex: {payload}")
         raise ExpressionError(payload)
 
-    def _exchange(self, rid, message, deadline, limit):
+    def _exchange(self, rid, message, limit):
         """Send one request and read its reply. Any failure drops the worker (lock held)."""
         sending = True
         try:
-            worker.write_all(self._wfd, message, deadline)
+            worker.write_all(self._wfd, message, time.monotonic() + limit)
             sending = False
-            reply_id, body = worker.read_frame(self._rfd, worker.MAX_REPLY, deadline)
+            self._await_reply(limit)
+            reply_id, body = worker.read_frame(self._rfd, worker.MAX_REPLY,
+                                               time.monotonic() + TRANSFER_LIMIT)
             if reply_id != rid:
                 raise worker.ProtocolError(f"a reply for request {reply_id}, not {rid}")
             status, payload = worker.decode_reply(body)
@@ -221,6 +240,19 @@ class Sandbox:
         except (OSError, EOFError, worker.ProtocolError) as exc:  # TimeoutError is an OSError
             self._restart()
             raise ExpressionError(self._failure(exc, rid, sending, limit)) from exc
+
+    def _await_reply(self, limit):
+        """Wait until the reply begins to arrive (or the pipe closes). TimeoutError once the
+        worker has computed for more than ``limit`` seconds of CPU time, or has been silent
+        for WALL_FACTOR times that long (a hung worker, or a machine without CPU times)."""
+        pid = self._proc.pid
+        start, cpu0 = time.monotonic(), cpu_seconds(pid)
+        while not worker.wait_readable(self._rfd, time.monotonic() + SLICE):
+            elapsed = time.monotonic() - start
+            cpu = cpu_seconds(pid)
+            used = cpu - cpu0 if cpu is not None and cpu0 is not None else elapsed
+            if used > limit or elapsed > WALL_FACTOR * limit:
+                raise TimeoutError("the worker computed past the time limit")
 
     def _failure(self, exc, rid, sending, limit):
         """The message for a request that failed with `exc`."""

@@ -50,6 +50,11 @@ def _wait(fd, event, deadline):
     return remaining > 0 and bool(poller.poll(remaining * 1000.0))
 
 
+def wait_readable(fd, deadline):
+    """True when fd has data (or has closed) before the deadline."""
+    return _wait(fd, select.POLLIN, deadline)
+
+
 def _read_exact(fd, size, deadline, started):
     """Read exactly `size` bytes. Nothing by the deadline or at EOF raises TimeoutError or
     EOFError; once a message has started, either one means it was torn (ProtocolError)."""

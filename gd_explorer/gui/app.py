@@ -116,6 +116,9 @@ def run_app(args):
         screenshot(window, args.screenshot)
         window.close()
         return 0
+    from .recent_folders import clean_recent_folders
+
+    clean_recent_folders()  # temp files a killed write of an earlier run left behind
     window.resize(1500, 950)
     restore_layout(window)
     app.aboutToQuit.connect(lambda: save_layout(window))

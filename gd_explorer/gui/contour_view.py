@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QLabel
 
 from ..core.errors import InputError
 from ..core.fmt import fmt
-from ..core.grid import choose_levels, color_scale, contour_lines, sample_grid
+from ..core.grid import (choose_levels, color_scale, contour_lines, sample_grid,
+                         window_color_scale)
 from .colors import (COLORMAP_NAME, GRAD_COLOR, KEPT_COLORS, NEG_GRAD_COLOR, TANGENT_COLOR,
                      TRAJ_COLOR, U_COLOR)
 
@@ -285,11 +286,10 @@ class ContourView(pg.PlotWidget):
         self._draw_contours(grid)
 
     def _draw_image(self, grid, finite):
-        # The colour scale comes from the model's window, as in the 3-D view.
-        (x0, x1), (y0, y1) = self.model.window
-        inside = grid.z[np.ix_((grid.ys >= y0) & (grid.ys <= y1), (grid.xs >= x0) & (grid.xs <= x1))]
-        self.scale = scale = color_scale(inside, self.model.spacing) or color_scale(finite,
-                                                                                    self.model.spacing)
+        # The colour scale of the model's window, the same one the 3-D view uses.
+        self.scale = scale = (window_color_scale(self.model.function, self.model.window,
+                                                 self.model.spacing)
+                              or color_scale(finite, self.model.spacing))
         gx, gy = (grid.xs[0], grid.xs[-1]), (grid.ys[0], grid.ys[-1])
         self.image.setImage(scale.transform(grid.z), autoLevels=False, levels=(scale.lo, scale.hi))
         self.image.setRect(QRectF(gx[0], gy[0], gx[1] - gx[0], gy[1] - gy[0]))

@@ -4,7 +4,8 @@ import os
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QGroupBox, QMainWindow, QMessageBox,
-                               QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+                               QProgressBar, QPushButton, QScrollArea, QSplitter, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from ..core import session as sessions
 from ..core.errors import InputError
@@ -20,6 +21,7 @@ from .iteration_table import IterationTable
 from .lessons_panel import LessonsPanel, apply_lesson
 from .math_view import warm_up as warm_up_math
 from .model import ExplorerModel
+from .recent_folders import remember_folder
 from .surface_view import SurfaceView
 from .undo import History
 from .view_controls import ViewControls
@@ -117,6 +119,7 @@ class MainWindow(QMainWindow):
         self.history = History(m, self)
         self._build_lessons()
         self._build_menus()
+        self._build_export_progress()
         self.view_mode = None
         self.set_view_mode("both")
 
@@ -254,19 +257,23 @@ class MainWindow(QMainWindow):
                                                   "CSV files (*.csv);;All files (*)")
             if not path:
                 return False
-        results = self.model.results()
+        results = self.model.results(copy=False)  # views: no copy of millions of rows
         if not results:
             self._show_error("Export failed", "there is no trajectory to export")
             return False
         rows = sum(len(r.trajectory) for r in results)
-        return self._file_job(lambda: write_csv(path, results), rows, "Export failed",
-                              f"Trajectory written to {path}")
+        return self._file_job(path, lambda report: write_csv(path, results, progress=report),
+                              rows, "Export failed", f"Trajectory written to {path}",
+                              cancellable=True)
 
-    def _file_job(self, work, rows, error_title, success):
-        """Run a write now, or on a thread when it is long; errors become a dialog."""
+    def _file_job(self, path, work, rows, error_title, success, cancellable=False):
+        """Run ``work(report)`` now (report None), or on a thread when it is long; errors
+        become a dialog. A cancellable job shows its progress and a Cancel button, and
+        calls ``report(done, total)``, which returns True once Cancel was pressed."""
+        remember_folder(path)  # a temp file a killed write leaves there is removed at start
         if rows <= BACKGROUND_ROWS:
             try:
-                work()
+                work(None)
             except InputError as exc:
                 self._show_error(error_title, str(exc))
                 self.fileJobFinished.emit(str(exc))
@@ -274,11 +281,16 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(success, 6000)
             self.fileJobFinished.emit("")
             return True
-        job = BackgroundJob(work, self)
+        job = BackgroundJob(lambda: work(job.report if cancellable else None), self)
         self.statusBar().showMessage(f"Writing {rows:,} rows…")
+        if cancellable:
+            self._show_export_progress(job, rows)
 
         def finished(error):
-            if error:
+            self._end_export_progress(job)
+            if job.cancelled:
+                self.statusBar().showMessage(f"Export cancelled: {path} was not changed", 6000)
+            elif error:
                 self._show_error(error_title, error)
             else:
                 self.statusBar().showMessage(success, 6000)
@@ -288,6 +300,49 @@ class MainWindow(QMainWindow):
         job.done.connect(finished)
         job.start()
         return True
+
+    def _build_export_progress(self):
+        """The progress bar and Cancel button of long exports, hidden while none runs."""
+        self._export_jobs = []  # running exports; the bar shows the newest
+        self.export_progress = QProgressBar(objectName="exportProgress", maximumWidth=220)
+        self.cancel_export = QPushButton("Cancel", objectName="cancelExportButton")
+        self.cancel_export.setToolTip("Stop the export; the file on disk stays as it was")
+        self.cancel_export.clicked.connect(self.cancel_exports)
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.export_progress)
+        bar.addPermanentWidget(self.cancel_export)
+        bar.setMinimumHeight(bar.sizeHint().height())  # showing them never resizes the plots
+        self.export_progress.hide()
+        self.cancel_export.hide()
+
+    def _show_export_progress(self, job, total):
+        """Show ``job``'s progress (rows written) and the Cancel button in the status bar."""
+        self._export_jobs.append(job)
+        self.export_progress.setRange(0, max(total, 1))
+        self.export_progress.setValue(0)
+        self.export_progress.show()
+        self.cancel_export.setEnabled(True)
+        self.cancel_export.show()
+        job.progress.connect(lambda done, _total: self._export_progressed(job, done))
+
+    def _export_progressed(self, job, done):
+        if self._export_jobs and job is self._export_jobs[-1]:
+            self.export_progress.setValue(done)
+
+    def _end_export_progress(self, job):
+        if job in self._export_jobs:
+            self._export_jobs.remove(job)
+            if not self._export_jobs:
+                self.export_progress.hide()
+                self.cancel_export.hide()
+
+    def cancel_exports(self):
+        """Cancel: running exports stop and leave their target files untouched."""
+        for job in self._export_jobs:
+            job.cancel()
+        if self._export_jobs:
+            self.cancel_export.setEnabled(False)
+            self.statusBar().showMessage("Cancelling the export…")
 
     def export_png(self, path=None, width=1600):
         """Save the contour map as a PNG (pyqtgraph's exporter, written atomically)."""
@@ -319,7 +374,7 @@ class MainWindow(QMainWindow):
             self._show_error("Could not save the session", str(exc))
             return False
         rows = sum(len(r.rows) for r in [session.current, *session.kept] if r is not None)
-        return self._file_job(lambda: sessions.save(path, session), rows,
+        return self._file_job(path, lambda _report: sessions.save(path, session), rows,
                               "Could not save the session", f"Session saved to {path}")
 
     def open_session(self, path=None):

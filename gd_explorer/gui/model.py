@@ -383,12 +383,10 @@ class ExplorerModel(QObject):
             self.keptRunsChanged.emit()
 
     # ----- export ---------------------------------------------------------------
-    def results(self):
-        """Kept runs first, then the current one."""
-        out = [run.result(self.text) for run in self.kept]
-        if self.run is not None:
-            out.append(self.run.result(self.text))
-        return out
+    def results(self, copy=True):
+        """Kept runs first, then the current one (copy=False: see Descent.result)."""
+        runs = self.kept if self.run is None else [*self.kept, self.run]
+        return [run.result(self.text, copy) for run in runs]
 
     # ----- sessions ---------------------------------------------------------------
     def session(self):
