@@ -231,3 +231,22 @@ def test_directional_identity_is_typeset(qtbot, shown_window):
     for v in views:
         wait_rendered(qtbot, v)
         assert v.is_typeset()
+
+
+def test_a_deleted_view_withdraws_its_request(qtbot):
+    from shiboken6 import delete
+
+    from gd_explorer.gui.app import make_app
+
+    make_app()
+    views = [MathView() for _ in range(2)]
+    slow = unique(" + ".join(f"x^{{{i}}}" for i in range(60)))
+    for v in views:
+        v.set_formula(slow, "slow")
+    queue = math_view.renderer()
+    key = views[0]._key
+    assert key is not None and queue._wanted[key] == 2
+    delete(views[0])
+    assert queue._wanted[key] == 1   # the other view still waits for it
+    delete(views[1])
+    assert key not in queue._wanted and key not in queue._order

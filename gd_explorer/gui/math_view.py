@@ -140,6 +140,12 @@ def warm_up():
     renderer().start()
 
 
+def _withdraw(box):
+    if box[0] is not None:
+        renderer().withdraw(box[0])
+        box[0] = None
+
+
 class _Canvas(QWidget):
     """Paints the SVG scaled to its size, or the plain text."""
 
@@ -173,7 +179,9 @@ class MathView(QScrollArea):
         self.max_lines = max_lines
         self._tex = None
         self._plain = ""
-        self._key = None        # the key asked of the renderer, while waiting for it
+        self._waiting = [None]  # the key asked of the renderer, while waiting for it
+        # a view deleted while waiting withdraws its request (the lambda must not hold self)
+        self.destroyed.connect(lambda _obj=None, box=self._waiting: _withdraw(box))
         self._natural = None    # the SVG's size in pixels at scale 1
         self.setFrameShape(QScrollArea.NoFrame)
         self.setWidgetResizable(False)
@@ -230,18 +238,20 @@ class MathView(QScrollArea):
         color = self.palette().color(QPalette.WindowText).name()
         return (self._tex, self.math_size(), color)
 
+    @property
+    def _key(self):
+        return self._waiting[0]
+
     def _show(self):
         key = self._wanted_key()
-        if key != self._key and self._key is not None:
-            renderer().withdraw(self._key)
-        self._key = None
+        _withdraw(self._waiting)
         self.canvas.svg, self._natural = None, None
         if key is not None:
             found, svg = cached_svg(key)
             if found:
                 self._use(svg)
             else:
-                self._key = key
+                self._waiting[0] = key
                 renderer().request(key)
         self._relayout()
 
@@ -256,8 +266,7 @@ class MathView(QScrollArea):
 
     def _on_rendered(self, key):
         if key == self._key:
-            self._key = None
-            renderer().withdraw(key)
+            _withdraw(self._waiting)
             self._use(cached_svg(key)[1])
             self._relayout()
 
