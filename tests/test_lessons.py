@@ -291,3 +291,12 @@ def test_an_unreadable_folder_is_shown_not_raised(qtbot, shown_window, tmp_path)
     shown_window.lessons.load(tmp_path / "missing")
     listing = shown_window.lessons.list
     assert listing.count() == 1 and "cannot read the lessons folder" in listing.item(0).toolTip()
+
+
+def test_the_readme_example_is_a_valid_lesson(tmp_path):
+    readme = (LESSONS.parents[1] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("## Lessons", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    write(tmp_path, "05-gradient.json", example)
+    (lesson,) = load_lessons(tmp_path)
+    assert isinstance(lesson, Lesson), getattr(lesson, "message", "")
+    assert lesson.focus == "slice" and lesson.formulas == (r"\nabla f = (2x,\; 8y)",)
