@@ -4,7 +4,9 @@ import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
+from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QFont, QImage
+from PySide6.QtSvg import QSvgRenderer
 
 from gd_explorer.core.function import parse_function
 from gd_explorer.core.presets import PRESETS
@@ -23,6 +25,7 @@ def unique(tex):
 
 
 def check_svg(svg):
+    assert QSvgRenderer(QByteArray(svg)).isValid()  # and Qt says nothing about it
     root = ET.fromstring(svg)
     assert root.tag == SVG + "svg"
     assert float(root.get("width")) > 0 and float(root.get("height")) > 0
@@ -36,7 +39,7 @@ def preset_functions():
     return [(p.name, parse_function(p.expression)) for p in PRESETS]
 
 
-def test_every_preset_formula_renders_to_svg(preset_functions):
+def test_every_preset_formula_renders_to_svg(qapp, preset_functions):
     for name, fn in preset_functions:
         for key in KEYS:
             tex = fn.latex[key]
@@ -47,7 +50,7 @@ def test_every_preset_formula_renders_to_svg(preset_functions):
             check_svg(render_svg(hessian, 16))
 
 
-def test_a_wider_formula_gives_a_wider_svg():
+def test_a_wider_formula_gives_a_wider_svg(qapp):
     narrow = check_svg(render_svg("x", 16))
     wide = check_svg(render_svg(r"x^{2} + 3 y^{2} - \frac{\sin{x}}{x}", 16))
     assert float(wide.get("width")) > 3 * float(narrow.get("width"))
@@ -250,3 +253,15 @@ def test_a_deleted_view_withdraws_its_request(qtbot):
     assert queue._wanted[key] == 1   # the other view still waits for it
     delete(views[1])
     assert key not in queue._wanted and key not in queue._order
+
+
+def test_screenshot_waits_for_the_typeset_formulas(qtbot, shown_window, tmp_path):
+    from gd_explorer.gui.app import screenshot
+
+    win = shown_window
+    with qtbot.waitSignal(win.model.functionChanged, timeout=20000):
+        win.model.set_expression(unique("x^3 - 3*x*y^2 + sin(y)/y + x"))
+    screenshot(win, str(tmp_path / "shot.png"))
+    views = [win.editor.formula, win.editor.dfdx, win.editor.dfdy, win.editor.hessian]
+    assert all(v.is_typeset() for v in views)
+    assert (tmp_path / "shot.png").stat().st_size > 0

@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
         syntax.setShortcut(QKeySequence.HelpContents)
         syntax.triggered.connect(lambda _checked=False: self.show_syntax_help())
         help_menu.addAction(syntax)
+        help_menu.addAction(self.lessons_action)
 
         reset = QAction("Reset view", self)
         reset.setShortcut(QKeySequence("Ctrl+0"))

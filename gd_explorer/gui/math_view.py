@@ -8,6 +8,7 @@ import collections
 import math
 import textwrap
 import threading
+import time
 import warnings
 
 from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt, Signal
@@ -314,6 +315,20 @@ class MathView(QScrollArea):
 
     def minimumSizeHint(self):
         return QSize(40, self.height())
+
+
+def wait_typeset(widget, timeout=10.0):
+    """Process events until every visible MathView in ``widget`` has its SVG (or has given up);
+    for scripts that grab the window, such as --screenshot. Returns whether all finished."""
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    deadline = time.monotonic() + timeout
+    while True:
+        waiting = [v for v in widget.findChildren(MathView) if v.isVisible() and v._key is not None]
+        if not waiting or time.monotonic() > deadline:
+            return not waiting
+        QCoreApplication.processEvents(QEventLoop.AllEvents, 20)
+        time.sleep(0.005)
 
 
 def matrix_tex(rows):
