@@ -116,8 +116,7 @@ def test_critical_points_include_rastrigins_global_minimum():
     from gd_explorer.core.analysis import critical_points
 
     p = preset_by_name("Rastrigin")
-    points = critical_points(parse_function(p.expression), p.xrange, p.yrange)
-    best = points[0]
+    best = critical_points(parse_function(p.expression), p.xrange, p.yrange).points[0]
     assert best.kind == "minimum" and abs(best.x) < 1e-9 and abs(best.y) < 1e-9 and best.f < 1e-12
 
 

@@ -12,6 +12,21 @@ from ..core.errors import InputError
 from ..core.fmt import fmt
 
 
+KIND_WORDS = {"minimum": ("minimum", "minima"), "saddle": ("saddle", "saddles"),
+              "maximum": ("maximum", "maxima"),
+              "degenerate": ("degenerate point", "degenerate points")}
+
+
+def critical_summary(result):
+    """One line on a CriticalPoints: the kinds shown, and how many of how many when capped."""
+    counts = {k: sum(p.kind == k for p in result.points) for k in KIND_WORDS}
+    kinds = ", ".join(f"{n} {KIND_WORDS[k][n != 1]}" for k, n in counts.items() if n) or "none"
+    shown = (f"; {len(result.points):,} shown of {result.total:,}, the lowest f first"
+             if result.capped else "")
+    return (f"critical points found in view: {kinds}{shown} "
+            "(Newton's method from many starts; it can miss some)")
+
+
 class Analysis(QObject):
     criticalPointsChanged = Signal()
     basinsChanged = Signal()
@@ -22,7 +37,8 @@ class Analysis(QObject):
     def __init__(self, model, parent=None):
         super().__init__(parent)
         self.model = model
-        self.critical = None   # list of CriticalPoint, or None
+        self.critical = None   # tuple of the CriticalPoint shown (lowest f first), or None
+        self.critical_total = 0  # distinct critical points found (more than shown when capped)
         self.basins = None     # BasinMap, or None
         self._job = 0
         self._cancel = None
@@ -74,7 +90,7 @@ class Analysis(QObject):
     def clear(self):
         self.cancel()
         if self.critical is not None:
-            self.critical = None
+            self.critical, self.critical_total = None, 0
             self.criticalPointsChanged.emit()
         if self.basins is not None:
             self.basins = None
@@ -110,14 +126,8 @@ class Analysis(QObject):
             self.message.emit(result)
             return
         if kind == "critical":
-            self.critical = result
-            counts = {}
-            for p in result:
-                counts[p.kind] = counts.get(p.kind, 0) + 1
-            summary = ", ".join(f"{n} {k}{'s' if n > 1 else ''}".replace("maximums", "maxima")
-                                .replace("minimums", "minima") for k, n in counts.items())
-            self._critical_text = (f"critical points found in view: {summary or 'none'} "
-                                   "(Newton's method from many starts; it can miss some)")
+            self.critical, self.critical_total = result.points, result.total
+            self._critical_text = critical_summary(result)
             self.criticalPointsChanged.emit()
         else:
             self.basins_learning_rate, self.basins = result

@@ -9,7 +9,7 @@ from ..core.calculus import curvature
 from ..core.descent import (MAX_LEARNING_RATE, MAX_STEPS_LIMIT, MAX_TOLERANCE, MIN_LEARNING_RATE,
                             OPTIMIZERS)
 from ..core.fmt import fmt
-from .number_fields import ERROR_COLOR, CountSpinBox, NumberSpinBox, refusal
+from .number_fields import ERROR_COLOR, CountSpinBox, LogSpinBox, refusal
 
 LR_MIN, LR_MAX = 1e-6, 10.0  # the slider's scale; the spin box takes what the core accepts
 SLIDER_STEPS_PER_DECADE = 100
@@ -18,20 +18,6 @@ KEPT_STATUS = {"running": "not finished", "converged": "converged", "max_steps":
                "critical_start": "started at a critical point", "stopped": "stopped"}
 # The keys of the Descent menu (main_window), named in the buttons' tooltips.
 SHORTCUTS = {"step": "F6", "play": "F5", "reset": "Ctrl+R"}
-
-
-class LogSpinBox(NumberSpinBox):
-    """A number field for positive values spanning decades: steps by a factor of 10^0.1."""
-
-    def __init__(self, minimum, maximum, parent=None, objectName=""):
-        super().__init__(minimum, maximum, parent, objectName=objectName)
-        self.setKeyboardTracking(False)
-        self.setAccelerated(True)
-
-    def stepBy(self, steps):
-        current = self.value() if self.value() > 0 else 1e-12  # stepping up from 0
-        value = current * 10 ** (steps / 10)
-        self.setValue(min(max(value, self.minimum()), self.maximum()))
 
 
 class DescentPanel(QWidget):
@@ -206,11 +192,14 @@ class DescentPanel(QWidget):
         self.clear_btn.setEnabled(bool(lines))
 
     def _on_point_changed(self, x, y):
-        fn = self.model.function
-        if fn is None:
+        state = self.model.point_state()
+        if state is None:
             self.curvature.clear()
             return
-        low, high, bound = curvature(fn, (x, y))
+        if not state.has_gradient:
+            self.curvature.setText(f"curvature here: undefined ({state.words})")
+            return
+        low, high, bound = curvature(self.model.function, (x, y))
         size = abs(low) + abs(high)  # an eigenvalue below round-off of this is 0
         eigen = f"curvature here: λ = {fmt(low, scale=size)}, {fmt(high, scale=size)}; "
         if not math.isfinite(high):

@@ -13,6 +13,7 @@ from ..core.export import write_csv
 from .analysis_panel import AnalysisPanel
 from .background import BACKGROUND_BYTES, BACKGROUND_ROWS, BackgroundJob
 from .contour_view import ContourView
+from .curve_view import CurvePane
 from .descent_panel import SHORTCUTS, DescentPanel
 from .direction_panel import DirectionPanel
 from .export_image import write_png
@@ -81,6 +82,8 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.view_controls)
         left_layout.addWidget(self.views, 1)
+        self.curve_pane = CurvePane(m)  # 1-D mode: shown instead of self.views
+        left_layout.addWidget(self.curve_pane, 1)
         self.left_split = QSplitter(Qt.Vertical)
         self.left_split.addWidget(left)
         self.left_split.addWidget(_group("Iterations", self.table))
@@ -113,6 +116,7 @@ class MainWindow(QMainWindow):
 
         self.contour.hovered.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.view_controls.viewModeChanged.connect(self.set_view_mode)
+        m.functionChanged.connect(lambda _fn: self.set_view_mode(self.view_mode))
         m.statusChanged.connect(lambda text: self.statusBar().showMessage(text, 6000))
         m.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         m.sessionError.connect(lambda text: self._show_error("Could not open the session", text))
@@ -230,6 +234,10 @@ class MainWindow(QMainWindow):
         reset.setShortcut(QKeySequence("Ctrl+0"))
         reset.triggered.connect(lambda _checked=False: self.model.reset_window())
         view_menu.addAction(reset)
+        self.whole_path_action = QAction("Show whole path", self, objectName="showWholePathAction")
+        self.whole_path_action.setToolTip("Fit the view to the current run and its start point")
+        self.whole_path_action.triggered.connect(lambda _checked=False: self.model.show_whole_path())
+        view_menu.addAction(self.whole_path_action)
 
     def show_syntax_help(self):
         """Help → Formula syntax: what the editor accepts."""
@@ -239,15 +247,20 @@ class MainWindow(QMainWindow):
         return box
 
     def set_view_mode(self, mode):
-        """Show the contour view, the surface, or both."""
+        """Show the contour view, the surface, or both; for f of x alone, the curve f(x)
+        instead (the mode is kept for the next function of x and y)."""
         shared = mode == "both" and self.view_mode != "both"
         self.view_mode = mode
+        fn = self.model.function
+        one_d = fn is not None and not fn.depends_on_y
+        self.views.setVisible(not one_d)
+        self.curve_pane.setVisible(one_d)
         self.contour.setVisible(mode in ("contour", "both"))
         self.surface.setVisible(mode in ("surface", "both"))
         if shared:  # both shown again: share the width 3:2, not as the hidden pane left it
             total = max(self.views.width(), 2)
             self.views.setSizes([total * 3 // 5, total * 2 // 5])
-        self.view_controls.set_mode(mode)
+        self.view_controls.set_mode(mode, one_d)
 
     def export_csv(self, path=None):
         """Export the kept runs and the current one; asks for a path when none is given.

@@ -6,12 +6,15 @@ through its methods. It holds no widgets.
 import math
 import time
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..core import session as sessions
 from ..core.descent import Descent, check_settings
 from ..core.errors import ExpressionError, InputError
+from ..core.fmt import fmt, fmt_point
 from ..core.grid import check_window, prefers_log, sample_grid
+from ..core.point import gradient_floor, point_state
 from ..core.presets import DEFAULT_PRESET, preset_by_name
 from .analysis import Analysis
 from .compiler import Compiler
@@ -67,6 +70,9 @@ class ExplorerModel(QObject):
         self._pending_preset = None
         self._pending_session = None
         self._run_error = None
+        self._left_view = None  # where the current point left the window, in words
+        self._point = (None, None)  # (key, PointState) of the current point
+        self._floor = (None, 0.0)  # (key, gradient floor) for the function and window
         self.analysis = Analysis(self, self)
 
     # ----- function -------------------------------------------------------------
@@ -135,14 +141,14 @@ class ExplorerModel(QObject):
         self.learning_rate, self.max_steps, self.tol, self.optimizer = settings
         self.kept = list(kept)
         if run is not None and run.function is fn:
-            self.run, self._run_error = run, None
+            self.run, self._run_error, self._left_view = run, None, None
         else:
             self._make_run()
         self._publish()
 
     def _make_run(self):
         """A fresh run from the start point, without signals; None where f is undefined there."""
-        self._run_error = None
+        self._run_error = self._left_view = None
         try:
             self.run = Descent(self.function, self.start, self.learning_rate, self.max_steps,
                                self.tol, self.optimizer)
@@ -185,6 +191,9 @@ class ExplorerModel(QObject):
         if window != self.window:
             self.window = window
             self.windowChanged.emit(*window)
+            if self._left_view is not None and self._inside(*self.current_point):
+                self._left_view = None  # the view has come to the point
+                self.statusChanged.emit(self.status_text())
         return True
 
     def reset_window(self):
@@ -263,8 +272,10 @@ class ExplorerModel(QObject):
         if self.run is None:
             return "no run: set a start point where f is defined"
         if not self.run.finished:
-            return f"step {self.run.steps}: ready" if self.run.steps else "ready: press Step or Play"
-        return self.run.message
+            text = f"step {self.run.steps}: ready" if self.run.steps else "ready: press Step or Play"
+        else:
+            text = self.run.message
+        return f"{text}; {self._left_view}" if self._left_view else text
 
     @property
     def current_point(self):
@@ -281,19 +292,69 @@ class ExplorerModel(QObject):
         if self.run is None:
             return 0
         if self.run.finished:
-            self.statusChanged.emit(self.run.message)
+            self.statusChanged.emit(self.status_text())
             return 0
         taken = self.run.step(int(count))
         self._after_steps(taken)
         return taken
 
     def _after_steps(self, taken):
+        self._note_left_view(taken)
         if taken:
             self.trajectoryChanged.emit()
             self._emit_point()
         if self.run.finished:
             self.pause()
         self.statusChanged.emit(self.status_text())
+
+    # ----- the current point and the window ---------------------------------------
+    def _inside(self, x, y):
+        (x0, x1), (y0, y1) = self.window
+        return (x0 <= x) & (x <= x1) & (y0 <= y) & (y <= y1)
+
+    def _note_left_view(self, taken):
+        """Remember, in words, where the current point left the window: the first step of
+        its last stretch outside. Forgotten once the point is back inside."""
+        rows = self.run.view()[-(taken + 1):]  # the point before these steps, and the new ones
+        inside = self._inside(rows[:, 1], rows[:, 2])
+        if inside[-1]:
+            self._left_view = None
+        elif self._left_view is None and inside.any():  # outside before: the user moved away
+            step, x, y, f = rows[np.flatnonzero(inside)[-1] + 1, :4]
+            self._left_view = (f"left the view at step {int(step)}: f = {fmt(f)} "
+                               f"at {fmt_point((x, y))}")
+
+    def show_whole_path(self):
+        """Fit the window to the current run's points and the start point."""
+        rows = self.run.view() if self.run is not None else np.empty((0, 3))
+        xs, ys = np.append(rows[:, 1], self.start[0]), np.append(rows[:, 2], self.start[1])
+        keep = np.isfinite(xs) & np.isfinite(ys)
+        xs, ys = xs[keep], ys[keep]
+        (wx0, wx1), (wy0, wy1) = self.window
+        size = max(xs.max() - xs.min(), ys.max() - ys.min())
+        # 10% around the path; a path of one point keeps the window's size
+        pad = 0.1 * size if size > 0 else 0.5 * max(wx1 - wx0, wy1 - wy0)
+        try:
+            window = check_window((xs.min() - pad, xs.max() + pad),
+                                  (ys.min() - pad, ys.max() + pad))
+        except InputError as exc:
+            self.notice.emit(f"cannot show the whole path: {exc}")
+            return False
+        return self.set_window(*window)
+
+    def point_state(self):
+        """The PointState (core.point) of the current point, or None without a function:
+        f, ∇f, and whether they are undefined or ∇f ≈ 0 (‖∇f‖ at most the tolerance, or
+        round-off for the window)."""
+        if self.function is None:
+            return None
+        key = (self.function, self.window, self.tol)
+        if self._floor[0] != key:
+            self._floor = (key, gradient_floor(self.function, *self.window, self.tol))
+        key = (key, self.current_point)
+        if self._point[0] != key:
+            self._point = (key, point_state(self.function, self.current_point, self._floor[1]))
+        return self._point[1]
 
     # ----- animation ------------------------------------------------------------
     @property
@@ -424,7 +485,7 @@ class ExplorerModel(QObject):
         self.default_window = self.window = (session.xrange, session.yrange)
         self.spacing, self.start, self.kept = session.spacing, session.start, kept
         if current is not None:
-            self.run, self._run_error = current, None
+            self.run, self._run_error, self._left_view = current, None, None
         else:
             self._make_run()
         self._publish()
