@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 
 from gd_explorer.core.errors import InputError
 from gd_explorer.core.function import parse_function
@@ -188,8 +189,13 @@ def check_applied(win, lesson):
     assert model.learning_rate == lesson.learning_rate and model.optimizer == lesson.optimizer
     assert model.spacing == lesson.spacing
     assert win.view_mode == lesson.view
-    assert win.contour.isVisibleTo(win) == (lesson.view in ("contour", "both"))
-    assert win.surface.isVisibleTo(win) == (lesson.view in ("surface", "both"))
+    curve = win.findChild(QWidget, "curveView")
+    if not model.function.depends_on_y:  # f of x alone (lesson 1): the curve f(x) instead
+        assert curve.isVisibleTo(win) and not win.contour.isVisibleTo(win)
+    else:
+        assert not curve.isVisibleTo(win)
+        assert win.contour.isVisibleTo(win) == (lesson.view in ("contour", "both"))
+        assert win.surface.isVisibleTo(win) == (lesson.view in ("surface", "both"))
     assert win.tabs.tabText(win.tabs.currentIndex()) == TAB_TEXT[lesson.tab]
     assert win.lessons.title.text() == lesson.title
     assert win.lessons.try_this.text() == "Try this: " + lesson.try_this
