@@ -53,6 +53,7 @@ def test_each_lesson_shows_its_idea_at_a_point_where_f_is_defined(lesson):
 
 def test_the_numbers_the_lessons_quote_are_right():
     from gd_explorer.core.calculus import directional_derivative, total_differential
+    from gd_explorer.core.descent import descend
 
     by_file = {lesson.file[:2]: lesson for lesson in load_lessons(LESSONS)}
 
@@ -69,6 +70,19 @@ def test_the_numbers_the_lessons_quote_are_right():
     assert at("05").gradient == pytest.approx((4.0, 8.0))
     assert at("06").value == pytest.approx(2.366, abs=1e-3)
     assert at("07").grad_norm == pytest.approx(59.67, abs=0.01)
+
+    def run(key, start=None, learning_rate=None, steps=10000):
+        lesson = by_file[key]
+        return descend(parse_function(lesson.function), start=start or lesson.start,
+                       learning_rate=learning_rate or lesson.learning_rate, max_steps=steps, tol=1e-6)
+
+    assert run("08").status == "converged" and run("08", learning_rate=0.11).status == "diverged"
+    local, deeper = run("09"), run("09", start=(-1.5, 1.0))
+    assert local.status == deeper.status == "converged"
+    assert (local.fun, deeper.fun) == pytest.approx((-0.52, -1.51), abs=0.005)
+    rows = run("10", steps=2).trajectory
+    assert rows[:, 1] == pytest.approx([-2.5, -2.375, -2.25625])  # x *= 0.95
+    assert rows[:, 2] == pytest.approx([1.2, 0.24, 0.048])        # y *= 0.2
 
 
 def test_lessons_are_packaged_with_the_resources():
