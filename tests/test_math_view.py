@@ -265,3 +265,14 @@ def test_screenshot_waits_for_the_typeset_formulas(qtbot, shown_window, tmp_path
     views = [win.editor.formula, win.editor.dfdx, win.editor.dfdy, win.editor.hessian]
     assert all(v.is_typeset() for v in views)
     assert (tmp_path / "shot.png").stat().st_size > 0
+
+
+def test_copy_actions_copy_the_plain_text_and_the_latex(qtbot, view):
+    from PySide6.QtGui import QGuiApplication
+
+    view.set_formula(r"x^{2}", "x^2")
+    plain, tex = view.actions()
+    plain.trigger()
+    assert QGuiApplication.clipboard().text() == "x^2"
+    tex.trigger()
+    assert QGuiApplication.clipboard().text() == r"x^{2}"

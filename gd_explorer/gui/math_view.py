@@ -195,10 +195,11 @@ class MathView(QScrollArea):
         self.canvas.setAutoFillBackground(False)
         self.setWidget(self.canvas)
         self.setContextMenuPolicy(Qt.ActionsContextMenu)
+        clipboard = QGuiApplication.clipboard
         copy_plain = QAction("Copy formula", self)
-        copy_plain.triggered.connect(lambda _c=False: QGuiApplication.clipboard().setText(self._plain))
+        copy_plain.triggered.connect(lambda _c=False: clipboard().setText(self._plain))
         copy_tex = QAction("Copy LaTeX", self)
-        copy_tex.triggered.connect(lambda _c=False: QGuiApplication.clipboard().setText(self._tex or ""))
+        copy_tex.triggered.connect(lambda _c=False: clipboard().setText(self._tex or ""))
         self.addActions([copy_plain, copy_tex])
         renderer().rendered.connect(self._on_rendered)
         self._relayout()
@@ -324,7 +325,8 @@ def wait_typeset(widget, timeout=10.0):
 
     deadline = time.monotonic() + timeout
     while True:
-        waiting = [v for v in widget.findChildren(MathView) if v.isVisible() and v._key is not None]
+        views = widget.findChildren(MathView)
+        waiting = [v for v in views if v.isVisible() and v._key is not None]
         if not waiting or time.monotonic() > deadline:
             return not waiting
         QCoreApplication.processEvents(QEventLoop.AllEvents, 20)
