@@ -276,3 +276,28 @@ def test_copy_actions_copy_the_plain_text_and_the_latex(qtbot, view):
     assert QGuiApplication.clipboard().text() == "x^2"
     tex.trigger()
     assert QGuiApplication.clipboard().text() == r"x^{2}"
+
+
+def test_stop_ends_the_render_thread_without_a_late_signal(qtbot):
+    """At exit the thread must not signal into a Qt being torn down (that crashed the app)."""
+    import threading
+
+    queue = math_view._Renderer()
+    emitted = []
+    queue.rendered.connect(emitted.append)
+    first = (unique("x"), 16, "#000000")
+    queue.request(first)
+    qtbot.waitUntil(lambda: emitted == [first], timeout=20000)  # loaded, now idle
+    key = (unique("x^{2}"), 16, "#000000")
+    with math_view._render_lock:       # the thread will wait inside render_svg
+        queue.request(key)
+        qtbot.waitUntil(lambda: key not in queue._order, timeout=10000)
+        stopper = threading.Thread(target=queue.stop)
+        stopper.start()
+        qtbot.waitUntil(lambda: queue._stopping, timeout=10000)
+    stopper.join(20)
+    assert not stopper.is_alive() and not queue._thread.is_alive()
+    qtbot.wait(50)                     # deliver anything it sent
+    assert emitted == [first]          # the render it finished after stop() is not announced
+    queue.request(key)                 # a stopped queue starts no new thread
+    assert not queue._thread.is_alive()

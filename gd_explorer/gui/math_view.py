@@ -4,6 +4,7 @@ ziamath takes about 1 ms per character of LaTeX, so formulas are rendered on one
 thread and cached by (tex, size, colour); a view shows the plain text until its SVG is ready,
 and keeps the plain text when the formula is too long to typeset or rendering fails.
 """
+import atexit
 import collections
 import math
 import textwrap
@@ -84,11 +85,12 @@ class _Renderer(QObject):
         self._wanted = collections.Counter()  # key -> number of views waiting for it
         self._order = []                      # keys in request order
         self._thread = None
+        self._stopping = False
 
     def start(self):
         """Start the thread (it loads ziamath first) if it is not running."""
         with self._cond:
-            if self._thread is None:
+            if self._thread is None and not self._stopping:
                 self._thread = threading.Thread(target=self._run, daemon=True,
                                                 name="gd-explorer-math")
                 self._thread.start()
@@ -119,11 +121,27 @@ class _Renderer(QObject):
                 pass  # render_svg fails the same way later: formulas stay plain text
         while True:
             with self._cond:
-                while not self._order:
+                while not self._order and not self._stopping:
                     self._cond.wait()
+                if self._stopping:
+                    return
                 key = self._order.pop()  # newest first: the formula now on screen
             render_svg(*key)
+            with self._cond:
+                if self._stopping:
+                    return
             self.rendered.emit(key)
+
+    def stop(self, timeout=10.0):
+        """At exit: end the thread before Qt is torn down (a signal sent from a thread
+        during teardown crashes the process)."""
+        with self._cond:
+            self._stopping = True
+            self._order.clear()
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
 
 _renderer = None
@@ -133,6 +151,7 @@ def renderer():
     global _renderer
     if _renderer is None:
         _renderer = _Renderer()
+        atexit.register(_renderer.stop)  # runs before PySide's own clean-up (registered earlier)
     return _renderer
 
 
