@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from gd_explorer.gui.colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, GRAD_COLOR,
-                                    KEPT_COLORS, NEG_GRAD_COLOR, RUN_COLORS, START_COLOR,
-                                    TRAJ_COLOR, run_color)
+                                    NEG_GRAD_COLOR, RUN_COLORS, START_COLOR,
+                                    TRAJ_COLOR)
 from gd_explorer.gui.contour_view import CRITICAL_SYMBOLS
 
 MIN_CONTRAST = 3.0   # WCAG 2.1 non-text contrast
@@ -118,20 +118,21 @@ def drawn_marks(view):
         filled(kind, item.opts["brush"], item.opts["pen"])
     filled("current point", view.current.opts["brush"], view.current.opts["pen"])
     filled("start", view.start_marker.brush, view.start_marker.pen)
-    for i, item in enumerate(view.kept_items):
-        line(f"kept run {i + 1}", item.curve)
+    for i, (path, end) in enumerate(view.other_items):
+        line(f"run {i + 2}", path.curve)
+        filled(f"run {i + 2} now", end.opts["brush"], end.opts["pen"])
     return marks
 
 
 @pytest.fixture
 def himmelblau_with_runs(qtbot, shown_window):
-    """Himmelblau with as many kept runs as the palette has kept-run colours."""
+    """Himmelblau with as many runs as the palette has colours, the first one selected."""
     model = shown_window.model
     with qtbot.waitSignal(model.functionChanged, timeout=15000):
         model.load_preset("Himmelblau")
-    for _ in range(len(RUN_COLORS) - 1):
-        model.step(5)
-        model.keep_run()
+    for i in range(len(RUN_COLORS) - 1):
+        model.add_run((-4.0 + 2 * i, 4.0 - i))
+    model.select_run(0)
     model.step(5)
     return shown_window
 
@@ -139,19 +140,25 @@ def himmelblau_with_runs(qtbot, shown_window):
 def test_every_mark_on_the_map_is_visible_on_every_part_of_the_colour_map(himmelblau_with_runs):
     view = himmelblau_with_runs.contour
     marks = drawn_marks(view)
-    assert len(view.kept_items) == len(RUN_COLORS) - 1
+    assert len(view.other_items) == len(RUN_COLORS) - 1
     assert {core for _, core, _ in marks} >= {c.lower() for c in RUN_COLORS}
     for what, core, casing in marks:
         check_mark(what, core, casing)
 
 
-def test_kept_runs_take_the_palette_after_the_current_run(himmelblau_with_runs):
-    view = himmelblau_with_runs.contour
+def test_each_run_takes_the_next_colour_of_the_palette(himmelblau_with_runs):
+    view, model = himmelblau_with_runs.contour, himmelblau_with_runs.model
+    assert [r.color for r in model.runs] == list(RUN_COLORS)
     assert pen_color(view.trajectory.curve.opts["pen"]) == TRAJ_COLOR == RUN_COLORS[0]
-    kept = [pen_color(item.curve.opts["pen"]) for item in view.kept_items]
-    assert kept == list(KEPT_COLORS) == list(RUN_COLORS[1:])
-    assert kept == [run_color(i) for i in range(len(kept))]
-    assert run_color(len(kept)) == RUN_COLORS[1]  # then the palette repeats
+    others = [pen_color(path.curve.opts["pen"]) for path, _ in view.other_items]
+    assert others == list(RUN_COLORS[1:])
+    model.select_run(2)  # the selected run's path keeps its own colour
+    assert pen_color(view.trajectory.curve.opts["pen"]) == RUN_COLORS[2]
+    model.remove_run(1)
+    model.add_run()  # the free colour first
+    assert model.runs[-1].color == RUN_COLORS[1]
+    model.add_run()  # then the palette repeats
+    assert model.runs[-1].color == RUN_COLORS[0]
 
 
 def test_every_colour_in_colors_py_passes_with_the_casing():
@@ -225,7 +232,8 @@ def test_legend_glyphs_are_the_marks_as_drawn(qtbot, shown_window):
     assert view.critical["minimum"].opts["symbol"] == "t"  # ▼
     assert view.critical["saddle"].opts["symbol"] == "x"   # ×
     # lines are shown with their casing, as on the map
-    for label, item, color in (("path", view.trajectory, TRAJ_COLOR),
+    path = f"{model.selected_run.name} (selected)"
+    for label, item, color in ((path, view.trajectory, TRAJ_COLOR),
                                ("−∇f (downhill)", view.neg_shaft, NEG_GRAD_COLOR),
                                ("∇f (uphill)", view.grad_shaft, GRAD_COLOR)):
         assert entries[label].item is item

@@ -1,12 +1,19 @@
-"""CSV export of descent trajectories (tidy long format), streamed in chunks of rows."""
+"""CSV export of descent trajectories (tidy long format), streamed in chunks of rows.
+
+Columns: run (numbered from 1), expression, optimizer, learning_rate, then each row's step,
+x, y, f, df_dx, df_dy, grad_norm, then run_name, hyperparameters (compact JSON, e.g.
+{"beta":0.9}) and schedule (compact JSON, e.g. {"name":"step","every":100.0,"gamma":0.5}).
+"""
 import csv
 import io
+import json
 
 from .descent import COLUMNS
 from .fileio import Cancelled, atomic_file
 
 RUN_COLUMNS = ("run", "expression", "optimizer", "learning_rate")  # repeated on every row
-HEADER = RUN_COLUMNS + COLUMNS
+RUN_TAIL = ("run_name", "hyperparameters", "schedule")  # also repeated, after the row's own
+HEADER = RUN_COLUMNS + COLUMNS + RUN_TAIL
 CHUNK_ROWS = 20_000  # rows formatted and written at a time: memory stays flat
 
 
@@ -18,6 +25,17 @@ def _fmt(value):
 def _run_fields(number, run):
     """The values of RUN_COLUMNS for one run (one entry per column, in order)."""
     return (number, run.expression, run.optimizer, _fmt(run.learning_rate))
+
+
+def _compact(data):
+    return json.dumps(data, separators=(",", ":"), sort_keys=True, allow_nan=False)
+
+
+def _tail_fields(run):
+    """The values of RUN_TAIL for one run."""
+    name, params = getattr(run, "schedule", ("constant", {}))
+    return (getattr(run, "name", ""), _compact(dict(getattr(run, "hyperparameters", {}))),
+            _compact({"name": name, **params}))
 
 
 def _csv_line(fields, end="\n"):
@@ -34,7 +52,8 @@ def csv_chunks(runs, chunk_rows=None):
     yield _csv_line(HEADER), 0
     for number, run in enumerate(runs, start=1):
         prefix = _csv_line(_run_fields(number, run), end=",").replace("%", "%%")
-        line = prefix + "%d" + ",%r" * (len(COLUMNS) - 1) + "\n"  # step, then exact floats
+        tail = _csv_line(_tail_fields(run)).replace("%", "%%")
+        line = prefix + "%d" + ",%r" * (len(COLUMNS) - 1) + "," + tail  # step, exact floats
         rows = run.trajectory
         for start in range(0, len(rows), chunk_rows):
             # Column lists of Python floats (repr is the shortest exact form), not a list per
@@ -86,4 +105,6 @@ def read_csv(path):
         row["step"] = int(row["step"])
         for key in ("learning_rate",) + COLUMNS[1:]:
             row[key] = float(row[key])
+        for key in ("hyperparameters", "schedule"):
+            row[key] = json.loads(row[key])
     return rows

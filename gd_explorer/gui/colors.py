@@ -18,22 +18,16 @@ TANGENT_COLOR = "#ffb0d8"   # level-curve tangent: pink
 START_COLOR = "#b3ffb3"     # the start point: light green
 CURRENT_COLOR = "#ffffff"   # the current point
 
-# Runs (the current one first, then kept runs): Okabe–Ito's orange and sky blue and Paul Tol's
+# Runs, each in its own colour, in this order: Okabe–Ito's orange and sky blue and Paul Tol's
 # light-scheme pink, yellow and cyan, the members of those colour-blind-safe palettes that pass
 # the rule above. Every pair stays apart (ΔE ≥ 15) under simulated protanopia, deuteranopia and
 # tritanopia (tested).
 RUN_COLORS = ("#e69f00", "#56b4e9", "#ffaabb", "#eedd88", "#99ddff")
-TRAJ_COLOR = RUN_COLORS[0]   # the current descent run
-KEPT_COLORS = RUN_COLORS[1:]  # kept runs, in turn
+TRAJ_COLOR = RUN_COLORS[0]   # the first run
 
 # critical points by kind: minimum (low, as −∇f), maximum (high, as ∇f), saddle, degenerate
 CRITICAL_COLORS = {"minimum": NEG_GRAD_COLOR, "maximum": GRAD_COLOR, "saddle": CURRENT_COLOR,
                    "degenerate": "#dddddd"}
-
-
-def run_color(index):
-    """The colour of kept run ``index`` (0-based)."""
-    return KEPT_COLORS[index % len(KEPT_COLORS)]
 
 # 1-D mode, on the curve view's white background
 SECANT_COLOR = "#ff7f0e"    # the secant through a and a + h (solid)

@@ -11,7 +11,7 @@ from ..core.fmt import fmt
 from ..core.grid import (choose_levels, color_scale, contour_lines, sample_grid,
                          window_color_scale)
 from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR, GRAD_COLOR,
-                     NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR, U_COLOR, run_color)
+                     NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR, U_COLOR)
 from .observing import data_to_viewport, observe, stop_observing
 
 RESOLUTION = 300
@@ -125,7 +125,7 @@ class ContourView(pg.PlotWidget):
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._settle.timeout.connect(self._on_view_settled)
         self._traj_timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
-        self._traj_timer.timeout.connect(self._draw_trajectory)
+        self._traj_timer.timeout.connect(self._redraw_paths)
         vb = self.getViewBox()
         vb.sigRangeChanged.connect(self._on_range_changed)
         vb.sigRangeChangedManually.connect(self._on_range_changed_manually)
@@ -141,7 +141,7 @@ class ContourView(pg.PlotWidget):
             (model.pointChanged, self._on_point_changed),
             (model.angleChanged, self._on_angle_changed),
             (model.angleChanging, self._on_angle_changed),
-            (model.keptRunsChanged, self._on_kept_runs_changed),
+            (model.runsChanged, self._on_runs_changed),
             (model.analysis.criticalPointsChanged, self._on_critical_points_changed),
             (model.analysis.basinsChanged, self._on_basins_changed),
         ])
@@ -188,7 +188,7 @@ class ContourView(pg.PlotWidget):
                                           symbol="o", symbolSize=6, symbolBrush=TRAJ_COLOR,
                                           symbolPen=casing(1.0), connect="finite")
         self.trajectory.setZValue(5)
-        self.kept_items = []
+        self.other_items = []  # (path, end marker) of every other visible run
         plot.addItem(self.trajectory)
         self.grad_shaft, self.grad_head = self._arrow(GRAD_COLOR, "∇f (uphill)")
         self.neg_shaft, self.neg_head = self._arrow(NEG_GRAD_COLOR, "−∇f (downhill)")
@@ -270,10 +270,11 @@ class ContourView(pg.PlotWidget):
 
     def _on_trajectory_changed(self):
         run = self.model.run
-        if run is None or run.steps < DIRECT_DRAW or not self.model.playing:
-            self._draw_trajectory()
+        long = run is not None and run.steps >= DIRECT_DRAW
+        if not (self.model.playing and (long or self.other_items)):
+            self._redraw_paths()
         elif not self._traj_timer.isActive():
-            self._traj_timer.start()  # long runs: redraw at most every REDRAW_MS while playing
+            self._traj_timer.start()  # while playing: redraw at most every REDRAW_MS
 
     def _path_data(self, run):
         """(xs, ys) of a run as drawn: thinned to about MAX_DRAWN points, keeping the last,
@@ -297,32 +298,54 @@ class ContourView(pg.PlotWidget):
         return xs, ys
 
     def _redraw_paths(self):
-        """Cut the paths again around a new view."""
+        """Every visible run's path, cut around the view: the selected one with its points,
+        the others as lines that end in a dot where each run is now."""
         self._draw_trajectory()
-        for item, run in zip(self.kept_items, self.model.kept):
-            item.setData(*self._path_data(run))
+        for (path, end), run in zip(self.other_items, self._others()):
+            if run.descent is None:
+                path.setData([], [])
+                end.setData([], [])
+                continue
+            path.setData(*self._path_data(run.descent))
+            end.setData(*([v] for v in run.current_point))
+
+    def _others(self):
+        selected = self.model.selected_run
+        return [r for r in self.model.runs if r.visible and r is not selected]
 
     def _draw_trajectory(self):
-        run = self.model.run
-        if run is None:
+        run, selected = self.model.run, self.model.selected_run
+        if run is None or not selected.visible:
             self.trajectory.setData([], [])
             return
         markers = "o" if run.steps < MAX_MARKERS else None
         self.trajectory.setData(*self._path_data(run), symbol=markers)
 
-    def _on_kept_runs_changed(self):
+    def _on_runs_changed(self):
+        """New colours and names: the selected run's path takes its run's colour, and each other
+        visible run gets a path and an end dot in its own."""
         plot = self.getPlotItem()
-        for item in self.kept_items:
-            self.legend.removeItem(item)
-            plot.removeItem(item)
-        self.kept_items = []
-        for i, run in enumerate(self.model.kept):
-            item = pg.PlotDataItem(**cased_line(run_color(i), 2.0), connect="finite",
-                                   name=f"run {i + 1}: {run.optimizer}, ε = {fmt(run.learning_rate)}")
-            item.setZValue(4)
-            plot.addItem(item)
-            item.setData(*self._path_data(run))
-            self.kept_items.append(item)
+        selected = self.model.selected_run
+        color = selected.color if selected is not None else TRAJ_COLOR
+        self.trajectory.setPen(pg.mkPen(color, width=2.0))
+        self.trajectory.setSymbolBrush(color)
+        self.legend.removeItem(self.trajectory)
+        if selected is not None:
+            self.legend.addItem(self.trajectory, f"{selected.name} (selected)")
+        for path, end in self.other_items:
+            self.legend.removeItem(path)
+            plot.removeItem(path)
+            plot.removeItem(end)
+        self.other_items = []
+        for run in self._others():
+            path = pg.PlotDataItem(**cased_line(run.color, 2.0), connect="finite", name=run.name)
+            path.setZValue(4)
+            end = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(run.color), pen=casing(1.5))
+            end.setZValue(4.5)
+            plot.addItem(path)
+            plot.addItem(end)
+            self.other_items.append((path, end))
+        self._redraw_paths()
 
     def _on_critical_points_changed(self):
         points = self.model.analysis.critical or []
@@ -532,7 +555,10 @@ class ContourView(pg.PlotWidget):
         if not self._in_plot_area(event.scenePos()):
             return
         point = self.getViewBox().mapSceneToView(event.scenePos())
-        self.model.set_start(point.x(), point.y())
+        if event.modifiers() & Qt.ShiftModifier:  # Shift+click: a new run starts here
+            self.model.add_run((point.x(), point.y()))
+        else:
+            self.model.set_start(point.x(), point.y())
 
     def _on_marker_dragged(self, marker):
         pos = marker.pos()

@@ -22,6 +22,7 @@ from .iteration_table import IterationTable
 from .lessons_panel import LessonsPanel, apply_lesson
 from .math_view import warm_up as warm_up_math
 from .model import ExplorerModel
+from .run_list import RunList
 from .recent_folders import remember_folder
 from .surface_view import SurfaceView
 from .undo import History
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self.view_controls = ViewControls(m)
         self.editor = FunctionEditor(m)
         self.descent = DescentPanel(m)
+        self.run_list = RunList(m)
         self.analysis = AnalysisPanel(m)
         self.direction = DirectionPanel(m)
         self.table = IterationTable(m)
@@ -94,6 +96,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(objectName="sideTabs")
         descent_tab = QWidget()
         descent_layout = QVBoxLayout(descent_tab)
+        descent_layout.addWidget(_group("Runs", self.run_list))
         descent_layout.addWidget(self.descent)
         descent_layout.addWidget(_group("Whole view", self.analysis))
         descent_layout.addStretch(1)
@@ -387,7 +390,7 @@ class MainWindow(QMainWindow):
         except InputError as exc:
             self._show_error("Could not save the session", str(exc))
             return False
-        rows = sum(len(r.rows) for r in [session.current, *session.kept] if r is not None)
+        rows = sum(len(r.rows) for r in session.runs if r.rows is not None)
         return self._file_job(path, lambda _report: sessions.save(path, session), rows,
                               "Could not save the session", f"Session saved to {path}")
 
