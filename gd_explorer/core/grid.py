@@ -129,6 +129,21 @@ def contour_lines(grid, levels):
     return out
 
 
+def contour_points(grid, levels):
+    """Every contour line of ``levels`` in one (N, 2) array, a NaN row between lines (as a
+    line item draws them with connect="finite")."""
+    levels = [float(v) for v in levels if np.isfinite(v)]
+    if not levels:
+        return np.empty((0, 2))
+    gen = contourpy.contour_generator(grid.xs, grid.ys, np.ma.masked_invalid(grid.z),
+                                      line_type=contourpy.LineType.ChunkCombinedNan)
+    chunks = [points for (points,), in gen.multi_lines(levels) if points is not None]
+    if not chunks:
+        return np.empty((0, 2))
+    nan = np.full((1, 2), np.nan)
+    return np.concatenate([part for points in chunks for part in (points, nan)])
+
+
 @dataclass(frozen=True)
 class ColorScale:
     """How f maps to the colour map, shared by the contour image and the surface:
@@ -208,10 +223,6 @@ def map_layers(function, xrange, yrange, resolution, spacing, window, level_coun
     if finite.size == 0:
         return MapLayers(grid, np.array([]), np.empty((0, 2)), None)
     levels = choose_levels(finite, level_count, spacing)
-    parts = []
-    for _level, segments in contour_lines(grid, levels):
-        for seg in segments:
-            parts += [seg, np.full((1, 2), np.nan)]
-    lines = np.concatenate(parts) if parts else np.empty((0, 2))
+    lines = contour_points(grid, levels)
     scale = window_color_scale(function, window, spacing) or color_scale(finite, spacing)
     return MapLayers(grid, levels, lines, scale)

@@ -14,7 +14,7 @@ from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR
                      NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR, U_COLOR)
 from .observing import data_to_viewport, observe, stop_observing
 
-RESOLUTION = 300
+RESOLUTION = 400   # samples per side of the map (with its margins)
 MARGIN = 0.15          # sample this much beyond the visible window on each side
 LEVEL_COUNT = 20
 MAX_MARKERS = 400      # draw step markers for at most this many points
