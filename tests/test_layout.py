@@ -188,11 +188,19 @@ def test_cue_names_the_last_valid_function_while_the_formula_is_invalid(qtbot, w
     # over the plots: between the range fields and the map and surface
     assert window.view_controls.geometry().bottom() < cue.geometry().top()
     assert cue.geometry().bottom() < window.views.geometry().top()
-    submit(qtbot, window, "x*y", model.functionChanged)  # valid: the plots follow
+    model.set_expression("x*y")  # parses: the map previews it at once while it compiles
+    assert model.preview is not None and not cue.isVisible()
+    with qtbot.waitSignal(model.functionChanged, timeout=TIMEOUT):
+        pass
+    submit(qtbot, window, "x*", model.functionError)
+    assert cue.isVisible()
+    submit(qtbot, window, "x*y", model.functionErrorCleared)  # typed back: nothing to say
+    assert not cue.isVisible()
+    submit(qtbot, window, "x*y + 1", model.functionChanged)  # valid: the plots follow
     assert not cue.isVisible()
     submit(qtbot, window, "x*", model.functionError)
-    assert cue.isVisible() and "f(x, y) = x*y," in cue.full_text()
-    submit(qtbot, window, "x*y", model.functionErrorCleared)  # back to the shown function
+    assert cue.isVisible() and "f(x, y) = x*y + 1," in cue.full_text()
+    submit(qtbot, window, "x*y + 1", model.functionErrorCleared)  # back to the shown function
     assert not cue.isVisible() and not window.editor.error.isVisible()
 
 

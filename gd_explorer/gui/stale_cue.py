@@ -14,7 +14,7 @@ def cue_text(fn):
 
 class StaleFunctionCue(ElidedLabel):
     """Shown on the model's functionError while a function is on show; hidden when a valid
-    function is applied or the text goes back to the current function."""
+    function is applied, previewed, or the text goes back to the current function."""
 
     def __init__(self, model, parent=None):
         super().__init__(parent=parent, objectName="staleFunctionCue")
@@ -25,6 +25,8 @@ class StaleFunctionCue(ElidedLabel):
         model.functionError.connect(self._on_error)
         model.functionChanged.connect(lambda _fn: self.hide())
         model.functionErrorCleared.connect(self.hide)
+        # a formula that parses is drawn on the map at once while it compiles: not the last one
+        model.previewChanged.connect(lambda preview: preview is not None and self.hide())
 
     def _on_error(self, _message, _column):
         fn = self.model.function
