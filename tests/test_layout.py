@@ -141,12 +141,23 @@ def test_long_formulas_never_push_the_descent_controls_away(qtbot, window):
     window.model.add_run()
     qtbot.wait(50)
     side = window.findChild(QWidget, "sidePanel")
-    scroll = window.function_scroll
-    assert scroll.height() <= FUNCTION_SHARE * side.height() + 1
-    assert scroll.verticalScrollBar().maximum() > 0  # the rest of the panel scrolls
+    assert window.function_scroll.height() <= FUNCTION_SHARE * side.height() + 1
     for name, widget in important_controls(window).items():
         assert fully_visible(widget), name
     assert window.tabs.geometry().top() < side.height() // 2
+
+
+def test_a_tall_function_panel_scrolls_within_its_share(qtbot, window):
+    load(qtbot, window, "Himmelblau")
+    window.editor.layout().addWidget(QLabel("a tall note\n" * 40))  # content of any height
+    qtbot.wait(50)
+    side = window.findChild(QWidget, "sidePanel")
+    scroll = window.function_scroll
+    assert 0.35 * side.height() < scroll.height() <= FUNCTION_SHARE * side.height() + 1
+    assert scroll.verticalScrollBar().maximum() > 0  # the rest of the panel scrolls
+    assert fully_visible(window.editor.edit)
+    for name, widget in important_controls(window).items():
+        assert fully_visible(widget), name
 
 
 def test_a_short_formula_shows_the_whole_function_panel(qtbot, window):

@@ -49,7 +49,7 @@ SYNTAX_HELP = (
     "log(x^2 + y^2 + 1)."
 )
 TABLE_HEIGHT = 130     # the iteration table's first height (px): its header and three rows
-FUNCTION_SHARE = 0.34  # the Function panel takes at most this share of the side's height
+FUNCTION_SHARE = 0.4   # the Function panel takes at most this share of the side's height
 
 
 def _group(title, widget, objectName=""):
