@@ -296,7 +296,7 @@ def test_help_says_what_each_pane_shows(qtbot, window):
     help_window = window.show_help("panes")
     text = help_window.panes.toPlainText()
     for title in ("Contour map", "3-D surface", "Curve f(x) (1-D mode)", "Gradient descent tab",
-                  "Directional derivative tab", "Iteration table"):
+                  "Directional derivative tab", "Lessons", "Iteration table"):
         assert title in text, title
     for _title, body in PANES_HELP:
         assert body[:60] in text

@@ -42,6 +42,11 @@ PANES_HELP = (
      "Page Down) and the readouts u, ∇f, θ, cos θ and D_u f = ∇f·u = ‖∇f‖ cos θ; the sinusoid "
      "D_u f(φ) over all directions; the slice g(z) = f(p + zu) with its tangent; the limit "
      "quotients (f(p + hu) − f(p))/h for shrinking h; and df = ∇f·ds next to the actual Δf."),
+    ("Lessons",
+     "View → Lessons opens short lessons, one idea each. Choosing one sets up the views to show "
+     "its idea (function, window, start point, dial, side tab) and explains it with typeset "
+     "formulas, ending with one thing to try; Previous and Next go through them in order, and "
+     "Set up again puts the views back."),
     ("Iteration table",
      "Every step of the selected run: step, x, y, f, ∂f/∂x, ∂f/∂y and ‖∇f‖. Drag the bar above "
      "it to give it more room, or collapse it (View → Iteration table)."),
