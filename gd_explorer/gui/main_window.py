@@ -168,7 +168,8 @@ class MainWindow(QMainWindow):
 
     def restore_layout_state(self, state):
         """Apply what ``layout_state`` gave; missing or unreadable parts are skipped."""
-        for splitter, key in ((self.left_split, "tableSplitter"), (self.main_split, "mainSplitter")):
+        splitters = {"tableSplitter": self.left_split, "mainSplitter": self.main_split}
+        for key, splitter in splitters.items():
             if isinstance(state.get(key), QByteArray):
                 splitter.restoreState(state[key])
         expanded = state.get("wholeViewExpanded")
