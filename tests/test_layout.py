@@ -242,7 +242,7 @@ def test_cue_elides_a_long_formula_without_widening_the_window(qtbot, window):
     assert window.minimumSizeHint().width() == narrow
 
 
-# ----- help ------------------------------------------------------------------------------------------
+# ----- help ---------------------------------------------------------------------------------
 def menu_shortcuts(win):
     """(text, keys) of every action with a shortcut in the menus, found independently."""
     found = []
