@@ -45,6 +45,7 @@ class State:
 class ExplorerModel(QObject):
     functionChanged = Signal(object)      # the new valid Function
     functionError = Signal(str, int)      # message, 0-based column or -1
+    functionErrorCleared = Signal()       # the typed text is the current function's again
     compilingChanged = Signal(bool)
     windowChanged = Signal(tuple, tuple)  # (x0, x1), (y0, y1)
     spacingChanged = Signal(str)          # "linear" or "log"
@@ -141,6 +142,10 @@ class ExplorerModel(QObject):
         self._pending_preset = preset
         self._pending_session = None
         self._compiler.submit(text)
+
+    def clear_function_error(self):
+        """The editor holds the current function's text again: no formula error stands."""
+        self.functionErrorCleared.emit()
 
     def load_preset(self, name_or_preset):
         preset = name_or_preset
