@@ -144,7 +144,10 @@ class ExplorerModel(QObject):
         self._compiler.submit(text)
 
     def clear_function_error(self):
-        """The editor holds the current function's text again: no formula error stands."""
+        """The editor holds the current function's text again: no formula error stands, and a
+        formula typed since and still compiling is not applied when it arrives."""
+        self._compiler.forget()
+        self._set_preview(None)
         self.functionErrorCleared.emit()
 
     def load_preset(self, name_or_preset):
