@@ -19,10 +19,12 @@ from .direction_panel import DirectionPanel
 from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
 from .iteration_table import IterationTable
+from .loss_plot import LossPlots
 from .model import ExplorerModel
 from .run_list import RunList
 from .recent_folders import remember_folder
 from .surface_view import SurfaceView
+from .sweep_panel import SweepPanel
 from .undo import History
 from .view_controls import ViewControls
 
@@ -71,6 +73,8 @@ class MainWindow(QMainWindow):
         self.analysis = AnalysisPanel(m)
         self.direction = DirectionPanel(m)
         self.table = IterationTable(m)
+        self.loss = LossPlots(m)
+        self.sweep_panel = SweepPanel(m)
 
         self.views = QSplitter(Qt.Horizontal, objectName="viewSplitter")
         self.views.addWidget(self.contour)
@@ -86,10 +90,15 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.curve_pane, 1)
         self.left_split = QSplitter(Qt.Vertical)
         self.left_split.addWidget(left)
-        self.left_split.addWidget(_group("Iterations", self.table))
+        # below the map: the steps as a table and as loss plots
+        self.bottom_tabs = QTabWidget(objectName="bottomTabs")
+        self.bottom_tabs.setDocumentMode(True)
+        self.bottom_tabs.addTab(self.table, "Iterations")
+        self.bottom_tabs.addTab(self.loss, "Loss")
+        self.left_split.addWidget(self.bottom_tabs)
         self.left_split.setStretchFactor(0, 4)
         self.left_split.setStretchFactor(1, 1)
-        self.left_split.setSizes([720, 220])
+        self.left_split.setSizes([680, 260])
 
         self.tabs = QTabWidget(objectName="sideTabs")
         descent_tab = QWidget()
@@ -100,6 +109,7 @@ class MainWindow(QMainWindow):
         descent_layout.addStretch(1)
         self.tabs.addTab(self._scroll(descent_tab), "Gradient descent")
         self.tabs.addTab(self._scroll(self.direction), "Directional derivative")
+        self.tabs.addTab(self.sweep_panel, "Rate sweep")
         side = QWidget(objectName="sidePanel")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(4, 4, 4, 4)
