@@ -111,7 +111,8 @@ def test_choose_scale_by_hand():
     assert choose_scale(-1.0).kind == "linear"
     assert choose_scale(-1.0, None).title == "f"
     shifted = choose_scale(-4.9, -5.0)
-    assert shifted.kind == "shifted" and shifted.coords([-4.0])[0] == pytest.approx(0.0)
+    assert shifted.kind == "shifted"
+    assert shifted.coords([-4.0, 95.0]).tolist() == pytest.approx([0.0, 2.0])  # f + 5
     below = choose_scale(-6.0, -5.0)  # a run went below the lowest minimum found
     assert below.kind == "linear" and "below the lowest minimum" in below.title
     # zeros go a decade below the lowest positive value; NaN stays a gap
