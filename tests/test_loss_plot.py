@@ -68,11 +68,15 @@ def test_long_runs_are_thinned_by_stride_keeping_the_last_step(plots):
     rows = model.run.view()
     assert len(rows) == 12346
     xs, ys = curves(plots)[0][0].getData()
-    stride = 12346 // MAX_DRAWN  # 2: every other step, and the last (12345 is odd)
-    assert stride == 2
-    assert len(xs) == len(range(0, 12346, 2)) + 1 == 6174
-    assert xs[:3].tolist() == [0, 2, 4] and xs[-2:].tolist() == [12344, 12345]
+    # stride sampling to two points per pixel of the plot's width, and the last step
+    most = plots.most_drawn()
+    assert most == int(2 * plots.f_plot.getPlotItem().getViewBox().width())
+    stride = 12346 // most
+    last = 1 if 12345 % stride else 0  # the last step, when the stride skips it
+    assert len(xs) == len(range(0, 12346, stride)) + last
+    assert xs[:3].tolist() == [0, stride, 2 * stride] and xs[-1] == 12345
     assert ys[-1] == pytest.approx(math.log10(rows[-1, 3]))
+    assert 300 < most < MAX_DRAWN and stride > 2
 
 
 def test_thin_counts():

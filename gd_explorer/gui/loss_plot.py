@@ -3,8 +3,9 @@ every visible run, each in its run's colour; hovering shows one step's values.
 
 f is on a log scale where it is positive along every run shown; elsewhere f − f_min is, once
 the lowest minimum is known (Find critical points); otherwise f is on a linear scale
-(plot_scales.choose_scale). Long runs are thinned for drawing; while playing, redraws wait
-for a timer; a hidden widget redraws when it is shown.
+(plot_scales.choose_scale). Long runs are thinned for drawing to about two points per pixel
+of the plot's width (wide antialiased lines cost paint time per point); while playing,
+redraws wait for a timer; a hidden widget redraws when it is shown.
 """
 import html
 import math
@@ -17,12 +18,15 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 from ..core.fmt import fmt
 from .contour_view import cased_line
 from .observing import observe, stop_observing
-from .plot_scales import choose_scale, fmt_axes, log_coords, log_floor, lowest_minimum, thin
+from .plot_scales import (MAX_DRAWN, choose_scale, fmt_axes, log_coords, log_floor,
+                          lowest_minimum, thin)
 
 REDRAW_MS = 100
 STEP, F, GRAD_NORM = 0, 3, 6  # columns of a run's rows
 HOVER_PIXELS = 40             # a curve this close to the mouse (vertically) is picked
-LEGEND_WIDTH = 150
+LEGEND_WIDTH = 130
+TITLE_SIZE = "8pt"
+MIN_DRAWN = 400               # points per run drawn at least (before the plot has a width)
 
 
 class LossPlots(QWidget):
@@ -84,7 +88,7 @@ class LossPlots(QWidget):
         item.setMenuEnabled(False)
         item.showGrid(x=True, y=True, alpha=0.25)
         item.setLabel("bottom", "step")
-        item.setTitle(label, size="9pt")
+        item.setTitle(label, size=TITLE_SIZE)
         return plot
 
     def close(self):
@@ -115,6 +119,17 @@ class LossPlots(QWidget):
         if self._dirty:
             self.redraw()
 
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._dirty = True  # thinned for another width
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def most_drawn(self):
+        """How many points of a run are drawn at most: two per pixel of the plot's width."""
+        width = self.f_plot.getPlotItem().getViewBox().width()
+        return int(min(MAX_DRAWN, max(MIN_DRAWN, 2 * width)))
+
     # ----- drawing -------------------------------------------------------------------
     def _runs(self):
         return [r for r in self.model.runs if r.visible and r.descent is not None]
@@ -140,7 +155,8 @@ class LossPlots(QWidget):
         f_low = min((low for _, _, low in lowest.values()), default=math.inf)
         self.scale = choose_scale(f_low, lowest_minimum(self.model.analysis.critical))
         self._set_titles()
-        data = [thin(r.descent.view()) for r in runs]
+        most = self.most_drawn()
+        data = [thin(r.descent.view(), most) for r in runs]
         f_shown = [self.scale.shown(rows[:, F]) for rows in data]
         self._floors = (log_floor(np.concatenate(f_shown)) if data else 0.0,
                         log_floor(np.concatenate([rows[:, GRAD_NORM] for rows in data]))
@@ -153,7 +169,7 @@ class LossPlots(QWidget):
 
     def _set_titles(self):
         item = self.f_plot.getPlotItem()
-        item.setTitle(self.scale.title, size="9pt")
+        item.setTitle(self.scale.title, size=TITLE_SIZE)
         item.getAxis("left").setLogMode(self.scale.log)
         item.setLabel("left", self.scale.short)
 
@@ -162,6 +178,8 @@ class LossPlots(QWidget):
         selected = self.model.selected_run
         while len(self.items) < len(runs):
             pair = tuple(pg.PlotDataItem(connect="finite") for _ in range(2))
+            for item in pair:
+                item.curve.setSegmentedLineMode("on")  # much faster for wide lines
             self.f_plot.addItem(pair[0])
             self.grad_plot.addItem(pair[1])
             self.items.append(pair)
@@ -213,9 +231,10 @@ class LossPlots(QWidget):
         _, run, row, at = best
         self.hover_text = self.step_text(run, row)
         text, marker = self.hover[plot]
-        (x0, x1), _ = vb.viewRange()
+        (x0, x1), (y0, y1) = vb.viewRange()
         text.setText(self.hover_text)
-        text.setAnchor((1.0 if step > (x0 + x1) / 2 else 0.0, 1.0))
+        # beside the point, towards the middle of the plot: inside it
+        text.setAnchor((1.0 if step > (x0 + x1) / 2 else 0.0, 0.0 if at > (y0 + y1) / 2 else 1.0))
         text.setPos(step, at)
         marker.setData([step], [at], brush=pg.mkBrush(run.color))
         for p, (t, m) in self.hover.items():

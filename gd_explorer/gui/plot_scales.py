@@ -83,11 +83,11 @@ def choose_scale(f_low, minimum=None):
     on a log scale when the lowest minimum found (f_min = ``minimum``) is not above any of them;
     else linear. f = 0 (or f − f_min = 0 up to round-off) is drawn at the bottom of a log scale."""
     if not math.isfinite(f_low) or f_low >= 0:
-        return Scale("log", 0.0, "f (log scale)", "f")
+        return Scale("log", 0.0, "f (log scale)", "f (log scale)")
     if minimum is not None and math.isfinite(minimum):
         if f_low - minimum >= -ROUND_OFF * abs(minimum):
             return Scale("shifted", minimum, f"f − f_min, f_min = {fmt(minimum)} (lowest minimum "
-                                             "found; log scale)", "f − f_min")
+                                             "found)", "f − f_min (log scale)")
         return Scale("linear", 0.0, "f (a run went below the lowest minimum found)", "f")
     return Scale("linear", 0.0, "f", "f")
 

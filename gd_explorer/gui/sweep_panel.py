@@ -114,11 +114,11 @@ class SweepPanel(QWidget):
             self.marks[status] = scatter
         self.bound = pg.InfiniteLine(angle=90, movable=False,
                                      pen=pg.mkPen(BOUND_COLOR, width=2, style=Qt.DashLine),
-                                     label="2/λmax", labelOpts={"position": 0.9,
+                                     label="2/λmax", labelOpts={"position": 0.85,
                                                                  "color": BOUND_COLOR})
         self.rate_line = pg.InfiniteLine(angle=90, movable=False,
                                          pen=pg.mkPen(CASING_COLOR, width=1),
-                                         label="ε now", labelOpts={"position": 0.1,
+                                         label="ε now", labelOpts={"position": 0.97,
                                                                    "color": CASING_COLOR})
         self.top_row = pg.InfiniteLine(angle=0, movable=False,
                                        pen=pg.mkPen("#999999", width=1, style=Qt.DotLine))
