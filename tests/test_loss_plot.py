@@ -121,7 +121,27 @@ def test_choose_scale_by_hand():
     assert below.kind == "linear" and "below the lowest minimum" in below.title
     # zeros go a decade below the lowest positive value; NaN stays a gap
     assert log_coords([100.0, 0.01, 0.0, np.nan])[:3].tolist() == [2.0, -2.0, -3.0]
-    assert math.isnan(log_coords([np.nan])[0])
+    assert math.isnan(log_coords([np.nan])[0]) and math.isnan(log_coords([0.0])[0])
+
+
+def test_zero_is_drawn_at_the_bottom_of_a_log_scale_and_said(plots):
+    model = plots.model
+    model.set_function(parse_function("x^2 + y^2"))
+    model.set_start(1.0, 2.0)
+    model.set_learning_rate(0.5)  # one step to the minimum: f = 0 and ∇f = 0 there
+    model.step(1)
+    f_item, g_item = curves(plots)[0]
+    # a decade below the lowest positive value: f = 5 → 10^-1, ‖∇f‖ = 2·sqrt(5) → 10^-1
+    assert f_item.getData()[1].tolist() == pytest.approx([math.log10(5.0), -1.0])
+    assert g_item.getData()[1].tolist() == pytest.approx([math.log10(2 * 5 ** 0.5), -1.0])
+    assert plots.f_plot.getPlotItem().titleLabel.text == "f (log scale); f = 0 drawn at the bottom"
+    assert plots.grad_plot.getPlotItem().titleLabel.text == (
+        "‖∇f‖ (log scale; 0 drawn at the bottom)")
+    # with no positive value there is no place for 0 on a log scale: nothing is drawn
+    model.set_start(0.0, 0.0)
+    f_item, g_item = curves(plots)[0]
+    assert np.isnan(f_item.getData()[1]).all() and np.isnan(g_item.getData()[1]).all()
+    assert plots.f_plot.getPlotItem().titleLabel.text == "f (log scale)"
 
 
 def test_hovering_shows_the_steps_values(plots, qtbot):

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 from ..core.fmt import fmt
 from .contour_view import cased_line
 from .observing import observe, stop_observing
-from .plot_scales import (MAX_DRAWN, choose_scale, fmt_axes, log_coords, log_floor,
-                          lowest_minimum, thin)
+from .plot_scales import (MAX_DRAWN, choose_scale, drawn_at_floor, fmt_axes, log_coords,
+                          log_floor, lowest_minimum, thin)
 
 REDRAW_MS = 100
 STEP, F, GRAD_NORM = 0, 3, 6  # columns of a run's rows
@@ -52,7 +52,7 @@ class LossPlots(QWidget):
         self.items = []   # (f item, ‖∇f‖ item) for each drawn run, made as needed and reused
         self.drawn = []   # the runs drawn, in the order of ``items``
         self.scale = choose_scale(math.inf)
-        self._floors = (0.0, 0.0)  # where f and ‖∇f‖ values ≤ 0 are drawn
+        self._floors = (math.nan, math.nan)  # where f and ‖∇f‖ values ≤ 0 are drawn
         self._lowest = {}  # id(descent) → (descent, rows seen, lowest f): runs only grow
         self.redraws = 0
         self._dirty = True
@@ -154,22 +154,24 @@ class LossPlots(QWidget):
         self._lowest = lowest
         f_low = min((low for _, _, low in lowest.values()), default=math.inf)
         self.scale = choose_scale(f_low, lowest_minimum(self.model.analysis.critical))
-        self._set_titles()
         most = self.most_drawn()
         data = [thin(r.descent.view(), most) for r in runs]
-        f_shown = [self.scale.shown(rows[:, F]) for rows in data]
-        self._floors = (log_floor(np.concatenate(f_shown)) if data else 0.0,
-                        log_floor(np.concatenate([rows[:, GRAD_NORM] for rows in data]))
-                        if data else 0.0)
+        f_all, g_all = (np.concatenate([rows[:, col] for rows in data]) if data else np.empty(0)
+                        for col in (F, GRAD_NORM))
+        self._floors = (log_floor(self.scale.shown(f_all)), log_floor(g_all))
+        self._set_titles(f_all, g_all)
         self._ensure_items(runs)
         for (f_item, g_item), rows in zip(self.items, data):
             f_item.setData(rows[:, STEP], self.scale.coords(rows[:, F], self._floors[0]))
             g_item.setData(rows[:, STEP], log_coords(rows[:, GRAD_NORM], self._floors[1]))
         self._hide_hover()
 
-    def _set_titles(self):
+    def _set_titles(self, f, grad_norm):
+        self.grad_plot.getPlotItem().setTitle(
+            "‖∇f‖ (log scale" + ("; 0 drawn at the bottom)" if drawn_at_floor(grad_norm) else ")"),
+            size=TITLE_SIZE)
         item = self.f_plot.getPlotItem()
-        item.setTitle(self.scale.title, size=TITLE_SIZE)
+        item.setTitle(self.scale.title_for(f), size=TITLE_SIZE)
         item.getAxis("left").setLogMode(self.scale.log)
         item.setLabel("left", self.scale.short)
 

@@ -72,6 +72,12 @@ class Scale:
         """The values the scale shows for ``f`` (before the log): f, or f − f_min."""
         return np.asarray(f, dtype=np.float64) - self.f_min
 
+    def title_for(self, f):
+        """The title, saying where values a log scale cannot show are drawn, if any are."""
+        at = "f = f_min" if self.kind == "shifted" else "f = 0"
+        return self.title + (f"; {at} drawn at the bottom"
+                             if self.log and drawn_at_floor(self.shown(f)) else "")
+
     def coords(self, f, floor=None):
         """y coordinates for ``f`` (see log_coords)."""
         v = self.shown(f)
@@ -99,10 +105,18 @@ def lowest_minimum(critical):
 
 
 def log_floor(values):
-    """Where values ≤ 0 go on a log scale: a decade below the lowest positive one (0 without)."""
+    """Where values ≤ 0 go on a log scale: a decade below the lowest positive one (NaN, not
+    drawn, when none is positive: a log scale has no place for them then)."""
     v = np.asarray(values, dtype=np.float64)
     positive = v[np.isfinite(v) & (v > 0)]
-    return math.floor(np.log10(positive.min())) - 1.0 if positive.size else 0.0
+    return math.floor(np.log10(positive.min())) - 1.0 if positive.size else math.nan
+
+
+def drawn_at_floor(values):
+    """Whether log_coords puts some of ``values`` at the floor (some ≤ 0, some positive)."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    return bool((v <= 0).any() and (v > 0).any())
 
 
 def log_coords(values, floor=None):

@@ -175,8 +175,9 @@ class SweepPanel(QWidget):
         else:
             low = float(np.nanmin(runs.f[settled])) if settled.any() else math.inf
             scale = choose_scale(low, lowest_minimum(self.model.analysis.critical))
-            y = scale.coords(np.where(settled, runs.f, np.nan))
-            title, log = f"final {scale.title}", scale.log
+            final = np.where(settled, runs.f, np.nan)
+            y = scale.coords(final)
+            title, log = f"final {scale.title_for(final)}", scale.log
         values = y[settled & np.isfinite(y)]
         highest = values.max() if values.size else 0.0
         span = values.max() - values.min() if values.size else 0.0
