@@ -112,6 +112,8 @@ def test_a_function_that_goes_below_zero_is_linear_until_its_minimum_is_known(pl
 def test_choose_scale_by_hand():
     assert choose_scale(0.5).kind == "log"
     assert choose_scale(0.0).kind == "log"  # f = 0 is drawn at the bottom
+    assert choose_scale(0.0, None, 0.0).kind == "linear"  # unless nothing is above it
+    assert choose_scale(-5.0, -5.0, -5.0).kind == "linear"
     assert choose_scale(-1.0).kind == "linear"
     assert choose_scale(-1.0, None).title == "f"
     shifted = choose_scale(-4.9, -5.0)
@@ -137,11 +139,13 @@ def test_zero_is_drawn_at_the_bottom_of_a_log_scale_and_said(plots):
     assert plots.f_plot.getPlotItem().titleLabel.text == "f (log scale); f = 0 drawn at the bottom"
     assert plots.grad_plot.getPlotItem().titleLabel.text == (
         "‖∇f‖ (log scale; 0 drawn at the bottom)")
-    # with no positive value there is no place for 0 on a log scale: nothing is drawn
+    # with no positive value a log scale has no place for 0: f goes linear, and ‖∇f‖ = 0
+    # is not drawn at a made-up height
     model.set_start(0.0, 0.0)
     f_item, g_item = curves(plots)[0]
-    assert np.isnan(f_item.getData()[1]).all() and np.isnan(g_item.getData()[1]).all()
-    assert plots.f_plot.getPlotItem().titleLabel.text == "f (log scale)"
+    assert f_item.getData()[1].tolist() == [0.0]
+    assert plots.f_plot.getPlotItem().titleLabel.text == "f"
+    assert np.isnan(g_item.getData()[1]).all()
 
 
 def test_hovering_shows_the_steps_values(plots, qtbot):

@@ -104,6 +104,15 @@ def test_final_f_or_steps_to_converge(qtbot, panel):
     assert panel.plot.getPlotItem().titleLabel.text == "steps to converge"
 
 
+def test_a_start_at_a_critical_point_has_converged_at_step_zero(qtbot, panel):
+    panel.model.set_start(0.0, 0.0)
+    run_sweep(qtbot, panel, count=3)
+    panel.show_box.setCurrentIndex(1)
+    assert panel.marks["converged"].getData()[1].tolist() == [0.0, 0.0, 0.0]
+    assert "3 started at a critical point" in panel.summary.text()
+    assert not panel.top_row.isVisible()
+
+
 def test_clicking_a_point_sets_the_selected_runs_learning_rate(qtbot, panel):
     result = run_sweep(qtbot, panel)
     model = panel.model

@@ -53,7 +53,7 @@ class LossPlots(QWidget):
         self.drawn = []   # the runs drawn, in the order of ``items``
         self.scale = choose_scale(math.inf)
         self._floors = (math.nan, math.nan)  # where f and ‖∇f‖ values ≤ 0 are drawn
-        self._lowest = {}  # id(descent) → (descent, rows seen, lowest f): runs only grow
+        self._ranges = {}  # id(descent) → (descent, rows seen, lowest f, highest f): runs grow
         self.redraws = 0
         self._dirty = True
         self.hover = {}  # plot → (text, marker)
@@ -134,26 +134,27 @@ class LossPlots(QWidget):
     def _runs(self):
         return [r for r in self.model.runs if r.visible and r.descent is not None]
 
-    def _lowest_f(self, descent):
-        """The lowest f of a run so far, looking only at the rows added since last time."""
+    def _f_range(self, descent):
+        """(descent, rows seen, lowest f, highest f) of a run so far, looking only at the rows
+        added since last time."""
         rows = descent.view()
-        _, seen, low = self._lowest.get(id(descent), (descent, 0, math.inf))
+        _, seen, low, high = self._ranges.get(id(descent), (descent, 0, math.inf, -math.inf))
         if len(rows) > seen:
             new = rows[seen:, F]
             new = new[np.isfinite(new)]
             if new.size:
-                low = min(low, float(new.min()))
-        return descent, len(rows), low
+                low, high = min(low, float(new.min())), max(high, float(new.max()))
+        return descent, len(rows), low, high
 
     def redraw(self):
         self._timer.stop()
         self._dirty = False
         self.redraws += 1
         runs = self._runs()
-        lowest = {id(r.descent): self._lowest_f(r.descent) for r in runs}
-        self._lowest = lowest
-        f_low = min((low for _, _, low in lowest.values()), default=math.inf)
-        self.scale = choose_scale(f_low, lowest_minimum(self.model.analysis.critical))
+        self._ranges = {id(r.descent): self._f_range(r.descent) for r in runs}
+        f_low = min((r[2] for r in self._ranges.values()), default=math.inf)
+        f_high = max((r[3] for r in self._ranges.values()), default=math.inf)
+        self.scale = choose_scale(f_low, lowest_minimum(self.model.analysis.critical), f_high)
         most = self.most_drawn()
         data = [thin(r.descent.view(), most) for r in runs]
         f_all, g_all = (np.concatenate([rows[:, col] for rows in data]) if data else np.empty(0)

@@ -84,17 +84,21 @@ class Scale:
         return log_coords(v, floor) if self.log else linear_coords(v)
 
 
-def choose_scale(f_low, minimum=None):
-    """The Scale for runs whose lowest f is ``f_low``: log where f > 0 along them; else f − f_min
-    on a log scale when the lowest minimum found (f_min = ``minimum``) is not above any of them;
-    else linear. f = 0 (or f − f_min = 0 up to round-off) is drawn at the bottom of a log scale."""
+def choose_scale(f_low, minimum=None, f_high=math.inf):
+    """The Scale for runs whose f lies in [``f_low``, ``f_high``]: log where f > 0 along them;
+    else f − f_min on a log scale when the lowest minimum found (f_min = ``minimum``) is not
+    above any of them; else linear. f = 0 (or f − f_min = 0 up to round-off) is drawn at the
+    bottom of a log scale; where nothing would be above it, the scale is linear."""
     if not math.isfinite(f_low) or f_low >= 0:
+        if not f_high > 0 and math.isfinite(f_low):
+            return Scale("linear", 0.0, "f", "f")
         return Scale("log", 0.0, "f (log scale)", "f (log scale)")
     if minimum is not None and math.isfinite(minimum):
-        if f_low - minimum >= -ROUND_OFF * abs(minimum):
+        if f_low - minimum >= -ROUND_OFF * abs(minimum) and f_high > minimum:
             return Scale("shifted", minimum, f"f − f_min, f_min = {fmt(minimum)} (lowest minimum "
                                              "found)", "f − f_min (log scale)")
-        return Scale("linear", 0.0, "f (a run went below the lowest minimum found)", "f")
+        if f_low - minimum < -ROUND_OFF * abs(minimum):
+            return Scale("linear", 0.0, "f (a run went below the lowest minimum found)", "f")
     return Scale("linear", 0.0, "f", "f")
 
 

@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QVBoxLayout, QWidget)
 
-from ..core.descent import CONVERGED, DIVERGED, MAX_LEARNING_RATE, MAX_STEPS, MIN_LEARNING_RATE
+from ..core.descent import (CONVERGED, CRITICAL_START, DIVERGED, MAX_LEARNING_RATE, MAX_STEPS,
+                             MIN_LEARNING_RATE)
 from .colors import CASING_COLOR
 from .number_fields import CountSpinBox, LogSpinBox
 from .observing import observe, stop_observing
@@ -165,7 +166,9 @@ class SweepPanel(QWidget):
         if result is None:
             return np.empty(0), np.empty(0), [], "", False, math.inf
         runs = result.sweep.runs
-        names = [s if s in MARKS else "other" for s in result.status_names()]
+        # a start at a critical point has converged before its first step
+        names = [CONVERGED if s == CRITICAL_START else s if s in MARKS else "other"
+                 for s in result.status_names()]
         x = np.log10(result.rates)
         settled = np.array([s in (CONVERGED, MAX_STEPS) for s in names])
         if self.show_box.currentText() == STEPS:
@@ -173,8 +176,9 @@ class SweepPanel(QWidget):
             y = y.astype(np.float64)
             title, log = "steps to converge", False
         else:
-            low = float(np.nanmin(runs.f[settled])) if settled.any() else math.inf
-            scale = choose_scale(low, lowest_minimum(self.model.analysis.critical))
+            values = runs.f[settled & np.isfinite(runs.f)]
+            low, high = (values.min(), values.max()) if values.size else (math.inf, math.inf)
+            scale = choose_scale(low, lowest_minimum(self.model.analysis.critical), high)
             final = np.where(settled, runs.f, np.nan)
             y = scale.coords(final)
             title, log = f"final {scale.title_for(final)}", scale.log
@@ -191,7 +195,8 @@ class SweepPanel(QWidget):
         names_arr = np.array(names, dtype=object)
         legend = []
         for status, scatter in self.marks.items():
-            idx = np.flatnonzero(names_arr == status) if len(names) else np.empty(0, int)
+            idx = np.flatnonzero((names_arr == status) & np.isfinite(y)) if len(names) else \
+                np.empty(0, int)
             scatter.setData(x[idx], y[idx], data=idx)
             glyph, text, _symbol, color, _size = MARKS[status]
             if idx.size:
