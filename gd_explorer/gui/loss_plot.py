@@ -69,7 +69,7 @@ class LossPlots(QWidget):
             plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self.hover_at_scene(p, pos))
         self.hover_text = ""
         self._timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
-        self._timer.timeout.connect(self.redraw)
+        self._timer.timeout.connect(self._schedule)  # hidden: nothing is drawn
         a = model.analysis
         self._subscriptions = observe([
             (model.trajectoryChanged, self._on_trajectory_changed),
