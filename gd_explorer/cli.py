@@ -1,5 +1,5 @@
-"""Command line: `gd-explorer` opens the window; `run`, `inspect` and `critical` work without a
-display."""
+"""Command line: `gd-explorer` opens the window; `run`, `sweep`, `inspect` and `critical` work
+without a display."""
 import argparse
 import ctypes
 import json
@@ -12,15 +12,18 @@ import numpy as np
 from . import __version__
 from .core import InputError, ExpressionError
 from .core.analysis import critical_points
+from .core.batch import STATUS_NAMES, sweep
 from .core.calculus import curvature, directional_derivative
-from .core.descent import MAX_STEPS_LIMIT, OPTIMIZERS, descend
-from .core.export import write_csv
+from .core.descent import MAX_STEPS_LIMIT, descend
+from .core.export import write_csv, write_sweep_csv
+from .core.fmt import fmt
 from .core.function import parse_function
 from .core.grid import check_window
+from .core.optimizers import OPTIMIZERS, SCHEDULES
 
 VALUE_OPTIONS = ("--start", "--at", "--lr", "--angle", "--tol", "--steps", "--function",
-                 "--window")
-COMMANDS = ("run", "inspect", "critical")
+                 "--window", "--lr-min", "--lr-max", "--n", "--param", "--schedule")
+COMMANDS = ("run", "sweep", "inspect", "critical")
 SCREENSHOT_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 
 
@@ -51,9 +54,9 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND",
                                 help="what to do without the window (see COMMAND --help)")
 
-    optimizers = ", ".join(OPTIMIZERS)
     run = sub.add_parser("run", help="run gradient descent and print a one-line summary",
-                         description="Run gradient descent and print a one-line summary.")
+                         description="Run gradient descent and print a one-line summary.",
+                         epilog=METHOD_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("expr", metavar="EXPR", help="the function f(x, y), for example \"x^2 + y^2\"")
     run.add_argument("--start", required=True, metavar="X,Y",
                      help="the start point, for example 1,-2")
@@ -64,9 +67,32 @@ def build_parser():
                      help=f"the most steps to take (1 to {MAX_STEPS_LIMIT:,})")
     run.add_argument("--tol", type=float, default=1e-6, metavar="T",
                      help="stop when ‖∇f‖ is below T (default 1e-6)")
-    run.add_argument("--optimizer", default="gd", metavar="NAME",
-                     help=f"one of: {optimizers} (default gd, plain gradient descent)")
+    _method_arguments(run)
     run.add_argument("--csv", metavar="PATH", help="also write every step to a CSV file")
+
+    rates = sub.add_parser("sweep", help="run descent at many learning rates at once and print "
+                                         "how each ended",
+                           description="Run descent from one start at N learning rates spaced "
+                                       "evenly on a log scale from A to B, all at once, and "
+                                       "print one line per rate: rate, status, steps, final f.",
+                           epilog=METHOD_EPILOG,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    rates.add_argument("expr", metavar="EXPR", help="the function f(x, y)")
+    rates.add_argument("--start", required=True, metavar="X,Y",
+                       help="the start point, for example 1,-2")
+    rates.add_argument("--lr-min", required=True, type=float, metavar="A",
+                       help="the smallest learning rate, for example 1e-5")
+    rates.add_argument("--lr-max", required=True, type=float, metavar="B",
+                       help="the largest learning rate, for example 1")
+    rates.add_argument("--n", required=True, type=int, metavar="N",
+                       help="how many rates (2 to 10,000)")
+    rates.add_argument("--steps", type=int, default=1000, metavar="S",
+                       help=f"the most steps of each run (1 to {MAX_STEPS_LIMIT:,}; default 1000)")
+    rates.add_argument("--tol", type=float, default=1e-6, metavar="T",
+                       help="a run has converged when ‖∇f‖ is below T (default 1e-6)")
+    _method_arguments(rates)
+    rates.add_argument("--csv", metavar="PATH",
+                       help="also write the lines to a CSV file (rate,status,steps,f)")
 
     inspect = sub.add_parser("inspect",
                              help="print f, its gradient and Hessian at a point, as JSON",
@@ -86,6 +112,71 @@ def build_parser():
                           help="the search window, x from X0 to X1 and y from Y0 to Y1, "
                                "for example -2,2,-1,3")
     return parser
+
+
+def _method_words():
+    """The optimizers and schedules with their parameters, for --help."""
+    lines = ["optimizers (--optimizer NAME, hyperparameters with --param NAME=VALUE):"]
+    for opt in OPTIMIZERS.values():
+        params = ", ".join(f"{h.name} {h.range_text()} (default {fmt(h.default)})"
+                           for h in opt.hyperparameters)
+        lines.append(f"  {opt.name:<10} {opt.label}" + (f"; {params}" if params else ""))
+    lines.append("schedules (--schedule NAME or NAME:PARAM=VALUE,...):")
+    for sched in SCHEDULES.values():
+        params = ", ".join(f"{h.name} {h.range_text()} (default {fmt(h.default)})"
+                           for h in sched.parameters)
+        lines.append(f"  {sched.name:<12} {sched.label}" + (f"; {params}" if params else ""))
+    return "\n".join(lines)
+
+
+METHOD_EPILOG = _method_words()
+
+
+def _method_arguments(parser):
+    """--optimizer, --param and --schedule, shared by run and sweep."""
+    parser.add_argument("--optimizer", default="gd", metavar="NAME",
+                        help=f"one of: {', '.join(OPTIMIZERS)} (default gd, plain gradient "
+                             "descent)")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a hyperparameter of the optimizer, for example beta=0.95; "
+                             "give --param once for each")
+    parser.add_argument("--schedule", metavar="NAME[:P=V,...]",
+                        help=f"the learning-rate schedule: one of {', '.join(SCHEDULES)}, "
+                             "with parameters after a colon, for example step:gamma=0.5,every=100 "
+                             "(default constant)")
+
+
+def _assignments(items, option, example):
+    """{name: float} from NAME=VALUE texts; InputError names ``option`` and the bad text."""
+    values = {}
+    for item in items:
+        name, sep, text = str(item).partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise InputError(f"{option} takes NAME=VALUE, like {example} (got '{item}')")
+        if name in values:
+            raise InputError(f"{option} gives {name} twice")
+        try:
+            values[name] = float(text)
+        except ValueError:
+            raise InputError(f"{option} {name}: '{text}' is not a number") from None
+    return values
+
+
+def parse_params(items):
+    """The --param values as a hyperparameter dict (the registry checks names and ranges)."""
+    return _assignments(items, "--param", "beta=0.95")
+
+
+def parse_schedule(text):
+    """--schedule NAME or NAME:P=V,... as the name or a (name, parameters) pair."""
+    if text is None:
+        return None
+    name, sep, rest = str(text).partition(":")
+    if not sep:
+        return name.strip()
+    parts = [p for p in rest.split(",") if p.strip()]
+    return (name.strip(), _assignments(parts, "--schedule", "step:gamma=0.5,every=100"))
 
 
 def normalise_argv(argv):
@@ -142,12 +233,26 @@ def _finite_or_none(value):
 def cmd_run(args):
     fn = parse_function(args.expr)
     result = descend(fn, parse_point(args.start, "--start"), args.lr, args.steps, args.tol,
-                     args.optimizer)
+                     args.optimizer, parse_params(args.param), parse_schedule(args.schedule))
     if args.csv:
         write_csv(args.csv, [result])
     x, y = (float(v) for v in result.x)
     print(f"status={result.status} steps={result.nit} x={x!r} y={y!r} f={result.fun!r} "
           f"({result.message})")
+    return 0
+
+
+def cmd_sweep(args):
+    fn = parse_function(args.expr)
+    found = sweep(fn, parse_point(args.start, "--start"), args.lr_min, args.lr_max, args.n,
+                  args.steps, args.tol, args.optimizer, parse_params(args.param),
+                  parse_schedule(args.schedule))
+    if args.csv:
+        write_sweep_csv(args.csv, found)
+    runs = found.runs
+    for i, rate in enumerate(found.rates):
+        print(f"rate={float(rate)!r} status={STATUS_NAMES[runs.status[i]]} "
+              f"steps={int(runs.steps[i])} f={float(runs.f[i])!r}")
     return 0
 
 
@@ -262,6 +367,8 @@ def main(argv=None):
         args = build_parser().parse_args(normalise_argv(argv))
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "sweep":
+            return cmd_sweep(args)
         if args.command == "inspect":
             return cmd_inspect(args)
         if args.command == "critical":

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import types
 
+import numpy as np
 import pytest
 
 import gd_explorer
@@ -121,6 +122,107 @@ def test_run_other_optimizer(capsys):
     code, out, _ = run_cli(capsys, "run", "x^2+y^2", "--start", "1,1", "--lr", "0.1",
                            "--steps", "2000", "--optimizer", "momentum")
     assert code == 0 and out.startswith("status=converged")
+
+
+def test_run_with_hyperparameters_and_a_schedule(capsys):
+    # momentum with beta 0.5 on x^2 (g = 2x) from x = 1, lr 0.1, halved after each step
+    # (step schedule, gamma 0.5, every 1): v1 = -0.2, x1 = 0.8; v2 = 0.5·(-0.2) - 0.05·1.6,
+    # x2 = x1 + v2
+    code, out, err = run_cli(capsys, "run", "x^2", "--start", "1,0", "--lr", "0.1",
+                             "--steps", "2", "--optimizer", "momentum", "--param", "beta=0.5",
+                             "--schedule", "step:gamma=0.5,every=1")
+    assert code == 0 and err == ""
+    v1 = -0.1 * 2.0
+    x1 = 1.0 + v1
+    v2 = 0.5 * v1 - 0.05 * 2 * x1
+    assert out.startswith(f"status=max_steps steps=2 x={x1 + v2!r} y=0.0 ")
+
+
+def test_run_with_adams_parameters_and_a_named_schedule(capsys):
+    # Adam's first step is lr·sign(g) whatever beta1 and eps are: x1 = 1 - 0.1; the cosine
+    # schedule over 4 steps leaves the first step's rate alone
+    code, out, _ = run_cli(capsys, "run", "x^2", "--start", "1,0", "--lr", "0.1", "--steps",
+                           "1", "--optimizer", "adam", "--param", "beta1=0.5", "--param",
+                           "eps=1e-7", "--schedule", "cosine")
+    assert code == 0
+    x = 1.0 - 0.1 * 1.0 / (1.0 + 1e-7 / 2.0)  # m̂ = g, sqrt(v̂) = |g| = 2
+    assert out.startswith(f"status=max_steps steps=1 x={x!r} ")
+
+
+@pytest.mark.parametrize("extra, fragment", [
+    (["--optimizer", "adamw"], "unknown optimizer 'adamw': choose one of gd, momentum"),
+    (["--optimizer", "momentum", "--param", "bet=0.9"],
+     "has no hyperparameter 'bet' (its hyperparameters: beta)"),
+    (["--optimizer", "momentum", "--param", "beta=1.5"], "beta must be in [0, 1), got 1.5"),
+    (["--optimizer", "momentum", "--param", "beta=high"], "--param beta: 'high' is not a number"),
+    (["--optimizer", "momentum", "--param", "beta"], "--param takes NAME=VALUE, like beta=0.95"),
+    (["--optimizer", "momentum", "--param", "beta=0.5", "--param", "beta=0.6"],
+     "--param gives beta twice"),
+    (["--param", "beta=0.5"], "Gradient descent has no hyperparameter 'beta' (its "
+                              "hyperparameters: none)"),
+    (["--schedule", "cosin"], "unknown schedule 'cosin': choose one of constant, step"),
+    (["--schedule", "step:gamma=2"], "gamma must be in (0, 1], got 2"),
+    (["--schedule", "step:every=2.5"], "every must be a whole number, got 2.5"),
+    (["--schedule", "step:gamma"], "--schedule takes NAME=VALUE, like step:gamma=0.5"),
+])
+def test_bad_optimizer_settings_are_one_line_errors(capsys, extra, fragment):
+    code, out, err = run_cli(capsys, "run", "x^2+y^2", "--start", "1,1", "--lr", "0.1",
+                             "--steps", "10", *extra)
+    assert_one_line_error(code, out, err, fragment)
+
+
+# --- sweep ----------------------------------------------------------------------------------------
+
+def test_sweep_prints_one_line_per_rate_and_finds_the_stability_boundary(capsys):
+    # x^2 + 10 y^2: plain descent diverges for lr > 1/10
+    code, out, err = run_cli(capsys, "sweep", "x^2 + 10*y^2", "--start", "1,1", "--lr-min",
+                             "1e-3", "--lr-max", "1", "--n", "7", "--steps", "500")
+    assert code == 0 and err == ""
+    lines = out.strip().split("\n")
+    assert len(lines) == 7
+    rates = np.geomspace(1e-3, 1.0, 7)
+    for line, rate in zip(lines, rates):
+        fields = dict(part.split("=", 1) for part in line.split(" "))
+        assert list(fields) == ["rate", "status", "steps", "f"]
+        assert float(fields["rate"]) == rate
+        assert (fields["status"] == "diverged") == (rate > 0.1), line
+    # lr = 1e-3 shrinks x by 0.998 and y by 0.98 a step: after 500 steps
+    first = dict(part.split("=", 1) for part in lines[0].split(" "))
+    assert first["status"] == "max_steps" and first["steps"] == "500"
+    assert float(first["f"]) == pytest.approx(0.998 ** 1000 + 10 * 0.98 ** 1000, rel=1e-9)
+
+
+def test_sweep_writes_csv_with_a_header(capsys, tmp_path):
+    path = tmp_path / "sweep.csv"
+    code, out, _ = run_cli(capsys, "sweep", "x^2 + y^2", "--start", "1,-1", "--lr-min",
+                           "0.01", "--lr-max", "2", "--n", "3", "--optimizer", "momentum",
+                           "--param", "beta=0.5", "--csv", str(path))
+    assert code == 0
+    text = path.read_text(encoding="utf-8").splitlines()
+    assert text[0] == "rate,status,steps,f"
+    assert len(text) == 4
+    printed = [dict(part.split("=", 1) for part in line.split(" "))
+               for line in out.strip().split("\n")]
+    assert [row.split(",") for row in text[1:]] == [
+        [p["rate"], p["status"], p["steps"], p["f"]] for p in printed]
+    assert os.listdir(tmp_path) == ["sweep.csv"]
+
+
+@pytest.mark.parametrize("extra, fragment", [
+    (["--lr-min", "1", "--lr-max", "0.1", "--n", "5"],
+     "the learning rates must go from a smaller to a larger positive number"),
+    (["--lr-min", "1e-3", "--lr-max", "0.1", "--n", "1"], "between 2 and 10,000"),
+    (["--lr-min", "-1", "--lr-max", "0.1", "--n", "5"], "from a smaller to a larger positive"),
+    (["--lr-min", "1e-3", "--lr-max", "0.1", "--n", "5", "--optimizer", "sgd"],
+     "unknown optimizer 'sgd'"),
+    (["--lr-min", "1e-3", "--lr-max", "0.1", "--n", "5", "--param", "rho=0.5"],
+     "has no hyperparameter 'rho'"),
+    (["--lr-min", "1e-3", "--lr-max", "0.1", "--n", "5", "--steps", "0"], "steps"),
+    (["--lr-min", "1e-3", "--lr-max", "0.1"], "--n"),
+])
+def test_bad_sweeps_are_one_line_errors(capsys, extra, fragment):
+    code, out, err = run_cli(capsys, "sweep", "x^2+y^2", "--start", "1,1", *extra)
+    assert_one_line_error(code, out, err, fragment)
 
 
 # --- inspect --------------------------------------------------------------------------------------
@@ -322,10 +424,15 @@ def test_every_option_and_command_has_a_sentence():
 
 
 @pytest.mark.parametrize("argv, fragments", [
-    (["--help"], ["--version", "--screenshot PATH", ".png, .jpg or .jpeg", "run", "inspect",
-                  "critical"]),
+    (["--help"], ["--version", "--screenshot PATH", ".png, .jpg or .jpeg", "run", "sweep",
+                  "inspect", "critical"]),
     (["run", "--help"], ["newton (default gd", "default 1e-6",
-                         "1 to 10,000,000"]),
+                         "1 to 10,000,000", "--param NAME=VALUE", "adam       Adam; beta1 [0, 1) "
+                         "(default 0.9), beta2 [0, 1) (default 0.999), eps (0, 1] (default 1e-8)",
+                         "step         step decay; gamma (0, 1] (default 0.5)",
+                         "inverse_time", "cosine"]),
+    (["sweep", "--help"], ["--lr-min A", "--lr-max B", "--n N", "--csv PATH",
+                           "rmsprop", "exponential"]),
     (["inspect", "--help"], ["--angle DEG", "degrees from the x axis"]),
     (["critical", "--help"], ["--window X0,X1,Y0,Y1", "as JSON"]),
 ])

@@ -56,8 +56,8 @@ def fully_visible(widget):
 def test_iteration_table_starts_small_and_keeps_its_height(qtbot, window):
     split = window.left_split
     assert split.objectName() == "tableSplitter"
-    assert split.sizes()[1] == TABLE_HEIGHT == 130
-    group = window.findChild(QWidget, "iterationsGroup")
+    assert split.sizes()[1] == TABLE_HEIGHT == 160
+    group = window.findChild(QWidget, "bottomTabs")
     assert group.height() == TABLE_HEIGHT and window.table.isVisible()
     assert split.sizes()[0] > 3 * TABLE_HEIGHT  # the plots get the room
     window.resize(1920, 1080)
@@ -70,7 +70,7 @@ def test_iteration_table_collapses_from_the_menu_and_comes_back(qtbot, window):
     assert action.shortcut() == QKeySequence("Ctrl+T") and action.isChecked()
     action.trigger()
     assert split.sizes()[1] == 0 and not action.isChecked()
-    assert window.findChild(QWidget, "iterationsGroup").height() == 0
+    assert window.findChild(QWidget, "bottomTabs").height() == 0
     assert split.sizes()[0] == sum(split.sizes())
     action.trigger()
     assert split.sizes()[1] == TABLE_HEIGHT and action.isChecked()
@@ -82,16 +82,16 @@ def test_dragging_the_handle_down_collapses_the_table(qtbot, window):
     handle = split.handle(1)
     start = handle.rect().center()
     qtbot.mousePress(handle, Qt.LeftButton, pos=start)
-    qtbot.mouseMove(handle, start + QPoint(0, 20))
-    qtbot.mouseRelease(handle, Qt.LeftButton, pos=start + QPoint(0, 20))
-    assert split.sizes()[1] == TABLE_HEIGHT - 20 and window.table_action.isChecked()
+    qtbot.mouseMove(handle, start + QPoint(0, -20))
+    qtbot.mouseRelease(handle, Qt.LeftButton, pos=start + QPoint(0, -20))
+    assert split.sizes()[1] == TABLE_HEIGHT + 20 and window.table_action.isChecked()
     start = handle.rect().center()
     qtbot.mousePress(handle, Qt.LeftButton, pos=start)
     qtbot.mouseMove(handle, start + QPoint(0, 300))  # past the table's minimum: it collapses
     qtbot.mouseRelease(handle, Qt.LeftButton, pos=start + QPoint(0, 300))
     assert split.sizes()[1] == 0 and not window.table_action.isChecked()
-    window.table_action.trigger()  # back at its first height
-    assert split.sizes()[1] == TABLE_HEIGHT
+    window.table_action.trigger()  # back at the height it had before the drag
+    assert split.sizes()[1] == TABLE_HEIGHT + 20
     split.set_bottom_height(300)
     window.table_action.trigger()
     window.table_action.trigger()  # back at the height it had

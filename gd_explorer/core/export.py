@@ -96,6 +96,27 @@ def write_csv(path, runs, progress=None, cancelled=None, chunk_rows=None):
                 raise Cancelled("export cancelled")
 
 
+SWEEP_HEADER = ("rate", "status", "steps", "f")
+
+
+def sweep_csv(found):
+    """CSV text of a core.batch Sweep: one row per rate (rate, status, steps, final f)."""
+    from .batch import STATUS_NAMES  # batch imports the step loop: only when needed
+
+    runs = found.runs
+    lines = [_csv_line(SWEEP_HEADER)]
+    for i, rate in enumerate(found.rates):
+        lines.append(_csv_line((_fmt(rate), STATUS_NAMES[runs.status[i]], int(runs.steps[i]),
+                                _fmt(runs.f[i]))))
+    return "".join(lines)
+
+
+def write_sweep_csv(path, found):
+    """Write sweep_csv(found) to ``path`` atomically; InputError on failure."""
+    with atomic_file(path) as fh:
+        fh.write(sweep_csv(found).encode("utf-8"))
+
+
 def read_csv(path):
     """Read a file written by write_csv: a list of dicts with floats for the numeric columns."""
     with open(path, newline="", encoding="utf-8") as fh:

@@ -1,7 +1,9 @@
-"""Background whole-window analyses (critical points, basins of attraction) for the model.
+"""Background analyses for the model: whole-window ones (critical points, basins of
+attraction) here, the learning-rate sweep in sweep.py, both run by a Job.
 
-Work runs on a Python thread with a cancel flag; results come back through queued
-signals. Changing the function or the window cancels and clears them.
+A Job runs its work on a Python thread with a cancel flag; results and progress come back
+through queued signals. Changing the function or the window cancels and clears the
+whole-window results.
 """
 import threading
 
@@ -31,14 +33,95 @@ def critical_summary(result):
 BASIN_RESOLUTION = 200  # starts per side: a sharp map
 
 
+class Job(QObject):
+    """One background computation at a time: ``start(kind, work)`` runs ``work(cancel,
+    report)`` on a thread, where ``cancel()`` is True once the job was cancelled or replaced
+    (the work then raises Cancelled) and ``report(done, total)`` tells how far it is.
+    ``finished(kind, result)`` follows on the GUI thread, with the error text (a str) as the
+    result when the work failed; a cancelled or replaced job never finishes."""
+
+    busyChanged = Signal(bool)
+    progress = Signal(int)            # percent of the running job done
+    finished = Signal(str, object)    # kind, result or error text
+    _done = Signal(int, str, object)  # job id, kind, result (from the thread)
+    _progress = Signal(int, int)      # job id, percent (from the thread)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.kind = None      # the kind of the last job started
+        self._job = 0
+        self._cancel = None
+        self._thread = None
+        self._done.connect(self._on_done)
+        self._progress.connect(self._on_progress)
+
+    @property
+    def busy(self):
+        return self._cancel is not None
+
+    def start(self, kind, work):
+        self.cancel()
+        self.kind = kind
+        self._job += 1
+        job, flag = self._job, threading.Event()
+        self._cancel = flag
+        self.busyChanged.emit(True)
+        last = [-1]
+
+        def report(done, total):  # whole percents only
+            percent = int(100 * done / max(total, 1))
+            if percent != last[0]:
+                last[0] = percent
+                self._progress.emit(job, percent)
+
+        def run():
+            try:
+                result = work(flag.is_set, report)
+            except Cancelled:
+                return
+            except InputError as exc:
+                result = str(exc)
+            except Exception as exc:  # report, never kill the thread silently
+                result = f"the analysis failed: {exc}"
+            self._done.emit(job, kind, result)
+
+        self._thread = threading.Thread(target=run, daemon=True, name=f"gd-explorer-{kind}")
+        self._thread.start()
+
+    def cancel(self):
+        """Stop the running job (it takes effect at its next check); True if one ran."""
+        if self._cancel is None:
+            return False
+        self._cancel.set()
+        self._cancel = None
+        self._job += 1
+        self.busyChanged.emit(False)
+        return True
+
+    def wait(self, timeout=None):
+        """Block until the last job's thread has ended (for tests and scripts)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self._thread is None or not self._thread.is_alive()
+
+    def _on_progress(self, job, percent):
+        if job == self._job and self.busy:
+            self.progress.emit(percent)
+
+    def _on_done(self, job, kind, result):
+        if job != self._job:
+            return  # cancelled or superseded
+        self._cancel = None
+        self.busyChanged.emit(False)
+        self.finished.emit(kind, result)
+
+
 class Analysis(QObject):
     criticalPointsChanged = Signal()
     basinsChanged = Signal()
     busyChanged = Signal(bool)
     message = Signal(str)
     progress = Signal(int)            # percent of the running job done
-    _done = Signal(int, str, object)  # job id, kind, result or error text (from the thread)
-    _progress = Signal(int)           # from the thread
 
     def __init__(self, model, parent=None):
         super().__init__(parent)
@@ -46,32 +129,33 @@ class Analysis(QObject):
         self.critical = None   # tuple of the CriticalPoint shown (lowest f first), or None
         self.critical_total = 0  # distinct critical points found (more than shown when capped)
         self.basins = None     # BasinMap, or None
-        self._job = 0
-        self._cancel = None
-        self._done.connect(self._on_done)
-        self._progress.connect(self._on_progress)
+        self.job = Job(self)
+        self.job.busyChanged.connect(self.busyChanged)
+        self.job.progress.connect(self.progress)
+        self.job.finished.connect(self._on_done)
         model.functionChanged.connect(self._on_function_changed)
         model.windowChanged.connect(self._on_window_changed)
         model.settingsChanged.connect(self._on_settings_changed)
         self.basins_method = None  # method() the basin map was computed with
         self.basin_steps = 0
         self._critical_text = self._basins_text = ""
-        self._kind, self._job_method = None, None
+        self._job_method = None
 
     @property
     def busy(self):
-        return self._cancel is not None
+        return self.job.busy
 
     @property
     def running(self):
         """The kind of job running ("critical" or "basins"), or None."""
-        return self._kind if self.busy else None
+        return self.job.kind if self.busy else None
 
     def find_critical_points(self):
         fn, window = self.model.function, self.model.window
         if fn is None:
             return
-        self._start("critical", lambda cancel: critical_points(fn, *window, cancel=cancel))
+        self._start("critical", lambda cancel, _report: critical_points(fn, *window,
+                                                                         cancel=cancel))
 
     def show_basins(self, resolution=BASIN_RESOLUTION, steps=3000):
         """Descent from every point of a resolution² grid with the selected run's method
@@ -81,15 +165,7 @@ class Analysis(QObject):
         self.basin_steps = steps
         if fn is None:
             return
-        last = [-1]
-
-        def report(done, total):  # from the worker thread: whole percents only
-            percent = int(100 * done / max(total, 1))
-            if percent != last[0]:
-                last[0] = percent
-                self._progress.emit(percent)
-
-        self._start("basins", lambda cancel: (method, basin_map(
+        self._start("basins", lambda cancel, report: (method, basin_map(
             fn, *window, m.learning_rate, resolution, steps, m.tol, cancel=cancel,
             optimizer=m.optimizer, hyperparameters=m.hyperparameters, schedule=m.schedule,
             progress=report)))
@@ -111,11 +187,7 @@ class Analysis(QObject):
 
     def cancel(self):
         """Stop the running job; it takes effect at its next iteration."""
-        if self._cancel is not None:
-            self._cancel.set()
-            self._cancel = None
-            self._job += 1
-            self.busyChanged.emit(False)
+        if self.job.cancel():
             self.message.emit("cancelled")
 
     def clear(self):
@@ -127,36 +199,12 @@ class Analysis(QObject):
             self.basins = None
             self.basinsChanged.emit()
 
-    def _on_progress(self, percent):
-        if self.busy:
-            self.progress.emit(percent)
-
     def _start(self, kind, work):
         self.cancel()
-        self._kind, self._job_method = kind, self.method()
-        self._job += 1
-        job, flag = self._job, threading.Event()
-        self._cancel = flag
-        self.busyChanged.emit(True)
+        self._job_method = self.method()
+        self.job.start(kind, work)
 
-        def run():
-            try:
-                result = work(flag.is_set)
-            except Cancelled:
-                return
-            except InputError as exc:
-                result = str(exc)
-            except Exception as exc:  # report, never kill the thread silently
-                result = f"the analysis failed: {exc}"
-            self._done.emit(job, kind, result)
-
-        threading.Thread(target=run, daemon=True, name=f"gd-explorer-{kind}").start()
-
-    def _on_done(self, job, kind, result):
-        if job != self._job:
-            return  # cancelled or superseded
-        self._cancel = None
-        self.busyChanged.emit(False)
+    def _on_done(self, kind, result):
         if isinstance(result, str):
             self.message.emit(result)
             return
@@ -180,7 +228,7 @@ class Analysis(QObject):
         # a basin map belongs to one method: a job for another is stale too (a new start point
         # changes nothing: the map holds every start)
         method = self.method()
-        if self._kind == "basins" and self.busy and self._job_method != method:
+        if self.running == "basins" and self._job_method != method:
             self.cancel()
         if self.basins is not None and self.basins_method != method:
             self.basins = None

@@ -22,12 +22,14 @@ from .help_window import HelpWindow
 from .iteration_table import IterationTable
 from .layout_parts import BottomPaneSplitter, CappedScrollArea, CollapsibleSection
 from .lessons_panel import LessonsPanel, apply_lesson
+from .loss_plot import LossPlots
 from .math_view import warm_up as warm_up_math
 from .model import ExplorerModel
 from .run_list import RunList
 from .recent_folders import remember_folder
 from .stale_cue import StaleFunctionCue
 from .surface_view import SurfaceView
+from .sweep_panel import SweepPanel
 from .undo import History
 from .view_controls import ViewControls
 
@@ -48,7 +50,7 @@ SYNTAX_HELP = (
     "Examples: x^2 + 3*y^2,  (1 - x)^2 + 100*(y - x^2)^2,  sin(x)*cos(y),  "
     "log(x^2 + y^2 + 1)."
 )
-TABLE_HEIGHT = 130     # the iteration table's first height (px): its header and three rows
+TABLE_HEIGHT = 160     # the bottom tabs' first height (px): the table's header and four rows
 FUNCTION_SHARE = 0.4   # the Function panel takes at most this share of the side's height
 
 
@@ -78,6 +80,8 @@ class MainWindow(QMainWindow):
         self.analysis = AnalysisPanel(m)
         self.direction = DirectionPanel(m)
         self.table = IterationTable(m)
+        self.loss = LossPlots(m)
+        self.sweep_panel = SweepPanel(m)
 
         self.views = QSplitter(Qt.Horizontal, objectName="viewSplitter")
         self.views.addWidget(self.contour)
@@ -93,10 +97,14 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.views, 1)
         self.curve_pane = CurvePane(m)  # 1-D mode: shown instead of self.views
         left_layout.addWidget(self.curve_pane, 1)
-        # the table starts small, keeps its height as the window grows, and collapses
-        self.left_split = BottomPaneSplitter(left, _group("Iterations", self.table,
-                                                          "iterationsGroup"),
-                                             TABLE_HEIGHT, objectName="tableSplitter")
+        # below the map, the steps as a table and as loss plots: small at first, keeping its
+        # height as the window grows, and collapsible
+        self.bottom_tabs = QTabWidget(objectName="bottomTabs")
+        self.bottom_tabs.setDocumentMode(True)
+        self.bottom_tabs.addTab(self.table, "Iterations")
+        self.bottom_tabs.addTab(self.loss, "Loss")
+        self.left_split = BottomPaneSplitter(left, self.bottom_tabs, TABLE_HEIGHT,
+                                             objectName="tableSplitter")
 
         self.tabs = QTabWidget(objectName="sideTabs")
         descent_tab = QWidget()
@@ -121,6 +129,7 @@ class MainWindow(QMainWindow):
         self.descent.transport.setContentsMargins(margins.left(), 0, margins.right(), 0)
         self.tabs.addTab(descent_page, "Gradient descent")
         self.tabs.addTab(self._scroll(self.direction), "Directional derivative")
+        self.tabs.addTab(self.sweep_panel, "Rate sweep")
         side = QWidget(objectName="sidePanel")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(4, 4, 4, 4)
