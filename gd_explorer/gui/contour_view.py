@@ -12,7 +12,9 @@ from ..core.grid import (choose_levels, color_scale, contour_lines, sample_grid,
                          window_color_scale)
 from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR, GRAD_COLOR,
                      NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR, U_COLOR)
+from .arrow_layer import ArrowLayer
 from .observing import data_to_viewport, observe, stop_observing
+from .step_preview import StepPreview
 
 RESOLUTION = 300
 MARGIN = 0.15          # sample this much beyond the visible window on each side
@@ -145,6 +147,10 @@ class ContourView(pg.PlotWidget):
             (model.analysis.criticalPointsChanged, self._on_critical_points_changed),
             (model.analysis.basinsChanged, self._on_basins_changed),
         ])
+        # after the view's own observers, so they see the view's new range
+        self.arrows = ArrowLayer(self, ARROW_FRACTION)  # arrows to scale, the field overlay
+        self.arrows.changed.connect(self._update_arrows)
+        self.step_preview = StepPreview(self, cased_line)
         self._apply_window(model.window)
         if model.function is not None:
             self._on_function_changed(model.function)
@@ -154,6 +160,8 @@ class ContourView(pg.PlotWidget):
         for timer in (self._settle, self._traj_timer):
             timer.stop()
         stop_observing(self._subscriptions)
+        self.arrows.close()
+        self.step_preview.close()
         return super().close()
 
     # ----- construction -----------------------------------------------------------
@@ -204,6 +212,11 @@ class ContourView(pg.PlotWidget):
             item.setZValue(8)
             plot.addItem(item)
             self.critical[kind] = item
+        # the lowest minimum found: a star behind its ▼
+        self.lowest = pg.ScatterPlotItem(size=25, symbol="star", pen=casing(1.5), pxMode=True,
+                                         brush=pg.mkBrush(CRITICAL_COLORS["minimum"]))
+        self.lowest.setZValue(7.9)
+        plot.addItem(self.lowest)
         self.current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(CURRENT_COLOR), pen=casing(2),
                                           name="current point")
         self.current.setZValue(11)  # above the start marker: at step 0 both are drawn
@@ -355,6 +368,12 @@ class ContourView(pg.PlotWidget):
             self.legend.removeItem(item)  # listed only while there are some
             if xy:
                 self.legend.addItem(item, kind)  # the glyph is the marker
+        low = next((p for p in points if p.kind == "minimum"), None)
+        self.lowest.setData(pos=np.array([(low.x, low.y)] if low else [],
+                                         dtype=np.float64).reshape(-1, 2))
+        self.legend.removeItem(self.lowest)
+        if low is not None:
+            self.legend.addItem(self.lowest, "lowest minimum found")
 
     def _on_basins_changed(self):
         basins = self.model.analysis.basins
@@ -463,8 +482,9 @@ class ContourView(pg.PlotWidget):
         if state.has_direction:
             angle = math.atan2(state.gy, state.gx)
             dx, dy = math.cos(angle), math.sin(angle)
-            self._set_arrow(self.grad_shaft, self.grad_head, px, py, dx, dy, length)
-            self._set_arrow(self.neg_shaft, self.neg_head, px, py, -dx, -dy, length)
+            grad = self.arrows.arrow_length(state.norm, length)  # ‖∇f‖ × the view's factor
+            self._set_arrow(self.grad_shaft, self.grad_head, px, py, dx, dy, grad)
+            self._set_arrow(self.neg_shaft, self.neg_head, px, py, -dx, -dy, grad)
             t = 0.9 * length
             self.tangent.setData([px + dy * t, px - dy * t], [py - dx * t, py + dx * t])
         else:
@@ -534,6 +554,7 @@ class ContourView(pg.PlotWidget):
         resize, only the grid is extended if the view outgrew it."""
         manual, self._manual = self._manual, False
         self._redraw_paths()
+        self.arrows.refresh()
         xr, yr = self.getViewBox().viewRange()
         if manual and self.model.set_window(tuple(xr), tuple(yr)):
             return  # windowChanged recomputes the grid
