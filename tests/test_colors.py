@@ -117,6 +117,11 @@ def drawn_marks(view):
     for kind, item in view.critical.items():
         filled(kind, item.opts["brush"], item.opts["pen"])
     filled("current point", view.current.opts["brush"], view.current.opts["pen"])
+    filled("lowest minimum found", view.lowest.opts["brush"], view.lowest.opts["pen"])
+    line("next step", view.step_preview.shaft)
+    marks.append(("next point", pen_color(view.step_preview.ring.opts["pen"]),
+                  pen_color(view.step_preview.casing_ring.opts["pen"])))
+    line("gradient field", view.arrows.curve)
     filled("start", view.start_marker.brush, view.start_marker.pen)
     for i, (path, end) in enumerate(view.other_items):
         line(f"run {i + 2}", path.curve)
