@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from gd_explorer.gui.colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, GRAD_COLOR,
-                                    NEG_GRAD_COLOR, RUN_COLORS, START_COLOR,
+                                    LOWEST_COLOR, NEG_GRAD_COLOR, RUN_COLORS, START_COLOR,
                                     TRAJ_COLOR)
 from gd_explorer.gui.contour_view import CRITICAL_SYMBOLS
 
@@ -167,7 +167,7 @@ def test_each_run_takes_the_next_colour_of_the_palette(himmelblau_with_runs):
 
 
 def test_every_colour_in_colors_py_passes_with_the_casing():
-    for color in (*RUN_COLORS, GRAD_COLOR, NEG_GRAD_COLOR, START_COLOR,
+    for color in (*RUN_COLORS, GRAD_COLOR, NEG_GRAD_COLOR, START_COLOR, LOWEST_COLOR,
                   *CRITICAL_COLORS.values()):
         check_mark(color, color, CASING_COLOR)
 

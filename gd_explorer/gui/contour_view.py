@@ -11,7 +11,8 @@ from ..core.fmt import fmt
 from ..core.grid import (choose_levels, color_scale, contour_lines, sample_grid,
                          window_color_scale)
 from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR, GRAD_COLOR,
-                     NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR, U_COLOR)
+                     LOWEST_COLOR, NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR,
+                     U_COLOR)
 from .arrow_layer import ArrowLayer
 from .observing import data_to_viewport, observe, stop_observing
 from .step_preview import StepPreview
@@ -212,9 +213,9 @@ class ContourView(pg.PlotWidget):
             item.setZValue(8)
             plot.addItem(item)
             self.critical[kind] = item
-        # the lowest minimum found: a star behind its ▼
-        self.lowest = pg.ScatterPlotItem(size=25, symbol="star", pen=casing(1.5), pxMode=True,
-                                         brush=pg.mkBrush(CRITICAL_COLORS["minimum"]))
+        # the lowest minimum found: a gold star behind its ▼
+        self.lowest = pg.ScatterPlotItem(size=30, symbol="star", pen=casing(1.5), pxMode=True,
+                                         brush=pg.mkBrush(LOWEST_COLOR))
         self.lowest.setZValue(7.9)
         plot.addItem(self.lowest)
         self.current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(CURRENT_COLOR), pen=casing(2),

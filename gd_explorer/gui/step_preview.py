@@ -27,7 +27,7 @@ class StepPreview(QObject):
         for z, item in enumerate((self.shaft, self.casing_ring, self.ring)):
             item.setZValue(9 + 0.1 * z)  # over the paths and arrows, under the current point
             plot.addItem(item)
-        view.legend.addItem(self.shaft, "next step (to scale)")
+        self.legend = view.legend  # the entry is there while a step is drawn
         self._subscriptions = observe([
             (self.model.pointChanged, lambda *_: self.update()),
             (self.model.trajectoryChanged, self.update),
@@ -47,6 +47,11 @@ class StepPreview(QObject):
         if step is not None and not (math.isfinite(step.x) and math.isfinite(step.y)):
             step = None  # it would run away or leave f's domain: the status will say so
         self.step = step
+        if (step is not None) != (self.legend.getLabel(self.shaft) is not None):
+            if step is None:
+                self.legend.removeItem(self.shaft)
+            else:
+                self.legend.addItem(self.shaft, "next step (to scale)")
         if step is None:
             for item in (self.shaft, self.casing_ring, self.ring):
                 item.setData([], [])
