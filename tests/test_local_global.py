@@ -3,7 +3,6 @@ Hessian, as the critical-point finder decides) and whether a lower minimum is kn
 lowest minimum found is marked; the critical points are listed, filtered and clickable."""
 import math
 
-import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 

@@ -5,7 +5,6 @@ import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
 
 from gd_explorer.core import Descent, parse_function
 from gd_explorer.core.descent import next_point

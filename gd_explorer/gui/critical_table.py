@@ -1,18 +1,21 @@
 """The critical points found in view as a table (x, y, f, kind, Hessian eigenvalues), lowest f
 first, with a filter for the kind; clicking a row starts the selected run there."""
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QTableView, QVBoxLayout, QWidget)
 
 from ..core.fmt import fmt
 from .analysis import KIND_WORDS
+from .iteration_table import HeadedTableModel
 
 HEADERS = ("x", "y", "f", "kind", "λ1", "λ2")
 ALL = "all kinds"
 
 
-class CriticalPointsModel(QAbstractTableModel):
+class CriticalPointsModel(HeadedTableModel):
     """The analysis' critical points of one kind (or all), in its order (lowest f first)."""
+
+    headers = HEADERS
 
     def __init__(self, analysis, parent=None):
         super().__init__(parent)
@@ -34,14 +37,6 @@ class CriticalPointsModel(QAbstractTableModel):
 
     def rowCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.points)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
-            return HEADERS[section]
-        return None
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or index.row() >= len(self.points):

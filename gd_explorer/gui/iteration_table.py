@@ -8,8 +8,24 @@ HEADERS = ("step", "x", "y", "f", "∂f/∂x", "∂f/∂y", "‖∇f‖", "Δx",
 MOVES = 7  # the first of the columns Δx, Δy: the step taken from the row, x_{t+1} − x_t
 
 
-class TrajectoryTableModel(QAbstractTableModel):
+class HeadedTableModel(QAbstractTableModel):
+    """A flat table with the column titles ``headers``."""
+
+    headers = ()
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+            return self.headers[section]
+        return None
+
+
+class TrajectoryTableModel(HeadedTableModel):
     """Rows of the explorer model's current run; grows by row inserts while a run goes on."""
+
+    headers = HEADERS
 
     def __init__(self, model, parent=None):
         super().__init__(parent)
@@ -21,14 +37,6 @@ class TrajectoryTableModel(QAbstractTableModel):
 
     def rowCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else self._rows
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
-            return HEADERS[section]
-        return None
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or self._run is None or index.row() >= self._rows:
