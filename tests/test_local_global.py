@@ -163,3 +163,18 @@ def test_critical_table_filter_and_click_on_himmelblau(qtbot, shown_window):
     qtbot.mouseClick(table.viewport(), Qt.LeftButton, pos=rect.center())
     assert model.start == (target.x, target.y)
     assert model.point_state().kind == "flat"  # a critical point: ∇f ≈ 0 there
+
+
+@pytest.mark.parametrize("text, start, kind", [("x^2", (0.7, 0.5), "minimum"),
+                                               ("x^3 - 3*x", (1.5, 0.0), "minimum"),
+                                               ("x^4", (0.5, 1.0), "minimum"),
+                                               ("x^3", (1e-4, 0.0), "saddle"),
+                                               ("-cos(x)", (0.3, 2.0), "minimum")])
+def test_a_function_of_x_alone_has_the_kind_of_its_curve(text, start, kind):
+    """f(x, y) = g(x) is critical on a whole line, so its Hessian is singular everywhere; the
+    kind is g's: x^3 - 3x has its minimum at x = 1 (g'' = 6), x^3 has neither at 0."""
+    fn = parse_function(text)
+    run = descend(fn, start, 0.05, max_steps=100_000)
+    near = critical_point_near(fn, run.x, ((-3.0, 3.0), (-3.0, 3.0)))
+    assert near.kind == kind
+    assert near.y == pytest.approx(start[1], abs=1e-3)  # the line x = x*: y does not move

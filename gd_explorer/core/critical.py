@@ -21,6 +21,7 @@ Distances are measured in grid cells (x / hx, y / hy), so a long thin window is 
 like a square one. Work and memory are bounded by the grid size; ``check`` is called
 between steps (it raises to cancel).
 """
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -506,4 +507,38 @@ def critical_point_near(function, point, window):
         ok, _, reach, _ = _converged(pb, x, y, f_range / pb.n)
         if not ok[0]:
             return None
-        return _described(pb, *_zeroed(pb, x, y, reach), reach, np.array([np.inf]), f_range)[0]
+        x, y = _zeroed(pb, x, y, reach)
+        found = _described(pb, x, y, reach, np.array([np.inf]), f_range)[0]
+        if getattr(function, "depends_on_y", True):
+            return found
+        # f of x alone: every point of the line x = x* is critical, so the 2-D tests can only
+        # say "degenerate"; they decide g(x) + g(y) instead, which has g's kind
+        pb.fn = _OfXAlone(function, x[0], y[0])
+        kind = _described(pb, x, y, reach, np.array([np.inf]), 2 * f_range)[0].kind
+        return dataclasses.replace(found, kind=kind)
+
+
+class _OfXAlone:
+    """g(x) + g(x0 + y - y0) near (x0, y0), for f = g(x) of x alone: at (x0, y0) it has a
+    minimum, maximum or saddle where g has a minimum, maximum or neither."""
+
+    def __init__(self, function, x0, y0):
+        self.fn, self.x0, self.y0 = function, x0, y0
+
+    def _both(self, x, y):
+        return x, self.x0 + (np.asarray(y) - self.y0)
+
+    def value(self, x, y):
+        a, b = self._both(x, y)
+        return self.fn.value(a, self.y0) + self.fn.value(b, self.y0)
+
+    def hessian_at(self, x, y):
+        a, b = self._both(x, y)
+        (fxx, _), _ = self.fn.hessian_at(a, self.y0)
+        (gyy, _), _ = self.fn.hessian_at(b, self.y0)
+        zero = np.zeros(np.broadcast(fxx, gyy).shape)
+        return (fxx + zero, zero), (zero, gyy + zero)
+
+    def hessian_scalars(self, x, y):
+        a, b = self._both(x, y)
+        return self.fn.hessian_scalars(a, self.y0)[0], 0.0, self.fn.hessian_scalars(b, self.y0)[0]
