@@ -14,7 +14,8 @@ from ..core.fmt import fmt
 from .colors import CASING_COLOR, NEG_GRAD_COLOR
 from .observing import observe, stop_observing
 
-FIELD_COLUMNS = 24    # field arrows across the view
+FIELD_PIXELS = 36     # a field arrow's cell, in pixels …
+FIELD_COLUMNS = (8, 40)  # … with this many cells across the view at least and at most
 FIELD_FILL = 0.85     # a typical field arrow fills this much of its cell …
 FIELD_TYPICAL = 50    # … typical: the median ‖∇f‖ in view
 ARROW_TYPICAL = 90    # alone, a ∇f arrow of this percentile of ‖∇f‖ is as long as the fixed ones
@@ -102,15 +103,17 @@ class ArrowLayer(QObject):
         fn = self.model.function
         if fn is None:
             return
-        (x0, x1), (y0, y1) = self.view.getViewBox().viewRange()
-        key = (fn, x0, x1, y0, y1, self.scaled, self.field_shown)
+        vb = self.view.getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        columns = int(np.clip(vb.width() // FIELD_PIXELS, *FIELD_COLUMNS))
+        key = (fn, x0, x1, y0, y1, columns, self.scaled, self.field_shown)
         if key == self._key and not force:
             return
         self._key = key
         self.field = self.factor = None
         if self.scaled or self.field_shown:
             try:
-                self.field = gradient_field(fn, (x0, x1), (y0, y1), FIELD_COLUMNS)
+                self.field = gradient_field(fn, (x0, x1), (y0, y1), columns)
             except InputError:
                 self.field = None
             self.recomputes += 1
@@ -142,4 +145,4 @@ class ArrowLayer(QObject):
         legend.removeItem(self.curve)
         if self.field_shown and scale:
             legend.addItem(self.curve, f"−∇f field; {scale}"
-                           + (" (the longest cut short)" if self.cut else ""))
+                           + (", some cut short" if self.cut else ""))
