@@ -75,6 +75,10 @@ def test_gradient_field_on_square_cells_with_holes_where_grad_is_undefined():
     assert holes.ys.tolist() == [-0.25, 0.25]  # 1 / 0.5 = 2 rows
     assert np.isnan(holes.gx[:, :2]).all() and np.isnan(holes.gy[:, :2]).all()
     assert np.isfinite(holes.gx[:, 2:]).all()
+    # log(x) + y: the gradient's formula (1/x, 1) is a number for x < 0, where f is not
+    logs = gradient_field(parse_function("log(x) + y"), (-1.0, 1.0), (-0.5, 0.5), 4)
+    assert np.isnan(logs.gx[:, :2]).all() and np.isnan(logs.gy[:, :2]).all()
+    assert logs.gy[:, 2:].tolist() == [[1.0, 1.0], [1.0, 1.0]]
 
 
 @pytest.mark.parametrize("value, rounded", [(0.05, 0.05), (0.0999, 0.05), (0.4, 0.2), (7, 5),
