@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from gd_explorer.gui.colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, GRAD_COLOR,
-                                    NEG_GRAD_COLOR, RUN_COLORS, START_COLOR,
+                                    LOWEST_COLOR, NEG_GRAD_COLOR, RUN_COLORS, START_COLOR,
                                     TRAJ_COLOR)
 from gd_explorer.gui.contour_view import CRITICAL_SYMBOLS
 
@@ -117,6 +117,11 @@ def drawn_marks(view):
     for kind, item in view.critical.items():
         filled(kind, item.opts["brush"], item.opts["pen"])
     filled("current point", view.current.opts["brush"], view.current.opts["pen"])
+    filled("lowest minimum found", view.lowest.opts["brush"], view.lowest.opts["pen"])
+    line("next step", view.step_preview.shaft)
+    marks.append(("next point", pen_color(view.step_preview.ring.opts["pen"]),
+                  pen_color(view.step_preview.casing_ring.opts["pen"])))
+    line("gradient field", view.arrows.curve)
     filled("start", view.start_marker.brush, view.start_marker.pen)
     for i, (path, end) in enumerate(view.other_items):
         line(f"run {i + 2}", path.curve)
@@ -162,7 +167,7 @@ def test_each_run_takes_the_next_colour_of_the_palette(himmelblau_with_runs):
 
 
 def test_every_colour_in_colors_py_passes_with_the_casing():
-    for color in (*RUN_COLORS, GRAD_COLOR, NEG_GRAD_COLOR, START_COLOR,
+    for color in (*RUN_COLORS, GRAD_COLOR, NEG_GRAD_COLOR, START_COLOR, LOWEST_COLOR,
                   *CRITICAL_COLORS.values()):
         check_mark(color, color, CASING_COLOR)
 

@@ -154,7 +154,9 @@ def test_play_runs_to_convergence_on_the_bowl(qtbot, window):
     qtbot.waitUntil(lambda: model.run.finished, timeout=10000)
     expected = descend(model.function, model.start, model.learning_rate, model.max_steps, model.tol)
     assert model.run.status == "converged"
-    assert window.descent.status.text() == f"converged after {expected.nit} steps (‖∇f‖ < 1e-6)"
+    assert window.descent.status.text() == (
+        f"converged after {expected.nit} steps (‖∇f‖ < 1e-6); stopped at a minimum (Hessian "
+        "eigenvalues 2, 2): Find critical points to see whether a lower minimum is in view")
     assert not model.playing and window.descent.play_btn.text().endswith("Play")
 
 

@@ -21,6 +21,7 @@ Distances are measured in grid cells (x / hx, y / hy), so a long thin window is 
 like a square one. Work and memory are bounded by the grid size; ``check`` is called
 between steps (it raises to cancel).
 """
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -457,19 +458,87 @@ def _find(pb, limit):
     ok, _, reach, cut = _converged(pb, x, y, f_range / pb.n)
     keep = np.nonzero(ok)[0][_merge(pb, x[ok], y[ok], reach[ok], cut[ok])]
     x, y, reach = x[keep], y[keep], reach[keep]
-    # a coordinate that Newton cannot tell from 0 is 0 (no -1e-46 in the output)
-    x = np.where(np.abs(x) <= reach * pb.hx, 0.0, x)
-    y = np.where(np.abs(y) <= reach * pb.hy, 0.0, y)
+    x, y = _zeroed(pb, x, y, reach)
     f = pb.value(x, y)
     order = np.lexsort((y, x, f))[:limit]
     u, v = pb.cells(x, y)
     nearest = np.array([np.partition(np.hypot(u - u[i], v - v[i]), 1)[1] if x.size > 1
                         else np.inf for i in order])
-    hess = _hessians(pb, x[order], y[order])
-    kinds = _kinds(pb, x[order], y[order], f[order], hess, reach[order], nearest,
-                   f_range / pb.n ** 2)
-    lo, hi = _eigenvalues(*hess)
-    points = tuple(CriticalPoint(*(float(v) + 0.0 for v in (x[i], y[i], f[i])), kind,  # no -0
-                                 (float(l) + 0.0, float(h) + 0.0))
-                   for i, kind, l, h in zip(order, kinds, lo, hi))
+    points = _described(pb, x[order], y[order], reach[order], nearest, f_range)
     return CriticalPoints(points, int(x.size))
+
+
+def _zeroed(pb, x, y, reach):
+    """A coordinate that Newton cannot tell from 0 is 0 (no -1e-46 in the output)."""
+    return (np.where(np.abs(x) <= reach * pb.hx, 0.0, x),
+            np.where(np.abs(y) <= reach * pb.hy, 0.0, y))
+
+
+def _described(pb, x, y, reach, nearest, f_range):
+    """A CriticalPoint for each critical point (x, y): its kind by the Hessian test, or by
+    circles where the Hessian is singular. ``reach``: Newton's uncertainty there (cells);
+    ``nearest``: the distance to the nearest other point (cells); ``f_range``: f's range."""
+    f = pb.value(x, y)
+    hess = _hessians(pb, x, y)
+    kinds = _kinds(pb, x, y, f, hess, reach, nearest, f_range / pb.n ** 2)
+    lo, hi = _eigenvalues(*hess)
+    return tuple(CriticalPoint(*(float(v) + 0.0 for v in (x[i], y[i], f[i])), kind,  # no -0
+                               (float(l) + 0.0, float(h) + 0.0))
+                 for i, kind, l, h in zip(range(x.size), kinds, lo, hi))
+
+
+NEAR_GRID = 61  # f's range around a single point is taken on this many samples a side
+
+
+def critical_point_near(function, point, window):
+    """The critical point Newton's method reaches from ``point`` (say, where a run stopped),
+    classified as find_critical_points classifies, as a CriticalPoint; None where Newton
+    reaches none. ``window``: the view, whose size sets the scale (a cell is 1/300 of it,
+    Newton moves at most 100 cells) and f's range."""
+    (x0, x1), (y0, y1) = check_window(*window)
+    px, py = float(point[0]), float(point[1])
+    hw, hh = (x1 - x0) / 2, (y1 - y0) / 2
+    pb = _Problem(function, ((px - hw, px + hw), (py - hh, py + hh)), 300, lambda: None)
+    with np.errstate(all="ignore"):
+        z = _sample(pb, np.linspace(pb.x0, pb.x1, NEAR_GRID), np.linspace(pb.y0, pb.y1, NEAR_GRID))
+        finite = np.clip(z[np.isfinite(z)], -1e150, 1e150)
+        f_range = float(np.ptp(finite)) if finite.size else 0.0
+        x, y, _ = _newton(pb, np.array([px]), np.array([py]), limit=1.0, iterations=100)
+        ok, _, reach, _ = _converged(pb, x, y, f_range / pb.n)
+        if not ok[0]:
+            return None
+        x, y = _zeroed(pb, x, y, reach)
+        found = _described(pb, x, y, reach, np.array([np.inf]), f_range)[0]
+        if getattr(function, "depends_on_y", True):
+            return found
+        # f of x alone: every point of the line x = x* is critical, so the 2-D tests can only
+        # say "degenerate"; they decide g(x) + g(y) instead, which has g's kind
+        pb.fn = _OfXAlone(function, x[0], y[0])
+        kind = _described(pb, x, y, reach, np.array([np.inf]), 2 * f_range)[0].kind
+        return dataclasses.replace(found, kind=kind)
+
+
+class _OfXAlone:
+    """g(x) + g(x0 + y - y0) near (x0, y0), for f = g(x) of x alone: at (x0, y0) it has a
+    minimum, maximum or saddle where g has a minimum, maximum or neither."""
+
+    def __init__(self, function, x0, y0):
+        self.fn, self.x0, self.y0 = function, x0, y0
+
+    def _both(self, x, y):
+        return x, self.x0 + (np.asarray(y) - self.y0)
+
+    def value(self, x, y):
+        a, b = self._both(x, y)
+        return self.fn.value(a, self.y0) + self.fn.value(b, self.y0)
+
+    def hessian_at(self, x, y):
+        a, b = self._both(x, y)
+        (fxx, _), _ = self.fn.hessian_at(a, self.y0)
+        (gyy, _), _ = self.fn.hessian_at(b, self.y0)
+        zero = np.zeros(np.broadcast(fxx, gyy).shape)
+        return (fxx + zero, zero), (zero, gyy + zero)
+
+    def hessian_scalars(self, x, y):
+        a, b = self._both(x, y)
+        return self.fn.hessian_scalars(a, self.y0)[0], 0.0, self.fn.hessian_scalars(b, self.y0)[0]

@@ -19,7 +19,10 @@ BAD_VALUE_LIMIT = DIVERGENCE_LIMIT ** 1.5  # |f| above this counts as diverged
 RUNNING, CONVERGED, MAX_STEPS, DIVERGED, LEFT_DOMAIN, CRITICAL_START, STOPPED, NO_STEP = (
     "running", "converged", "max_steps", "diverged", "left_domain", "critical_start", "stopped",
     "no_step")
-STATUSES = (RUNNING, CONVERGED, MAX_STEPS, DIVERGED, LEFT_DOMAIN, CRITICAL_START, STOPPED, NO_STEP)
+STILL_FALLING = "still_falling"  # ‖∇f‖ < tol, but f keeps falling along −∇f: no minimum near
+STATUSES = (RUNNING, CONVERGED, MAX_STEPS, DIVERGED, LEFT_DOMAIN, CRITICAL_START, STOPPED, NO_STEP,
+            STILL_FALLING)
+PROBE_POWERS = range(-8, 5)  # f is probed along −∇f at 2^k times the point's size, k in these
 
 
 def check_settings(start, learning_rate, max_steps, tol, optimizer):
@@ -103,6 +106,10 @@ class Descent:
         self.learning_rate, self.max_steps, self.tol, self.optimizer = lr, max_steps, tol, optimizer
         f0, gx, gy = function.value_and_gradient(sx, sy)
         if not math.isfinite(f0):
+            if _overflows(function, sx, sy):
+                raise InputError(f"f overflows at the start point {fmt_point((sx, sy))}: its "
+                                 "value is beyond the largest number a float holds (about "
+                                 "1.8e308); start nearer to where f is moderate")
             raise InputError(f"f is not defined at the start point {fmt_point((sx, sy))}")
         if not (math.isfinite(gx) and math.isfinite(gy)):
             raise InputError(f"the gradient of f is not defined at the start point "
@@ -122,7 +129,7 @@ class Descent:
             self._finish(CRITICAL_START, "the gradient is zero at the start point: it is already "
                                          "a critical point, so descent cannot move")
         elif norm < tol:
-            self._finish(CONVERGED, f"converged after 0 steps (‖∇f‖ < {fmt(tol)})")
+            self._converged(0)
 
     @classmethod
     def resume(cls, function, rows, state=(), status=RUNNING, message="", learning_rate=0.01,
@@ -222,19 +229,14 @@ class Descent:
         end = min(done + count, self.max_steps)
         if end <= done:
             return 0
-        _, x, y, f, gx, gy, _ = self._cols[:, done].tolist()
-        far = self._far
-        cols = [memoryview(c) for c in self._cols[1:]]
-        code, last, x, y, f, gx, gy, state = self._loop()(
-            x, y, f, gx, gy, *self._state, self.learning_rate, *self.hyperparameters.values(),
-            *self.schedule_parameters.values(), float(self.max_steps), done, end, self.tol,
-            far, (far * (1 - 1e-9)) ** 2, BAD_VALUE_LIMIT, *cols)
+        code, last, x, y, f, gx, gy, state = self._call_loop(
+            done, end, [memoryview(c) for c in self._cols[1:]])
         self._cols[0, done + 1: last + 1] = np.arange(done + 1, last + 1)
         self._n = last + 1
         self._state = list(state)
         t = last + 1  # the step that failed, for the messages below
         if code == steploop.CONVERGED:
-            self._finish(CONVERGED, f"converged after {last} steps (‖∇f‖ < {fmt(self.tol)})")
+            self._converged(last)
         elif code == steploop.RUNAWAY:
             self._diverged(t, None)
         elif code == steploop.BAD_VALUE:
@@ -247,6 +249,25 @@ class Descent:
         elif last >= self.max_steps:
             self._finish(MAX_STEPS, f"max steps reached ({last} steps)")
         return last - done
+
+    def _call_loop(self, done, end, cols):
+        """The compiled loop from row ``done`` up to step ``end``, writing rows into ``cols``
+        (x, y, f, f_x, f_y, ‖∇f‖, each indexed by step)."""
+        _, x, y, f, gx, gy, _ = self._cols[:, done].tolist()
+        far = self._far
+        return self._loop()(
+            x, y, f, gx, gy, *self._state, self.learning_rate, *self.hyperparameters.values(),
+            *self.schedule_parameters.values(), float(self.max_steps), done, end, self.tol,
+            far, (far * (1 - 1e-9)) ** 2, BAD_VALUE_LIMIT, *cols)
+
+    def _converged(self, steps):
+        """‖∇f‖ fell below the tolerance: converged, unless f still falls along −∇f."""
+        _, x, y, f, gx, gy, _ = self._cols[:, self._n - 1].tolist()
+        if still_falling(self.function, (x, y), f, (gx, gy)):
+            self._finish(STILL_FALLING, f"‖∇f‖ fell below the tolerance ({fmt(self.tol)}) after "
+                                        f"{_steps(steps)} but f is still falling: no minimum nearby")
+        else:
+            self._finish(CONVERGED, f"converged after {steps} steps (‖∇f‖ < {fmt(self.tol)})")
 
     def _diverged(self, t, f_next):
         """Say why: f falling without bound (no minimum that way) or steps too large."""
@@ -273,6 +294,71 @@ class Descent:
                              self.learning_rate, expression or getattr(self.function, "text", ""),
                              dict(self.hyperparameters),
                              (self.schedule.name, dict(self.schedule_parameters)), name)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Where a run's next step leads: (x, y) and f there (not finite where the step leaves f's
+    domain or runs away), and the move (dx, dy) from the current point."""
+
+    x: float
+    y: float
+    f: float
+    dx: float
+    dy: float
+
+
+def next_point(descent):
+    """The run's next step, computed by its own compiled rule from its last row and memory,
+    without changing the run; None when the run is finished or its optimizer has no step
+    here (Newton's method at a singular Hessian)."""
+    done = descent.steps
+    if descent.finished or done >= descent.max_steps:
+        return None
+    sink = [{} for _ in COLUMNS[1:]]  # the loop writes the new row here, not into the run
+    code, _, x, y, f, _, _, _ = descent._call_loop(done, done + 1, sink)
+    if code == steploop.STOPPED:
+        return None
+    x0, y0 = descent._cols[1:3, done].tolist()
+    return NextStep(x, y, f, x - x0, y - y0)
+
+
+def still_falling(function, point, f, gradient):
+    """Whether f keeps falling along −∇f from ``point`` as far as we look: at 2^k times the
+    point's size (at least 1) for k in PROBE_POWERS, each value at most the one before and
+    the last below f. Where the Hessian is positive definite and its minimum p − H⁻¹∇f lies
+    within the first probe, the point is a minimum and nothing is probed."""
+    (px, py), (gx, gy) = point, gradient
+    norm = math.hypot(gx, gy)
+    if not (norm > 0 and math.isfinite(norm) and math.isfinite(f)):
+        return False
+    size = max(1.0, math.hypot(px, py))
+    first = size * 2.0 ** PROBE_POWERS[0]
+    if hasattr(function, "hessian_scalars"):
+        a, b, c = function.hessian_scalars(px, py)
+        det = a * c - b * b
+        if a > 0 and det > 0 and math.hypot(c * gx - b * gy, a * gy - b * gx) < first * det:
+            return False  # the quadratic model's minimum is nearer than the first probe
+    value_at = steploop._value_at(function)
+    ux, uy = -gx / norm, -gy / norm
+    last = f
+    for k in PROBE_POWERS:
+        t = size * 2.0 ** k
+        fk = value_at(px + t * ux, py + t * uy)
+        if not fk <= last:  # it rises (a minimum lies between), or is undefined: not falling
+            return False
+        last = fk
+    return last < f
+
+
+def _overflows(function, x, y):
+    """f is infinite at (x, y) and all round it, a millionth of the point's size away: too
+    large for a float (x² + y² at 1e154), not a pole (1/x at 0, finite close by)."""
+    value_at = steploop._value_at(function)
+    r = 1e-6 * max(1.0, abs(x), abs(y))
+    return math.isinf(value_at(x, y)) and all(
+        math.isinf(value_at(x + r * math.cos(k * math.pi / 4), y + r * math.sin(k * math.pi / 4)))
+        for k in range(8))
 
 
 def _steps(n):

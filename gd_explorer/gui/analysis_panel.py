@@ -2,6 +2,8 @@
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout,
                                QWidget)
 
+from .critical_table import CriticalTable
+
 
 class AnalysisPanel(QWidget):
     def __init__(self, model, parent=None):
@@ -33,6 +35,8 @@ class AnalysisPanel(QWidget):
             layout.addLayout(row)
         layout.addWidget(self.progress)
         layout.addWidget(self.label)
+        self.critical_table = CriticalTable(model)  # shown once critical points are found
+        layout.addWidget(self.critical_table)
         self.critical_btn.clicked.connect(lambda _checked=False: self.analysis.find_critical_points())
         self.basins_btn.clicked.connect(lambda _checked=False: self.analysis.show_basins())
         self.clear_btn.clicked.connect(lambda _checked=False: self._clear())

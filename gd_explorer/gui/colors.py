@@ -28,6 +28,7 @@ TRAJ_COLOR = RUN_COLORS[0]   # the first run
 # critical points by kind: minimum (low, as −∇f), maximum (high, as ∇f), saddle, degenerate
 CRITICAL_COLORS = {"minimum": NEG_GRAD_COLOR, "maximum": GRAD_COLOR, "saddle": CURRENT_COLOR,
                    "degenerate": "#dddddd"}
+LOWEST_COLOR = "#ffd27f"     # the lowest minimum found: a gold star behind its ▼
 
 # 1-D mode, on the curve view's white background
 SECANT_COLOR = "#ff7f0e"    # the secant through a and a + h (solid)

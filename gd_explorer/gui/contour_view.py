@@ -11,8 +11,11 @@ from ..core.errors import InputError
 from ..core.fmt import fmt
 from ..core.grid import map_layers
 from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR, GRAD_COLOR,
-                     NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR, U_COLOR)
+                     LOWEST_COLOR, NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR,
+                     U_COLOR)
+from .arrow_layer import ArrowLayer
 from .observing import data_to_viewport, observe, stop_observing
+from .step_preview import StepPreview
 
 RESOLUTION = 400   # samples per side of the map (with its margins)
 MARGIN = 0.15          # sample this much beyond the visible window on each side
@@ -151,6 +154,10 @@ class ContourView(pg.PlotWidget):
             (model.analysis.criticalPointsChanged, self._on_critical_points_changed),
             (model.analysis.basinsChanged, self._on_basins_changed),
         ])
+        # after the view's own observers, so they see the view's new range
+        self.arrows = ArrowLayer(self, ARROW_FRACTION)  # arrows to scale, the field overlay
+        self.arrows.changed.connect(self._update_arrows)
+        self.step_preview = StepPreview(self, cased_line)
         self._apply_window(model.window)
         if model.function is not None:
             self._on_function_changed(model.function)
@@ -160,6 +167,8 @@ class ContourView(pg.PlotWidget):
         for timer in (self._settle, self._traj_timer):
             timer.stop()
         stop_observing(self._subscriptions)
+        self.arrows.close()
+        self.step_preview.close()
         return super().close()
 
     # ----- construction -----------------------------------------------------------
@@ -210,6 +219,11 @@ class ContourView(pg.PlotWidget):
             item.setZValue(8)
             plot.addItem(item)
             self.critical[kind] = item
+        # the lowest minimum found: a gold star behind its ▼
+        self.lowest = pg.ScatterPlotItem(size=30, symbol="star", pen=casing(1.5), pxMode=True,
+                                         brush=pg.mkBrush(LOWEST_COLOR))
+        self.lowest.setZValue(7.9)
+        plot.addItem(self.lowest)
         self.current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(CURRENT_COLOR), pen=casing(2),
                                           name="current point")
         self.current.setZValue(11)  # above the start marker: at step 0 both are drawn
@@ -363,6 +377,12 @@ class ContourView(pg.PlotWidget):
             self.legend.removeItem(item)  # listed only while there are some
             if xy:
                 self.legend.addItem(item, kind)  # the glyph is the marker
+        low = next((p for p in points if p.kind == "minimum"), None)
+        self.lowest.setData(pos=np.array([(low.x, low.y)] if low else [],
+                                         dtype=np.float64).reshape(-1, 2))
+        self.legend.removeItem(self.lowest)
+        if low is not None:
+            self.legend.addItem(self.lowest, "lowest minimum found")
 
     def _on_basins_changed(self):
         basins = self.model.analysis.basins
@@ -486,8 +506,9 @@ class ContourView(pg.PlotWidget):
         if state.has_direction:
             angle = math.atan2(state.gy, state.gx)
             dx, dy = math.cos(angle), math.sin(angle)
-            self._set_arrow(self.grad_shaft, self.grad_head, px, py, dx, dy, length)
-            self._set_arrow(self.neg_shaft, self.neg_head, px, py, -dx, -dy, length)
+            grad = self.arrows.arrow_length(state.norm, length)  # ‖∇f‖ × the view's factor
+            self._set_arrow(self.grad_shaft, self.grad_head, px, py, dx, dy, grad)
+            self._set_arrow(self.neg_shaft, self.neg_head, px, py, -dx, -dy, grad)
             t = 0.9 * length
             self.tangent.setData([px + dy * t, px - dy * t], [py - dx * t, py + dx * t])
         else:
@@ -557,6 +578,7 @@ class ContourView(pg.PlotWidget):
         resize, only the grid is extended if the view outgrew it."""
         manual, self._manual = self._manual, False
         self._redraw_paths()
+        self.arrows.refresh()
         xr, yr = self.getViewBox().viewRange()
         self._panned = True
         try:

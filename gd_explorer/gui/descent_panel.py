@@ -7,8 +7,8 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QHBoxLayout,
 
 from ..core.calculus import curvature
 from ..core.descent import (MAX_LEARNING_RATE, MAX_STEPS_LIMIT, MAX_TOLERANCE, MIN_LEARNING_RATE,
-                            OPTIMIZERS)
-from ..core.fmt import fmt
+                            OPTIMIZERS, next_point)
+from ..core.fmt import ROUND_OFF, fmt
 from .number_fields import ERROR_COLOR, CountSpinBox, LogSpinBox, refusal
 from .optimizer_controls import OptimizerControls
 
@@ -16,6 +16,45 @@ LR_MIN, LR_MAX = 1e-6, 10.0  # the slider's scale; the spin box takes what the c
 SLIDER_STEPS_PER_DECADE = 100
 # The keys of the Descent menu (main_window), named in the buttons' tooltips.
 SHORTCUTS = {"step": "F6", "play": "F5", "reset": "Ctrl+R"}
+
+
+def next_step_words(run, step):
+    """Each coordinate's next move: for gradient descent −ε f_x and −ε f_y with their numbers,
+    for the other optimizers the move itself."""
+    if step is None:
+        return "next step: none, the run has stopped" if run.finished else "next step: none"
+    _, x, y, f, gx, gy, _ = run.row(-1)
+    if run.optimizer != "gd":
+        return f"next step ({run.spec.label}): Δx = {fmt(step.dx)}, Δy = {fmt(step.dy)}"
+    # ε of this step: the learning rate, or what the schedule makes of it
+    eps = (run.learning_rate if run.schedule.name == "constant"
+           else math.hypot(step.dx, step.dy) / math.hypot(gx, gy))
+    name = "ε" if run.schedule.name == "constant" else "ε_t"
+    moves = [f"Δ{c} = −{name}·f_{c} = -{fmt(eps)} × {_factor(g)} = {fmt(d)}"
+             for c, g, d in (("x", gx, step.dx), ("y", gy, step.dy))]
+    return "next step −ε∇f:  " + "\n".join(moves)
+
+
+def _factor(value):
+    text = fmt(value)
+    return f"({text})" if text.startswith("-") else text
+
+
+def curvature_hint(low, high, bound):
+    """The hint under the learning rate, from the Hessian's eigenvalues: 2/λmax only where the
+    Hessian is positive definite (or flat along one direction only)."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "curvature here: undefined"
+    size = abs(low) + abs(high)  # an eigenvalue below round-off of this is 0
+    eigen = f"curvature here: λ = {fmt(low, scale=size)}, {fmt(high, scale=size)}; "
+    flat = abs(low) <= ROUND_OFF * size
+    if bound is None or high <= ROUND_OFF * size:
+        return eigen + "no positive curvature, so no step-size limit from it"
+    if low < 0 and not flat:
+        return eigen + "near a saddle there is no stable rate from curvature"
+    if flat:
+        return eigen + f"flat along one direction; across it stable for ε < 2/λmax ≈ {fmt(bound)}"
+    return eigen + f"stable for ε < 2/λmax ≈ {fmt(bound)}"
 
 
 class DescentPanel(QWidget):
@@ -64,6 +103,11 @@ class DescentPanel(QWidget):
         self.field_message.setWordWrap(True)
         self.field_message.setStyleSheet(f"color: {ERROR_COLOR};")
         self.field_message.setVisible(False)
+        self.next_step = QLabel(objectName="nextStepLabel")  # each coordinate's next move
+        self.next_step.setWordWrap(True)
+        self.next_step.setToolTip("The next step, drawn dashed on the map from the current point "
+                                  "to the point it leads to: each coordinate moves by its own "
+                                  "partial derivative")
         self.status = QLabel(objectName="statusLabel")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -97,6 +141,7 @@ class DescentPanel(QWidget):
         transport.setContentsMargins(0, 0, 0, 0)
         transport.addLayout(buttons)
         transport.addLayout(speed_row)
+        transport.addWidget(self.next_step)
         transport.addWidget(self.status)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -171,10 +216,13 @@ class DescentPanel(QWidget):
         run = self.model.run
         status = run.status if run is not None else "none"
         color = {"converged": "#1b7f3b", "diverged": "#b00020", "left_domain": "#b00020",
-                 "critical_start": "#8a6d00", "max_steps": "#8a6d00"}.get(status, "#333")
+                 "critical_start": "#8a6d00", "max_steps": "#8a6d00",
+                 "still_falling": "#8a6d00"}.get(status, "#333")
         self.status.setStyleSheet(f"color: {color}; font-weight: bold;")
 
     def _on_point_changed(self, x, y):
+        run = self.model.run
+        self.next_step.setText(next_step_words(run, next_point(run)) if run is not None else "")
         state = self.model.point_state()
         if state is None:
             self.curvature.clear()
@@ -182,15 +230,7 @@ class DescentPanel(QWidget):
         if not state.has_gradient:
             self.curvature.setText(f"curvature here: undefined ({state.words})")
             return
-        low, high, bound = curvature(self.model.function, (x, y))
-        size = abs(low) + abs(high)  # an eigenvalue below round-off of this is 0
-        eigen = f"curvature here: λ = {fmt(low, scale=size)}, {fmt(high, scale=size)}; "
-        if not math.isfinite(high):
-            self.curvature.setText("curvature here: undefined")
-        elif bound is None:
-            self.curvature.setText(eigen + "no positive curvature, so no step-size limit from it")
-        else:
-            self.curvature.setText(eigen + f"stable for ε < 2/λmax ≈ {fmt(bound)}")
+        self.curvature.setText(curvature_hint(*curvature(self.model.function, (x, y))))
 
     def _on_playing_changed(self, playing):
         self.play_btn.setChecked(playing)

@@ -4,11 +4,28 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ..core.fmt import fmt
 
-HEADERS = ("step", "x", "y", "f", "∂f/∂x", "∂f/∂y", "‖∇f‖")
+HEADERS = ("step", "x", "y", "f", "∂f/∂x", "∂f/∂y", "‖∇f‖", "Δx", "Δy")
+MOVES = 7  # the first of the columns Δx, Δy: the step taken from the row, x_{t+1} − x_t
 
 
-class TrajectoryTableModel(QAbstractTableModel):
+class HeadedTableModel(QAbstractTableModel):
+    """A flat table with the column titles ``headers``."""
+
+    headers = ()
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+            return self.headers[section]
+        return None
+
+
+class TrajectoryTableModel(HeadedTableModel):
     """Rows of the explorer model's current run; grows by row inserts while a run goes on."""
+
+    headers = HEADERS
 
     def __init__(self, model, parent=None):
         super().__init__(parent)
@@ -21,40 +38,45 @@ class TrajectoryTableModel(QAbstractTableModel):
     def rowCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else self._rows
 
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
-            return HEADERS[section]
-        return None
-
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or self._run is None or index.row() >= self._rows:
             return None
         if role == Qt.DisplayRole:
-            value = float(self._run.view()[index.row(), index.column()])
+            value = self.value(index.row(), index.column())
             if index.column() == 0:
                 return str(int(value))
-            return fmt(value)
+            return "" if value is None else fmt(value)
         if role == Qt.TextAlignmentRole:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.ToolTipRole:
-            return repr(float(self._run.view()[index.row(), index.column()]) + 0.0)  # exact
+            value = self.value(index.row(), index.column())
+            if value is None:
+                return "the step from here is not taken yet"
+            return repr(value + 0.0)  # exact
         return None
 
     def value(self, row, column):
-        """The float behind a cell."""
-        return float(self._run.view()[row, column])
+        """The float behind a cell; for Δx and Δy the move to the next row (None in the
+        last row: that step is not taken yet)."""
+        rows = self._run.view()
+        if column < MOVES:
+            return float(rows[row, column])
+        if row + 1 >= len(rows):
+            return None
+        c = column - MOVES + 1  # x or y
+        return float(rows[row + 1, c] - rows[row, c])
 
     def _on_trajectory_changed(self):
         run = self.model.run
         count = 0 if run is None else run.steps + 1
         if run is self._run and count >= self._rows:
             if count > self._rows:
+                last = self._rows - 1  # its Δx, Δy are known now
                 self.beginInsertRows(QModelIndex(), self._rows, count - 1)
                 self._rows = count
                 self.endInsertRows()
+                if last >= 0:
+                    self.dataChanged.emit(self.index(last, MOVES), self.index(last, MOVES + 1))
             return
         self.beginResetModel()
         self._run, self._rows = run, count

@@ -288,6 +288,19 @@ class MainWindow(QMainWindow):
         self.whole_path_action.setToolTip("Fit the view to the current run and its start point")
         self.whole_path_action.triggered.connect(lambda _checked=False: self.model.show_whole_path())
         view_menu.addAction(self.whole_path_action)
+        view_menu.addSeparator()
+        arrows = self.contour.arrows
+        self.scale_arrows_action, self.gradient_field_action = (
+            QAction(text, self, objectName=name, checkable=True, toolTip=tip)
+            for name, text, tip in (
+                ("scaleArrowsAction", "Arrows to scale (length ‖∇f‖)",
+                 "Draw ∇f and −∇f with length ‖∇f‖ × one factor for the whole view"),
+                ("gradientFieldAction", "Gradient field (−∇f)",
+                 "Arrows of −∇f on a grid over the view, to one scale")))
+        self.scale_arrows_action.toggled.connect(arrows.set_scaled)
+        self.gradient_field_action.toggled.connect(arrows.set_field_shown)
+        view_menu.addAction(self.scale_arrows_action)
+        view_menu.addAction(self.gradient_field_action)
 
         self.table_action = QAction("&Iteration table", self, objectName="iterationTableAction",
                                     checkable=True, checked=True)

@@ -13,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..core import session as sessions
+from ..core.endpoint import end_words
 from ..core.errors import ExpressionError, InputError
 from ..core.fmt import fmt, fmt_point
 from ..core.grid import check_window, prefers_log, sample_grid
@@ -92,6 +93,9 @@ class ExplorerModel(QObject):
         self._point = (None, None)  # (key, PointState) of the current point
         self._floor = (None, 0.0)  # (key, gradient floor) for the function and window
         self.analysis = Analysis(self, self)
+        # what a run stopped at names the lowest minimum found, once there are some
+        self.analysis.criticalPointsChanged.connect(
+            lambda: self.statusChanged.emit(self.status_text()))
 
     # ----- the selected run and its settings ----------------------------------------
     @property
@@ -437,7 +441,10 @@ class ExplorerModel(QObject):
             return "no run: add one, or set a start point"
         if r.descent is None:
             return "no run: set a start point where f is defined" if not r.error else r.error
-        return f"{r.status_text}; {r.left_view}" if r.left_view else r.status_text
+        end = r.stopped_at(self.window)
+        parts = (r.status_text, end_words(end, self.analysis.critical) if end else "",
+                 r.left_view)
+        return "; ".join(filter(None, parts))
 
     @property
     def current_point(self):

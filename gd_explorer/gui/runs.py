@@ -2,9 +2,10 @@
 
 Pure data (no Qt): the model (model.py) owns the list and emits the signals.
 """
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from ..core.descent import Descent, check_settings
+from ..core.descent import CONVERGED, CRITICAL_START, Descent, check_settings
+from ..core.endpoint import stopped_at
 from ..core.errors import InputError
 from ..core.optimizers import optimizer_by_name, schedule_by_name
 from .colors import RUN_COLORS
@@ -69,6 +70,17 @@ class Run:
     descent: Descent = None
     error: str = ""
     left_view: str = ""  # where its current point left the window, in words
+    _end: tuple = field(default=None, repr=False)  # (steps, EndPoint) once it has stopped
+
+    def stopped_at(self, window):
+        """What the run stopped at (core.endpoint.EndPoint) once it converged or started at a
+        critical point, else None; worked out once per end."""
+        d = self.descent
+        if d is None or d.status not in (CONVERGED, CRITICAL_START):
+            return None
+        if self._end is None or self._end[0] != d.steps:
+            self._end = (d.steps, stopped_at(d.function, self.current_point, window))
+        return self._end[1]
 
     @property
     def finished(self):
