@@ -57,6 +57,7 @@ class ExplorerModel(QObject):
         self.run = None
         self.kept = []  # Descent runs kept for comparison (same function)
         self._carry = 0.0
+        self.clock = time.perf_counter  # seconds; the frame budget reads it (tests inject one)
         self._compiler = Compiler(self)
         self._compiler.compiled.connect(self._on_compiled)
         self._compiler.failed.connect(self._on_compile_failed)
@@ -331,7 +332,7 @@ class ExplorerModel(QObject):
 
     def _steps_within_budget(self, want):
         """Take up to ``want`` steps, in chunks sized so that none overshoots the frame budget."""
-        now = time.perf_counter
+        now = self.clock
         start = now()
         deadline = start + FRAME_BUDGET_S
         taken, chunk = 0, 1
@@ -343,7 +344,8 @@ class ExplorerModel(QObject):
             if n == 0 or t1 >= deadline:
                 break
             per_step = (t1 - t0) / n
-            chunk = max(1, min(2 * chunk, int((deadline - t1) / per_step)))
+            fits = int((deadline - t1) / per_step) if per_step > 0 else 2 * chunk  # coarse clock
+            chunk = max(1, min(2 * chunk, fits))
         if taken < want:
             self._carry = 0.0
         return taken
