@@ -1,4 +1,5 @@
-"""Benchmarks: prints a table of timings for the core (and, with --gui, the contour view).
+"""Benchmarks: prints a table of timings for the core (and, with --gui, the contour view and
+the event loop's longest pauses while playing a long run and compiling a heavy formula).
 
     python benchmarks/bench.py [--gui] [--repeat N]
 """
@@ -72,6 +73,52 @@ def gui_rows(repeat):
     return rows
 
 
+def latency_rows():
+    """Longest and 99th-percentile gap between 5 ms timer ticks (the tests count work instead)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from gd_explorer.gui.app import make_app
+    from gd_explorer.gui.main_window import MainWindow
+
+    app = make_app()
+    win = MainWindow()
+    win.resize(1400, 900)
+    win.show()
+    model = win.model
+    model.set_function(parse_function("x^2 + 3*y^2"))
+    app.processEvents()
+
+    def gaps_while(start, done):
+        gaps, last = [], [time.perf_counter()]
+
+        def tick():
+            now = time.perf_counter()
+            gaps.append((now - last[0]) * 1e3)
+            last[0] = now
+
+        timer = QTimer(interval=5)
+        timer.timeout.connect(tick)
+        timer.start()
+        start()
+        while not done():
+            app.processEvents(QEventLoop.AllEvents, 20)
+        timer.stop()
+        gaps.sort()
+        return gaps[-1], gaps[int(0.99 * (len(gaps) - 1))]
+
+    model.set_tol(0.0)
+    model.set_max_steps(200_000)
+    model.set_learning_rate(1e-7)
+    model.set_speed(100000)
+    rows = [("play 200,000 steps at 100,000/s",
+             *gaps_while(model.play, lambda: model.run.finished))]
+    heavy = "max(" + ", ".join(f"x + {i}*y" for i in range(32)) + ")"
+    rows.append(("compile a formula that times out",
+                 *gaps_while(lambda: model.set_expression(heavy), lambda: not model.compiling)))
+    win.close()
+    return rows
+
+
 def print_table(headers, rows, formats):
     cells = [[f.format(v) for f, v in zip(formats, row)] for row in rows]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
@@ -95,6 +142,9 @@ def main():
               "100,001 rows (runs stop early when they converge or diverge)\n")
         print_table(("function", "recompute ms", "rows", "trajectory setData ms"), gui_rows(args.repeat),
                     ("{}", "{:.1f}", "{:,}", "{:.1f}"))
+        print("\nEvent loop (whole window, offscreen): gaps between ticks of a 5 ms timer\n")
+        print_table(("while", "longest gap ms", "99% of gaps under ms"), latency_rows(),
+                    ("{}", "{:.0f}", "{:.0f}"))
 
 
 if __name__ == "__main__":
