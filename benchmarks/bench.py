@@ -1,150 +1,321 @@
-"""Benchmarks: prints a table of timings for the core (and, with --gui, the contour view and
-the event loop's longest pauses while playing a long run and compiling a heavy formula).
+"""The performance table: each row times gd-explorer and a baseline that does the same job,
+in the same run, interleaved, and gives the median, the min–max and the ratio.
 
-    python benchmarks/bench.py [--gui] [--repeat N]
+    python benchmarks/bench.py [--repeat N] [--json PATH] [--only 3,5]
+
+Needs the `bench` extra (matplotlib) for the baselines: pip install -e ".[bench]".
+Rows 1, 2, 4, 6 and 7 start Qt (offscreen); row 6 and 7 start the app in a subprocess.
 """
 import argparse
+import json
+import math
 import os
+import platform
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from gd_explorer.core.analysis import basin_map, critical_points  # noqa: E402
-from gd_explorer.core.descent import Descent  # noqa: E402
-from gd_explorer.core.function import parse_function  # noqa: E402
-from gd_explorer.core.grid import choose_levels, contour_lines, sample_grid  # noqa: E402
-from gd_explorer.core.presets import PRESETS  # noqa: E402
+ROSENBROCK = "(1 - x)^2 + 100*(y - x^2)^2"
+THREE = ("Himmelblau", "Rosenbrock", "Goldstein-Price")
 
 
-def timed(fn, repeat):
-    times = []
+def interleaved(ours, baseline, repeat):
+    """Alternate the two, so both see the same machine; lists of seconds."""
+    a, b = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for fn, out in ((ours, a), (baseline, b)):
+            if fn is None:
+                continue
+            t0 = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t0)
+    return a, b
 
 
-def core_rows(repeat):
-    parse_function("x")  # start the symbolic worker
-    rows = []
-    for p in PRESETS:
-        parse_s = timed(lambda: parse_function(p.expression), repeat)
+def stats(times):
+    if not times:
+        return None
+    return {"median": statistics.median(times), "min": min(times), "max": max(times),
+            "n": len(times)}
+
+
+class Table:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, number, name, ours, baseline=None, unit="ms", target="", note=""):
+        self.rows.append({"row": number, "name": name, "ours": stats(ours),
+                          "baseline": stats(baseline) if baseline else None, "unit": unit,
+                          "target": target, "note": note})
+        print(self.format_row(self.rows[-1]), flush=True)
+
+    @staticmethod
+    def cell(s, unit):
+        if s is None:
+            return "—"
+        k = 1e3 if unit == "ms" else 1.0  # timings are kept in seconds; MiB as they are
+        digits = "{:.3g}"
+        return (f"{digits.format(s['median'] * k)} ({digits.format(s['min'] * k)}–"
+                f"{digits.format(s['max'] * k)}) {unit}")
+
+    def format_row(self, r):
+        ratio = "—"
+        if r["baseline"] and r["ours"]:
+            ratio = f"{r['baseline']['median'] / r['ours']['median']:.2g}×"
+        return (f"| {r['row']} | {r['name']} | {self.cell(r['ours'], r['unit'])} | "
+                f"{self.cell(r['baseline'], r['unit'])} | {ratio} | {r['target']} |")
+
+
+HEADER = ("| # | row | gd-explorer median (min–max) | baseline median (min–max) | "
+          "baseline ÷ ours | target |\n|---|---|---|---|---|---|")
+
+
+# ----- row 3: descent steps -------------------------------------------------------------------
+def plain_loop(steps):
+    """The baseline: a plain Python loop over sympy.lambdify(..., "math") functions that does
+    the same job as a run (rows of step, x, y, f, ∂f/∂x, ∂f/∂y, ‖∇f‖; stops at convergence or a
+    non-finite value)."""
+    import sympy as sp
+
+    x, y = sp.symbols("x y", real=True)
+    expr = (1 - x) ** 2 + 100 * (y - x ** 2) ** 2
+    f = sp.lambdify((x, y), expr, "math")
+    grad = sp.lambdify((x, y), [sp.diff(expr, x), sp.diff(expr, y)], "math")
+
+    def run():
+        px, py, lr = -1.2, 1.0, 1e-3
+        gx, gy = grad(px, py)
+        rows = [(0, px, py, f(px, py), gx, gy, math.hypot(gx, gy))]
+        for t in range(1, steps + 1):
+            px, py = px - lr * gx, py - lr * gy
+            value = f(px, py)
+            gx, gy = grad(px, py)
+            norm = math.hypot(gx, gy)
+            if not (math.isfinite(value) and math.isfinite(norm)):
+                break
+            rows.append((t, px, py, value, gx, gy, norm))
+        return rows
+
+    return run
+
+
+def bare_gradient_loop(steps):
+    """Only x ← x − ε∇f: no f, no rows, no checks (the least a loop can do)."""
+    import sympy as sp
+
+    x, y = sp.symbols("x y", real=True)
+    expr = (1 - x) ** 2 + 100 * (y - x ** 2) ** 2
+    grad = sp.lambdify((x, y), [sp.diff(expr, x), sp.diff(expr, y)], "math")
+
+    def run():
+        px, py, lr = -1.2, 1.0, 1e-3
+        for _ in range(steps):
+            gx, gy = grad(px, py)
+            px, py = px - lr * gx, py - lr * gy
+
+    return run
+
+
+def row_steps(table, repeat):
+    from gd_explorer.core import descend, parse_function
+
+    fn = parse_function(ROSENBROCK)
+    descend(fn, (-1.2, 1.0), 1e-3, max_steps=10, tol=0.0)  # compile the loop once
+    for steps, target, rep in ((10_000, "≥ 1.5×; ≤ 10 ms", repeat), (1_000_000, "≥ 1.5×; ≤ 1 s",
+                                                                         max(3, repeat // 3))):
+        ours, base = interleaved(
+            lambda: descend(fn, (-1.2, 1.0), 1e-3, max_steps=steps, tol=0.0),
+            plain_loop(steps), rep)
+        unit = "ms" if steps < 100_000 else "s"
+        table.add(3, f"{steps:,} plain-descent steps, Rosenbrock, ε = 1e-3 (baseline: plain "
+                     "Python loop, lambdify math, same rows)", ours, base, unit, target)
+        _, bare = interleaved(None, bare_gradient_loop(steps), rep)
+        table.add(3, f"  (for reference: bare `x -= ε∇f` loop of {steps:,} steps, no f, no rows, "
+                     "no checks)", ours, bare, unit, "—")
+
+
+# ----- row 5: basins --------------------------------------------------------------------------
+def row_basins(table, repeat):
+    import numpy as np
+    import sympy as sp
+
+    from gd_explorer.core import parse_function
+    from gd_explorer.core.analysis import basin_map
+    from gd_explorer.core.parser import parse_ir
+    from gd_explorer.core.presets import preset_by_name
+    from gd_explorer.core.symbolic import X, Y, build_sympy
+
+    for name in THREE:
+        p = preset_by_name(name)
         fn = parse_function(p.expression)
-        grid_s = timed(lambda: sample_grid(fn, p.xrange, p.yrange, 300), repeat)
-        grid = sample_grid(fn, p.xrange, p.yrange, 300)
-        levels = choose_levels(grid.finite, 20, p.spacing)
-        contour_s = timed(lambda: contour_lines(grid, levels), repeat)
-        run = Descent(fn, p.start, p.learning_rate, 10**7, 0.0)
-        t0 = time.perf_counter()
-        steps = run.step(5000)
-        step_rate = steps / max(time.perf_counter() - t0, 1e-9)
-        crit_s = timed(lambda: critical_points(fn, p.xrange, p.yrange), 1)
-        basin_s = timed(lambda: basin_map(fn, p.xrange, p.yrange, p.learning_rate, 80, 2000), 1)
-        rows.append((p.name, parse_s * 1e3, grid_s * 1e3, contour_s * 1e3, step_rate,
-                     crit_s * 1e3, basin_s * 1e3))
-    return rows
+        expr = build_sympy(parse_ir(p.expression))
+        grad = sp.lambdify((X, Y), [sp.diff(expr, X), sp.diff(expr, Y)], "math")
+        xs = np.linspace(*p.xrange, 200)
+        ys = np.linspace(*p.yrange, 200)
+        subset = [(float(a), float(b)) for b in ys[::20] for a in xs[::20]]  # 100 starts
+        lr = p.learning_rate
+
+        def loop_over_starts():
+            for sx, sy in subset:
+                px, py = sx, sy
+                for _ in range(200):
+                    try:
+                        gx, gy = grad(px, py)
+                    except (OverflowError, ValueError, ZeroDivisionError):
+                        break
+                    if math.hypot(gx, gy) < 1e-6:
+                        break
+                    px, py = px - lr * gx, py - lr * gy
+                    if not (math.isfinite(px) and math.isfinite(py)):
+                        break
+
+        ours, base = interleaved(lambda: basin_map(fn, p.xrange, p.yrange, lr, 200, 200),
+                                 loop_over_starts, max(3, repeat // 2))
+        scale = 200 * 200 / len(subset)
+        base = [t * scale for t in base]
+        table.add(5, f"basins 200²×200 steps, {name} (baseline: Python loop over 100 starts, "
+                     "×400)", ours, base, "s", "≥ 20×; ≤ 1 s")
 
 
-def gui_rows(repeat):
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from gd_explorer.gui.app import make_app
-    from gd_explorer.gui.contour_view import ContourView
-    from gd_explorer.gui.model import ExplorerModel
+# ----- rows 6 and 7: start-up and memory -------------------------------------------------------
+MINIMAL_QT = """
+import sys
+import pyqtgraph as pg
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+w = pg.PlotWidget()
+w.plot([0, 1, 2], [0, 1, 0])
+w.resize(1600, 1000)
+w.show()
+app.processEvents()
+w.grab().save(sys.argv[1])
+"""
 
-    app = make_app()
-    model = ExplorerModel()
-    view = ContourView(model)
-    view.resize(900, 700)
-    view.show()
+BIG_RUN = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from gd_explorer.gui.app import make_app
+from gd_explorer.gui.main_window import MainWindow
+app = make_app()
+w = MainWindow()
+w.resize(1600, 1000)
+w.show()
+m = w.model
+m.set_expression("(1 - x)^2 + 100*(y - x^2)^2")
+m.wait_idle(30)
+m.set_tol(0.0)
+m.set_max_steps(1_000_000)
+m.set_learning_rate(1e-4)
+m.set_start(-1.2, 1.0)
+m.step(1_000_000)
+for _ in range(20):
     app.processEvents()
-    rows = []
-    for p in PRESETS:
-        model.set_function(parse_function(p.expression), p)
-        app.processEvents()
-        recompute_s = timed(lambda: view._recompute(force=True), repeat)
-        model.set_tol(0.0)
-        model.set_max_steps(10**6)
-        model.step(100000)
-        draw_s = timed(view._draw_trajectory, repeat)
-        rows.append((p.name, recompute_s * 1e3, model.run.steps + 1, draw_s * 1e3))
-    return rows
+w.table.scrollToBottom()
+app.processEvents()
+assert w.table.model().rowCount() == 1_000_001, w.table.model().rowCount()
+"""
 
 
-def latency_rows():
-    """Longest and 99th-percentile gap between 5 ms timer ticks (the tests count work instead)."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    from gd_explorer.gui.app import make_app
-    from gd_explorer.gui.main_window import MainWindow
-
-    app = make_app()
-    win = MainWindow()
-    win.resize(1400, 900)
-    win.show()
-    model = win.model
-    model.set_function(parse_function("x^2 + 3*y^2"))
-    app.processEvents()
-
-    def gaps_while(start, done):
-        gaps, last = [], [time.perf_counter()]
-
-        def tick():
-            now = time.perf_counter()
-            gaps.append((now - last[0]) * 1e3)
-            last[0] = now
-
-        timer = QTimer(interval=5)
-        timer.timeout.connect(tick)
-        timer.start()
-        start()
-        while not done():
-            app.processEvents(QEventLoop.AllEvents, 20)
-        timer.stop()
-        gaps.sort()
-        return gaps[-1], gaps[int(0.99 * (len(gaps) - 1))]
-
-    model.set_tol(0.0)
-    model.set_max_steps(200_000)
-    model.set_learning_rate(1e-7)
-    model.set_speed(100000)
-    rows = [("play 200,000 steps at 100,000/s",
-             *gaps_while(model.play, lambda: model.run.finished))]
-    heavy = "max(" + ", ".join(f"x + {i}*y" for i in range(32)) + ")"
-    rows.append(("compile a formula that times out",
-                 *gaps_while(lambda: model.set_expression(heavy), lambda: not model.compiling)))
-    win.close()
-    return rows
+def _tree(pid):
+    """pid and all its descendants (Linux /proc)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except OSError:
+            pass
+    return out
 
 
-def print_table(headers, rows, formats):
-    cells = [[f.format(v) for f, v in zip(formats, row)] for row in rows]
-    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
-    print("| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths)) + " |")
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for c in cells:
-        print("| " + " | ".join(v.rjust(w) for v, w in zip(c, widths)) + " |")
+def _rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def peak_tree_rss(cmd, env):
+    """Run ``cmd``; return (seconds, peak of the summed RSS of it and its children, in MiB)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, sum(_rss_kib(p) for p in _tree(proc.pid)))
+        time.sleep(0.02)
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd} failed: {proc.stderr.read().decode(errors='replace')[-500:]}")
+    return seconds, peak / 1024
+
+
+def row_startup(table, repeat):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=ROOT)
+    folder = tempfile.mkdtemp()
+    app_cmd = [sys.executable, "-m", "gd_explorer", "--screenshot", os.path.join(folder, "a.png")]
+    base_cmd = [sys.executable, "-c", MINIMAL_QT, os.path.join(folder, "b.png")]
+    ours, base, rss = [], [], []
+    for _ in range(max(3, repeat // 2)):
+        seconds, peak = peak_tree_rss(app_cmd, env)
+        ours.append(seconds)
+        rss.append(peak)
+        base.append(peak_tree_rss(base_cmd, env)[0])
+    table.add(6, "cold start to PNG (--screenshot, offscreen) (baseline: minimal PySide6 + "
+                 "pyqtgraph window saved to PNG)", ours, base, "s", "≤ 2× the baseline")
+    return rss
+
+
+def row_memory(table, repeat, screenshot_rss=None):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=ROOT)
+    if screenshot_rss is None:
+        folder = tempfile.mkdtemp()
+        screenshot_rss = [peak_tree_rss([sys.executable, "-m", "gd_explorer", "--screenshot",
+                                         os.path.join(folder, "a.png")], env)[1]]
+    table.add(7, "peak RSS, app + worker: --screenshot", screenshot_rss, None, "MiB", "≤ 400 MB")
+    big = [peak_tree_rss([sys.executable, "-c", BIG_RUN, ROOT], env)[1] for _ in range(2)]
+    table.add(7, "peak RSS, app + worker: a 1,000,000-step run in the iteration table", big, None,
+              "MiB", "≤ 400 MB")
+
+
+def row_startup_and_memory(table, repeat):
+    row_memory(table, repeat, row_startup(table, repeat))
+
+
+# ----- main -----------------------------------------------------------------------------------
+ROWS = {3: row_steps, 5: row_basins, 6: row_startup_and_memory}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--gui", action="store_true", help="also time the contour view (offscreen)")
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--json", default=os.path.join(ROOT, "benchmarks", "results.json"))
+    parser.add_argument("--only", default="", help="comma-separated row numbers")
     args = parser.parse_args()
-    print("Core (median of", args.repeat, "runs; grid 300x300, 20 contour levels, basins 80x80)\n")
-    print_table(("function", "parse ms", "grid ms", "contours ms", "steps/s", "critical ms",
-                 "basins ms"), core_rows(args.repeat),
-                ("{}", "{:.1f}", "{:.2f}", "{:.1f}", "{:,.0f}", "{:.1f}", "{:.0f}"))
-    if args.gui:
-        print("\nContour view (offscreen): grid + image + contours, and drawing a run of up to "
-              "100,001 rows (runs stop early when they converge or diverge)\n")
-        print_table(("function", "recompute ms", "rows", "trajectory setData ms"), gui_rows(args.repeat),
-                    ("{}", "{:.1f}", "{:,}", "{:.1f}"))
-        print("\nEvent loop (whole window, offscreen): gaps between ticks of a 5 ms timer\n")
-        print_table(("while", "longest gap ms", "99% of gaps under ms"), latency_rows(),
-                    ("{}", "{:.0f}", "{:.0f}"))
+    only = {int(n) for n in args.only.split(",") if n.strip()}
+    table = Table()
+    print(f"{platform.python_implementation()} {platform.python_version()}, "
+          f"{os.cpu_count()} CPUs, {platform.machine()}; median (min–max) of the repeats\n")
+    print(HEADER)
+    for number, row in sorted(ROWS.items()):
+        if not only or number in only:
+            row(table, args.repeat)
+    with open(args.json, "w", encoding="utf-8") as fh:
+        json.dump({"python": platform.python_version(), "cpus": os.cpu_count(),
+                   "rows": table.rows}, fh, indent=1, allow_nan=False)
+    print(f"\nwritten to {args.json}")
 
 
 if __name__ == "__main__":

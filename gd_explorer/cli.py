@@ -1,16 +1,27 @@
-"""Command line: `gd-explorer` opens the window; `run` and `inspect` work without a display."""
+"""Command line: `gd-explorer` opens the window; `run`, `inspect` and `critical` work without a
+display."""
 import argparse
+import ctypes
 import json
 import math
+import os
 import sys
 
+import numpy as np
+
+from . import __version__
 from .core import InputError, ExpressionError
-from .core.calculus import directional_derivative
-from .core.descent import descend
+from .core.analysis import critical_points
+from .core.calculus import curvature, directional_derivative
+from .core.descent import MAX_STEPS_LIMIT, OPTIMIZERS, descend
 from .core.export import write_csv
 from .core.function import parse_function
+from .core.grid import check_window
 
-VALUE_OPTIONS = ("--start", "--at", "--lr", "--angle", "--tol", "--steps", "--function")
+VALUE_OPTIONS = ("--start", "--at", "--lr", "--angle", "--tol", "--steps", "--function",
+                 "--window")
+COMMANDS = ("run", "inspect", "critical")
+SCREENSHOT_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 
 
 class UsageError(Exception):
@@ -25,27 +36,54 @@ class _Parser(argparse.ArgumentParser):
 def build_parser():
     parser = _Parser(prog="gd-explorer",
                      description="See the gradient, directional derivatives and gradient descent "
-                                 "of a function f(x, y).")
+                                 "of a function f(x, y). Without a command, open the window.")
+    parser.add_argument("--version", action="version", version=f"gd-explorer {__version__}",
+                        help="print the version and exit")
     parser.add_argument("--screenshot", metavar="PATH",
-                        help="render the window to a PNG and exit")
-    parser.add_argument("--function", metavar="EXPR", help="the function to show")
-    parser.add_argument("--start", metavar="X,Y", help="the start point")
-    parser.add_argument("--steps", metavar="N", type=int, help="descent steps to take first")
-    sub = parser.add_subparsers(dest="command")
+                        help="render the window to PATH (.png, .jpg or .jpeg) and exit")
+    parser.add_argument("--function", metavar="EXPR",
+                        help="the function to show, for example \"x^2 - y^2\" (default: the "
+                             "first preset)")
+    parser.add_argument("--start", metavar="X,Y", help="the start point, for example 1,-2")
+    parser.add_argument("--steps", metavar="N", type=int,
+                        help="descent steps to take before the window is shown")
+    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND",
+                                help="what to do without the window (see COMMAND --help)")
 
-    run = sub.add_parser("run", help="run gradient descent and print a summary")
-    run.add_argument("expr", metavar="EXPR")
-    run.add_argument("--start", required=True, metavar="X,Y")
-    run.add_argument("--lr", required=True, type=float, metavar="LR")
-    run.add_argument("--steps", required=True, type=int, metavar="N")
-    run.add_argument("--tol", type=float, default=1e-6, metavar="T")
-    run.add_argument("--optimizer", default="gd", metavar="NAME")
-    run.add_argument("--csv", metavar="PATH")
+    optimizers = ", ".join(OPTIMIZERS)
+    run = sub.add_parser("run", help="run gradient descent and print a one-line summary",
+                         description="Run gradient descent and print a one-line summary.")
+    run.add_argument("expr", metavar="EXPR", help="the function f(x, y), for example \"x^2 + y^2\"")
+    run.add_argument("--start", required=True, metavar="X,Y",
+                     help="the start point, for example 1,-2")
+    run.add_argument("--lr", required=True, type=float, metavar="LR",
+                     help="the learning rate ε in x ← x − ε∇f(x), a positive number such "
+                          "as 0.01")
+    run.add_argument("--steps", required=True, type=int, metavar="N",
+                     help=f"the most steps to take (1 to {MAX_STEPS_LIMIT:,})")
+    run.add_argument("--tol", type=float, default=1e-6, metavar="T",
+                     help="stop when ‖∇f‖ is below T (default 1e-6)")
+    run.add_argument("--optimizer", default="gd", metavar="NAME",
+                     help=f"one of: {optimizers} (default gd, plain gradient descent)")
+    run.add_argument("--csv", metavar="PATH", help="also write every step to a CSV file")
 
-    inspect = sub.add_parser("inspect", help="print f, its gradient and Hessian at a point, as JSON")
-    inspect.add_argument("expr", metavar="EXPR")
-    inspect.add_argument("--at", required=True, metavar="X,Y")
-    inspect.add_argument("--angle", type=float, metavar="DEG")
+    inspect = sub.add_parser("inspect",
+                             help="print f, its gradient and Hessian at a point, as JSON",
+                             description="Print f, its gradient and Hessian at a point, as JSON.")
+    inspect.add_argument("expr", metavar="EXPR", help="the function f(x, y)")
+    inspect.add_argument("--at", required=True, metavar="X,Y", help="the point, for example 1,2")
+    inspect.add_argument("--angle", type=float, metavar="DEG",
+                         help="also the directional derivative along the unit vector at DEG "
+                              "degrees from the x axis, with its limit quotients")
+
+    critical = sub.add_parser("critical", help="print the critical points in a window, as JSON",
+                              description="Find the critical points of f (minima, maxima, "
+                                          "saddles) in a window with Newton's method and print "
+                                          "them as JSON, lowest f first.")
+    critical.add_argument("expr", metavar="EXPR", help="the function f(x, y)")
+    critical.add_argument("--window", required=True, metavar="X0,X1,Y0,Y1",
+                          help="the search window, x from X0 to X1 and y from Y0 to Y1, "
+                               "for example -2,2,-1,3")
     return parser
 
 
@@ -62,7 +100,7 @@ def normalise_argv(argv):
         out.append(arg)
         i += 1
     for pos, arg in enumerate(out):
-        if arg in ("run", "inspect") and pos + 1 < len(out):
+        if arg in COMMANDS and pos + 1 < len(out):
             nxt = out[pos + 1]
             if nxt.startswith("-") and nxt not in ("-h", "--help") and not nxt.startswith("--"):
                 out = out[: pos + 1] + out[pos + 2:] + ["--", nxt]
@@ -81,6 +119,18 @@ def parse_point(text, name):
     if not (math.isfinite(x) and math.isfinite(y)):
         raise InputError(f"{name} must be finite numbers")
     return x, y
+
+
+def parse_window(text):
+    """'X0,X1,Y0,Y1' -> ((x0, x1), (y0, y1)), checked like the window's ranges."""
+    parts = str(text).split(",")
+    try:
+        if len(parts) != 4:
+            raise ValueError
+        x0, x1, y0, y1 = (float(p) for p in parts)
+    except ValueError:
+        raise InputError("--window must be four numbers X0,X1,Y0,Y1, like -2,2,-1,3") from None
+    return check_window((x0, x1), (y0, y1))
 
 
 def _finite_or_none(value):
@@ -136,6 +186,72 @@ def cmd_inspect(args):
     return 0
 
 
+def critical_data(fn, window):
+    """The JSON-ready list printed by `critical`: x, y, f, kind and the Hessian's eigenvalues."""
+    with np.errstate(all="ignore"):
+        found = critical_points(fn, *window)
+        points = getattr(found, "points", found)  # a result with .points, or a plain list
+        out = []
+        for p in points:
+            eigen = getattr(p, "eigenvalues", None)
+            low, high = eigen if eigen is not None else curvature(fn, (p.x, p.y))[:2]
+            out.append({"x": _finite_or_none(p.x), "y": _finite_or_none(p.y),
+                        "f": _finite_or_none(p.f), "kind": p.kind,
+                        "eigenvalues": [_finite_or_none(low), _finite_or_none(high)]})
+    return out
+
+
+def cmd_critical(args):
+    fn = parse_function(args.expr)
+    data = critical_data(fn, parse_window(args.window))
+    print(json.dumps(data, indent=2, allow_nan=False))
+    return 0
+
+
+def screenshot_format(path):
+    """The image format for a --screenshot path from its suffix: PNG or JPEG."""
+    suffix = os.path.splitext(str(path))[1].lower()
+    if suffix not in SCREENSHOT_FORMATS:
+        raise InputError(f"--screenshot must end in .png, .jpg or .jpeg, not '{suffix or path}'")
+    return SCREENSHOT_FORMATS[suffix]
+
+
+_XCB_ERRORS = {1: "no X server answers there", 2: "an X extension is missing",
+               3: "out of memory", 5: "the display name cannot be read",
+               6: "the screen does not exist"}
+
+
+def check_x_display():
+    """On Linux with Qt's X11 platform, connect to the display once with libxcb, so that a
+    display that cannot be opened is one line and exit 2, not a Qt abort."""
+    env = os.environ
+    platform = env.get("QT_QPA_PLATFORM", "")
+    wayland = env.get("WAYLAND_DISPLAY") and env.get("XDG_SESSION_TYPE") == "wayland"
+    uses_x = platform.startswith("xcb") or (not platform and env.get("DISPLAY") and not wayland)
+    if not sys.platform.startswith("linux") or not uses_x:
+        return
+    display = env.get("DISPLAY", "")
+    if not display:
+        raise InputError("cannot open the display: DISPLAY is not set (run it on a desktop or "
+                         "under xvfb-run)")
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        raise InputError("cannot open the display: the X11 library libxcb.so.1 is missing "
+                         "(install libxcb1)") from None
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    conn = xcb.xcb_connect(display.encode(errors="replace"), None)
+    error = xcb.xcb_connection_has_error(conn)
+    xcb.xcb_disconnect(conn)
+    if error:
+        reason = _XCB_ERRORS.get(error, f"X connection error {error}")
+        raise InputError(f"cannot open the display '{display}': {reason} (run it on a desktop "
+                         "or under xvfb-run)")
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     for stream in (sys.stdout, sys.stderr):
@@ -147,6 +263,11 @@ def main(argv=None):
             return cmd_run(args)
         if args.command == "inspect":
             return cmd_inspect(args)
+        if args.command == "critical":
+            return cmd_critical(args)
+        if args.screenshot is not None:
+            screenshot_format(args.screenshot)
+        check_x_display()
         from .gui.app import run_app  # Qt is imported only for the window
         return run_app(args)
     except (UsageError, InputError, ExpressionError) as exc:

@@ -21,18 +21,6 @@ def shown_window(qtbot):
     return win
 
 
-@pytest.fixture(autouse=True)
-def roomy_time_limit():
-    """On a busy machine an ordinary formula can take longer than the symbolic engine's 2 s
-    limit; tests run with a roomy default, and the tests of the limit pass their own."""
-    from gd_explorer.core.sandbox import default_sandbox
-
-    box = default_sandbox()
-    old, box.time_limit = box.time_limit, 30.0
-    yield
-    box.time_limit = old
-
-
 @pytest.fixture
 def sandbox_requests(monkeypatch):
     """The formulas sent to the symbolic worker during the test, in order (counts its work)."""

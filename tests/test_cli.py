@@ -2,12 +2,16 @@
 import json
 import math
 import os
+import re
 import subprocess
 import sys
+import types
 
 import pytest
 
-from gd_explorer.cli import main
+import gd_explorer
+from gd_explorer import cli
+from gd_explorer.cli import build_parser, main
 from gd_explorer.core import read_csv
 
 ROSENBROCK = "(1-x)^2+100*(y-x^2)^2"
@@ -90,6 +94,27 @@ def test_run_diverged_still_exits_zero(capsys):
     assert code == 0
     assert out.startswith("status=diverged ")
     assert "try a smaller learning rate" in out
+
+
+def test_run_summary_counts_steps_like_its_stop_message(capsys):
+    # x^2 + 10 y^2 from (1, 1) with lr 0.5: x -> 0 and y -> -9 y, so y = (-9)^n after n steps
+    code, out, _ = run_cli(capsys, "run", "x^2 + 10*y^2", "--start", "1,1", "--lr", "0.5",
+                           "--steps", "1000")
+    assert code == 0
+    n = int(re.search(r" steps=(\d+) ", out).group(1))
+    assert f" x=0.0 y={float((-9) ** n)!r} " in out  # n rows after the start: n steps taken
+    assert out.rstrip().endswith(f"(diverged after {n} steps (step {n + 1} ran away): "
+                                 "try a smaller learning rate)")
+    assert "at step" not in out
+
+
+def test_run_summary_of_a_first_step_out_of_the_domain(capsys):
+    # log(x) from 0.5 with lr 1: x - 1/x = 0.5 - 2 = -1.5, where log is undefined
+    code, out, _ = run_cli(capsys, "run", "log(x)", "--start", "0.5,0", "--lr", "1",
+                           "--steps", "10")
+    assert code == 0
+    assert out == ("status=left_domain steps=0 x=0.5 y=0.0 f=-0.6931471805599453 "
+                   "(stopped after 0 steps (step 1 left the domain of f))\n")
 
 
 def test_run_other_optimizer(capsys):
@@ -214,9 +239,18 @@ def test_csv_to_missing_folder(capsys, tmp_path):
 
 # --- a real process -------------------------------------------------------------------------------
 
-def _python(*args, cwd):
-    env = dict(os.environ)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _python(*args, cwd, gui_env=None):
+    """gd-explorer in a new process, from this checkout (not an installed copy). With gui_env:
+    no display variables but these."""
+    env = dict(os.environ, PYTHONPATH=ROOT)
     env.pop("PYTHONWARNINGS", None)
+    if gui_env is not None:
+        for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+            env.pop(name, None)
+        env.update(gui_env)
     return subprocess.run([sys.executable, "-m", "gd_explorer", *args], capture_output=True,
                           text=True, encoding="utf-8", cwd=cwd, env=env, timeout=120)
 
@@ -259,14 +293,148 @@ def test_subprocess_inspect_and_error(tmp_path):
 
 
 def test_window_without_a_display_is_a_one_line_error(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    proc = subprocess.run([sys.executable, "-m", "gd_explorer"], capture_output=True, text=True,
-                          env=env, timeout=60)
+    proc = _python(gui_env={}, cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "no display found" in proc.stderr
     shot = tmp_path / "shot.png"
-    proc = subprocess.run([sys.executable, "-m", "gd_explorer", "--screenshot", str(shot)],
-                          capture_output=True, text=True, env=env, timeout=120)
+    proc = _python("--screenshot", str(shot), gui_env={}, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert shot.stat().st_size > 10000
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10000
     assert proc.stderr == ""  # nothing to alarm a user
+
+
+# --- help and version -----------------------------------------------------------------------------
+
+def _parsers():
+    parser = build_parser()
+    yield "gd-explorer", parser
+    sub = next(a for a in parser._actions if a.dest == "command")
+    yield from sub.choices.items()
+
+
+def test_every_option_and_command_has_a_sentence():
+    for name, parser in _parsers():
+        for action in parser._actions:
+            assert action.help and action.help.strip(), (name, action.dest)
+        sub = [a for a in parser._actions if a.dest == "command"]
+        for choice in (sub[0]._choices_actions if sub else ()):
+            assert choice.help and choice.help.strip(), (name, choice.dest)
+
+
+@pytest.mark.parametrize("argv, fragments", [
+    (["--help"], ["--version", "--screenshot PATH", ".png, .jpg or .jpeg", "run", "inspect",
+                  "critical"]),
+    (["run", "--help"], ["newton (default gd", "default 1e-6",
+                         "1 to 10,000,000"]),
+    (["inspect", "--help"], ["--angle DEG", "degrees from the x axis"]),
+    (["critical", "--help"], ["--window X0,X1,Y0,Y1", "as JSON"]),
+])
+def test_help_lists_options_and_choices(capsys, argv, fragments):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    out, err = capsys.readouterr()
+    assert info.value.code == 0 and err == ""
+    for fragment in fragments:
+        assert fragment in out, fragment
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    out, _ = capsys.readouterr()
+    assert info.value.code == 0
+    assert out == f"gd-explorer {gd_explorer.__version__}\n" == "gd-explorer 0.1.0\n"
+
+
+# --- critical -------------------------------------------------------------------------------------
+
+def test_critical_points_as_json(capsys):
+    # x^3 - 3x + y^2: grad (3x^2 - 3, 2y) = 0 at (1, 0) and (-1, 0);
+    # Hessian diag(6x, 2): (1, 0) minimum, f = -2, eigenvalues 2, 6;
+    # (-1, 0) saddle, f = 2, eigenvalues -6, 2
+    code, out, err = run_cli(capsys, "critical", "x^3 - 3*x + y^2", "--window", "-2,2,-2,2")
+    assert code == 0 and err == ""
+    data = json.loads(out, parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))
+    assert [p["kind"] for p in data] == ["minimum", "saddle"]
+    for p, (x, f, eigen) in zip(data, [(1.0, -2.0, [2.0, 6.0]), (-1.0, 2.0, [-6.0, 2.0])]):
+        assert set(p) == {"x", "y", "f", "kind", "eigenvalues"}
+        assert p["x"] == pytest.approx(x, abs=1e-12) and p["y"] == pytest.approx(0.0, abs=1e-12)
+        assert p["f"] == pytest.approx(f, abs=1e-12)
+        assert p["eigenvalues"] == pytest.approx(eigen, abs=1e-9)
+
+
+def test_critical_with_a_negative_window_and_none_found(capsys):
+    code, out, _ = run_cli(capsys, "critical", "x + y", "--window", "-3,-1,-2,2")
+    assert code == 0 and json.loads(out) == []
+
+
+def test_critical_writes_null_for_undefined_eigenvalues(capsys, monkeypatch):
+    # the coming critical_points returns a result with .points that carry eigenvalues
+    point = types.SimpleNamespace(x=0.0, y=1.0, f=2.0, kind="degenerate",
+                                  eigenvalues=(float("nan"), float("inf")))
+    monkeypatch.setattr(cli, "critical_points",
+                        lambda fn, xr, yr: types.SimpleNamespace(points=[point], total=1))
+    code, out, _ = run_cli(capsys, "critical", "x^2", "--window", "-1,1,-1,1")
+    assert code == 0 and "NaN" not in out and "Infinity" not in out
+    assert json.loads(out) == [{"x": 0.0, "y": 1.0, "f": 2.0, "kind": "degenerate",
+                                "eigenvalues": [None, None]}]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["critical", "x^2", "--window", "2,1,0,1"],
+     "the x range must go from a smaller to a larger number"),
+    (["critical", "x^2", "--window", "0,1,1,1"],
+     "the y range must go from a smaller to a larger number"),
+    (["critical", "x^2", "--window", "1,2,3"],
+     "--window must be four numbers X0,X1,Y0,Y1, like -2,2,-1,3"),
+    (["critical", "x^2", "--window", "a,b,c,d"],
+     "--window must be four numbers X0,X1,Y0,Y1, like -2,2,-1,3"),
+    (["critical", "x^2", "--window", "nan,1,0,1"], "the x range must be finite"),
+    (["critical", "x^2"], "the following arguments are required: --window"),
+    (["critical", "x y", "--window", "0,1,0,1"],
+     "missing '*' between 'x' and 'y': write x*y (column 3)"),
+])
+def test_critical_bad_input(capsys, argv, message):
+    code, out, err = run_cli(capsys, *argv)
+    assert_one_line_error(code, out, err)
+    assert err == f"gd-explorer: error: {message}\n"
+
+
+# --- screenshots and displays ---------------------------------------------------------------------
+
+def test_screenshot_jpg_is_a_real_jpeg(tmp_path):
+    from PySide6.QtGui import QImage
+
+    shot = tmp_path / "shot.JPG"
+    proc = _python("--screenshot", str(shot), "--function", "x^2 - y^2", gui_env={}, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    data = shot.read_bytes()
+    assert data[:3] == b"\xff\xd8\xff" and data[-2:] == b"\xff\xd9"  # JPEG start and end
+    image = QImage()
+    assert image.loadFromData(data, "JPEG")
+    assert (image.width(), image.height()) == (1600, 1000)
+    assert sorted(os.listdir(tmp_path)) == ["shot.JPG"]  # written atomically: no temp file left
+
+
+@pytest.mark.parametrize("name", ["shot.gif", "shot.bmp", "shot", "shot.png.txt"])
+def test_screenshot_other_suffixes_are_refused(capsys, tmp_path, name):
+    code, out, err = run_cli(capsys, "--screenshot", str(tmp_path / name))
+    assert_one_line_error(code, out, err, "--screenshot must end in .png, .jpg or .jpeg")
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("gui_env, args, message", [
+    ({"DISPLAY": ":77"}, [],
+     "cannot open the display ':77': no X server answers there"),
+    ({"DISPLAY": ":77"}, ["--screenshot", "shot.png"],
+     "cannot open the display ':77': no X server answers there"),
+    ({"QT_QPA_PLATFORM": "xcb"}, ["--screenshot", "shot.png"],
+     "cannot open the display: DISPLAY is not set"),
+])
+def test_a_display_that_cannot_be_opened_is_one_line(tmp_path, gui_env, args, message):
+    proc = _python(*args, gui_env=gui_env, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr  # not 134 (Qt's abort)
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"gd-explorer: error: {message}"), proc.stderr
+    assert os.listdir(tmp_path) == []

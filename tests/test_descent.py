@@ -106,7 +106,8 @@ def test_diverges_above_two_over_lambda_max(quad, lr):
     assert result.status == "diverged"
     assert not result.success
     k = result.nit + 1
-    assert result.message == f"diverged at step {k}: try a smaller learning rate"
+    assert result.message == (f"diverged after {k - 1} steps (step {k} ran away): "
+                              "try a smaller learning rate")
     traj = result.trajectory
     assert np.isfinite(traj).all()  # the bad point is not appended
     assert traj[-1, 0] == k - 1
@@ -144,18 +145,18 @@ def test_left_the_domain():
     # grad at (1, 1) is (1, 2): the first step goes to (-9, -19), where log is undefined
     result = descend(fn, (1.0, 1.0), 10.0, max_steps=100)
     assert result.status == "left_domain"
-    assert result.message == "left the domain of f at step 1"
+    assert result.message == "stopped after 0 steps (step 1 left the domain of f)"
     assert len(result.trajectory) == 1
     assert result.nit == 0 and result.fun == 1.0
     # a later exit: sqrt(x) from x = 4 with lr = 20: x1 = 4 - 20/(2*2) = -1
     result = descend(parse_function("sqrt(x) + y^2"), (4.0, 0.5), 20.0, max_steps=100)
-    assert result.message == "left the domain of f at step 1"
+    assert result.message == "stopped after 0 steps (step 1 left the domain of f)"
     result = descend(parse_function("log(x)"), (3.0, 0.0), 1.0, max_steps=100)
     # x1 = 3 - 1/3, x2 = x1 - 1/x1, ... until x <= 0
     x, t = 3.0, 0
     while x > 0:
         x, t = x - 1.0 / x, t + 1
-    assert result.message == f"left the domain of f at step {t}"
+    assert result.message == f"stopped after {t - 1} steps (step {t} left the domain of f)"
     assert len(result.trajectory) == t
 
 
@@ -344,7 +345,8 @@ def test_divergence_on_an_unbounded_function_says_so(text, start):
     # f falls without bound along the path: a smaller learning rate would not help
     result = descend(parse_function(text), start, 0.05, max_steps=100000)
     assert result.status == "diverged"
-    assert result.message == (f"diverged at step {result.nit + 1}: f decreases without bound "
+    assert result.message == (f"diverged after {result.nit} steps (step {result.nit + 1} ran "
+                              "away): f decreases without bound "
                               "along the path, so there is no minimum to reach this way")
     fs = result.trajectory[:, 3]
     assert (np.diff(fs[-3:]) < 0).all()
@@ -362,7 +364,8 @@ def test_runaway_is_caught_early_with_a_huge_learning_rate():
     # x^2 + 10 y^2 with lr = 1e6: |y| grows 2e7-fold per step; within a few steps it is far out
     result = descend(parse_function("x^2 + 10*y^2"), (1.0, 1.0), 1e6, max_steps=1000)
     assert result.status == "diverged" and result.nit <= 3
-    assert result.message == f"diverged at step {result.nit + 1}: try a smaller learning rate"
+    assert result.message == (f"diverged after {result.nit} step{'' if result.nit == 1 else 's'} "
+                              f"(step {result.nit + 1} ran away): try a smaller learning rate")
 
 
 def test_start_where_only_the_gradient_is_undefined():

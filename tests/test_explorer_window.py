@@ -139,7 +139,7 @@ def test_small_learning_rate_is_not_rounded(qtbot, window):
     assert spin.value() == pytest.approx(1e-5)
     spin.setValue(2.5e-6)
     assert model.learning_rate == pytest.approx(2.5e-6)
-    assert spin.text() == "2.5e-06"
+    assert spin.text() == "2.5e-6"
     spin.lineEdit().selectAll()
     qtbot.keyClicks(spin.lineEdit(), "3e-6")
     qtbot.keyClick(spin.lineEdit(), Qt.Key_Return)
@@ -167,7 +167,7 @@ def test_large_learning_rate_diverges(qtbot, window):
             break
     assert model.run.status == "diverged"
     text = window.descent.status.text()
-    assert text.startswith("diverged at step ") and text.endswith(": try a smaller learning rate")
+    assert text.startswith("diverged after ") and text.endswith(": try a smaller learning rate")
 
 
 def test_reset_returns_to_start(qtbot, window):

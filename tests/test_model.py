@@ -140,7 +140,7 @@ def test_analysis_text_follows_what_is_on_the_map(qtbot):
     model.set_learning_rate(1e-6)
     with qtbot.waitSignal(model.analysis.basinsChanged, timeout=20000):
         model.analysis.show_basins(resolution=8, steps=50)  # no grid point at the minimum (1, 1)
-    assert panel.label.text() == "basins: no start settled within 50 steps at ε = 1e-06; try a larger ε"
+    assert panel.label.text() == "basins: no start settled within 50 steps at ε = 1e-6; try a larger ε"
     with qtbot.waitSignal(model.analysis.criticalPointsChanged, timeout=15000):
         model.analysis.find_critical_points()
     assert panel.label.text().splitlines()[0].startswith("critical points found in view: 1 minimum")

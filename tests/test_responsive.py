@@ -8,7 +8,6 @@ from PySide6.QtCore import QTimer
 
 from gd_explorer.core.analysis import Cancelled, basin_map
 from gd_explorer.core.function import parse_function
-from gd_explorer.core.sandbox import TIME_LIMIT, default_sandbox
 from gd_explorer.gui import analysis as gui_analysis
 from gd_explorer.gui.app import make_app
 from gd_explorer.gui.model import FRAME_BUDGET_S, FRAME_MS, ExplorerModel
@@ -207,7 +206,6 @@ def test_heavy_formula_compiles_off_the_gui_thread_and_ends_too_complex(qtbot, w
     model = window.model
     before = model.function
     heavy = "max(" + ", ".join(f"x + {i}*y" for i in range(32)) + ")"
-    default_sandbox().time_limit = TIME_LIMIT  # the product's limit (conftest sets a roomy one)
     errors = []
     model.functionError.connect(lambda message, _column: errors.append(message))
     model.set_expression(heavy)
@@ -236,7 +234,7 @@ def test_editing_the_function_during_a_run_cancels_it(qtbot, window):
     assert model.function.text == "x^2 + y^2"
 
 
-def test_basin_map_polls_cancel_every_iteration_and_stops_at_the_first_true():
+def test_basin_map_polls_cancel_regularly_and_stops_at_the_first_true():
     fn = parse_function("x^2 + y^2")
     polls = []
 
@@ -244,8 +242,9 @@ def test_basin_map_polls_cancel_every_iteration_and_stops_at_the_first_true():
         polls.append(False)
         return False
 
-    basin_map(fn, (-1.0, 1.0), (-1.0, 1.0), 1e-3, resolution=10, steps=40, tol=0.0, cancel=never)
-    assert len(polls) == 40  # tol 0: no start settles, so all 40 iterations run
+    basin_map(fn, (-1.0, 1.0), (-1.0, 1.0), 1e-3, resolution=10, steps=320, tol=0.0, cancel=never)
+    assert len(polls) >= 320 // 32  # tol 0: every start runs all 320 steps, with a poll at
+    #                                 least every 32 of them
 
     polls = []
 
@@ -254,7 +253,7 @@ def test_basin_map_polls_cancel_every_iteration_and_stops_at_the_first_true():
         return polls[-1]
 
     with pytest.raises(Cancelled):
-        basin_map(fn, (-1.0, 1.0), (-1.0, 1.0), 1e-3, resolution=10, steps=40, tol=0.0,
+        basin_map(fn, (-1.0, 1.0), (-1.0, 1.0), 1e-3, resolution=10, steps=320, tol=0.0,
                   cancel=sixth)
     assert polls == [False] * 5 + [True]
 

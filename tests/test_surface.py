@@ -15,8 +15,14 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from gd_explorer.core.function import parse_function
 from gd_explorer.gui import surface_view
+from gd_explorer.gui.colors import CRITICAL_COLORS, KEPT_COLORS, U_COLOR
 from gd_explorer.gui.model import ExplorerModel
 from gd_explorer.gui.surface_view import COLORMAP_NAME, SurfaceView
+from test_surface_mesh import image_colors
+
+GOLDSTEIN_PRICE = ("(1 + (x + y + 1)^2*(19 - 14*x + 3*x^2 - 14*y + 6*x*y + 3*y^2))"
+                   "*(30 + (2*x - 3*y)^2*(18 - 32*x + 12*x^2 + 48*y - 36*x*y + 27*y^2))")
+HIMMELBLAU = "(x^2 + y - 11)^2 + (x + y^2 - 7)^2"
 
 XVFB = 'xvfb-run -a -s "-screen 0 1600x1200x24" env QT_QPA_PLATFORM=xcb python -m pytest -m opengl'
 
@@ -239,18 +245,53 @@ def test_several_views_in_one_process_all_render(qtbot, gl_ready):
         view.close()
 
 
+def display_box(view):
+    """(lower, upper) corners of the box in display coordinates."""
+    hx, hy = view._half_sizes()
+    return np.array([-hx, -hy, 0.0]), np.array([hx, hy, surface_view.HEIGHT])
+
+
+def drawn_segments(item):
+    return np.asarray(item.pos, dtype=float).reshape(-1, 2, 3)
+
+
 @pytest.mark.opengl
-def test_a_diverging_run_stays_drawable(qtbot, gl_ready):
+def test_a_diverging_run_is_cut_at_the_box(qtbot, gl_ready):
     model = make_model("(1 - x)^2 + 100*(y - x^2)^2", window=((-2, 2), (-1, 3)), start=(-1.2, 1))
     model.set_learning_rate(0.01)
     view = shown_view(qtbot, model)
     model.step(50)
     assert model.run.status == "diverged"
-    drawn = view.items.path.pos
-    assert np.isfinite(drawn).all() and np.abs(drawn[:, :2]).max() <= surface_view.FAR + 1e-6
+    segs = drawn_segments(view.items.path)
+    lower, upper = display_box(view)
+    lift = surface_view.LIFT * surface_view.HEIGHT
+    assert np.isfinite(segs).all() and len(segs) >= 1
+    assert (segs >= lower - 1e-9 + (0, 0, lift)).all() and (segs <= upper + 1e-9 + (0, 0, lift)).all()
+    end = segs[-1, 1] - (0, 0, lift)
+    on_face = np.isclose(end, lower, atol=1e-9) | np.isclose(end, upper, atol=1e-9)
+    assert on_face.any()                                   # the last segment ends on a face
     assert not view.items.plane.visible() and not view.items.point.visible()
     settle()
     assert colormap_fraction(view.render_image()) > 0.2
+
+
+@pytest.mark.opengl
+def test_a_run_leaving_through_a_side_ends_on_that_side(qtbot, gl_ready):
+    model = make_model("x^2 - y^2", window=((-3, 3), (-3, 3)), start=(1, 0.2))
+    model.set_learning_rate(0.1)
+    view = shown_view(qtbot, model)
+    model.step(60)                                        # y runs off to 1e4, f to -1e8
+    inside = model.run.trajectory[:, 2] <= 3
+    segs = drawn_segments(view.items.path)
+    assert len(segs) == inside.sum()                      # one cut segment after the inside ones
+    lift = surface_view.LIFT * surface_view.HEIGHT
+    ends = view._box.apply(model.run.trajectory[:, 1:4][inside], lift=lift)
+    assert np.allclose(segs[:-1, 0], ends[:-1]) and np.allclose(segs[-1, 0], ends[-1])
+    lower, upper = display_box(view)
+    end = segs[-1, 1] - (0, 0, lift)                     # on the far side (y = 3) or, just
+    assert end[1] == pytest.approx(upper[1], abs=0.01)   # before it, on the floor (f = -9)
+    assert np.isclose(end, lower, atol=1e-9).any() or np.isclose(end, upper, atol=1e-9).any()
+    assert len(view.items.dots.pos) == inside.sum()      # no step dot outside the box
 
 
 def test_surface_and_contour_use_the_same_colour_scale(qtbot):
@@ -270,3 +311,201 @@ def test_surface_and_contour_use_the_same_colour_scale(qtbot):
     got = view.scale
     assert got.spacing == "log" and got.zmin == pytest.approx(ref.zmin, abs=1e-3)
     assert got.hi == pytest.approx(ref.hi, rel=0.02) and got.lo == pytest.approx(ref.lo, abs=0.3)
+
+
+# ----- fitting the pane, axes, markers, colours (issue 12) ---------------------------------
+def content_box(image, tol=6):
+    """Bounds (x0, y0, x1, y1) of what is drawn (not background), and the image size."""
+    px = pixels(image)
+    drawn = np.abs(px - surface_view.BACKGROUND).max(axis=2) > tol
+    ys, xs = np.nonzero(drawn)
+    return (xs.min(), ys.min(), xs.max(), ys.max()), (px.shape[1], px.shape[0])
+
+
+def shown_window(qtbot, model, size, mode):
+    from gd_explorer.gui.main_window import MainWindow
+
+    win = MainWindow(model)
+    qtbot.addWidget(win)
+    win.set_view_mode(mode)
+    win.resize(*size)
+    win.show()
+    qtbot.waitExposed(win)
+    settle()
+    return win
+
+
+@pytest.mark.opengl
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
+@pytest.mark.parametrize("mode", ["both", "surface"])
+def test_surface_fills_its_pane_and_is_not_cut_off(qtbot, gl_ready, size, mode):
+    model = make_model(GOLDSTEIN_PRICE, window=((-3, 3), (-3, 3)), start=(0.2, -0.8))
+    win = shown_window(qtbot, model, size, mode)
+    view = win.surface
+    for _ in range(2):          # the same after switching layouts
+        settle()
+        (x0, y0, x1, y1), (w, h) = content_box(view.render_image())
+        margin = min(x0, y0, w - 1 - x1, h - 1 - y1)
+        assert margin >= 2, f"cut off at the pane's edge ({mode}, {size})"
+        fill = max((x1 - x0) / w, (y1 - y0) / h)
+        assert fill > 0.9, f"the box and its labels fill only {fill:.0%} of the pane"
+        win.set_view_mode("both" if mode == "surface" else "surface")
+        win.set_view_mode(mode)
+
+
+@pytest.mark.opengl
+def test_fit_keeps_the_users_zoom_on_resize(qtbot, gl_ready):
+    view = shown_view(qtbot, make_model(), size=(700, 600))
+    fitted = view.gl.opts["distance"]
+    view.gl.opts["distance"] *= 1.5                       # as the mouse wheel does
+    view.resize(500, 700)
+    settle()
+    assert view.gl.opts["distance"] == pytest.approx(1.5 * view._fitted)
+    assert view._fitted != pytest.approx(fitted)          # refitted for the new shape
+    view.reset_camera()
+    assert view.gl.opts["distance"] == pytest.approx(view._fitted)
+
+
+@pytest.mark.opengl
+def test_to_pixels_matches_the_gl_projection(qtbot, gl_ready):
+    from PySide6.QtGui import QMatrix4x4, QVector3D
+
+    view = shown_view(qtbot, make_model())
+    view.z_scale.setValue(2.0)
+    view.gl.orbit(33, 12)
+    w, h = view.gl.width(), view.gl.height()
+    pts = np.array([(-2.0, -2.0, 0.0), (1.0, 2.0, 8.0), (0.5, -1.5, 3.0)])
+    to_pixels = QMatrix4x4()
+    to_pixels.viewport(0, h, w, -h)
+    scale = QMatrix4x4()
+    scale.scale(1.0, 1.0, 2.0)
+    mvp = to_pixels * view.gl.projectionMatrix((0, 0, w, h), (0, 0, w, h)) * view.gl.viewMatrix() * scale
+    want = [mvp.map(QVector3D(*p)) for p in view._box.apply(pts, clip=False)]
+    assert np.allclose(view.to_pixels(pts), [(q.x(), q.y()) for q in want], atol=1e-3)
+
+
+@pytest.mark.opengl
+@pytest.mark.parametrize("text", [GOLDSTEIN_PRICE, HIMMELBLAU, "x^2 - y^2"])
+def test_axis_labels_never_sit_on_the_surface(qtbot, gl_ready, text):
+    view = shown_view(qtbot, make_model(text, window=((-3, 3), (-3, 3)), start=(0.1, 0.1)))
+    for azimuth in (-100, -30, 45, 150):
+        view.gl.orbit(azimuth - view.gl.opts["azimuth"], 0)
+        settle()
+        labelled = pixels(view.render_image())
+        texts = [t for _, t in view.items.labels.drawn]
+        assert {"x", "y", "f"} <= set(texts) and len(texts) >= 9
+        view.items.labels.setVisible(False)
+        settle()
+        bare = pixels(view.render_image())
+        view.items.labels.setVisible(True)
+        text_px = np.abs(labelled - bare).max(axis=2) > 10
+        background = np.abs(bare - surface_view.BACKGROUND).max(axis=2) < 4
+        assert text_px.sum() > 200
+        covered = (text_px & ~background).sum()
+        assert covered == 0, f"{covered} label pixels cover the picture at azimuth {azimuth}"
+
+
+@pytest.mark.opengl
+def test_axes_follow_the_camera(qtbot, gl_ready):
+    view = shown_view(qtbot, make_model(window=((-2, 2), (-1, 1))))
+    y_edge, x_edge, _ = view._edges
+    assert y_edge < 0 and x_edge < 0                     # camera at azimuth -100: from -y, -x
+    view.gl.orbit(180, 0)
+    y_edge, x_edge, _ = view._edges
+    assert y_edge > 0 and x_edge > 0
+    ticks = view.items.ticks.pos.reshape(-1, 2, 3)
+    assert np.any(np.isclose(ticks[:, 0, 1], y_edge))    # x ticks now on the far (y = 1) edge
+
+
+def u_pixels_at(view, image, point, radius=4):
+    """How many pixels within ``radius`` of the point's picture have the colour of u."""
+    (cx, cy), = view.to_pixels([point], lift=surface_view.LIFT * surface_view.HEIGHT)
+    px = pixels(image)
+    ys, xs = np.mgrid[0:px.shape[0], 0:px.shape[1]]
+    near = (xs - cx) ** 2 + (ys - cy) ** 2 <= radius ** 2
+    u = np.array(pg.mkColor(U_COLOR).getRgb()[:3], dtype=float)
+    return int((near & (np.abs(px - u).max(axis=2) < 40)).sum())
+
+
+@pytest.mark.opengl
+def test_u_arrow_is_drawn_over_the_point_marker(qtbot, gl_ready):
+    model = make_model("x^2 + 3*y^2", start=(0.4, -0.3))
+    view = shown_view(qtbot, model)
+    for phi in (0.3, 2.0, 4.0):
+        model.set_angle(phi)
+        settle()
+        x, y = model.current_point
+        count = u_pixels_at(view, view.render_image(), (x, y, float(model.function.value(x, y))))
+        assert count >= 4, f"the u arrow is hidden under the point marker (phi = {phi})"
+
+
+@pytest.mark.opengl
+@pytest.mark.parametrize("text, spacing", [(GOLDSTEIN_PRICE, "log"), (HIMMELBLAU, "linear")])
+def test_surface_colours_are_the_contour_images_colours(qtbot, gl_ready, text, spacing):
+    """For surface vertices, the colour the contour image gives the same f (its scale, its
+    lookup table and levels, pyqtgraph's ImageItem rendering) is the vertex colour."""
+    from gd_explorer.gui.contour_view import ContourView
+
+    model = make_model(text, window=((-3, 3), (-3, 3)))
+    assert model.spacing == spacing
+    contour = ContourView(model)
+    qtbot.addWidget(contour)
+    contour.resize(600, 500)
+    contour.show()
+    view = shown_view(qtbot, model)
+    verts, colors = view.surface_vertices(), view.surface_colors()
+    pick = np.linspace(0, len(verts) - 1, 80).astype(int)
+    image = contour.image
+    want = image_colors(image.lut, image.levels, contour.scale.transform(verts[pick, 2]))
+    got = np.rint(colors[pick, :3] * 255).astype(int)
+    assert np.array_equal(got, want)
+    assert len(np.unique(got, axis=0)) > 20               # a range of colours, not one
+
+
+@pytest.mark.opengl
+def test_critical_points_and_kept_runs_are_drawn(qtbot, gl_ready):
+    model = make_model(HIMMELBLAU, window=((-5, 5), (-5, 5)), start=(0.5, 0.5))
+    view = shown_view(qtbot, model)
+    lift = surface_view.LIFT * surface_view.HEIGHT
+    with qtbot.waitSignal(model.analysis.criticalPointsChanged, timeout=60_000):
+        model.analysis.find_critical_points()
+    found = model.analysis.critical
+    lo, hi = view.display_range()
+    pad = surface_view.ZTOL * (hi - lo)
+    inside = [p for p in found if lo - pad <= p.f <= hi + pad]
+    assert sum(p.kind == "minimum" for p in inside) == 4  # f = 0, a little below the floor
+    assert min(p.f for p in inside) < lo
+    glyphs = view.items.critical
+    assert glyphs.visible() and glyphs.kinds == [p.kind for p in inside]
+    assert np.allclose(glyphs.points, view._box.apply([(p.x, p.y, p.f) for p in inside], lift=lift))
+    settle()
+    image = pixels(view.render_image())
+    green = np.array(pg.mkColor(CRITICAL_COLORS["minimum"]).getRgb()[:3], dtype=float)
+    for p in inside:
+        if p.kind == "minimum":
+            (cx, cy), = view.to_pixels([(p.x, p.y, p.f)], lift=lift)
+            patch = image[int(cy) - 3:int(cy) + 4, int(cx) - 3:int(cx) + 4].reshape(-1, 3)
+            assert (np.abs(patch - green).max(axis=1) < 30).sum() >= 10
+    assert "▼</span> min" in view.caption.text() and "kept runs" not in view.caption.text()
+    model.analysis.clear()
+    assert not glyphs.visible() and "min" not in view.caption.text()
+
+    model.set_learning_rate(0.01)
+    model.step(30)
+    model.keep_run()
+    model.set_start(-1.0, 2.0)
+    model.step(30)
+    model.keep_run()
+    kept = view.items.kept
+    assert kept.visible() and "kept runs" in view.caption.text()
+    segs = drawn_segments(kept)
+    counts = [len(run.trajectory) - 1 for run in model.kept]   # one segment per step
+    assert counts[0] == 30 and counts[1] > 10 and len(segs) == sum(counts)
+    colors = np.asarray(kept.color).reshape(-1, 2, 4)[:, 0]
+    first = 0
+    for i, (run, n) in enumerate(zip(model.kept, counts)):
+        assert np.allclose(colors[first:first + n], pg.mkColor(KEPT_COLORS[i]).getRgbF())
+        assert np.allclose(segs[first, 0], view._box.apply(run.trajectory[:1, 1:4], lift=lift))
+        first += n
+    model.clear_kept()
+    assert not kept.visible() and "kept runs" not in view.caption.text()

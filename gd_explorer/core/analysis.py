@@ -1,15 +1,13 @@
 """Whole-window analyses: critical points (Newton from many seeds) and basins of attraction
-(gradient descent from every grid point at once). Both can be cancelled."""
+(descent from every grid point at once). Both can be cancelled."""
 from dataclasses import dataclass
 
 import numpy as np
 
+from .batch import Cancelled, group_points, run_many
+from .descent import CONVERGED, CRITICAL_START
 from .errors import InputError
 from .grid import check_window
-
-
-class Cancelled(Exception):
-    """Raised when the ``cancel`` callable returns True."""
 
 
 def _check_cancel(cancel):
@@ -72,6 +70,9 @@ def critical_points(function, xrange, yrange, seeds=48, iterations=60, cancel=No
     return sorted(points, key=lambda p: (p.f, p.x, p.y))
 
 
+BASIN_CHECK_EVERY = 8  # a raster needs where runs end, not the exact step: check every 8th
+
+
 @dataclass(frozen=True)
 class BasinMap:
     """``labels[i, j]`` is the index in ``ends`` of the point where descent from
@@ -83,44 +84,20 @@ class BasinMap:
     ends: tuple  # (x, y) of each distinct end point
 
 
-def basin_map(function, xrange, yrange, learning_rate, resolution=80, steps=2000, tol=1e-6,
-              cancel=None):
-    """Gradient descent from every point of a grid; group the starts by where they end."""
+def basin_map(function, xrange, yrange, learning_rate, resolution=200, steps=2000, tol=1e-6,
+              cancel=None, optimizer="gd", hyperparameters=None, schedule=None, progress=None):
+    """Descent from every point of a grid at once (the same rule as a single run); the starts
+    are grouped by where they end. ``progress(t, steps)`` is told the step now and then."""
     (x0, x1), (y0, y1) = check_window(xrange, yrange)
-    if not 0 < learning_rate <= 1e6:
-        raise InputError("the learning rate must be above 0")
     if not 2 <= resolution <= 400:
         raise InputError("the basin resolution must be between 2 and 400")
     xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
     gx0, gy0 = np.meshgrid(xs, ys)
-    x, y = gx0.ravel().copy(), gy0.ravel().copy()
-    active = np.ones(x.shape, dtype=bool)
-    done = np.zeros(x.shape, dtype=bool)
-    for _ in range(steps):
-        _check_cancel(cancel)
-        idx = np.nonzero(active)[0]
-        if idx.size == 0:
-            break
-        gx, gy = function.gradient(x[idx], y[idx])
-        small = np.hypot(gx, gy) < tol
-        done[idx[small]] = True
-        with np.errstate(all="ignore"):
-            nx, ny = x[idx] - learning_rate * gx, y[idx] - learning_rate * gy
-        bad = ~(np.isfinite(nx) & np.isfinite(ny)) | (np.hypot(nx, ny) > 1e100)
-        x[idx], y[idx] = np.where(bad, x[idx], nx), np.where(bad, y[idx], ny)
-        active[idx[small | bad]] = False
-    labels = np.full(x.shape, -1, dtype=np.int64)
+    runs = run_many(function, gx0, gy0, learning_rate, steps, tol, optimizer, hyperparameters,
+                    schedule, cancel, progress, check_every=BASIN_CHECK_EVERY)
+    settled = runs.mask(CONVERGED) | runs.mask(CRITICAL_START)
     # end points within the tolerance's reach of each other are one point
     near = max(1e-3 * max(x1 - x0, y1 - y0), 1e3 * tol)
-    ends = []
-    for i in np.nonzero(done)[0]:
-        for k, (ex, ey) in enumerate(ends):
-            if abs(x[i] - ex) < near and abs(y[i] - ey) < near:
-                labels[i] = k
-                break
-        else:
-            labels[i] = len(ends)
-            ends.append((float(x[i]), float(y[i])))
-        if len(ends) > 64:
-            _check_cancel(cancel)
+    labels = np.full(settled.shape, -1, dtype=np.int64)
+    labels[settled], ends = group_points(runs.x[settled], runs.y[settled], near)
     return BasinMap(xs, ys, labels.reshape(resolution, resolution), tuple(ends))

@@ -1,31 +1,25 @@
-"""Gradient descent (and two classic variants), one step at a time or as a whole run."""
+"""Descent runs: one step at a time or many in one compiled call (see steploop.py)."""
 import math
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import steploop
 from .errors import InputError, finite_pair
+from .fmt import fmt, fmt_point
+from .optimizers import OPTIMIZERS, optimizer_by_name, schedule_by_name
 
 COLUMNS = ("step", "x", "y", "f", "df_dx", "df_dy", "grad_norm")
-OPTIMIZERS = {
-    "gd": "gradient descent",
-    "momentum": "momentum (beta = 0.9)",
-    "adam": "Adam (beta1 = 0.9, beta2 = 0.999)",
-}
 MAX_STEPS_LIMIT = 10_000_000
 MIN_LEARNING_RATE, MAX_LEARNING_RATE = 1e-12, 1e6
 MAX_TOLERANCE = 1e6
 DIVERGENCE_LIMIT = 1e100
+BAD_VALUE_LIMIT = DIVERGENCE_LIMIT ** 1.5  # |f| above this counts as diverged
 
-RUNNING, CONVERGED, MAX_STEPS, DIVERGED, LEFT_DOMAIN, CRITICAL_START, STOPPED = (
-    "running", "converged", "max_steps", "diverged", "left_domain", "critical_start", "stopped")
-STATUSES = (RUNNING, CONVERGED, MAX_STEPS, DIVERGED, LEFT_DOMAIN, CRITICAL_START, STOPPED)
-
-
-def short_number(value):
-    """1e-06 → 1e-6, 0.001 → 0.001: how people write tolerances."""
-    return re.sub(r"e([+-])0*(\d)", r"e\1\2", f"{value:g}").replace("e+", "e")
+RUNNING, CONVERGED, MAX_STEPS, DIVERGED, LEFT_DOMAIN, CRITICAL_START, STOPPED, NO_STEP = (
+    "running", "converged", "max_steps", "diverged", "left_domain", "critical_start", "stopped",
+    "no_step")
+STATUSES = (RUNNING, CONVERGED, MAX_STEPS, DIVERGED, LEFT_DOMAIN, CRITICAL_START, STOPPED, NO_STEP)
 
 
 def check_settings(start, learning_rate, max_steps, tol, optimizer):
@@ -33,8 +27,8 @@ def check_settings(start, learning_rate, max_steps, tol, optimizer):
     sx, sy = finite_pair(start, "the start point")
     lr = _number(learning_rate, "learning rate")
     if not MIN_LEARNING_RATE <= lr <= MAX_LEARNING_RATE:
-        raise InputError(f"the learning rate must be between {short_number(MIN_LEARNING_RATE)} "
-                         f"and {short_number(MAX_LEARNING_RATE)}")
+        raise InputError(f"the learning rate must be between {fmt(MIN_LEARNING_RATE)} "
+                         f"and {fmt(MAX_LEARNING_RATE)}")
     if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)):
         if isinstance(max_steps, float) and max_steps.is_integer():
             max_steps = int(max_steps)
@@ -44,9 +38,8 @@ def check_settings(start, learning_rate, max_steps, tol, optimizer):
         raise InputError(f"the number of steps must be between 1 and {MAX_STEPS_LIMIT:,}")
     tol = _number(tol, "tolerance")
     if not 0 <= tol <= MAX_TOLERANCE:
-        raise InputError(f"the tolerance must be between 0 and {short_number(MAX_TOLERANCE)}")
-    if optimizer not in OPTIMIZERS:
-        raise InputError(f"unknown optimizer {optimizer!r}: choose one of {', '.join(OPTIMIZERS)}")
+        raise InputError(f"the tolerance must be between 0 and {fmt(MAX_TOLERANCE)}")
+    optimizer_by_name(optimizer)
     return (sx, sy), lr, int(max_steps), tol, optimizer
 
 
@@ -72,6 +65,8 @@ class DescentResult:
     optimizer: str
     learning_rate: float
     expression: str = ""
+    hyperparameters: dict = field(default_factory=dict)
+    schedule: tuple = ("constant", {})
     x: np.ndarray = field(init=False)
     fun: float = field(init=False)
     jac: np.ndarray = field(init=False)
@@ -90,25 +85,34 @@ class DescentResult:
 
 
 class Descent:
-    """A descent run that can be advanced step by step (for the GUI) or run to the end."""
+    """A descent run that can be advanced step by step (for the GUI) or run to the end.
 
-    def __init__(self, function, start, learning_rate, max_steps=1000, tol=1e-6, optimizer="gd"):
+    ``optimizer`` names an entry of OPTIMIZERS; ``hyperparameters`` may give some of its
+    hyperparameters; ``schedule`` is a name of SCHEDULES or a (name, parameters) pair.
+    """
+
+    def __init__(self, function, start, learning_rate, max_steps=1000, tol=1e-6, optimizer="gd",
+                 hyperparameters=None, schedule=None):
         (sx, sy), lr, max_steps, tol, optimizer = check_settings(
             start, learning_rate, max_steps, tol, optimizer)
+        self.spec = optimizer_by_name(optimizer)
+        self.hyperparameters = self.spec.check(hyperparameters)
+        self.schedule, self.schedule_parameters = schedule_by_name(schedule)
         self.function = function
         self.learning_rate, self.max_steps, self.tol, self.optimizer = lr, max_steps, tol, optimizer
         f0, gx, gy = function.value_and_gradient(sx, sy)
         if not math.isfinite(f0):
-            raise InputError(f"f is not defined at the start point ({sx:g}, {sy:g})")
+            raise InputError(f"f is not defined at the start point {fmt_point((sx, sy))}")
         if not (math.isfinite(gx) and math.isfinite(gy)):
-            raise InputError(f"the gradient of f is not defined at the start point ({sx:g}, {sy:g}): "
+            raise InputError(f"the gradient of f is not defined at the start point "
+                             f"{fmt_point((sx, sy))}: "
                              "f has a kink or a singular point there; start a little away from it")
-        # Room for every step up front: untouched pages cost no memory, and the rows are
-        # never copied while a long run grows (a copy of millions of rows stalls the GUI).
-        self._rows = np.empty((max_steps + 1, len(COLUMNS)), dtype=np.float64)
+        # One column per field, room for every step up front: untouched pages cost no memory,
+        # and rows are never copied while a long run grows. The compiled loop writes into them.
+        self._cols = np.empty((len(COLUMNS), max_steps + 1), dtype=np.float64)
         self._n = 0
         self._append(0, sx, sy, f0, gx, gy)
-        self._state = np.zeros(4)  # optimizer memory: velocity or Adam moments
+        self._state = [0.0] * self.spec.state_size  # the optimizer's memory
         # a point this far out has run away: a trillion times the start's distance from 0
         self._far = min(DIVERGENCE_LIMIT, 1e12 * (1.0 + math.hypot(sx, sy)))
         self.status, self.message = RUNNING, "ready"
@@ -117,29 +121,36 @@ class Descent:
             self._finish(CRITICAL_START, "the gradient is zero at the start point: it is already "
                                          "a critical point, so descent cannot move")
         elif norm < tol:
-            self._finish(CONVERGED, f"converged after 0 steps (‖∇f‖ < {short_number(tol)})")
+            self._finish(CONVERGED, f"converged after 0 steps (‖∇f‖ < {fmt(tol)})")
 
     @classmethod
-    def resume(cls, function, rows, state=(0.0, 0.0, 0.0, 0.0), status=RUNNING, message="",
-               learning_rate=0.01, max_steps=1000, tol=1e-6, optimizer="gd"):
+    def resume(cls, function, rows, state=(), status=RUNNING, message="", learning_rate=0.01,
+               max_steps=1000, tol=1e-6, optimizer="gd", hyperparameters=None, schedule=None):
         """A run continued from saved rows and optimizer memory (e.g. from a session)."""
         rows = np.array(rows, dtype=np.float64)
         if rows.ndim != 2 or rows.shape[1] != len(COLUMNS) or len(rows) < 1:
             raise InputError("saved rows must have one column per field")
         if status not in STATUSES:
             raise InputError(f"unknown run status {status!r}")
-        run = cls(function, rows[0, 1:3], learning_rate, max_steps, tol, optimizer)
-        run._rows = np.empty((max(run.max_steps + 1, len(rows)), len(COLUMNS)), dtype=np.float64)
-        run._rows[: len(rows)] = rows
+        run = cls(function, rows[0, 1:3], learning_rate, max_steps, tol, optimizer,
+                  hyperparameters, schedule)
+        state = [float(v) for v in state]
+        size = run.spec.state_size
+        if len(state) == 4 and size <= 4:  # version-1 sessions keep 4 numbers for every optimizer
+            state = state[:size]
+        if len(state) != size:
+            raise InputError(f"{run.spec.label} keeps {size} numbers of memory, not {len(state)}")
+        run._cols = np.empty((len(COLUMNS), max(run.max_steps + 1, len(rows))), dtype=np.float64)
+        run._cols[:, : len(rows)] = rows.T
         run._n = len(rows)
-        run._state[:] = state
+        run._state = state
         run.status, run.message = status, message or ("ready" if status == RUNNING else status)
         return run
 
     @property
     def state(self):
-        """The optimizer's memory (velocity or Adam moments), for saving."""
-        return tuple(float(v) for v in self._state)
+        """The optimizer's memory (e.g. velocity or Adam moments), for saving."""
+        return tuple(self._state)
 
     @property
     def finished(self):
@@ -152,44 +163,33 @@ class Descent:
     @property
     def trajectory(self):
         """A copy of the rows so far (step, x, y, f, df_dx, df_dy, grad_norm)."""
-        return self._rows[: self._n].copy()
+        return np.ascontiguousarray(self._cols[:, : self._n].T)
 
     def view(self):
         """A read-only view of the rows so far (no copy); valid until the next step."""
-        rows = self._rows[: self._n]
+        rows = self._cols[:, : self._n].T
         rows.flags.writeable = False
         return rows
 
     def row(self, i):
-        return self._rows[: self._n][i].copy()
+        return self._cols[:, : self._n][:, i].copy()
 
     def _append(self, step, x, y, f, gx, gy):
-        if self._n == len(self._rows):
-            grown = np.empty((2 * len(self._rows), len(COLUMNS)), dtype=np.float64)
-            grown[: self._n] = self._rows[: self._n]
-            self._rows = grown
-        self._rows[self._n] = (step, x, y, f, gx, gy, math.hypot(gx, gy))
+        self._cols[:, self._n] = (step, x, y, f, gx, gy, math.hypot(gx, gy))
         self._n += 1
 
     def _finish(self, status, message):
         self.status, self.message = status, message
 
-    def _move(self, x, y, gx, gy, t):
-        lr, s = self.learning_rate, self._state
-        if self.optimizer == "gd":
-            return x - lr * gx, y - lr * gy
-        if self.optimizer == "momentum":
-            s[0] = 0.9 * s[0] - lr * gx
-            s[1] = 0.9 * s[1] - lr * gy
-            return x + s[0], y + s[1]
-        b1, b2, eps = 0.9, 0.999, 1e-8
-        s[0] = b1 * s[0] + (1 - b1) * gx
-        s[1] = b1 * s[1] + (1 - b1) * gy
-        s[2] = b2 * s[2] + (1 - b2) * gx * gx
-        s[3] = b2 * s[3] + (1 - b2) * gy * gy
-        c1, c2 = 1 - b1 ** t, 1 - b2 ** t
-        return (x - lr * (s[0] / c1) / (math.sqrt(s[2] / c2) + eps),
-                y - lr * (s[1] / c1) / (math.sqrt(s[3] / c2) + eps))
+    def _loop(self):
+        """The compiled loop for this function, optimizer and schedule (made once)."""
+        key = (self.optimizer, self.schedule.name)
+        cache = getattr(self.function, "_loops", None)
+        if cache is None:  # a function-like object without a cache (tests' spies)
+            cache = self.__dict__.setdefault("_loops", {})
+        if key not in cache:
+            cache[key] = steploop.scalar_loop(self.function, self.spec, self.schedule)
+        return cache[key]
 
     def step(self, count=1, callback=None):
         """Take up to ``count`` steps; return how many were taken.
@@ -197,48 +197,68 @@ class Descent:
         ``callback(row)`` gets each new row; returning True (or raising StopIteration)
         stops the run.
         """
+        if callback is None:
+            return self._advance(int(count))
         taken = 0
-        fn = self.function
         while taken < count and not self.finished:
-            step, x, y, _, gx, gy, _ = self._rows[self._n - 1]
-            t = int(step) + 1
-            with np.errstate(all="ignore"):
-                nx, ny = self._move(x, y, gx, gy, t)
-            if not (math.isfinite(nx) and math.isfinite(ny)) or math.hypot(nx, ny) > self._far:
-                self._diverged(t, None)
+            n = self._advance(1)
+            taken += n
+            if n == 0:
                 break
-            f, ngx, ngy = fn.value_and_gradient(nx, ny)
-            if math.isinf(f) or math.isinf(ngx) or math.isinf(ngy) or abs(f) > DIVERGENCE_LIMIT ** 1.5:
-                self._diverged(t, f)
-                break
-            if math.isnan(f) or math.isnan(ngx) or math.isnan(ngy):
-                self._finish(LEFT_DOMAIN, f"left the domain of f at step {t}")
-                break
-            self._append(t, nx, ny, f, ngx, ngy)
-            taken += 1
-            if math.hypot(ngx, ngy) < self.tol:
-                self._finish(CONVERGED, f"converged after {t} steps "
-                                        f"(‖∇f‖ < {short_number(self.tol)})")
-            elif t >= self.max_steps:
-                self._finish(MAX_STEPS, f"max steps reached ({t} steps)")
-            if callback is not None:
-                try:
-                    stop = callback(self._rows[self._n - 1].copy())
-                except StopIteration:
-                    stop = True
-                if stop and not self.finished:
-                    self._finish(STOPPED, f"stopped at step {t}")
+            try:
+                stop = callback(self.row(-1))
+            except StopIteration:
+                stop = True
+            if stop and not self.finished:
+                self._finish(STOPPED, f"stopped at step {self.steps}")
         return taken
+
+    def _advance(self, count):
+        """Up to ``count`` steps in one call of the compiled loop."""
+        if self.finished or count <= 0:
+            return 0
+        done = self._n - 1
+        end = min(done + count, self.max_steps)
+        if end <= done:
+            return 0
+        _, x, y, f, gx, gy, _ = self._cols[:, done].tolist()
+        far = self._far
+        cols = [memoryview(c) for c in self._cols[1:]]
+        code, last, x, y, f, gx, gy, state = self._loop()(
+            x, y, f, gx, gy, *self._state, self.learning_rate, *self.hyperparameters.values(),
+            *self.schedule_parameters.values(), float(self.max_steps), done, end, self.tol,
+            far, (far * (1 - 1e-9)) ** 2, BAD_VALUE_LIMIT, *cols)
+        self._cols[0, done + 1: last + 1] = np.arange(done + 1, last + 1)
+        self._n = last + 1
+        self._state = list(state)
+        t = last + 1  # the step that failed, for the messages below
+        if code == steploop.CONVERGED:
+            self._finish(CONVERGED, f"converged after {last} steps (‖∇f‖ < {fmt(self.tol)})")
+        elif code == steploop.RUNAWAY:
+            self._diverged(t, None)
+        elif code == steploop.BAD_VALUE:
+            if math.isinf(f) or math.isinf(gx) or math.isinf(gy) or abs(f) > BAD_VALUE_LIMIT:
+                self._diverged(t, f)
+            else:
+                self._finish(LEFT_DOMAIN, f"stopped {_after(t)} left the domain of f)")
+        elif code == steploop.STOPPED:
+            self._finish(NO_STEP, f"stopped after {_steps(t - 1)}: {self.spec.stop_message}")
+        elif last >= self.max_steps:
+            self._finish(MAX_STEPS, f"max steps reached ({last} steps)")
+        return last - done
 
     def _diverged(self, t, f_next):
         """Say why: f falling without bound (no minimum that way) or steps too large."""
-        fs = self._rows[max(0, self._n - 3): self._n, 3]
-        falling = len(fs) == 3 and fs[2] < fs[1] < fs[0] and fs[2] < self._rows[0, 3]
+        fs = self._cols[3, max(0, self._n - 3): self._n]
+        falling = len(fs) == 3 and fs[2] < fs[1] < fs[0] and fs[2] < self._cols[3, 0]
         if falling and (f_next is None or not f_next > fs[2]):
-            self._finish(DIVERGED, f"diverged at step {t}: f decreases without bound along the "
-                                   "path, so there is no minimum to reach this way")
+            why = "f decreases without bound along the path, so there is no minimum to reach this way"
+        elif self.learning_rate <= MIN_LEARNING_RATE:
+            why = (f"even the smallest learning rate, {fmt(MIN_LEARNING_RATE)}, is too large: f "
+                   "grows too steeply here")
         else:
-            self._finish(DIVERGED, f"diverged at step {t}: try a smaller learning rate")
+            why = "try a smaller learning rate"
+        self._finish(DIVERGED, f"diverged {_after(t)} ran away): {why}")
 
     def stop(self):
         if not self.finished:
@@ -246,15 +266,28 @@ class Descent:
 
     def result(self, expression=""):
         return DescentResult(self.trajectory, self.status, self.message, self.optimizer,
-                             self.learning_rate, expression or getattr(self.function, "text", ""))
+                             self.learning_rate, expression or getattr(self.function, "text", ""),
+                             dict(self.hyperparameters),
+                             (self.schedule.name, dict(self.schedule_parameters)))
+
+
+def _steps(n):
+    return f"{n} step{'' if n == 1 else 's'}"
+
+
+def _after(t):
+    """'after 4 steps (step 5': the steps in the table, then the step that failed."""
+    return f"after {_steps(t - 1)} (step {t}"
 
 
 def descend(function, start, learning_rate, max_steps=1000, tol=1e-6, optimizer="gd",
-            callback=None):
+            hyperparameters=None, schedule=None, callback=None):
     """Run descent from ``start`` to the end; return a DescentResult.
 
-    Each gd step is exactly x_{t+1} = x_t - learning_rate * grad f(x_t).
+    Each gd step is exactly x_{t+1} = x_t - learning_rate * grad f(x_t); see OPTIMIZERS for
+    the other rules and optimizers.SCHEDULES for learning-rate schedules.
     """
-    run = Descent(function, start, learning_rate, max_steps, tol, optimizer)
+    run = Descent(function, start, learning_rate, max_steps, tol, optimizer, hyperparameters,
+                  schedule)
     run.step(run.max_steps, callback=callback)
     return run.result()

@@ -1,10 +1,12 @@
 """A parsed function f(x, y) with its derivatives, symbolic and numeric."""
+import math
 import pickle
 
 import numpy as np
 
+from .codegen import Compiled, GeneratedCodeError
 from .errors import ExpressionError
-from .numeric import Evaluator
+from .limits import limit
 from .parser import parse_ir
 from .sandbox import default_sandbox
 
@@ -13,7 +15,8 @@ class Function:
     """f(x, y) with gradient and Hessian.
 
     Attributes: ``text`` (as typed), ``expr``, ``dfdx``, ``dfdy`` and ``hessian``
-    (sympy, for display), ``display`` (readable strings keyed f, fx, fy, fxx, fxy, fyy).
+    (sympy, for display), ``display`` (readable strings keyed f, fx, fy, fxx, fxy, fyy),
+    ``latex`` (the same as LaTeX, or None where too long to typeset).
     Methods ``value``, ``gradient`` and ``hessian_at`` accept scalars or arrays and
     return float64 arrays of the broadcast input shape.
     """
@@ -23,10 +26,14 @@ class Function:
         self._sympy_bytes = analysis["sympy"]
         self._sympy = None
         self.display = dict(analysis["text"])
-        nir = analysis["nir"]
-        self._f = Evaluator(nir["f"])
-        self._fx, self._fy = Evaluator(nir["fx"]), Evaluator(nir["fy"])
-        self._fxx, self._fxy, self._fyy = (Evaluator(nir[k]) for k in ("fxx", "fxy", "fyy"))
+        self.latex = dict(analysis["latex"])  # LaTeX by key, None where too long to typeset
+        programs = analysis["programs"]
+        self._f = Compiled(programs["f"])        # f
+        self._fg = Compiled(programs["fg"])      # f, f_x, f_y: shared parts once
+        self._g = Compiled(programs["g"])        # f_x, f_y
+        self._hess = Compiled(programs["hess"])  # f_xx, f_xy, f_yy
+        self.programs = programs
+        self._fg.fast, self._f.vector  # compiled now, so a problem shows when f is parsed
 
     def _symbolic(self, key):
         # Built on first use only: unpickling re-runs sympy's evaluation, which the GUI never needs.
@@ -55,26 +62,63 @@ class Function:
         return f"Function({self.text!r})"
 
     def __call__(self, x, y):
-        return self._f(x, y)
+        return self._f(x, y)[0]
 
     def value(self, x, y):
         """f at (x, y)."""
-        return self._f(x, y)
+        return self._f(x, y)[0]
 
     def gradient(self, x, y):
         """(df/dx, df/dy) at (x, y), a tuple of two arrays."""
-        return self._fx(x, y), self._fy(x, y)
+        return self._g(x, y)
+
+    def values_and_gradients(self, x, y):
+        """f, df/dx, df/dy at many points at once, three arrays."""
+        return self._fg(x, y)
 
     def hessian_at(self, x, y):
         """((fxx, fxy), (fxy, fyy)) at (x, y), each an array."""
-        fxy = self._fxy(x, y)
-        return (self._fxx(x, y), fxy), (fxy.copy(), self._fyy(x, y))
+        fxx, fxy, fyy = self._hess(x, y)
+        return (fxx, fxy), (fxy.copy(), fyy)
 
     def value_and_gradient(self, x, y):
-        """f, df/dx, df/dy at a single point, as Python floats."""
+        """f, df/dx, df/dy at a single point, as Python floats. Where a derivative formula is
+        0/0 but f is defined, the derivative is its limit there (see limits.py)."""
         x, y = float(x), float(y)
-        with np.errstate(all="ignore"):
-            return self._f.scalar(x, y), self._fx.scalar(x, y), self._fy.scalar(x, y)
+        f, gx, gy = self._fg.scalars(x, y)
+        if (gx != gx or gy != gy) and math.isfinite(f):
+            gx, gy = _repaired((gx, gy), self._g.scalars, x, y)
+        return f, gx, gy
+
+    def value_at(self, x, y):
+        """f at a single point, as a Python float."""
+        return self._f.scalars(float(x), float(y))[0]
+
+    def hessian_scalars(self, x, y):
+        """f_xx, f_xy, f_yy at a single point, as Python floats (limits where 0/0, as for
+        the gradient)."""
+        x, y = float(x), float(y)
+        h = self._hess.scalars(x, y)
+        if any(v != v for v in h) and math.isfinite(self.value_at(x, y)):
+            h = _repaired(h, self._hess.scalars, x, y)
+        return h
+
+    def numerical_at(self, x, y):
+        """(gradient, Hessian): whether each is a numerical limit at this point (its formula
+        is 0/0 there), for the readouts to say so."""
+        x, y = float(x), float(y)
+        plain_g, plain_h = self._g.scalars(x, y), self._hess.scalars(x, y)
+        g, h = self.value_and_gradient(x, y)[1:], self.hessian_scalars(x, y)
+        return (any(a != a and b == b for a, b in zip(plain_g, g)),
+                any(a != a and b == b for a, b in zip(plain_h, h)))
+
+
+def _repaired(values, formula, x, y):
+    """``values`` with each NaN replaced by the formula's limit at (x, y), where one exists."""
+    found = limit(formula, x, y)
+    if found is None:
+        return tuple(values)
+    return tuple(b if a != a else a for a, b in zip(values, found))
 
 
 def parse_function(text, time_limit=None):
@@ -87,6 +131,9 @@ def parse_function(text, time_limit=None):
     analysis = default_sandbox().run(ir, time_limit=time_limit)
     try:
         fn = Function(text.strip(), analysis)
-    except (ValueError, RecursionError) as exc:
+    except GeneratedCodeError as exc:
         raise ExpressionError(f"cannot evaluate this formula: {exc}") from None
+    except (ValueError, RecursionError, MemoryError, SyntaxError) as exc:
+        # Python's compiler refuses a formula whose code is too deep or too large
+        raise ExpressionError(f"too complex: the formula's code cannot be compiled ({exc})") from None
     return fn

@@ -176,3 +176,12 @@ def color_scale(values, spacing="linear"):
         half = 0.5 * max(1.0, abs(lo)) if spacing != "log" else 0.5
         lo, hi = lo - half, hi + half
     return ColorScale(spacing, zmin, offset, lo, hi)
+
+
+COLOR_SAMPLES = 200  # the colour scale of a window is taken from this many samples a side
+
+
+def window_color_scale(function, window, spacing="linear"):
+    """The ColorScale of f over a view window: one sampling, so the contour image and the
+    surface give the same f the same colour. None where f is undefined in the whole window."""
+    return color_scale(sample_grid(function, *window, COLOR_SAMPLES).z, spacing)

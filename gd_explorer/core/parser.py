@@ -8,6 +8,7 @@ IR nodes: ("num", text) ("const", "pi"|"E") ("var", "x"|"y") ("neg", a)
 ("add"|"sub"|"mul"|"div"|"pow", a, b) ("call", name, (args...)).
 """
 import ast
+import keyword
 import math
 import re
 
@@ -37,6 +38,12 @@ FUNCTIONS = {
     "sign": ("sign", 1, 1),
     "min": ("Min", 2, MAX_ARGS), "Min": ("Min", 2, MAX_ARGS),
     "max": ("Max", 2, MAX_ARGS), "Max": ("Max", 2, MAX_ARGS),
+    # common aliases and extras
+    "arcsin": ("asin", 1, 1), "arccos": ("acos", 1, 1), "arctan": ("atan", 1, 1),
+    "asinh": ("asinh", 1, 1), "acosh": ("acosh", 1, 1), "atanh": ("atanh", 1, 1),
+    "sec": ("sec", 1, 1), "csc": ("csc", 1, 1), "cot": ("cot", 1, 1),
+    "log10": ("log10", 1, 1), "log2": ("log2", 1, 1), "cbrt": ("cbrt", 1, 1),
+    "pow": ("pow", 2, 2), "hypot": ("hypot", 2, 2),
 }
 
 _BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
@@ -74,6 +81,12 @@ _IMPLICIT_MUL = re.compile(
     r"(?<![\w.])(\d+\.?\d*(?:[eE][+-]?\d+)?)(?![eE][+-]?\d|\d)\s*([A-Za-z_(])"  # 2x, 2(x)
     r"|(\))\s*([A-Za-z_(\d])"  # )x  )(  )2
 )
+_SIDE_BY_SIDE = re.compile(  # x y, sin x, x 2
+    r"(?<![\w.])([A-Za-z_]\w*)[ \t]+([A-Za-z_]\w*|\d+\.?\d*(?:[eE][+-]?\d+)?)")
+_SUPERSCRIPTS = {"\u00b2": "2", "\u00b3": "3", "\u00b9": "1", "\u2070": "0", "\u2074": "4",
+                 "\u2075": "5", "\u2076": "6", "\u2077": "7", "\u2078": "8", "\u2079": "9",
+                 "\u207a": "+", "\u207b": "-"}
+_TRAILING_OPERAND = re.compile(r"(?:[A-Za-z_]\w*|\d+\.?\d*)$")
 
 
 def parse_ir(text):
@@ -86,6 +99,7 @@ def parse_ir(text):
     if not text.strip():
         raise ExpressionError("enter a formula in x and y, for example x^2 + y^2")
     _check_shape(text)
+    _check_bars(text)
     source, colmap = _translate(text)
     tree = _parse(source, colmap, text)
     return _Builder(colmap, text).build(tree.body)
@@ -96,6 +110,8 @@ def _check_characters(text):
         code = ord(ch)
         if code == 0:
             raise ExpressionError("NUL character is not allowed", i)
+        if ch in _SUPERSCRIPTS:
+            raise ExpressionError(_superscript_hint(text, i), i)
         if code > 126:
             name = _unicode_name(ch)
             raise ExpressionError(f"character '{ch}' (U+{code:04X}{name}) is not allowed: type plain ASCII", i)
@@ -107,6 +123,33 @@ def _check_characters(text):
     dunder = text.find("__")
     if dunder >= 0:
         raise ExpressionError("names with '__' are not allowed", dunder)
+
+
+def _superscript_hint(text, i):
+    """'x²' -> 'write x^2' (the power written with ^ after the operand before it)."""
+    j = i
+    while j < len(text) and text[j] in _SUPERSCRIPTS:
+        j += 1
+    power = "".join(_SUPERSCRIPTS[c] for c in text[i:j])
+    before = text[:i].rstrip()
+    if before.endswith(")"):
+        base = "(...)"
+    else:
+        m = _TRAILING_OPERAND.search(before)
+        base = m.group(0) if m else ""
+    return f"write {base}^{power}" if base else f"write powers with ^, for example x^{power}"
+
+
+def _check_bars(text):
+    """'|x|' is not a formula here: point to abs(x). A lone '|' is refused with the same hint."""
+    first = text.find("|")
+    if first < 0:
+        return
+    second = text.find("|", first + 1)
+    inner = text[first + 1:second].strip() if second > 0 else ""
+    if not inner or len(inner) > 30:
+        raise ExpressionError("'|' is not allowed: use abs(...) for |...|", first)
+    raise ExpressionError(f"use abs({inner}) for |{inner}|", first)
 
 
 def _unicode_name(ch):
@@ -135,15 +178,33 @@ def _check_shape(text):
 
 
 def _check_implicit_mul(text):
-    """After a syntax error: explain '2x' or ')(' as a missing '*'."""
+    """After a syntax error: explain '2x', ')(' or 'x y' as a missing '*', and 'sin x' as sin(x).
+
+    The leftmost of these mistakes is reported.
+    """
+    found = []  # (start, column, message)
     m = _IMPLICIT_MUL.search(text)
     if m and m.group(2) in ("j", "J"):
-        raise ExpressionError("complex numbers are not allowed", m.start(2))
-    if m:
+        found.append((m.start(), m.start(2), "complex numbers are not allowed"))
+    elif m:
         left = m.group(1) or m.group(3)
         right = m.group(2) or m.group(4)
         pos = m.start(2) if m.group(1) else m.start(4)
-        raise ExpressionError(f"missing '*' between '{left}' and '{right}': write {left}*{right}", pos)
+        found.append((m.start(), pos, _missing_star(left, right)))
+    for m in _SIDE_BY_SIDE.finditer(text):
+        left, right = m.groups()
+        if keyword.iskeyword(left) or keyword.iskeyword(right):
+            continue
+        message = f"write {left}({right})" if left in FUNCTIONS else _missing_star(left, right)
+        found.append((m.start(), m.start(2), message))
+        break
+    if found:
+        _, pos, message = min(found)
+        raise ExpressionError(message, pos)
+
+
+def _missing_star(left, right):
+    return f"missing '*' between '{left}' and '{right}': write {left}*{right}"
 
 
 def _translate(text):
@@ -237,6 +298,8 @@ class _Builder:
             return self._binop(node, depth)
         if kind is ast.Call:
             return self._call(node, depth)
+        if kind is ast.Tuple:
+            self._check_decimal_commas(node.elts, len(node.elts))
         message = _FORBIDDEN_NODES.get(kind, f"'{kind.__name__}' is not allowed in a formula")
         self.fail(message, node)
 
@@ -300,10 +363,8 @@ class _Builder:
         left, lv = self._build(node.left, depth + 1)
         right, rv = self._build(node.right, depth + 1)
         kind = _BINOPS[op]
-        if kind == "pow" and rv is not None and abs(rv) > MAX_EXPONENT:
-            self.fail(f"exponent is too large (at most {MAX_EXPONENT})", node.right)
-        if kind == "pow" and lv is not None and lv < 0 and rv is None:
-            self.fail("a negative number to a variable power is not a real number", node)
+        if kind == "pow":
+            self._check_power(node, node.right, lv, rv)
         value = None
         if lv is not None and rv is not None:
             value = self._fold(node, kind, lv, rv)
@@ -328,6 +389,7 @@ class _Builder:
         canonical, lo, hi = FUNCTIONS[name]
         n = len(node.args)
         if not lo <= n <= hi:
+            self._check_decimal_commas(node.args, n - lo if n > hi else 0)
             self.fail(f"{name}() takes {_arity_text(lo, hi)}, got {n}", node)
         built = [self._build(arg, depth + 1) for arg in node.args]
         args = tuple(ir for ir, _ in built)
@@ -335,10 +397,32 @@ class _Builder:
         if canonical == "log" and len(values) == 2 and values[1] is not None and (
                 values[1] <= 0 or values[1] == 1):
             self.fail("the base of log(x, b) must be a positive number other than 1", node.args[1])
+        if canonical == "pow":
+            self._check_power(node, node.args[1], *values)
         value = None
         if all(v is not None for v in values):
             value = self._fold(node, canonical, *values)
         return ("call", canonical, args), value
+
+    def _check_power(self, node, exponent_node, lv, rv):
+        """Bounds of a ^ b and pow(a, b): a constant exponent, and no (negative)^(variable)."""
+        if rv is not None and abs(rv) > MAX_EXPONENT:
+            self.fail(f"exponent is too large (at most {MAX_EXPONENT})", exponent_node)
+        if lv is not None and lv < 0 and rv is None:
+            self.fail("a negative number to a variable power is not a real number", node)
+
+    def _check_decimal_commas(self, items, spare):
+        """'0,5' read as two items: say 'use a point for decimals' when at most ``spare``
+        such commas explain the error (a tuple, or too many arguments)."""
+        found = []
+        for item in items[:-1]:
+            pos = _col(self.colmap, getattr(item, "end_col_offset", None))
+            number = _decimal_comma_at(self.text, pos)
+            if number:
+                found.append((pos, number))
+        if found and len(found) <= spare:
+            pos, number = found[0]
+            raise ExpressionError(f"use a point for decimals: {number}", pos)
 
     def _fold(self, node, kind, *vals):
         """Evaluate a constant sub-expression in floats to enforce bounds."""
@@ -357,6 +441,15 @@ class _Builder:
         if math.isinf(value) or abs(value) > MAX_CONSTANT:
             self.fail(f"constant is too large (at most {MAX_CONSTANT:g})", node)
         return float(value)
+
+
+def _decimal_comma_at(text, pos):
+    """'0.5' when text[pos] is a comma between digits with no space ('0,5'), else None."""
+    if pos is None or pos >= len(text) or text[pos] != ",":
+        return None
+    left = re.search(r"(?<![\w.])\d+$", text[:pos])
+    right = re.match(r"\d+(?![\d.])", text[pos + 1:])
+    return f"{left.group(0)}.{right.group(0)}" if left and right else None
 
 
 def _pow(a, b):
@@ -388,6 +481,11 @@ _FOLD = {
     "cosh": math.cosh, "tanh": math.tanh, "exp": math.exp, "log": _log,
     "sqrt": math.sqrt, "Abs": abs, "sign": _sign,
     "Min": lambda *a: min(a), "Max": lambda *a: max(a),
+    "asinh": math.asinh, "acosh": math.acosh, "atanh": math.atanh,
+    "sec": lambda a: 1 / math.cos(a), "csc": lambda a: 1 / math.sin(a),
+    "cot": lambda a: math.cos(a) / math.sin(a),
+    "log10": math.log10, "log2": math.log2, "cbrt": math.cbrt,
+    "pow": _pow, "hypot": math.hypot,
 }
 
 
@@ -428,7 +526,7 @@ def _hint(name):
     if re.fullmatch(r"[xy]\d+", name):
         return f"{name[0]}^{name[1:]}"
     for fn in sorted(FUNCTIONS, key=len, reverse=True):
-        if name.startswith(fn) and len(name) > len(fn):
+        if FUNCTIONS[fn][1] == 1 and name.startswith(fn) and len(name) > len(fn):
             rest = name[len(fn):]
             if all(c in "xy" for c in rest):
                 return f"{fn}({'*'.join(rest)})"

@@ -24,6 +24,7 @@ MAX_BYTES = 128 * 1024 * 1024
 MAX_INT_DIGITS = 30
 MAX_RUNS = 50
 MAX_ROWS = 1_000_001  # a million steps and the start
+MAX_STATE = 64  # numbers of optimizer memory in a run
 
 
 @dataclass
@@ -38,7 +39,7 @@ class RunRecord:
     status: str
     message: str
     rows: np.ndarray
-    state: tuple = (0.0, 0.0, 0.0, 0.0)
+    state: tuple = ()
 
 
 @dataclass
@@ -254,9 +255,10 @@ def _check_run(data, where):
     if not np.array_equal(array[:, 0], np.arange(len(array))):
         raise InputError(f"the steps of the {where} must count 0, 1, 2, …")
     state = r.get("state", list)
-    if len(state) != 4 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and
-                                  math.isfinite(v) for v in state):
-        raise InputError(f"the optimizer state of the {where} must be four finite numbers")
+    if len(state) > MAX_STATE or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                         and math.isfinite(v) for v in state):
+        raise InputError(f"the optimizer state of the {where} must be at most {MAX_STATE} "
+                         "finite numbers")
     return RunRecord(expression=expression, optimizer=optimizer,
                      learning_rate=r.get("learning_rate", float), max_steps=r.get("max_steps", int),
                      tol=r.get("tol", float), status=_status(r.get("status", str), where),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .fmt import fmt
 from .grid import robust_range
 
 MIN_SPREAD = 0.15   # the median should sit at least this far up the displayed height
@@ -239,3 +240,252 @@ def direction_arrow(px, py, f, gx, gy, phi, length):
     head = 0.25 * length
     return np.array([at(0.0, 0.0), tip, tip, at(length - head, 0.5 * head), tip,
                      at(length - head, -0.5 * head)])
+
+
+# ----- colours ----------------------------------------------------------------------
+def lut_colors(scale, values, lut):
+    """RGBA floats (N, 4) for f values, picked from ``lut`` (n x 3 or n x 4, uint8) the way
+    the contour image picks them (pyqtgraph's ImageItem): the transformed value is scaled to
+    n equal bins from ``scale.lo`` to ``scale.hi`` and clipped; NaN gives transparent grey."""
+    lut = np.asarray(lut)
+    n = len(lut)
+    with np.errstate(all="ignore"):
+        t = (scale.transform(values) - scale.lo) * (n / (scale.hi - scale.lo))
+    ok = np.isfinite(t)
+    index = np.clip(np.where(ok, t, 0.0), 0, n - 1).astype(np.int64)   # truncates, like a cast
+    rgba = np.ones((len(index), 4))
+    rgba[:, :3] = lut[index, :3] / 255.0
+    rgba[~ok] = (0.5, 0.5, 0.5, 0.0)
+    return rgba
+
+
+# ----- path clipping ----------------------------------------------------------------
+def clip_segments(points, lower, upper):
+    """The segments of the polyline through ``points`` (N, D) cut to the box
+    ``lower <= p <= upper`` (Liang-Barsky): a segment crossing a face ends on it, a segment
+    outside is dropped, a non-finite one too. Returns (M, 2, D) and the index of each kept
+    segment's first point."""
+    p = np.asarray(points, dtype=np.float64)
+    if len(p) < 2:
+        return np.empty((0, 2, p.shape[-1] if p.ndim == 2 else 3)), np.empty(0, dtype=np.int64)
+    a, b = p[:-1], p[1:]
+    t0, t1 = np.zeros(len(a)), np.ones(len(a))
+    keep = np.isfinite(a).all(axis=1) & np.isfinite(b).all(axis=1)
+    with np.errstate(all="ignore"):
+        d = b - a
+        for k in range(p.shape[1]):
+            for bound, sign in ((lower[k], -1.0), (upper[k], 1.0)):
+                q, s = sign * (bound - a[:, k]), sign * d[:, k]   # need s * t <= q
+                t = q / s
+                t0 = np.where(s < 0, np.maximum(t0, t), t0)
+                t1 = np.where(s > 0, np.minimum(t1, t), t1)
+                keep &= (s != 0) | (q >= 0)
+        keep &= t0 <= t1
+        segs = np.stack([a + t0[:, None] * d, a + t1[:, None] * d], axis=1)
+    keep &= np.isfinite(segs).all(axis=(1, 2))
+    return segs[keep], np.flatnonzero(keep)
+
+
+def inside_box(points, lower, upper, tol=1e-9):
+    """Rows of ``points`` inside the box (with a relative tolerance), as a bool mask."""
+    p = np.asarray(points, dtype=np.float64).reshape(-1, len(lower))
+    lo, hi = np.asarray(lower, dtype=np.float64), np.asarray(upper, dtype=np.float64)
+    pad = tol * (hi - lo)
+    with np.errstate(invalid="ignore"):
+        return ((p >= lo - pad) & (p <= hi + pad)).all(axis=1)
+
+
+# ----- axes ---------------------------------------------------------------------------
+def nice_ticks(lo, hi, most=6):
+    """Round tick values from lo to hi, 1, 2 or 5 times a power of ten apart: the finest such
+    step that gives at most ``most`` ticks. Returns (ticks, step); no ticks for a bad range."""
+    if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo) or most < 2:
+        return np.empty(0), 0.0
+    span = hi - lo
+    step = 10.0 ** math.floor(math.log10(span / most))
+    for _ in range(8):
+        for m in (1.0, 2.0, 5.0):
+            first, last = math.ceil(lo / (m * step) - 1e-9), math.floor(hi / (m * step) + 1e-9)
+            if last - first + 1 <= most:
+                ticks = np.arange(first, last + 1) * (m * step)
+                return np.where(np.abs(ticks) < 1e-9 * m * step, 0.0, ticks), m * step
+        step *= 10.0
+    return np.empty(0), 0.0
+
+
+def tick_text(value, step):
+    """A tick label in the app's one number format, with the digits its step needs."""
+    if value == 0:
+        return "0"
+    digits = math.floor(math.log10(abs(value)) + 1e-9) - math.floor(math.log10(step) + 1e-9) + 1
+    return fmt(value, max(digits, 1))
+
+
+def camera_axes(azimuth, elevation):
+    """Unit vectors (right, up, back) of pyqtgraph's orbit camera; ``back`` points from the
+    centre towards the camera."""
+    a, e = math.radians(azimuth), math.radians(elevation)
+    right = np.array([-math.sin(a), math.cos(a), 0.0])
+    up = np.array([-math.sin(e) * math.cos(a), -math.sin(e) * math.sin(a), math.cos(e)])
+    back = np.array([math.cos(e) * math.cos(a), math.cos(e) * math.sin(a), math.sin(e)])
+    return right, up, back
+
+
+def axis_edges(half_x, half_y, azimuth):
+    """Where the axes go for a camera at ``azimuth``: the x axis on the y edge nearer the
+    viewer, the y axis on the x edge nearer the viewer, and the f axis on the vertical edge
+    at the corner seen furthest left. Returns (y of the x axis, x of the y axis, (x, y) of
+    the f axis), in the box's display coordinates."""
+    a = math.radians(azimuth)
+    ca, sa = math.cos(a), math.sin(a)
+    y_edge = math.copysign(half_y, sa)
+    x_edge = math.copysign(half_x, ca)
+    corners = [(sx * half_x, sy * half_y) for sx in (-1, 1) for sy in (-1, 1)]
+    f_corner = min(corners, key=lambda c: -c[0] * sa + c[1] * ca)
+    return y_edge, x_edge, f_corner
+
+
+# ----- camera ---------------------------------------------------------------------------
+def project(points, center, distance, azimuth, elevation, fov, size):
+    """Pixel positions (N, 2) of display points seen by pyqtgraph's GLViewWidget (perspective,
+    ``fov`` the horizontal angle in degrees, ``size`` = (width, height) in pixels, y down)."""
+    right, up, back = camera_axes(azimuth, elevation)
+    rel = np.asarray(points, dtype=np.float64).reshape(-1, 3) - np.asarray(center, dtype=np.float64)
+    depth = distance - rel @ back
+    tan_h = math.tan(math.radians(fov) / 2)
+    w, h = size
+    nx = (rel @ right) / depth / tan_h
+    ny = (rel @ up) / depth / (tan_h * h / w)
+    return np.stack([(nx + 1) * w / 2, (1 - ny) * h / 2], axis=1)
+
+
+def fit_camera(points, center, azimuth, elevation, fov, size, margin=(0.0, 0.0), rounds=4):
+    """Centre and distance at which ``points`` (display coordinates) just fit a view of
+    ``size`` pixels, with ``margin`` = (mx, my) pixels free on each side, seen from the given
+    angles. The centre moves across the line of sight only, so the picture is centred."""
+    right, up, back = camera_axes(azimuth, elevation)
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    center = np.asarray(center, dtype=np.float64).copy()
+    w, h = size
+    tan = math.tan(math.radians(fov) / 2)
+    tan_h = tan * max(1.0 - 2.0 * margin[0] / w, 0.1)
+    tan_v = tan * h / w * max(1.0 - 2.0 * margin[1] / h, 0.1)
+    distance = 1.0
+    for _ in range(rounds):
+        rel = pts - center
+        x, y, b = rel @ right, rel @ up, rel @ back
+        distance = float(np.max(np.maximum(b + np.abs(x) / tan_h, b + np.abs(y) / tan_v)))
+        nx, ny = x / (distance - b), y / (distance - b)      # tangents of the view angles
+        center += right * 0.5 * (nx.max() + nx.min()) * distance
+        center += up * 0.5 * (ny.max() + ny.min()) * distance
+    rel = pts - center
+    x, y, b = rel @ right, rel @ up, rel @ back
+    distance = float(np.max(np.maximum(b + np.abs(x) / tan_h, b + np.abs(y) / tan_v)))
+    return center, distance
+
+
+# ----- label placement (screen pixels) ---------------------------------------------------
+def convex_hull(points):
+    """Convex hull of 2-D points, counter-clockwise (Andrew's monotone chain), as (K, 2)."""
+    pts = sorted(set(map(tuple, np.asarray(points, dtype=np.float64).reshape(-1, 2))))
+    if len(pts) <= 2:
+        return np.array(pts, dtype=np.float64).reshape(-1, 2)
+
+    def half(seq):
+        out = []
+        for p in seq:
+            while len(out) >= 2 and ((out[-1][0] - out[-2][0]) * (p[1] - out[-2][1])
+                                     - (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0])) <= 0:
+                out.pop()
+            out.append(p)
+        return out[:-1]
+
+    return np.array(half(pts) + half(pts[::-1]), dtype=np.float64)
+
+
+def outline(points, directions=16):
+    """The convex hull of many 2-D points, quickly: the points inside the polygon of the
+    furthest points along ``directions`` directions cannot be on the hull and are dropped
+    first (Akl-Toussaint)."""
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    if len(pts) > 4 * directions:
+        angles = np.linspace(0.0, 2 * np.pi, directions, endpoint=False)
+        far = convex_hull(pts[np.argmax(pts @ np.stack([np.cos(angles), np.sin(angles)]), axis=0)])
+        if len(far) >= 3:
+            edges = np.roll(far, -1, axis=0) - far
+            side = (edges[None, :, 0] * (pts[:, None, 1] - far[None, :, 1])
+                    - edges[None, :, 1] * (pts[:, None, 0] - far[None, :, 0]))
+            pts = pts[~(side > 0).all(axis=1)]       # strictly inside: not on the hull
+    return convex_hull(pts)
+
+
+def obstacle(poly):
+    """A convex polygon (K, 2) readied for place_label: the axes a box and it can be
+    separated along (the box's two and the polygon's edge normals) and its extent on each."""
+    poly = np.asarray(poly, dtype=np.float64).reshape(-1, 2)
+    edges = poly[np.r_[1:len(poly), 0]] - poly
+    axes = np.vstack([[(1.0, 0.0), (0.0, 1.0)], np.stack([-edges[:, 1], edges[:, 0]], axis=1)])
+    q = poly @ axes.T
+    return axes, q.min(axis=0), q.max(axis=0)
+
+
+def _sweep(rect, d, ready):
+    """The open interval of t over which ``rect`` moved by t * d overlaps the polygon
+    readied by obstacle() (separating axis test on a moving box), or None."""
+    axes, qmin, qmax = ready
+    r, v = rect @ axes.T, axes @ d
+    rmin, rmax = r.min(axis=0), r.max(axis=0)
+    still = np.abs(v) < 1e-12
+    if np.any(still & ((rmin >= qmax) | (rmax <= qmin))):
+        return None          # apart along an axis the box does not move along
+    move = ~still
+    if not move.any():
+        return -math.inf, math.inf
+    a, b = (qmax - rmin)[move] / v[move], (qmin - rmax)[move] / v[move]
+    t0, t1 = float(np.minimum(a, b).max()), float(np.maximum(a, b).min())
+    return (t0, t1) if t0 < t1 else None
+
+
+def box_polygon(center, size):
+    """The corners (4, 2) of a w x h box around ``center``."""
+    (cx, cy), (w, h) = center, size
+    return np.array([(cx - w / 2, cy - h / 2), (cx + w / 2, cy - h / 2),
+                     (cx + w / 2, cy + h / 2), (cx - w / 2, cy + h / 2)])
+
+
+def place_label(anchor, direction, size, obstacles, gap=4.0):
+    """Centre of a w x h text box beside ``anchor``, at least ``gap`` pixels out along the
+    unit ``direction`` and as close as it can be without overlapping any of the convex
+    polygons ``obstacles`` (say the picture of the surface), each readied by obstacle()."""
+    anchor, d = np.asarray(anchor, dtype=np.float64), np.asarray(direction, dtype=np.float64)
+    w, h = size
+    start = anchor + d * 0.5 * (abs(d[0]) * w + abs(d[1]) * h)   # the box touches the anchor
+    rect = box_polygon(start, size)
+    spans = [s for s in (_sweep(rect, d, o) for o in obstacles) if s]
+    t, moved = gap, True
+    while moved:
+        moved = False
+        for lo, hi in spans:
+            if lo < t < hi:
+                t, moved = hi, True
+    return start + d * t
+
+
+def layout_labels(labels, hull, gap=4.0, pad=3.0):
+    """Text boxes for labels [(anchor, direction, (w, h), is_name)] in pixels: each keeps
+    ``pad`` pixels clear of the convex ``hull``; a tick label overlapping one placed before
+    is left out (None); the names come last and keep ``pad`` pixels from the tick labels.
+    Returns [(centre, (w, h)) or None] in the order given."""
+    out, placed, around = [None] * len(labels), [], [obstacle(hull)]
+    for i in sorted(range(len(labels)), key=lambda k: labels[k][3]):
+        anchor, direction, (w, h), is_name = labels[i]
+        obstacles = around + [obstacle(box_polygon(c, size)) for c, size in placed] if is_name else around
+        centre = place_label(anchor, direction, (w + 2 * pad, h + 2 * pad), obstacles, gap - pad)
+        if not is_name and any(abs(centre[0] - c[0]) < 0.5 * (w + pw)
+                               and abs(centre[1] - c[1]) < 0.5 * (h + ph)
+                               for c, (pw, ph) in placed):
+            continue  # crowded: this tick stays unlabelled
+        out[i] = (centre, (w, h))
+        placed.append((centre, (w, h)))
+    return out

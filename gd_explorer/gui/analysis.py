@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ..core.analysis import Cancelled, basin_map, critical_points
 from ..core.errors import InputError
+from ..core.fmt import fmt
 
 
 class Analysis(QObject):
@@ -123,10 +124,10 @@ class Analysis(QObject):
             ends, lr = len(self.basins.ends), self.basins_learning_rate
             if ends == 0:
                 self._basins_text = (f"basins: no start settled within {self.basin_steps:,} steps "
-                                     f"at ε = {lr:g}; try a larger ε")
+                                     f"at ε = {fmt(lr)}; try a larger ε")
             else:
                 self._basins_text = (f"basins: descent from this window ends at {ends} "
-                                     f"point{'s' if ends != 1 else ''} (ε = {lr:g})")
+                                     f"point{'s' if ends != 1 else ''} (ε = {fmt(lr)})")
             self.basinsChanged.emit()
 
     def _on_settings_changed(self):

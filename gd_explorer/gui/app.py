@@ -4,6 +4,7 @@ import sys
 from importlib import resources
 
 from ..core.errors import InputError
+from ..core.sandbox import default_sandbox
 
 SCREENSHOT_SIZE = (1600, 1000)
 
@@ -56,9 +57,12 @@ def prepare_window(window, function=None, start=None, steps=None, timeout=15.0):
 
 
 def screenshot(window, path):
-    """Render the window at a fixed size to a PNG file."""
+    """Render the window at a fixed size to a PNG or JPEG file (by the path's suffix)."""
     from PySide6.QtWidgets import QApplication
 
+    from ..cli import screenshot_format
+
+    fmt = screenshot_format(path)
     window.resize(*SCREENSHOT_SIZE)
     window.show()
     for _ in range(10):
@@ -66,9 +70,9 @@ def screenshot(window, path):
     window.repaint()
     QApplication.processEvents()
     from ..core.fileio import atomic_write_bytes
-    from .export_image import qimage_png_bytes
+    from .export_image import qimage_bytes
 
-    atomic_write_bytes(path, qimage_png_bytes(window.grab().toImage()))
+    atomic_write_bytes(path, qimage_bytes(window.grab().toImage(), fmt))
 
 
 def check_display(screenshot):
@@ -97,6 +101,7 @@ def _quiet_platform_notes():
 
 def run_app(args):
     check_display(args.screenshot)
+    default_sandbox().warm_up_async()  # sympy loads while the window is built
     _quiet_platform_notes()
     app = make_app()
     from .main_window import MainWindow

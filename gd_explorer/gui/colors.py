@@ -7,3 +7,5 @@ TANGENT_COLOR = "#e377c2"   # level-curve tangent: pink
 TRAJ_COLOR = "#ffdd00"      # descent trajectory
 START_COLOR = "#d62728"
 KEPT_COLORS = ("#ff9896", "#c5b0d5", "#f7b6d2", "#dbdb8d", "#9edae5", "#ffbb78")  # kept runs
+CRITICAL_COLORS = {"minimum": "#2ca02c", "maximum": "#d62728", "saddle": "#ffffff",
+                   "degenerate": "#bbbbbb"}  # critical points, by kind

@@ -7,7 +7,9 @@ from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
 from ..core.errors import InputError
-from ..core.grid import choose_levels, color_scale, contour_lines, sample_grid
+from ..core.fmt import fmt
+from ..core.grid import (choose_levels, color_scale, contour_lines, sample_grid,
+                         window_color_scale)
 from .colors import (COLORMAP_NAME, GRAD_COLOR, KEPT_COLORS, NEG_GRAD_COLOR, TANGENT_COLOR,
                      TRAJ_COLOR, U_COLOR)
 
@@ -208,7 +210,7 @@ class ContourView(pg.PlotWidget):
             color = KEPT_COLORS[i % len(KEPT_COLORS)]
             rows = run.view()
             item = pg.PlotDataItem(pen=pg.mkPen(color, width=2),
-                                   name=f"run {i + 1}: {run.optimizer}, ε = {run.learning_rate:g}")
+                                   name=f"run {i + 1}: {run.optimizer}, ε = {fmt(run.learning_rate)}")
             item.setZValue(4)
             plot.addItem(item)  # add before data and clipping: pyqtgraph needs the view first
             item.setClipToView(True)
@@ -284,11 +286,10 @@ class ContourView(pg.PlotWidget):
         self._draw_contours(grid)
 
     def _draw_image(self, grid, finite):
-        # The colour scale comes from the model's window, as in the 3-D view.
-        (x0, x1), (y0, y1) = self.model.window
-        inside = grid.z[np.ix_((grid.ys >= y0) & (grid.ys <= y1), (grid.xs >= x0) & (grid.xs <= x1))]
-        self.scale = scale = color_scale(inside, self.model.spacing) or color_scale(finite,
-                                                                                    self.model.spacing)
+        # The colour scale of the model's window, the same one the 3-D view uses.
+        self.scale = scale = (window_color_scale(self.model.function, self.model.window,
+                                                 self.model.spacing)
+                              or color_scale(finite, self.model.spacing))
         gx, gy = (grid.xs[0], grid.xs[-1]), (grid.ys[0], grid.ys[-1])
         self.image.setImage(scale.transform(grid.z), autoLevels=False, levels=(scale.lo, scale.hi))
         self.image.setRect(QRectF(gx[0], gy[0], gx[1] - gx[0], gy[1] - gy[0]))
@@ -300,7 +301,7 @@ class ContourView(pg.PlotWidget):
         if scale.spacing != "log":
             axis.setTicks(None)
             return
-        ticks = [(float(t), f"{scale.value_at(t):.3g}") for t in np.linspace(scale.lo, scale.hi, 6)]
+        ticks = [(float(t), fmt(scale.value_at(t))) for t in np.linspace(scale.lo, scale.hi, 6)]
         axis.setTicks([ticks])
 
     def _draw_contours(self, grid):
@@ -418,8 +419,10 @@ class ContourView(pg.PlotWidget):
             return
         p = self.getViewBox().mapSceneToView(scene_pos)
         value = float(fn.value(p.x(), p.y()))
-        text = f"{value:.6g}" if math.isfinite(value) else "undefined"
-        self.hovered.emit(f"x = {p.x():.4g}, y = {p.y():.4g}, f(x, y) = {text}")
+        (x0, x1), (y0, y1) = self.getViewBox().viewRange()  # x = x0 + t (x1 - x0): round-off
+        sx, sy = abs(x0) + abs(x1), abs(y0) + abs(y1)      # relative to these shows as 0
+        self.hovered.emit(f"x = {fmt(p.x(), scale=sx)}, y = {fmt(p.y(), scale=sy)}, "
+                          f"f(x, y) = {fmt(value)}")
 
     def data_to_viewport(self, x, y):
         """The viewport pixel (QPoint) showing data point (x, y), for tests and automation."""

@@ -2,55 +2,31 @@
 import math
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QHBoxLayout,
-                               QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel,
+                               QPushButton, QSlider, QVBoxLayout, QWidget)
 
 from ..core.calculus import curvature
 from ..core.descent import (MAX_LEARNING_RATE, MAX_STEPS_LIMIT, MAX_TOLERANCE, MIN_LEARNING_RATE,
                             OPTIMIZERS)
+from ..core.fmt import fmt
+from .number_fields import ERROR_COLOR, CountSpinBox, NumberSpinBox, refusal
 
 LR_MIN, LR_MAX = 1e-6, 10.0  # the slider's scale; the spin box takes what the core accepts
 SLIDER_STEPS_PER_DECADE = 100
 KEPT_STATUS = {"running": "not finished", "converged": "converged", "max_steps": "max steps",
                "diverged": "diverged", "left_domain": "left the domain",
                "critical_start": "started at a critical point", "stopped": "stopped"}
+# The keys of the Descent menu (main_window), named in the buttons' tooltips.
+SHORTCUTS = {"step": "F6", "play": "F5", "reset": "Ctrl+R"}
 
 
-class LogSpinBox(QDoubleSpinBox):
-    """A spin box for positive values spanning decades: shows 4 significant digits
-    (scientific when small), never rounds the value, and steps by a factor of 10^0.1."""
+class LogSpinBox(NumberSpinBox):
+    """A number field for positive values spanning decades: steps by a factor of 10^0.1."""
 
     def __init__(self, minimum, maximum, parent=None, objectName=""):
-        super().__init__(parent)
-        self.setObjectName(objectName)
-        self.setDecimals(15)
-        self.setRange(minimum, maximum)
+        super().__init__(minimum, maximum, parent, objectName=objectName)
         self.setKeyboardTracking(False)
         self.setAccelerated(True)
-
-    def textFromValue(self, value):
-        return f"{value:.4g}"
-
-    def valueFromText(self, text):
-        try:
-            return float(text.strip())
-        except ValueError:
-            return self.value()
-
-    def validate(self, text, pos):
-        stripped = text.strip()
-        try:
-            value = float(stripped)
-        except ValueError:
-            ok = stripped == "" or all(c in "0123456789.eE+-" for c in stripped)
-            return (QValidator.Intermediate if ok else QValidator.Invalid), text, pos
-        if self.minimum() <= value <= self.maximum():
-            return QValidator.Acceptable, text, pos
-        return QValidator.Intermediate, text, pos
-
-    def fixup(self, text):
-        return self.textFromValue(self.value())
 
     def stepBy(self, steps):
         current = self.value() if self.value() > 0 else 1e-12  # stepping up from 0
@@ -72,15 +48,13 @@ class DescentPanel(QWidget):
         self.lr_slider = QSlider(Qt.Horizontal, objectName="learningRateSlider")
         self.lr_slider.setRange(0, round(math.log10(LR_MAX / LR_MIN) * SLIDER_STEPS_PER_DECADE))
         self.lr_slider.setToolTip("Learning rate on a logarithmic scale")
-        self.steps = QSpinBox(objectName="maxSteps")
-        self.steps.setRange(1, MAX_STEPS_LIMIT)
-        self.steps.setGroupSeparatorShown(True)
+        self.steps = CountSpinBox(1, MAX_STEPS_LIMIT, objectName="maxSteps")
         self.steps.setKeyboardTracking(False)
         self.tol = LogSpinBox(0.0, MAX_TOLERANCE, objectName="tolerance")
         self.tol.setToolTip("Stop when ‖∇f‖ is below this")
         self.optimizer = QComboBox(objectName="optimizer")
-        for key, label in OPTIMIZERS.items():
-            self.optimizer.addItem(label, key)
+        for key, spec in OPTIMIZERS.items():
+            self.optimizer.addItem(spec.label, key)
 
         self.step_btn = QPushButton("Step", objectName="stepButton")
         self.step10_btn = QPushButton("×10", objectName="step10Button")
@@ -88,10 +62,10 @@ class DescentPanel(QWidget):
         self.play_btn = QPushButton("▶ Play", objectName="playButton")
         self.play_btn.setCheckable(True)
         self.reset_btn = QPushButton("↺ Reset", objectName="resetButton")
-        for btn, tip in ((self.step_btn, "One step: x ← x − ε∇f(x) (Space)"),
+        for btn, tip in ((self.step_btn, f"One step: x ← x − ε∇f(x) ({SHORTCUTS['step']})"),
                          (self.step10_btn, "Ten steps"), (self.step100_btn, "A hundred steps"),
-                         (self.play_btn, "Animate descent (P)"),
-                         (self.reset_btn, "Back to the start point (R)")):
+                         (self.play_btn, f"Animate descent, or pause it ({SHORTCUTS['play']})"),
+                         (self.reset_btn, f"Back to the start point ({SHORTCUTS['reset']})")):
             btn.setToolTip(tip)
         self.keep_btn = QPushButton("Keep run for comparison", objectName="keepRunButton")
         self.keep_btn.setToolTip("Keep this trajectory on the map and start a new run, e.g. with "
@@ -108,6 +82,10 @@ class DescentPanel(QWidget):
         self.curvature.setStyleSheet("color: #444;")
         self.curvature.setToolTip("Near a minimum, plain gradient descent converges when "
                                   "ε < 2/λmax, λmax the largest eigenvalue of the Hessian")
+        self.field_message = QLabel(objectName="descentFieldMessage")  # a refused typed value
+        self.field_message.setWordWrap(True)
+        self.field_message.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.field_message.setVisible(False)
         self.status = QLabel(objectName="statusLabel")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -121,6 +99,7 @@ class DescentPanel(QWidget):
         form.addRow("max steps", self.steps)
         form.addRow("tolerance ‖∇f‖ <", self.tol)
         form.addRow("optimizer", self.optimizer)
+        form.addRow(self.field_message)
         buttons = QGridLayout()
         buttons.addWidget(self.step_btn, 0, 0)
         buttons.addWidget(self.step10_btn, 0, 1)
@@ -144,6 +123,8 @@ class DescentPanel(QWidget):
         layout.addWidget(self.kept_label)
 
         self.lr.valueChanged.connect(self._on_lr_edited)
+        for field in (self.lr, self.steps, self.tol):
+            field.refused.connect(self._show_refusals)
         self.lr_slider.valueChanged.connect(self._on_lr_slider_moved)
         self.steps.valueChanged.connect(model.set_max_steps)
         self.tol.valueChanged.connect(model.set_tol)
@@ -174,11 +155,16 @@ class DescentPanel(QWidget):
         self._sync_slider(value)
         self.model.set_learning_rate(value)
 
+    def _show_refusals(self, *_args):
+        text = "\n".join(filter(None, (refusal(f) for f in (self.lr, self.steps, self.tol))))
+        self.field_message.setText(text)
+        self.field_message.setVisible(bool(text))
+
     def _on_lr_slider_moved(self, position):
         if getattr(self, "_syncing", False):
             return
         value = LR_MIN * 10 ** (position / SLIDER_STEPS_PER_DECADE)
-        self.lr.setValue(float(f"{min(value, LR_MAX):.3g}"))
+        self.lr.setValue(float(fmt(min(value, LR_MAX), digits=3)))  # a round rate
 
     def _sync_slider(self, value):
         self._syncing = True
@@ -195,6 +181,7 @@ class DescentPanel(QWidget):
                 widget.setValue(value)
                 widget.blockSignals(False)
         self._sync_slider(m.learning_rate)
+        self._show_refusals()  # a value from the model replaces a refused text
         index = self.optimizer.findData(m.optimizer)
         if index != self.optimizer.currentIndex():
             self.optimizer.blockSignals(True)
@@ -210,8 +197,9 @@ class DescentPanel(QWidget):
         self.status.setStyleSheet(f"color: {color}; font-weight: bold;")
 
     def _on_kept_runs_changed(self):
-        lines = [f"run {i + 1}: {OPTIMIZERS[r.optimizer].split(' (')[0]}, ε = {r.learning_rate:g}, "
-                 f"{r.steps} steps, f = {r.row(-1)[3]:.4g} ({KEPT_STATUS.get(r.status, r.status)})"
+        lines = [f"run {i + 1}: {OPTIMIZERS[r.optimizer].label}, "
+                 f"ε = {fmt(r.learning_rate)}, {r.steps} steps, f = {fmt(r.row(-1)[3])} "
+                 f"({KEPT_STATUS.get(r.status, r.status)})"
                  for i, r in enumerate(self.model.kept)]
         self.kept_label.setText("\n".join(lines))
         self.kept_label.setVisible(bool(lines))
@@ -223,14 +211,14 @@ class DescentPanel(QWidget):
             self.curvature.clear()
             return
         low, high, bound = curvature(fn, (x, y))
+        size = abs(low) + abs(high)  # an eigenvalue below round-off of this is 0
+        eigen = f"curvature here: λ = {fmt(low, scale=size)}, {fmt(high, scale=size)}; "
         if not math.isfinite(high):
             self.curvature.setText("curvature here: undefined")
         elif bound is None:
-            self.curvature.setText(f"curvature here: λ = {low:.3g}, {high:.3g}; no positive "
-                                   "curvature, so no step-size limit from it")
+            self.curvature.setText(eigen + "no positive curvature, so no step-size limit from it")
         else:
-            self.curvature.setText(f"curvature here: λ = {low:.3g}, {high:.3g}; "
-                                   f"stable for ε < 2/λmax ≈ {bound:.3g}")
+            self.curvature.setText(eigen + f"stable for ε < 2/λmax ≈ {fmt(bound)}")
 
     def _on_playing_changed(self, playing):
         self.play_btn.setChecked(playing)
@@ -240,4 +228,4 @@ class DescentPanel(QWidget):
         self.speed.blockSignals(True)
         self.speed.setValue(round(100 * math.log10(value)))
         self.speed.blockSignals(False)
-        self.speed_label.setText(f"{value:,.0f} steps/s")
+        self.speed_label.setText(f"{fmt(round(value))} steps/s")

@@ -6,6 +6,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ..core.fmt import fmt
 from .colors import GRAD_COLOR, TANGENT_COLOR, U_COLOR
 
 TWO_PI = 2 * math.pi
@@ -163,9 +164,9 @@ class DirectionDial(QWidget):
         self.angleChanged.emit(self._phi)
 
     def _describe(self):
-        text = f"Direction u at φ = {math.degrees(self._phi):.1f}°"
+        text = f"Direction u at φ = {fmt(math.degrees(self._phi), scale=360)}°"
         if self._grad is not None:
-            text += f"; ∇f points at {math.degrees(self._grad):.1f}°"
+            text += f"; ∇f points at {fmt(math.degrees(self._grad), scale=360)}°"
         self.setAccessibleDescription(text)
 
     # ----- painting -------------------------------------------------------------------

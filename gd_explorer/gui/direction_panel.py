@@ -9,10 +9,11 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 
 from ..core.calculus import STEPS_H, directional_derivative, slice_values, total_differential
 from ..core.errors import InputError
+from ..core.fmt import fmt, fmt_point
 from .colors import GRAD_COLOR, TANGENT_COLOR, U_COLOR
 from .direction_dial import THETA_COLOR, DirectionDial
 from .direction_plots import (PLOT_LIMIT, UNDEFINED, CurvePlot, DifferentialLabel, LimitTable,
-                              SlicePlot, fmt, tidy)
+                              SlicePlot)
 
 SLICE_POINTS = 121
 SLICE_FRACTION = 0.1                   # slice half-width as a fraction of the view's size
@@ -148,7 +149,7 @@ class DirectionPanel(QWidget):
                 ("Slice g(z) = f(p + z u) (orange) and its tangent at z = 0 "
                  "with slope D<sub>u</sub>f (dashed)", self.slice_plot),
                 ("Limit definition: (f(p + h u) − f(p)) / h → D<sub>u</sub>f", self.table),
-                (f"Total differential for a small step ds = h u (h = {DIFF_STEP:g})",
+                (f"Total differential for a small step ds = h u (h = {fmt(DIFF_STEP)})",
                  self.differential)):
             layout.addWidget(_caption(caption))
             layout.addWidget(widget)
@@ -236,21 +237,22 @@ class DirectionPanel(QWidget):
         self.result = d
         phi = self.model.angle
         ux, uy = math.cos(phi), math.sin(phi)
-        self.phi_label.setText(f"{math.degrees(phi):.2f}°")
-        self.u_label.setText(f"({fmt(tidy(ux))}, {fmt(tidy(uy))})")
+        self.phi_label.setText(f"{fmt(math.degrees(phi), scale=360)}°")
+        self.u_label.setText(fmt_point((ux, uy), scale=1))  # cos 90° is 6e-17: round-off
         state = self.state
         if state in (OK, ZERO_GRAD):
             gx, gy = d.gradient
-            self.grad_label.setText(f"({fmt(gx)}, {fmt(gy)})")
+            self.grad_label.setText(fmt_point((gx, gy)))
             self.norm_label.setText(fmt(d.grad_norm))
         else:
             self.grad_label.setText(UNDEFINED)
             self.norm_label.setText(UNDEFINED)
         if state == OK:
-            self.theta_label.setText(f"{d.theta_deg:.2f}°")
-            self.cos_label.setText(fmt(tidy(d.cos_theta)))
-            self.value_label.setText(fmt(tidy(d.value, d.grad_norm)))
-            self.polar_label.setText(fmt(tidy(d.value_polar, d.grad_norm)))
+            terms = abs(gx) + abs(gy)  # D_u f = gx ux + gy uy: round-off relative to this is 0
+            self.theta_label.setText(f"{fmt(d.theta_deg, scale=360)}°")
+            self.cos_label.setText(fmt(d.cos_theta, scale=1))
+            self.value_label.setText(fmt(d.value, scale=terms))
+            self.polar_label.setText(fmt(d.value_polar, scale=terms))
         elif state == ZERO_GRAD:
             self.theta_label.setText("undefined: ∇f = 0")
             self.cos_label.setText("undefined: ∇f = 0")
@@ -311,4 +313,5 @@ class DirectionPanel(QWidget):
             self.differential.set_differential()
             return
         df, actual = total_differential(self.model.function, d.point, d.phi, DIFF_STEP)
-        self.differential.set_differential(tidy(df, d.grad_norm * DIFF_STEP), actual)
+        gx, gy = d.gradient
+        self.differential.set_differential(df, actual, (abs(gx) + abs(gy)) * DIFF_STEP)

@@ -9,6 +9,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem
 
 from ..core.calculus import STEPS_H, derivative_curve
+from ..core.fmt import fmt
 from .colors import GRAD_COLOR, NEG_GRAD_COLOR, TANGENT_COLOR, U_COLOR
 
 UNDEFINED = "undefined here"
@@ -17,18 +18,6 @@ PLOT_HEIGHT = 140
 PLOT_LIMIT = 1e100                     # larger values are not plotted (pyqtgraph overflows)
 CURVE_LABELS = (("max", "max: along ∇f", GRAD_COLOR), ("min", "min: against ∇f", NEG_GRAD_COLOR),
                 ("zero1", "0: level curve", TANGENT_COLOR), ("zero2", "0: level curve", TANGENT_COLOR))
-
-
-def fmt(value, digits=6):
-    """A number with ``digits`` significant digits; "undefined here" if not finite."""
-    if value is None or not math.isfinite(value):
-        return UNDEFINED
-    return f"{value + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
-
-
-def tidy(value, scale=1.0):
-    """Round-off residue (|value| below 1e-12 * scale) shown as 0."""
-    return 0.0 if math.isfinite(value) and abs(value) <= 1e-12 * scale else value
 
 
 def _plottable(values):
@@ -212,7 +201,7 @@ class LimitTable(QTableWidget):
         header = self.horizontalHeader().sizeHint().height()
         self.setFixedHeight(header + 20 * len(STEPS_H) + 2 * self.frameWidth() + 2)
         for row, h in enumerate(STEPS_H):
-            self.setItem(row, 0, QTableWidgetItem(f"{h:.0e}"))
+            self.setItem(row, 0, QTableWidgetItem(fmt(h)))
             for col in (1, 2):
                 self.setItem(row, col, QTableWidgetItem(""))
 
@@ -221,9 +210,10 @@ class LimitTable(QTableWidget):
         for row in range(len(STEPS_H)):
             has = quotients is not None and row < len(quotients)
             quotient = quotients[row] if has else math.nan
-            self.item(row, 1).setText(fmt(quotient, 10) if quotients is not None else "")
+            self.item(row, 1).setText(fmt(quotient) if quotients is not None else "")
             error = quotient - target
-            self.item(row, 2).setText(f"{error + 0.0:.2e}" if math.isfinite(error) else "—")
+            self.item(row, 2).setText(fmt(error, scale=abs(quotient) + abs(target))
+                                      if math.isfinite(error) else "—")
 
 
 class DifferentialLabel(QLabel):
@@ -234,13 +224,15 @@ class DifferentialLabel(QLabel):
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
-    def set_differential(self, df=None, actual=None):
-        """Show df and Δf, or "undefined" if ``df`` is None."""
+    def set_differential(self, df=None, actual=None, scale=None):
+        """Show df (computed from terms of size ``scale``) and Δf, or "undefined" if ``df``
+        is None."""
         if df is None:
             self.setText("df = ∇f · ds: " + UNDEFINED)
             return
         gap = actual - df
         self.setText(
-            f"df = ∇f · ds = <b>{fmt(df)}</b><br>"
+            f"df = ∇f · ds = <b>{fmt(df, scale=scale)}</b><br>"
             f"Δf = f(p + ds) − f(p) = <b>{fmt(actual)}</b><br>"
-            f"Δf − df = {fmt(gap, 3)}, of order h²: df ≈ Δf for small steps")
+            f"Δf − df = {fmt(gap, scale=abs(actual) + abs(df))}, "
+            "of order h²: df ≈ Δf for small steps")

@@ -10,15 +10,16 @@ def png_bytes(plot_item, width=1600):
     """The plot rendered ``width`` pixels wide, as PNG bytes."""
     exporter = pyqtgraph.exporters.ImageExporter(plot_item)
     exporter.parameters()["width"] = int(width)
-    return qimage_png_bytes(exporter.export(toBytes=True))
+    return qimage_bytes(exporter.export(toBytes=True))
 
 
-def qimage_png_bytes(image):
-    """A QImage encoded as PNG bytes."""
+def qimage_bytes(image, fmt="PNG"):
+    """A QImage encoded as PNG (or JPEG, at quality 90) bytes."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.WriteOnly)
-    if image is None or image.isNull() or not image.save(buffer, "PNG"):
+    quality = 90 if fmt == "JPEG" else -1
+    if image is None or image.isNull() or not image.save(buffer, fmt, quality):
         raise InputError("could not render the image")
     buffer.close()
     return bytes(data)

@@ -6,17 +6,10 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton,
                                QVBoxLayout, QWidget)
 
+from ..core.fmt import fmt, fmt_point
 from ..core.presets import PRESETS
 
 DEBOUNCE_MS = 400
-
-
-def fmt(value, digits=6):
-    """A number for display; 'undefined' for NaN/inf."""
-    value = float(value)
-    if not math.isfinite(value):
-        return "undefined"
-    return f"{value + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
 
 
 def fill_preset_menu(menu, model):
@@ -149,5 +142,5 @@ class FunctionEditor(QWidget):
             return
         f, gx, gy = fn.value_and_gradient(x, y)
         self.values.setText(
-            f"(x, y) = ({fmt(x)}, {fmt(y)})\n"
-            f"f = {fmt(f)}   ∇f = ({fmt(gx)}, {fmt(gy)})   ‖∇f‖ = {fmt(math.hypot(gx, gy))}")
+            f"(x, y) = {fmt_point((x, y))}\n"
+            f"f = {fmt(f)}   ∇f = {fmt_point((gx, gy))}   ‖∇f‖ = {fmt(math.hypot(gx, gy))}")

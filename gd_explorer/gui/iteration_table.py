@@ -1,8 +1,8 @@
 """The iteration table: a model/view table over the run's rows (fast with 100,000 rows)."""
-import math
-
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from ..core.fmt import fmt
 
 HEADERS = ("step", "x", "y", "f", "∂f/∂x", "∂f/∂y", "‖∇f‖")
 
@@ -36,11 +36,11 @@ class TrajectoryTableModel(QAbstractTableModel):
             value = float(self._run.view()[index.row(), index.column()])
             if index.column() == 0:
                 return str(int(value))
-            return f"{value + 0.0:.8g}" if math.isfinite(value) else "undefined"
+            return fmt(value)
         if role == Qt.TextAlignmentRole:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.ToolTipRole:
-            return repr(float(self._run.view()[index.row(), index.column()]))
+            return repr(float(self._run.view()[index.row(), index.column()]) + 0.0)  # exact
         return None
 
     def value(self, row, column):

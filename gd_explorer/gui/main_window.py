@@ -12,7 +12,7 @@ from ..core.export import write_csv
 from .analysis_panel import AnalysisPanel
 from .background import BACKGROUND_BYTES, BACKGROUND_ROWS, BackgroundJob
 from .contour_view import ContourView
-from .descent_panel import DescentPanel
+from .descent_panel import SHORTCUTS, DescentPanel
 from .direction_panel import DirectionPanel
 from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
@@ -26,10 +26,16 @@ from .view_controls import ViewControls
 SYNTAX_HELP = (
     "Type f(x, y) with x and y as the variables.\n\n"
     "Operators: + - * /, powers with ^ or ** (x^2), unary minus, parentheses.\n"
-    "Numbers: 2, 0.5, 1e-3; constants pi and e (e^x is exp(x)).\n"
-    "Functions: sin cos tan asin acos atan atan2(y, x) sinh cosh tanh exp log (natural; "
-    "log(x, b) for base b) ln sqrt abs sign min max (two or more arguments).\n\n"
-    "Write multiplication out: 2*x, x*y, (x + 1)*(y - 1).\n"
+    "Numbers: 2, 0.5, 1e-3 (a point for decimals, not a comma); constants pi and e "
+    "(e^x is exp(x)).\n"
+    "Functions: sin cos tan sec csc cot, asin acos atan (or arcsin arccos arctan), "
+    "atan2(y, x), sinh cosh tanh asinh acosh atanh, exp, log (natural; log(x, b) for base b), "
+    "ln, log10, log2, sqrt, cbrt (real cube root), abs, sign, min and max (two or more "
+    "arguments), pow(a, b) = a^b, hypot(a, b) = sqrt(a^2 + b^2).\n\n"
+    "Roots of negative numbers: x^(1/3) is undefined for x < 0 (not a real number); "
+    "use cbrt(x), so cbrt(-8) = -2.\n"
+    "Write multiplication out: 2*x, x*y, (x + 1)*(y - 1). Functions need parentheses: sin(x). "
+    "|x| is written abs(x).\n"
     "Examples: x^2 + 3*y^2,  (1 - x)^2 + 100*(y - x^2)^2,  sin(x)*cos(y),  "
     "log(x^2 + y^2 + 1)."
 )
@@ -166,9 +172,9 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.redo_action)
 
         run_menu = bar.addMenu("&Descent")
-        for text, key, slot in (("Step", "F6", lambda: self.model.step(1)),
-                                ("Play / Pause", "F5", self.model.toggle_play),
-                                ("Reset to start", "Ctrl+R", self.model.reset)):
+        for text, key, slot in (("Step", SHORTCUTS["step"], lambda: self.model.step(1)),
+                                ("Play / Pause", SHORTCUTS["play"], self.model.toggle_play),
+                                ("Reset to start", SHORTCUTS["reset"], self.model.reset)):
             action = QAction(text, self)
             action.setShortcut(QKeySequence(key))
             action.triggered.connect(lambda _checked=False, s=slot: s())

@@ -3,6 +3,7 @@
 Imported only once OpenGL is known to work (see surface_view.opengl_status).
 """
 import itertools
+import math
 import traceback
 
 import numpy as np
@@ -10,8 +11,12 @@ import pyqtgraph as pg
 import pyqtgraph.opengl as gl
 from OpenGL import GL
 from pyqtgraph.opengl import shaders
-from PySide6.QtGui import QPainter, QVector3D
+from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetricsF, QMatrix4x4, QPainter, QPolygonF
 from PySide6.QtOpenGL import QOpenGLPaintDevice
+
+from ..core import surface_mesh as sm
 
 # blend colour by alpha but keep the framebuffer opaque (else Qt composes odd colours)
 _BLEND = (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA, GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
@@ -19,6 +24,10 @@ ON_TOP = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
           "glBlendFuncSeparate": _BLEND}
 DEPTH = {GL.GL_DEPTH_TEST: True, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
          "glBlendFuncSeparate": _BLEND, "glDepthFunc": (GL.GL_LEQUAL,)}
+# Every depth-tested item sets its depth test itself: QPainter (labels, critical points)
+# leaves GL_LESS behind, and lines on the surface's edge would flicker between frames.
+OPAQUE = {GL.GL_DEPTH_TEST: True, GL.GL_BLEND: False, GL.GL_CULL_FACE: False,
+          "glDepthFunc": (GL.GL_LEQUAL,)}
 
 # Two-sided soft lighting: colours stay close to the colour map, the shape still reads.
 _LIT = None
@@ -64,12 +73,27 @@ class GLView(gl.GLViewWidget):
     context; when a different view paints, the caches are dropped so they are rebuilt.
     """
 
+    resized = Signal()
+    turned = Signal()     # the camera's azimuth or elevation changed
+
     _serials = itertools.count()
     _last_painter = None
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._serial = next(GLView._serials)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self.resized.emit()
+
+    def orbit(self, azim, elev):
+        super().orbit(azim, elev)
+        self.turned.emit()
+
+    def setCameraPosition(self, *args, **kwargs):
+        super().setCameraPosition(*args, **kwargs)
+        self.turned.emit()
 
     def initializeGL(self):
         try:
@@ -94,21 +118,127 @@ def _forget_programs():
     gl.GLLinePlotItem._shaderProgram = None
 
 
-class _Text(gl.GLTextItem):
-    """GLTextItem that paints straight into the GL framebuffer, so grabs include it."""
+class _Painted(GLGraphicsItem):
+    """An item drawn with QPainter into the GL framebuffer (so grabs include it)."""
 
-    def paint(self):
-        if not self.text:
-            return
+    def screen_projection(self):
+        """A function from (N, 3) points to (N, 2) pixels, for the current paint."""
+        rect = QRectF(self.view().rect())
+        to_pixels = QMatrix4x4()
+        to_pixels.viewport(rect.left(), rect.bottom(), rect.width(), -rect.height())
+        matrix = np.array((to_pixels * self.mvpMatrix()).data(), dtype=np.float64).reshape(4, 4).T
+
+        def screen(points):
+            pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+            q = np.column_stack([pts, np.ones(len(pts))]) @ matrix.T
+            return q[:, :2] / q[:, 3:]
+
+        return screen
+
+    def begin(self):
         view = self.view()
-        pos = self.align_text(self.compute_projection().map(QVector3D(*self.pos)).toPointF())
         device = QOpenGLPaintDevice(view.deviceWidth(), view.deviceHeight())
         device.setDevicePixelRatio(view.devicePixelRatioF())
         painter = QPainter(device)
-        painter.setPen(self.color)
-        painter.setFont(self.font)
         painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
-        painter.drawText(pos, self.text)
+        return device, painter
+
+
+class _Glyphs(_Painted):
+    """Critical points as the contour map marks them: ▼ minimum, ▲ maximum, × saddle,
+    ◆ degenerate, in their colours with a dark outline."""
+
+    SIZE = 7.0  # half-size in pixels
+
+    def __init__(self, colors):
+        super().__init__()
+        self.colors = {kind: pg.mkColor(c) for kind, c in colors.items()}
+        self.points, self.kinds = np.empty((0, 3)), []
+
+    def setData(self, points, kinds):
+        self.points, self.kinds = np.asarray(points, dtype=np.float64).reshape(-1, 3), list(kinds)
+        self.update()
+
+    def paint(self):
+        if not len(self.points):
+            return
+        _device, painter = self.begin()
+        s = self.SIZE
+        shapes = {"minimum": [(-s, -0.8 * s), (s, -0.8 * s), (0, 0.9 * s)],
+                  "maximum": [(-s, 0.8 * s), (s, 0.8 * s), (0, -0.9 * s)],
+                  "degenerate": [(0, -s), (s, 0), (0, s), (-s, 0)]}
+        dark = pg.mkPen((25, 25, 25), width=1.5)
+        for (x, y), kind in zip(self.screen_projection()(self.points), self.kinds):
+            color = self.colors[kind]
+            if kind == "saddle":
+                for pen in (pg.mkPen((25, 25, 25), width=5), pg.mkPen(color, width=2.5)):
+                    painter.setPen(pen)
+                    painter.drawLine(QPointF(x - s, y - s), QPointF(x + s, y + s))
+                    painter.drawLine(QPointF(x - s, y + s), QPointF(x + s, y - s))
+                continue
+            painter.setPen(dark)
+            painter.setBrush(color)
+            painter.drawPolygon(QPolygonF([QPointF(x + dx, y + dy) for dx, dy in shapes[kind]]))
+        painter.end()
+
+
+class _Labels(_Painted):
+    """Axis labels. Each sits beside a 3-D point, pushed out along a 3-D direction until it
+    clears the picture of the box, so it never covers the surface inside it. Tick labels
+    that would overlap one already drawn are left out; axis names move on past the tick
+    labels."""
+
+    GAP = 4  # pixels between the point and the text
+
+    def __init__(self, color, font, name_font):
+        super().__init__()
+        self.color, self.font, self.name_font = pg.mkColor(color), font, name_font
+        self.labels = []               # (pos, out, text, is_name)
+        self.corners = np.empty((0, 3))
+        self.drawn = []                # (QRectF, text) of the last paint, for tests
+        self.hull = np.empty((0, 2))   # the box's outline on screen at the last paint
+
+    def setData(self, labels, corners):
+        """Labels (pos, out, text, is_name) and points (N, 3) outlining what they must clear."""
+        self.labels, self.corners = list(labels), np.asarray(corners, dtype=np.float64)
+        self.update()
+
+    def texts(self):
+        """Every label's text (some ticks may be left out when crowded)."""
+        return [label[2] for label in self.labels]
+
+    def layout(self, screen):
+        """Where the labels go for a projection ``screen`` ((N, 3) points to (N, 2) pixels):
+        (the box's outline, [(QRectF, text, is_name)])."""
+        hull = sm.outline(screen(self.corners)) if len(self.corners) else np.empty((0, 2))
+        if not self.labels:
+            return hull, []
+        pos = np.array([label[0] for label in self.labels], dtype=np.float64)
+        out = np.array([label[1] for label in self.labels], dtype=np.float64)
+        anchors, tips = screen(pos), screen(pos + out)
+        boxes = []
+        for (_p, _o, text, is_name), a, b in zip(self.labels, anchors, tips):
+            d = b - a
+            norm = math.hypot(*d)
+            size = QFontMetricsF(self.name_font if is_name else self.font).size(0, text)
+            boxes.append((a, d / norm if norm > 1e-9 else np.array([0.0, 1.0]),
+                          (size.width(), size.height()), is_name))
+        placed = sm.layout_labels(boxes, hull, self.GAP)
+        return hull, [(QRectF(c[0] - w / 2, c[1] - h / 2, w, h), label[2], label[3])
+                      for label, spot in zip(self.labels, placed) if spot
+                      for c, (w, h) in [spot]]
+
+    def paint(self):
+        self.drawn = []
+        if not self.labels:
+            return
+        self.hull, boxes = self.layout(self.screen_projection())
+        _device, painter = self.begin()
+        painter.setPen(self.color)
+        for box, text, is_name in boxes:
+            painter.setFont(self.name_font if is_name else self.font)
+            painter.drawText(box, Qt.AlignCenter, text)
+            self.drawn.append((box, text))
         painter.end()
 
 
@@ -143,37 +273,42 @@ def _rgba(color, alpha=1.0):
 class SceneItems:
     """All GL items of the surface view, added once and then updated in place."""
 
-    def __init__(self, view, cmap_name, path_color, start_color, plane_color, u_color):
+    def __init__(self, view, path_color, start_color, plane_color, u_color, critical_colors):
         self.view = view
-        self.cmap_name = cmap_name
-        self.surface = gl.GLMeshItem(smooth=True, shader=lit_shader(), glOptions="opaque")
+        dark = (0.1, 0.1, 0.1, 1.0)
+        self.surface = gl.GLMeshItem(smooth=True, shader=lit_shader(), glOptions=OPAQUE)
         self.frame = gl.GLLinePlotItem(mode="lines", color=(0.45, 0.45, 0.45, 1.0), width=1,
-                                       antialias=True, glOptions="translucent")
-        self.labels = [_Text(color=(60, 60, 60, 255), font=pg.QtGui.QFont("Sans", 9))
-                       for _ in range(4)]
-        for label in self.labels:
-            label.setDepthValue(10)  # after the GL items: QPainter changes GL state
-        self.plane = gl.GLMeshItem(smooth=False, color=_rgba(plane_color, 0.45),
-                                   glOptions="translucent")
+                                       antialias=True, glOptions=DEPTH)
+        self.ticks = gl.GLLinePlotItem(mode="lines", color=(0.3, 0.3, 0.3, 1.0), width=1,
+                                       antialias=True, glOptions=DEPTH)
+        self.labels = _Labels((60, 60, 60), QFont("Sans", 8), QFont("Serif", 11, italic=True))
+        self.plane = gl.GLMeshItem(smooth=False, color=_rgba(plane_color, 0.45), glOptions=DEPTH)
         self.plane_xray = gl.GLMeshItem(smooth=False, color=_rgba(plane_color, 0.18),
                                         glOptions=ON_TOP)
         self.plane_edge = gl.GLLinePlotItem(mode="line_strip", color=_rgba(plane_color), width=2,
                                             antialias=True, glOptions=ON_TOP)
-        self.path_xray = gl.GLLinePlotItem(color=_rgba(path_color, 0.45), width=2, glOptions=ON_TOP)
-        self.path_outline = gl.GLLinePlotItem(color=(0.1, 0.1, 0.1, 1.0), width=5, glOptions=DEPTH)
-        self.path = gl.GLLinePlotItem(color=_rgba(path_color), width=3, glOptions=DEPTH)
-        self.dots = gl.GLScatterPlotItem(color=(0.1, 0.1, 0.1, 1.0), size=6, glOptions=DEPTH)
+        self.kept = gl.GLLinePlotItem(mode="lines", width=2.5, glOptions=DEPTH)
+        self.kept_xray = gl.GLLinePlotItem(mode="lines", width=1.5, glOptions=ON_TOP)
+        self.path_xray = gl.GLLinePlotItem(mode="lines", color=_rgba(path_color, 0.45), width=2,
+                                           glOptions=ON_TOP)
+        self.path_outline = gl.GLLinePlotItem(mode="lines", color=dark, width=5, glOptions=DEPTH)
+        self.path = gl.GLLinePlotItem(mode="lines", color=_rgba(path_color), width=3, glOptions=DEPTH)
+        self.dots = gl.GLScatterPlotItem(color=dark, size=6, glOptions=DEPTH)
+        self.critical = _Glyphs(critical_colors)
+        self.start_ring = gl.GLScatterPlotItem(color=dark, size=16, glOptions=ON_TOP)
+        self.start = gl.GLScatterPlotItem(color=_rgba(start_color), size=12, glOptions=ON_TOP)
+        self.point_ring = gl.GLScatterPlotItem(color=dark, size=15, glOptions=ON_TOP)
+        self.point = gl.GLScatterPlotItem(color=(1.0, 1.0, 1.0, 1.0), size=10, glOptions=ON_TOP)
         self.arrow = gl.GLLinePlotItem(mode="lines", color=_rgba(u_color), width=4,
                                        antialias=True, glOptions=ON_TOP)
-        self.start_ring = gl.GLScatterPlotItem(color=(0.1, 0.1, 0.1, 1.0), size=16, glOptions=ON_TOP)
-        self.start = gl.GLScatterPlotItem(color=_rgba(start_color), size=12, glOptions=ON_TOP)
-        self.point_ring = gl.GLScatterPlotItem(color=(0.1, 0.1, 0.1, 1.0), size=15, glOptions=ON_TOP)
-        self.point = gl.GLScatterPlotItem(color=(1.0, 1.0, 1.0, 1.0), size=10, glOptions=ON_TOP)
-        # drawn in this order: depth-tested items, the translucent plane, then on-top items
-        self.all = [self.surface, self.frame, self.path_outline, self.path, self.dots, self.plane,
-                    self.path_xray, self.plane_xray, self.plane_edge, self.arrow,
-                    self.start_ring, self.start, self.point_ring, self.point, *self.labels]
-        for item in self.all:
+        # drawn in this order: depth-tested items, the translucent plane, on-top items, the
+        # critical points, the markers, the u arrow above the point it starts from, the text
+        self.all = [self.surface, self.frame, self.ticks, self.kept, self.path_outline, self.path,
+                    self.dots, self.plane, self.kept_xray, self.path_xray, self.plane_xray,
+                    self.plane_edge, self.critical, self.start_ring, self.start,
+                    self.point_ring, self.point, self.arrow, self.labels]
+        for depth, item in enumerate(self.all):
+            item.setDepthValue(depth)  # pyqtgraph draws by depth value
             item.setVisible(False)
             view.addItem(item)
         self.z_scale = 1.0
@@ -186,7 +321,7 @@ class SceneItems:
         for item in self.all:
             item.setTransform(tr)
 
-    # ----- surface and frame --------------------------------------------------------
+    # ----- surface, frame and axes ----------------------------------------------------
     def set_surface(self, verts, faces, colors, normals):
         if len(faces) == 0 or not _drawable(verts).all() or not np.isfinite(normals).all():
             self.clear_surface()
@@ -197,35 +332,31 @@ class SceneItems:
     def clear_surface(self):
         self.surface.setVisible(False)
 
-    def set_frame(self, box):
-        """The base rectangle, a vertical f axis and their labels."""
-        if box is None:
-            for item in (self.frame, *self.labels):
-                item.setVisible(False)
-            return
-        (x0, x1), (y0, y1) = box.xrange, box.yrange
-        lo, hi = box.zrange
-        c = box.apply([(x0, y0, lo), (x1, y0, lo), (x1, y1, lo), (x0, y1, lo), (x0, y1, hi)])
-        segs = np.array([c[0], c[1], c[1], c[2], c[2], c[3], c[3], c[0], c[3], c[4]])
-        self.frame.setData(pos=segs)
-        self.frame.setVisible(True)
-        xm, ym = 0.5 * (c[0] + c[1]), 0.5 * (c[1] + c[2])
-        texts = [(xm - (0, 0.1, 0), "x"), (ym + (0.1, 0, 0), "y"),
-                 (c[3] - (0.03, 0, 0), f"f = {lo:.3g}"), (c[4] - (0.03, 0, 0), f"f = {hi:.3g}")]
-        right = pg.QtCore.Qt.AlignRight | pg.QtCore.Qt.AlignVCenter
-        aligns = [pg.QtCore.Qt.AlignHCenter | pg.QtCore.Qt.AlignTop, pg.QtCore.Qt.AlignLeft, right, right]
-        for label, (pos, text), align in zip(self.labels, texts, aligns):
-            label.setData(pos=pos, text=text, alignment=align)
-            label.setVisible(True)
+    def set_axes(self, frame, ticks, labels, outline):
+        """Frame and tick segments (M, 2, 3), labels [(pos, out, text, is_name)] and points
+        (N, 3) whose outline on screen the labels keep out of."""
+        self._show_segments((self.frame,), frame)
+        self._show_segments((self.ticks,), ticks)
+        self.labels.setData(labels, outline)
+        self.labels.setVisible(bool(labels))
 
     # ----- overlays -----------------------------------------------------------------
     @staticmethod
-    def _show_points(items, pts):
+    def _show_points(items, pts, **data):
         ok = len(pts) > 0 and bool(_drawable(pts).all())
         for item in items:
             if ok:
-                item.setData(pos=pts)
+                item.setData(pos=pts, **data)
             item.setVisible(ok)
+
+    @staticmethod
+    def _show_segments(items, segs, colors=None):
+        """Line segments (M, 2, 3), with an RGBA colour (M, 4) each if given."""
+        segs = np.asarray(segs, dtype=np.float64).reshape(-1, 2, 3)
+        keep = _drawable(segs.reshape(-1, 3)).reshape(-1, 2).all(axis=1)
+        pos = segs[keep].reshape(-1, 3)
+        data = {} if colors is None else {"color": np.repeat(np.asarray(colors)[keep], 2, axis=0)}
+        SceneItems._show_points(items, pos, **data)
 
     def set_start(self, pts):
         self._show_points((self.start_ring, self.start), pts)
@@ -233,14 +364,22 @@ class SceneItems:
     def set_point(self, pts):
         self._show_points((self.point_ring, self.point), pts)
 
-    def set_path(self, pts, dots):
-        pts = pts[_drawable(pts)] if len(pts) else pts
-        ok = len(pts) >= 2
-        for item in (self.path_xray, self.path_outline, self.path):
-            if ok:
-                item.setData(pos=pts)
-            item.setVisible(ok)
-        self._show_points((self.dots,), pts if ok and dots else np.empty((0, 3)))
+    def set_critical(self, pts, kinds):
+        ok = len(pts) > 0 and bool(_drawable(pts).all())
+        self.critical.setData(pts if ok else np.empty((0, 3)), kinds if ok else [])
+        self.critical.setVisible(ok)
+
+    def set_path(self, segs, dots):
+        """The current run: segments (M, 2, 3) and the step dots (K, 3)."""
+        self._show_segments((self.path_xray, self.path_outline, self.path), segs)
+        self._show_points((self.dots,), dots)
+
+    def set_kept(self, segs, colors):
+        """Kept runs: segments (M, 2, 3) with an RGBA colour each."""
+        self._show_segments((self.kept,), segs, colors)
+        xray = np.array(colors, dtype=np.float64).reshape(-1, 4)
+        xray[:, 3] = 0.35
+        self._show_segments((self.kept_xray,), segs, xray)
 
     def set_plane(self, corners, visible):
         self.plane_ok = len(corners) == 4 and bool(_drawable(corners).all())

@@ -10,12 +10,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QOpenGLContext
-from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
+                               QWidget)
 
 from ..core import surface_mesh as sm
-from ..core.grid import color_scale, sample_grid
-from .colors import COLORMAP_NAME, START_COLOR, TANGENT_COLOR, TRAJ_COLOR, U_COLOR
+from ..core.fmt import fmt, fmt_point
+from ..core.grid import sample_grid, window_color_scale
+from .colors import (COLORMAP_NAME, CRITICAL_COLORS, KEPT_COLORS, START_COLOR, TANGENT_COLOR,
+                     TRAJ_COLOR, U_COLOR)
+from .number_fields import NumberSpinBox
 
 RESOLUTION = 100       # surface mesh is RESOLUTION x RESOLUTION vertices
 SETTLE_MS = 150        # re-sample this long after the last window change
@@ -23,8 +26,14 @@ HEIGHT = 1.0           # box height at z scale 1 (the box is 2 wide along its lo
 LIFT = 0.012           # markers and path float this fraction of the box height above f
 MAX_PATH_POINTS = 2000
 MAX_STEP_DOTS = 400
-FAR = 3.0              # the path is cut where it goes this far out (box half-width is 1)
-CAMERA = dict(distance=4.6, elevation=36, azimuth=-100, fov=45)
+LUT_SIZE = 256         # colours in the table, as the contour image (pyqtgraph's ImageItem) uses
+CAMERA = dict(elevation=36, azimuth=-100, fov=40)
+MOST_TICKS = 6         # per axis
+TICK = 0.04            # tick length, in box units (the box is 2 wide)
+ZTOL = 0.02            # markers and paths this fraction of the height below or above the box
+                       # are drawn on its floor or lid; further out they are not drawn
+FIT_MARGIN = 6         # pixels left free around the box and its labels
+FIT_ROUNDS = 3
 BACKGROUND = (250, 250, 250)
 NO_GL_ENV = "GD_EXPLORER_NO_OPENGL"
 
@@ -58,19 +67,25 @@ def _probe(platform):
     return True, ""
 
 
-def _toward(a, b, bound):
-    """The point where segment a→b leaves |x|, |y| <= bound (a is inside)."""
-    d = b - a
-    t = 1.0
-    for k in (0, 1):
-        if abs(b[k]) > bound and d[k] != 0:
-            t = min(t, (math.copysign(bound, b[k]) - a[k]) / d[k])
-    return a + t * d if math.isfinite(t) else a
-
-
 def unavailable_message(reason):
     return (f"3-D view unavailable: {reason}. "
             "The contour view and everything else still work.")
+
+
+def _axis_marks(name, ticks, at, out, end, name_out=None):
+    """Tick segments and labels (pos, out, text, is_name) of one axis: ``ticks`` is
+    (values, step), ``at(v)`` the display point of value v on the axis, ``out`` the way the
+    ticks point, ``end`` where the axis name goes (pushed along ``name_out``, else ``out``)."""
+    values, step = ticks
+    out = np.asarray(out, dtype=float)
+    segs, labels = [], []
+    for v in values:
+        pos = np.asarray(at(v), dtype=float)
+        segs.append((pos, pos + TICK * out))
+        labels.append((pos + TICK * out, out, sm.tick_text(v, step), False))
+    labels.append((np.asarray(end, dtype=float) + TICK * out,
+                   out if name_out is None else np.asarray(name_out, dtype=float), name, True))
+    return segs, labels
 
 
 class SurfaceView(QWidget):
@@ -84,10 +99,14 @@ class SurfaceView(QWidget):
         self.unavailable = None
         self._box = None          # BoxTransform of the current mesh
         self._vertices = np.empty((0, 3))
+        self._colors = np.empty((0, 4))
+        self._outline = np.empty((0, 3))  # the surface's display points: labels keep clear
         self._path = np.empty((0, 3))
         self._patch = np.empty((0, 3))
         self._arrow = np.empty((0, 3))
         self._point = None        # (x, y, f, gx, gy) at the current point
+        self._edges = None        # where the axes were put (see surface_mesh.axis_edges)
+        self._fitted = None       # the camera distance that fits the box in the pane
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         ok, reason = opengl_status()
@@ -107,9 +126,13 @@ class SurfaceView(QWidget):
         model.spacingChanged.connect(self._on_spacing_changed)
         model.startChanged.connect(self._on_start_changed)
         model.trajectoryChanged.connect(self._on_trajectory_changed)
+        model.keptRunsChanged.connect(self._draw_kept)
         model.pointChanged.connect(self._on_point_changed)
         model.angleChanged.connect(self._on_angle_changed)
         model.angleChanging.connect(self._on_angle_changed)
+        model.analysis.criticalPointsChanged.connect(self._draw_critical)
+        self.gl.resized.connect(self._fit_camera)
+        self.gl.turned.connect(self._on_camera_turned)
         self._resample()
 
     @property
@@ -126,8 +149,8 @@ class SurfaceView(QWidget):
         self.plane_toggle.setToolTip("Show the plane z = f(p) + ∇f(p)·(q − p) that touches "
                                      "the surface at the current point p")
         self.plane_toggle.toggled.connect(self._on_plane_toggled)
-        self.z_scale = QDoubleSpinBox(objectName="zScale", minimum=0.1, maximum=10.0, singleStep=0.1,
-                                      value=1.0, decimals=1, suffix=" ×")
+        self.z_scale = NumberSpinBox(0.1, 10.0, objectName="zScale", singleStep=0.1, value=1.0,
+                                     suffix=" ×")
         self.z_scale.setToolTip("Stretch or flatten the surface vertically (display only)")
         self.z_scale.valueChanged.connect(self._on_z_scale_changed)
         self.reset_button = QPushButton("Reset camera", objectName="resetCameraButton")
@@ -143,8 +166,9 @@ class SurfaceView(QWidget):
         self.gl.setObjectName("surfaceView")
         self.gl.setBackgroundColor(BACKGROUND)
         self.gl.setMinimumSize(200, 200)
-        self.items = si.SceneItems(self.gl, COLORMAP_NAME, TRAJ_COLOR, START_COLOR, TANGENT_COLOR,
-                                   U_COLOR)
+        self.items = si.SceneItems(self.gl, TRAJ_COLOR, START_COLOR, TANGENT_COLOR, U_COLOR,
+                                   CRITICAL_COLORS)
+        self.lut = pg.colormap.get(COLORMAP_NAME).getLookupTable(nPts=LUT_SIZE)
         layout.addWidget(self.gl, 1)
         self.caption = QLabel(objectName="surfaceCaption")
         self.caption.setTextFormat(Qt.RichText)
@@ -181,13 +205,74 @@ class SurfaceView(QWidget):
 
     def _on_z_scale_changed(self, value):
         self.items.set_z_scale(value)
-        self.gl.opts["center"] = pg.Vector(0, 0, 0.5 * HEIGHT * value)
+        self._fit_camera()
+
+    # ----- camera -----------------------------------------------------------------
+    def reset_camera(self):
+        self._fitted = None
+        self.gl.setCameraParams(**CAMERA)
+        self._fit_camera()
+
+    def _half_sizes(self):
+        """Half width and depth of the box in display units."""
+        box = self._box
+        if box is None:
+            return 1.0, 1.0
+        (x0, x1), (y0, y1) = box.xrange, box.yrange
+        return 0.5 * (x1 - x0) * box.scale, 0.5 * (y1 - y0) * box.scale
+
+    def _fit_camera(self):
+        """Centre the box and its labels in the pane and move the camera so they fill it.
+        A zoom the user made (wheel) is kept as a factor on the fitted distance."""
+        w, h = self.gl.width(), self.gl.height()
+        if w < 10 or h < 10:
+            return
+        opts = self.gl.opts
+        zoom = opts["distance"] / self._fitted if self._fitted else 1.0
+        hx, hy = self._half_sizes()
+        top = HEIGHT * self.z_scale.value()
+        corners = [(sx * hx, sy * hy, z) for sx in (-1, 1) for sy in (-1, 1) for z in (0.0, top)]
+        center, distance = sm.fit_camera(corners, (0.0, 0.0, 0.5 * top), opts["azimuth"],
+                                         opts["elevation"], opts["fov"], (w, h))
+        for _ in range(FIT_ROUNDS if self._box is not None else 0):  # room for the labels, centred
+            x0, y0, x1, y1 = self._picture_bounds(center, distance)
+            room = min((w - 2 * FIT_MARGIN) / (x1 - x0), (h - 2 * FIT_MARGIN) / (y1 - y0))
+            right, up, _ = sm.camera_axes(opts["azimuth"], opts["elevation"])
+            per_pixel = 2 * distance * math.tan(math.radians(opts["fov"]) / 2) / w
+            center = center + per_pixel * (right * (0.5 * (x0 + x1) - 0.5 * w)
+                                           - up * (0.5 * (y0 + y1) - 0.5 * h))
+            distance /= room
+        self._fitted = distance
+        opts["center"] = pg.Vector(*center)
+        opts["distance"] = distance * zoom
         self.gl.update()
 
-    def reset_camera(self):
-        s = self.z_scale.value()
-        self.gl.setCameraParams(center=pg.Vector(0, 0, 0.5 * HEIGHT * s), **CAMERA)
-        self.gl.update()
+    def _picture_bounds(self, center, distance):
+        """Pixel bounds (x0, y0, x1, y1) of the box and its labels for this camera."""
+        o, s = self.gl.opts, self.z_scale.value()
+
+        def screen(points):
+            pts = np.array(points, dtype=np.float64).reshape(-1, 3) * (1.0, 1.0, s)
+            return sm.project(pts, center, distance, o["azimuth"], o["elevation"], o["fov"],
+                              (self.gl.width(), self.gl.height()))
+
+        hull, boxes = self.items.labels.layout(screen)
+        pts = np.vstack([hull.reshape(-1, 2)] + [[(b.left(), b.top()), (b.right(), b.bottom())]
+                                                 for b, _, _ in boxes])
+        return (*pts.min(axis=0), *pts.max(axis=0))
+
+    def _on_camera_turned(self):
+        if self._box is not None and self._axis_edges() != self._edges:
+            self._draw_axes()
+
+    def to_pixels(self, data_points, lift=0.0):
+        """Where data points (x, y, f) appear in the GL view, in pixels (for tests)."""
+        pts = self._box.apply(data_points, clip=False, lift=lift)
+        pts[:, 2] *= self.z_scale.value()
+        o = self.gl.opts
+        center = (o["center"].x(), o["center"].y(), o["center"].z())
+        return sm.project(pts, center, o["distance"], o["azimuth"], o["elevation"], o["fov"],
+                          (self.gl.width(), self.gl.height()))
 
     # ----- surface ----------------------------------------------------------------
     def _resample(self):
@@ -206,10 +291,15 @@ class SurfaceView(QWidget):
                 self._build_mesh(grid)
         if self._box is None:
             self._vertices = np.empty((0, 3))
+            self._colors = np.empty((0, 4))
+            self._outline = np.empty((0, 3))
             self.items.clear_surface()
-        self.items.set_frame(self._box)
+        self._draw_axes()
+        self._fit_camera()
         self._draw_start()
         self._draw_path()
+        self._draw_kept()
+        self._draw_critical()
         self._draw_point()
 
     def _build_mesh(self, grid):
@@ -223,57 +313,131 @@ class SurfaceView(QWidget):
         data, faces = sm.clip_faces(data, faces, hi, keep="below")
         data, faces = sm.clip_faces(data, faces, lo, keep="above")
         data, faces, _ = sm.compact(data, faces)
-        scale = color_scale(grid.z, self.model.spacing)  # the contour map's colours
-        colors = pg.colormap.get(COLORMAP_NAME).map(scale.fraction(data[:, 2]), mode="float")
+        # the contour map's colours: its scale of the window, looked up in the same table
+        scale = window_color_scale(self.model.function, self.model.window, self.model.spacing)
+        colors = sm.lut_colors(scale, data[:, 2], self.lut)
         verts = self._box.apply(data, clip=False)
-        self._vertices = data
+        self._vertices, self._colors = data, colors
+        self._outline = verts
         self.items.set_surface(verts, faces, colors, sm.vertex_normals(verts, faces))
 
-    # ----- markers, path, tangent plane -------------------------------------------
+    # ----- frame and axes ---------------------------------------------------------
+    def _axis_edges(self):
+        return sm.axis_edges(*self._half_sizes(), self.gl.opts["azimuth"])
+
+    def _draw_axes(self):
+        """The base rectangle, the f axis and ticks with labels on the edges nearest the
+        viewer, labels pushed outwards (so they never sit on the surface)."""
+        box = self._box
+        if box is None:
+            self._edges = None
+            self.items.set_axes(np.empty((0, 2, 3)), np.empty((0, 2, 3)), [], np.empty((0, 3)))
+            return
+        self._edges = y_edge, x_edge, (fx, fy) = self._axis_edges()
+        hx, hy = self._half_sizes()
+        base = [(-hx, -hy, 0), (hx, -hy, 0), (hx, hy, 0), (-hx, hy, 0)]
+        frame = [(base[k], base[(k + 1) % 4]) for k in range(4)] + [((fx, fy, 0), (fx, fy, HEIGHT))]
+        (x0, x1), (y0, y1), (lo, hi) = box.xrange, box.yrange, box.zrange
+        cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
+        oy, ox = math.copysign(1.0, y_edge), math.copysign(1.0, x_edge)
+        parts = [
+            _axis_marks("x", sm.nice_ticks(x0, x1, MOST_TICKS),
+                        lambda v: ((v - cx) * box.scale, y_edge, 0.0), (0.0, oy, 0.0), (0.0, y_edge, 0.0)),
+            _axis_marks("y", sm.nice_ticks(y0, y1, MOST_TICKS),
+                        lambda v: (x_edge, (v - cy) * box.scale, 0.0), (ox, 0.0, 0.0), (x_edge, 0.0, 0.0)),
+            _axis_marks("f", sm.nice_ticks(lo, hi, MOST_TICKS),
+                        lambda v: (fx, fy, (v - lo) * box.zscale),
+                        (math.copysign(0.7, fx), math.copysign(0.7, fy), 0.0), (fx, fy, HEIGHT),
+                        name_out=(0.0, 0.0, 1.0))]
+        ticks = np.array([seg for segs, _ in parts for seg in segs], dtype=float).reshape(-1, 2, 3)
+        labels = [label for _, group in parts for label in group]
+        floor = [(sx * (hx + TICK), sy * (hy + TICK), 0.0) for sx in (-1, 1) for sy in (-1, 1)]
+        outline = np.vstack([floor, [(fx, fy, HEIGHT)], ticks.reshape(-1, 3),
+                             self._outline])  # everything drawn but the labels
+        self.items.set_axes(np.array(frame, dtype=float), ticks, labels, outline)
+
+    # ----- runs, markers, tangent plane -------------------------------------------
     def _lift(self):
         return LIFT * HEIGHT
+
+    def _box_bounds(self):
+        """The box in data coordinates, f widened by ZTOL (a minimum lies a little below the
+        lowest sample, the floor): (lower, upper)."""
+        box = self._box
+        (lo, hi), pad = box.zrange, ZTOL * (box.zrange[1] - box.zrange[0])
+        return (box.xrange[0], box.yrange[0], lo - pad), (box.xrange[1], box.yrange[1], hi + pad)
+
+    def _inside(self, pts):
+        """Mask of data points (x, y, f) inside the box: markers elsewhere are not drawn."""
+        return sm.inside_box(pts, *self._box_bounds(), tol=1e-9)
+
+    def _run_points(self, run):
+        """(N, 3) points (x, y, f) of a run, subsampled for long runs."""
+        rows = run.view()
+        return rows[sm.subsample(len(rows), MAX_PATH_POINTS)][:, 1:4].copy()
+
+    def _segments(self, points):
+        """A run's path cut to the box, as display segments (M, 2, 3) lifted above f."""
+        segs, _ = sm.clip_segments(points, *self._box_bounds())
+        return self._box.apply(segs.reshape(-1, 3), lift=self._lift()).reshape(-1, 2, 3)
+
+    def _draw_path(self):
+        run, box = self.model.run, self._box
+        if run is None or box is None:
+            self._path = np.empty((0, 3))
+            self.items.set_path(np.empty((0, 2, 3)), np.empty((0, 3)))
+            return
+        self._path = self._run_points(run)
+        dots = np.empty((0, 3))
+        if len(self._path) <= MAX_STEP_DOTS:
+            dots = box.apply(self._path[self._inside(self._path)], lift=self._lift())
+        self.items.set_path(self._segments(self._path), dots)
+
+    def _draw_kept(self):
+        """Every kept run in its own colour (the contour view's colours, in the same order)."""
+        segs, colors = [np.empty((0, 2, 3))], [np.empty((0, 4))]
+        if self._box is not None:
+            for i, run in enumerate(self.model.kept):
+                s = self._segments(self._run_points(run))
+                rgba = pg.mkColor(KEPT_COLORS[i % len(KEPT_COLORS)]).getRgbF()
+                segs.append(s)
+                colors.append(np.tile(rgba, (len(s), 1)))
+        self.items.set_kept(np.concatenate(segs), np.concatenate(colors))
+        self._set_caption(self._point, self.model.angle)
+
+    def _draw_critical(self):
+        points = [p for p in (self.model.analysis.critical or []) if self._box is not None
+                  and self._inside([(p.x, p.y, p.f)]).all()]
+        pts = np.array([(p.x, p.y, p.f) for p in points], dtype=float).reshape(-1, 3)
+        if self._box is not None:
+            pts = self._box.apply(pts, lift=self._lift())
+        self.items.set_critical(pts, [p.kind for p in points])
+        self._set_caption(self._point, self.model.angle)
 
     def _draw_start(self):
         fn, box = self.model.function, self._box
         pts = np.empty((0, 3))
         if fn is not None and box is not None:
             x, y = self.model.start
-            f = float(fn.value(x, y))
-            if math.isfinite(f):
-                pts = box.apply([(x, y, f)], lift=self._lift())
+            p = np.array([(x, y, float(fn.value(x, y)))])
+            if self._inside(p).all():
+                pts = box.apply(p, lift=self._lift())
         self.items.set_start(pts)
 
-    def _draw_path(self):
-        run, box = self.model.run, self._box
-        if run is None or box is None:
-            self._path = np.empty((0, 3))
-            self.items.set_path(self._path, False)
-            return
-        rows = run.view()
-        idx = sm.subsample(len(rows), MAX_PATH_POINTS)
-        self._path = rows[idx][:, 1:4].copy()
-        shown = box.apply(self._path, lift=self._lift())
-        far = ~(np.abs(shown[:, :2]) <= FAR).all(axis=1)   # a diverging run leaves the box
-        if far.any():
-            k = int(np.argmax(far))
-            shown = shown[: k + 1]
-            if k > 0:  # end the path where its last segment leaves the region
-                shown[k] = _toward(shown[k - 1], shown[k], FAR)
-        self.items.set_path(shown, len(idx) <= MAX_STEP_DOTS)
-
     def _draw_point(self):
+        """The current point, its tangent plane and u: drawn only inside the box (the
+        caption still gives the values at a point outside it)."""
         fn, box = self.model.function, self._box
-        self._point = None
+        self._point, shown = None, False
         if fn is not None and box is not None:
             x, y = self.model.current_point
             f, gx, gy = fn.value_and_gradient(x, y)
             if all(map(math.isfinite, (f, gx, gy))):
                 self._point = (x, y, f, gx, gy)
-        if self._point is None:
-            self._patch = np.empty((0, 3))
-            self.items.set_point(np.empty((0, 3)))
-            self.items.set_plane(self._patch, False)
-        else:
+                shown = bool(self._inside([(x, y, f)]).all())
+        self._patch = np.empty((0, 3))
+        self._arrow = np.empty((0, 3))
+        if shown:
             x, y, f, gx, gy = self._point
             lo, hi = box.zrange
             width = max(box.xrange[1] - box.xrange[0], box.yrange[1] - box.yrange[0])
@@ -282,37 +446,50 @@ class SurfaceView(QWidget):
             self.items.set_point(box.apply([(x, y, f)], lift=self._lift()))
             self.items.set_plane(box.apply(self._patch, clip=False, lift=0.5 * self._lift()),
                                  self.plane_toggle.isChecked())
+        else:
+            self.items.set_point(np.empty((0, 3)))
+            self.items.set_plane(self._patch, False)
         self._draw_arrow()
 
     def _draw_arrow(self):
         phi = self.model.angle
-        if self._point is None:
-            self._arrow = np.empty((0, 3))
-            self.items.set_arrow(self._arrow)
-            self._set_caption(None, phi)
-            return
-        x, y, f, gx, gy = self._point
-        half = float(np.abs(self._patch[0, 0] - x))
-        self._arrow = sm.direction_arrow(x, y, f, gx, gy, phi, half)
-        self.items.set_arrow(self._box.apply(self._arrow, clip=False, lift=0.5 * self._lift()))
+        if len(self._patch):
+            x, y, f, gx, gy = self._point
+            half = float(np.abs(self._patch[0, 0] - x))
+            self._arrow = sm.direction_arrow(x, y, f, gx, gy, phi, half)
+            self.items.set_arrow(self._box.apply(self._arrow, clip=False, lift=0.5 * self._lift()))
+        else:
+            self.items.set_arrow(np.empty((0, 3)))
         self._set_caption(self._point, phi)
 
-    def _set_caption(self, point, phi):
+    def _caption_key(self):
+        """The key to what is drawn; kept runs and critical points only while there are some."""
         key = (f"<span style='color:{TRAJ_COLOR};background:#555'>&nbsp;━ path&nbsp;</span> "
                f"<span style='color:{START_COLOR}'>● start</span> "
                "<span>○ current point</span> "
                f"<span style='color:{TANGENT_COLOR}'>▰ tangent plane</span> "
                f"<span style='color:{U_COLOR}'>➔ u</span>")
+        if self.items.kept.visible():
+            key += (f" <span style='color:{KEPT_COLORS[0]};background:#555'>&nbsp;━ kept runs"
+                    "&nbsp;</span>")
+        if self.items.critical.visible():
+            key += (f" <span style='color:{CRITICAL_COLORS['minimum']}'>▼</span> min"
+                    f" <span style='color:{CRITICAL_COLORS['maximum']}'>▲</span> max"
+                    " × saddle")
+        return key
+
+    def _set_caption(self, point, phi):
+        key = self._caption_key()
         if point is None:
             text = "f is not defined at the current point" if self.model.function else ""
         else:
             x, y, f, gx, gy = point
             du = gx * math.cos(phi) + gy * math.sin(phi)
-            text = (f"at ({x:.4g}, {y:.4g}): f = {f:.4g}, ∇f = ({gx:.4g}, {gy:.4g}), "
-                    f"slope along u: D<sub>u</sub>f = ∇f·u = {du:.4g}")
+            text = (f"at {fmt_point((x, y))}: f = {fmt(f)}, ∇f = {fmt_point((gx, gy))}, "
+                    f"slope along u: D<sub>u</sub>f = ∇f·u = {fmt(du, scale=abs(gx) + abs(gy))}")
         if self._box is not None and self._box.zrange is not None:
             lo, hi = self._box.zrange
-            text += f"<br>height shows f from {lo:.4g} to {hi:.4g}"
+            text += f"<br>height shows f from {fmt(lo)} to {fmt(hi)}"
         self.caption.setText(f"{key}<br>{text}")
 
     # ----- for tests and screenshots ----------------------------------------------
@@ -324,8 +501,13 @@ class SurfaceView(QWidget):
         """(N, 3) mesh vertices in data coordinates (x, y, f); holes are left out."""
         return self._vertices.copy()
 
+    def surface_colors(self):
+        """(N, 4) RGBA colours (0 to 1) of the mesh vertices, in the same order."""
+        return self._colors.copy()
+
     def trajectory_points(self):
-        """(N, 3) drawn path points (x, y, f), subsampled for long runs."""
+        """(N, 3) points (x, y, f) of the current run that the path is drawn through
+        (subsampled for long runs; the drawn path is cut to the box)."""
         return self._path.copy()
 
     def tangent_plane_points(self):

@@ -2,6 +2,8 @@
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from ..core.fmt import fmt_point
+
 
 class _Change(QUndoCommand):
     def __init__(self, history, before, after, text):
@@ -57,7 +59,7 @@ class History(QUndoStack):
         if now[0] is not before[0]:
             text = f"change f to {now[0].text}"
         else:
-            text = f"move the start to ({now[5][0]:.3g}, {now[5][1]:.3g})"
+            text = f"move the start to {fmt_point(now[5])}"
         self.push(_Change(self, before, now, text))
 
     def apply(self, snapshot):

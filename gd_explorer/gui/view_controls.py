@@ -2,8 +2,9 @@
 import math
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QDoubleValidator
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from .number_fields import NumberEdit, show_refusal
 
 VIEW_MODES = ("contour", "surface", "both")
 
@@ -18,13 +19,16 @@ class ViewControls(QWidget):
         self.setObjectName("viewControls")
         self.model = model
         self.fields = {}
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 2, 4, 2)
+        outer = QVBoxLayout(self)  # the controls, and under them a message when there is one
+        outer.setContentsMargins(4, 2, 4, 2)
+        outer.setSpacing(2)
+        layout = QHBoxLayout()
+        layout.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(layout)
         for axis in ("x", "y"):
             layout.addWidget(QLabel(f"{axis} from"))
             for end, name in (("min", f"{axis}Min"), ("max", f"{axis}Max")):
-                field = QLineEdit(objectName=name)
-                field.setValidator(QDoubleValidator())
+                field = NumberEdit(objectName=name)
                 field.setMaximumWidth(80)
                 field.setMinimumWidth(40)
                 field.setToolTip(f"{axis} {end} of the view window (press Enter)")
@@ -56,7 +60,10 @@ class ViewControls(QWidget):
         layout.addWidget(self.mode)
         self.message = QLabel(objectName="viewMessage")
         self.message.setStyleSheet("color: #b00020;")
-        layout.addWidget(self.message, 1)
+        self.message.setWordWrap(True)  # a long message wraps instead of widening the window
+        self.message.setVisible(False)
+        outer.addWidget(self.message)
+        layout.addStretch(1)
         model.windowChanged.connect(self._on_window_changed)
         model.spacingChanged.connect(self._on_spacing_changed)
         self._on_window_changed(*model.window)
@@ -69,17 +76,24 @@ class ViewControls(QWidget):
         values = {"xMin": xrange[0], "xMax": xrange[1], "yMin": yrange[0], "yMax": yrange[1]}
         self._shown = {}
         for name, value in values.items():
-            text = f"{value:.6g}"
-            self.fields[name].setText(text)
-            self._shown[name] = (text, value)  # untouched fields keep their exact value
-        self.message.clear()
+            self.fields[name].show_number(value)
+            self._shown[name] = (self.fields[name].text(), value)  # untouched fields stay exact
+        self._say("")
 
     def _field_value(self, name):
-        text = self.fields[name].text()
+        field = self.fields[name]
         shown = getattr(self, "_shown", {}).get(name)
-        if shown is not None and shown[0] == text:
+        if shown is not None and shown[0] == field.text():
             return shown[1]
-        return float(text.replace(",", "."))
+        try:
+            return field.number()
+        except ValueError as exc:
+            show_refusal(field, str(exc))
+            raise ValueError(f"{name[0]} {name[1:].lower()}: {exc}") from None  # "x min: …"
+
+    def _say(self, text):
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
 
     def _on_spacing_changed(self, spacing):
         index = self.spacing.findData(spacing)
@@ -91,15 +105,16 @@ class ViewControls(QWidget):
     def _on_fields_edited(self):
         try:
             x0, x1, y0, y1 = (self._field_value(n) for n in ("xMin", "xMax", "yMin", "yMax"))
-        except ValueError:
-            self.message.setText("the window needs four numbers")
+        except ValueError as exc:
+            self._say(f"{exc}; the window is kept")
             return
         if not all(map(math.isfinite, (x0, x1, y0, y1))) or not (x1 > x0 and y1 > y0):
-            self.message.setText("each range must go from a smaller to a larger number")
+            self._say("each range must go from a smaller to a larger number")
             return
         if (x0, x1) == tuple(self.model.window[0]) and (y0, y1) == tuple(self.model.window[1]):
+            self._say("")
             return
         if self.model.set_window((x0, x1), (y0, y1)):
-            self.message.clear()
+            self._say("")
         else:
-            self.message.setText("that window cannot be drawn")
+            self._say("that window cannot be drawn")
