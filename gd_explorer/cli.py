@@ -47,6 +47,7 @@ def build_parser():
     parser.add_argument("--start", metavar="X,Y", help="the start point, for example 1,-2")
     parser.add_argument("--steps", metavar="N", type=int,
                         help="descent steps to take before the window is shown")
+    parser.add_argument("--size", metavar="WxH", help="window size for --screenshot, e.g. 1280x800")
     sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND",
                                 help="what to do without the window (see COMMAND --help)")
 

@@ -35,3 +35,13 @@ def sandbox_requests(monkeypatch):
 
     monkeypatch.setattr(Sandbox, "run", run)
     return sent
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_settings(tmp_path_factory):
+    """QSettings (remembered folders, layout) go to a temp folder, never the user's own."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope,
+                      str(tmp_path_factory.mktemp("settings")))

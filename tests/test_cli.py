@@ -77,7 +77,7 @@ def test_run_writes_csv(capsys, tmp_path):
     assert code == 0 and "status=max_steps steps=7" in out
     text = path.read_text(encoding="utf-8")
     assert text.split("\n", 1)[0] == ("run,expression,optimizer,learning_rate,step,x,y,f,"
-                                      "df_dx,df_dy,grad_norm")
+                                      "df_dx,df_dy,grad_norm,run_name,hyperparameters,schedule")
     rows = read_csv(path)
     assert [r["step"] for r in rows] == list(range(8))
     assert {r["expression"] for r in rows} == {"x^2 + 10*y^2"}

@@ -166,8 +166,9 @@ def test_large_learning_rate_diverges(qtbot, window):
         if model.run.finished:
             break
     assert model.run.status == "diverged"
-    text = window.descent.status.text()
-    assert text.startswith("diverged after ") and text.endswith(": try a smaller learning rate")
+    reason, left = window.descent.status.text().split("; ")
+    assert reason.startswith("diverged after ") and reason.endswith(": try a smaller learning rate")
+    assert left.startswith("left the view at step ")  # the quadratic bowl's window is ±3
 
 
 def test_reset_returns_to_start(qtbot, window):
@@ -308,12 +309,13 @@ def test_export_matches_engine_row_by_row(qtbot, window, tmp_path):
     with open(path, newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["run", "expression", "optimizer", "learning_rate", "step", "x", "y", "f",
-                       "df_dx", "df_dy", "grad_norm"]
+                       "df_dx", "df_dy", "grad_norm", "run_name", "hyperparameters", "schedule"]
     assert len(rows) == 1 + 58
     for got, want in zip(rows[1:], expected.trajectory):
         assert got[1] == model.text and got[2] == "gd" and float(got[3]) == model.learning_rate
         assert int(got[4]) == int(want[0])
-        assert [float(v) for v in got[5:]] == list(want[1:])
+        assert [float(v) for v in got[5:11]] == list(want[1:])
+        assert got[11:] == [model.selected_run.name, "{}", '{"name":"constant"}']
 
 
 def test_export_error_shows_message_and_keeps_trajectory(qtbot, window, tmp_path):
@@ -499,7 +501,7 @@ def test_formula_syntax_help_lists_what_the_parser_accepts(qtbot, window):
 def test_undo_of_an_opened_session_and_redo_bring_back_its_runs(qtbot, window, tmp_path):
     model = load(qtbot, window, "Rosenbrock")
     model.step(9)
-    model.keep_run()
+    model.add_run()
     model.set_learning_rate(0.002)
     model.step(4)
     path = tmp_path / "s.gdx.json"
@@ -511,13 +513,13 @@ def test_undo_of_an_opened_session_and_redo_bring_back_its_runs(qtbot, window, t
     with qtbot.waitSignal(model.functionChanged, timeout=15000):
         assert window.open_session(str(path))
     qtbot.wait(10)
-    assert (len(model.kept), model.run.steps, model.learning_rate) == (1, 4, 0.002)
+    assert (len(model.runs), model.run.steps, model.learning_rate) == (2, 4, 0.002)
     window.undo_action.trigger()
-    assert model.preset.name == "Booth" and model.run.steps == 3 and model.kept == []
+    assert model.preset.name == "Booth" and model.run.steps == 3 and len(model.runs) == 1
     assert model.learning_rate == preset_by_name("Booth").learning_rate
     window.redo_action.trigger()
-    assert (len(model.kept), model.run.steps, model.learning_rate) == (1, 4, 0.002)
-    assert model.kept[0].steps == 9
+    assert (len(model.runs), model.run.steps, model.learning_rate) == (2, 4, 0.002)
+    assert model.runs[0].descent.steps == 13
 
 
 def test_small_display_details(qtbot, window):
@@ -531,11 +533,11 @@ def test_small_display_details(qtbot, window):
     model.set_angle(-1e-320)
     assert model.angle == 0.0
     labels = [label.text for _, label in window.contour.legend.items]
-    assert "trajectory" in labels and not any(t.startswith("critical points") for t in labels)
+    assert f"{model.selected_run.name} (selected)" in labels and "saddle" not in labels
     with qtbot.waitSignal(model.analysis.criticalPointsChanged, timeout=15000):
         model.analysis.find_critical_points()
     labels = [label.text for _, label in window.contour.legend.items]
-    assert any(t.startswith("critical points") for t in labels)
+    assert "saddle" in labels and "minimum" not in labels  # only the kinds on the map
 
 
 def test_constant_function_colour_bar_is_centred_on_its_value(qtbot, window):

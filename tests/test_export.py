@@ -9,7 +9,8 @@ import pytest
 from gd_explorer.core import InputError, descend, parse_function, read_csv, trajectories_csv, write_csv
 from gd_explorer.core import fileio
 
-HEADER = "run,expression,optimizer,learning_rate,step,x,y,f,df_dx,df_dy,grad_norm"
+HEADER = ("run,expression,optimizer,learning_rate,step,x,y,f,df_dx,df_dy,grad_norm,run_name,"
+          "hyperparameters,schedule")
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +51,8 @@ def test_round_trip_read_csv_bit_exact(tmp_path, runs):
             assert row["step"] == int(traj_row[0])
             for j, key in enumerate(("x", "y", "f", "df_dx", "df_dy", "grad_norm"), start=1):
                 assert bits(row[key]) == bits(float(traj_row[j])), (number, key)
+            assert row["hyperparameters"] == run.hyperparameters
+            assert row["schedule"] == {"name": run.schedule[0], **run.schedule[1]}
 
 
 def test_round_trip_with_csv_module(tmp_path, runs):
@@ -59,11 +62,11 @@ def test_round_trip_with_csv_module(tmp_path, runs):
         table = list(csv.reader(fh))
     assert ",".join(table[0]) == HEADER
     body = table[1:]
-    assert all(len(r) == 11 for r in body)
+    assert all(len(r) == 14 for r in body)
     assert [int(r[0]) for r in body] == [n for n, run in enumerate(runs, 1)
                                          for _ in run.trajectory]
     assert {r[1] for r in body if r[0] == "2"} == {"max(x, y)^2 + 0.1*y^2"}
-    got = np.array([[float(v) for v in r[5:]] for r in body])
+    got = np.array([[float(v) for v in r[5:11]] for r in body])
     want = np.concatenate([run.trajectory[:, 1:] for run in runs])
     assert got.tobytes() == want.tobytes()
     steps = [int(r[4]) for r in body if r[0] == "1"]
@@ -219,3 +222,20 @@ def test_device_files_are_refused(tmp_path):
     with pytest.raises(InputError, match="not a regular file"):
         atomic_write_text(fifo, "x")
     assert os.path.exists(fifo) and not os.path.isfile(fifo)
+
+
+def test_run_name_hyperparameters_and_schedule_columns(tmp_path):
+    fn = parse_function("x^2 + 3*y^2")
+    run = descend(fn, (1.0, 1.0), 0.05, max_steps=2, optimizer="adam",
+                  hyperparameters={"beta2": 0.99}, schedule=("step", {"gamma": 0.5, "every": 10}))
+    run.name = 'run "A", fast'
+    text = trajectories_csv([run])
+    line = text.split("\n")[1]
+    assert line.endswith(',"run ""A"", fast","{""beta1"":0.9,""beta2"":0.99,""eps"":1e-08}",'
+                         '"{""every"":10.0,""gamma"":0.5,""name"":""step""}"')
+    path = tmp_path / "r.csv"
+    write_csv(path, [run])
+    row = read_csv(path)[0]
+    assert row["run_name"] == 'run "A", fast'
+    assert row["hyperparameters"] == {"beta1": 0.9, "beta2": 0.99, "eps": 1e-08}
+    assert row["schedule"] == {"name": "step", "every": 10.0, "gamma": 0.5}

@@ -74,7 +74,7 @@ def test_basins_are_cleared_when_the_learning_rate_changes(model, qtbot):
     with qtbot.waitSignal(model.analysis.basinsChanged, timeout=10000):
         model.analysis.show_basins(resolution=20, steps=500)
     assert model.analysis.basins is not None
-    assert model.analysis.basins_learning_rate == model.learning_rate
+    assert model.analysis.basins_method[0] == model.learning_rate
     with qtbot.waitSignal(model.analysis.basinsChanged, timeout=15000):
         model.set_learning_rate(0.2)
     assert model.analysis.basins is None
@@ -117,8 +117,7 @@ def test_critical_points_include_rastrigins_global_minimum():
     from gd_explorer.core.analysis import critical_points
 
     p = preset_by_name("Rastrigin")
-    points = critical_points(parse_function(p.expression), p.xrange, p.yrange)
-    best = points[0]
+    best = critical_points(parse_function(p.expression), p.xrange, p.yrange).points[0]
     assert best.kind == "minimum" and abs(best.x) < 1e-9 and abs(best.y) < 1e-9 and best.f < 1e-12
 
 
@@ -140,7 +139,8 @@ def test_analysis_text_follows_what_is_on_the_map(qtbot):
     model.set_learning_rate(1e-6)
     with qtbot.waitSignal(model.analysis.basinsChanged, timeout=20000):
         model.analysis.show_basins(resolution=8, steps=50)  # no grid point at the minimum (1, 1)
-    assert panel.label.text() == "basins: no start settled within 50 steps at ε = 1e-6; try a larger ε"
+    assert panel.label.text() == ("basins: no start settled within 50 steps (Gradient descent, "
+                                  "ε = 1e-6); try a larger ε")
     with qtbot.waitSignal(model.analysis.criticalPointsChanged, timeout=15000):
         model.analysis.find_critical_points()
     assert panel.label.text().splitlines()[0].startswith("critical points found in view: 1 minimum")

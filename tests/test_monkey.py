@@ -21,7 +21,7 @@ FORMULAS = [
     "", "   ", "x^1e6", "lambda: 1", "x; y", "1/0", "tan(x)*y", "x^3 - 3*x*y^2", "e^x - y",
 ]
 BUTTONS = ["stepButton", "step10Button", "step100Button", "playButton", "resetButton",
-           "keepRunButton", "clearKeptButton", "snapAlong", "snapAgainst", "snapLevel",
+           "addRunButton", "removeRunButton", "keepOnlyRunButton", "snapAlong", "snapAgainst", "snapLevel",
            "criticalPointsButton", "basinsButton", "cancelAnalysisButton", "clearAnalysisButton",
            "resetViewButton"]
 

@@ -102,7 +102,7 @@ def test_no_negative_zero_anywhere_at_a_saddle_and_along_a_run(qtbot, shown_wind
     model.set_start(1.0, 0.0)  # along y = 0: ∂f/∂y = -2y = -0.0 on every step
     model.set_learning_rate(0.1)
     model.step(10)
-    model.keep_run()
+    model.add_run()
     model.step(1000)  # converges: x shrinks by 0.8 a step
     assert model.run.status == "converged"
     table = window.table.model()

@@ -3,6 +3,7 @@ Pause and Cancel act at once (issue 6). Nothing here reads the wall clock: the f
 is checked with an injected clock, and work is counted in steps, chunks and polls."""
 import threading
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
 
@@ -303,8 +304,10 @@ def test_critical_points_found_and_classified(qtbot, window):
     kinds = {(round(p.x, 6), round(p.y, 6)): p.kind for p in model.analysis.critical}
     # f_x = 3x^2 - 3 = 0 at x = ±1, f_y = 2y = 0: (1, 0) minimum, (-1, 0) saddle
     assert kinds == {(1.0, 0.0): "minimum", (-1.0, 0.0): "saddle"}
-    spots = window.contour.critical.data
-    assert len(spots) == 2
+    drawn = {kind: np.round(np.column_stack(item.getData()), 6).tolist()
+             for kind, item in window.contour.critical.items()}
+    assert drawn == {"minimum": [[1.0, 0.0]], "maximum": [], "saddle": [[-1.0, 0.0]],
+                     "degenerate": []}
     assert window.analysis.label.text() == ("critical points found in view: 1 minimum, 1 saddle "
                                             "(Newton's method from many starts; it can miss some)")
 
@@ -351,14 +354,14 @@ def test_long_export_and_save_run_in_the_background(qtbot, window, tmp_path):
     with open(path, newline="") as fh:
         rows = list(csv.reader(fh))
     assert len(rows) == 1 + 120_001
-    assert [float(v) for v in rows[-1][5:]] == list(model.run.row(-1)[1:])
+    assert [float(v) for v in rows[-1][5:11]] == list(model.run.row(-1)[1:])
     spath = tmp_path / "long.gdx.json"
     assert window.save_session(str(spath))
     assert finished == [""]  # saving goes on in the background too
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=LONG)
     assert finished == ["", ""]
     loaded = sessions.load(spath)
-    np.testing.assert_array_equal(loaded.current.rows, model.run.trajectory)
+    np.testing.assert_array_equal(loaded.runs[loaded.selected].rows, model.run.trajectory)
     expected = model.run.trajectory
     model.reset()
     with qtbot.waitSignal(model.functionChanged, timeout=LONG):

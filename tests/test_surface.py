@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from gd_explorer.core.function import parse_function
 from gd_explorer.gui import surface_view
-from gd_explorer.gui.colors import CRITICAL_COLORS, KEPT_COLORS, U_COLOR
+from gd_explorer.gui.colors import CRITICAL_COLORS, U_COLOR
 from gd_explorer.gui.model import ExplorerModel
 from gd_explorer.gui.surface_view import COLORMAP_NAME, SurfaceView
 from test_surface_mesh import image_colors
@@ -492,20 +492,23 @@ def test_critical_points_and_kept_runs_are_drawn(qtbot, gl_ready):
 
     model.set_learning_rate(0.01)
     model.step(30)
-    model.keep_run()
-    model.set_start(-1.0, 2.0)
+    model.add_run((-1.0, 2.0))
+    model.add_run((1.0, -2.0))  # selected: drawn as the path, the other two as other runs
     model.step(30)
-    model.keep_run()
     kept = view.items.kept
-    assert kept.visible() and "kept runs" in view.caption.text()
+    assert kept.visible() and "other runs" in view.caption.text()
     segs = drawn_segments(kept)
-    counts = [len(run.trajectory) - 1 for run in model.kept]   # one segment per step
-    assert counts[0] == 30 and counts[1] > 10 and len(segs) == sum(counts)
+    others = model.runs[:2]
+    counts = [len(run.descent.trajectory) - 1 for run in others]   # one segment per step
+    assert counts[0] > 30 and counts[1] > 10 and len(segs) == sum(counts)
     colors = np.asarray(kept.color).reshape(-1, 2, 4)[:, 0]
     first = 0
-    for i, (run, n) in enumerate(zip(model.kept, counts)):
-        assert np.allclose(colors[first:first + n], pg.mkColor(KEPT_COLORS[i]).getRgbF())
-        assert np.allclose(segs[first, 0], view._box.apply(run.trajectory[:1, 1:4], lift=lift))
+    for run, n in zip(others, counts):
+        assert np.allclose(colors[first:first + n], pg.mkColor(run.color).getRgbF())
+        rows = run.descent.trajectory
+        assert np.allclose(segs[first, 0], view._box.apply(rows[:1, 1:4], lift=lift))
         first += n
-    model.clear_kept()
-    assert not kept.visible() and "kept runs" not in view.caption.text()
+    model.set_run_visible(1, False)  # a hidden run is not drawn
+    assert len(drawn_segments(kept)) == counts[0]
+    model.clear_other_runs()
+    assert not kept.visible() and "other runs" not in view.caption.text()

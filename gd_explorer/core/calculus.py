@@ -76,6 +76,44 @@ def directional_derivative(function, point, phi, steps=STEPS_H):
                        value, polar, quotients)
 
 
+@dataclass(frozen=True)
+class Secant:
+    """For f of x alone, near x = a: the secant through a and a + h, and the tangent at a.
+
+    ``slope`` is (f(a + h) - f(a)) / h and ``derivative`` f'(a) (NaN where undefined);
+    ``quotients`` holds the (h, (f(a + h) - f(a)) / h) pairs of the limit table.
+    """
+
+    a: float
+    h: float
+    fa: float
+    fah: float
+    slope: float
+    derivative: float
+    quotients: tuple
+
+    @property
+    def defined(self):
+        """f(a) is a number (not NaN or infinite, as 1/x at 0)."""
+        return math.isfinite(self.fa)
+
+    @property
+    def differentiable(self):
+        return self.defined and math.isfinite(self.derivative)
+
+
+def secant(function, a, h, steps=STEPS_H):
+    """The Secant of f at ``a`` for the step ``h`` > 0, f taken at y = 0. The quotients are
+    the directional ones along u = (1, 0), which is the 1-D difference quotient in x."""
+    h = float(h)
+    if not (math.isfinite(h) and h > 0):
+        raise InputError("h must be a positive number")
+    d = directional_derivative(function, (a, 0.0), 0.0, (h, *steps))
+    (_, slope), *table = d.quotients
+    fah = function.value_at(d.point[0] + h, 0.0)
+    return Secant(d.point[0], h, d.f, fah, slope, d.gradient[0], tuple(table))
+
+
 def derivative_curve(gradient, phis):
     """D_u f for many angles at once: grad . (cos phi, sin phi)."""
     gx, gy = gradient

@@ -67,6 +67,7 @@ class DescentResult:
     expression: str = ""
     hyperparameters: dict = field(default_factory=dict)
     schedule: tuple = ("constant", {})
+    name: str = ""
     x: np.ndarray = field(init=False)
     fun: float = field(init=False)
     jac: np.ndarray = field(init=False)
@@ -264,11 +265,14 @@ class Descent:
         if not self.finished:
             self._finish(STOPPED, f"stopped at step {self.steps}")
 
-    def result(self, expression=""):
-        return DescentResult(self.trajectory, self.status, self.message, self.optimizer,
+    def result(self, expression="", copy=True, name=""):
+        """The run so far; with copy=False its trajectory is a read-only view (no copy of
+        millions of rows), whose rows stay valid while the run goes on."""
+        rows = self.trajectory if copy else self.view()
+        return DescentResult(rows, self.status, self.message, self.optimizer,
                              self.learning_rate, expression or getattr(self.function, "text", ""),
                              dict(self.hyperparameters),
-                             (self.schedule.name, dict(self.schedule_parameters)))
+                             (self.schedule.name, dict(self.schedule_parameters)), name)
 
 
 def _steps(n):

@@ -16,7 +16,8 @@ class Function:
 
     Attributes: ``text`` (as typed), ``expr``, ``dfdx``, ``dfdy`` and ``hessian``
     (sympy, for display), ``display`` (readable strings keyed f, fx, fy, fxx, fxy, fyy),
-    ``latex`` (the same as LaTeX, or None where too long to typeset).
+    ``latex`` (the same as LaTeX, or None where too long to typeset), ``variables`` (the
+    names f depends on after sympy's simplification, e.g. ("x",) for x^2 + 0*y).
     Methods ``value``, ``gradient`` and ``hessian_at`` accept scalars or arrays and
     return float64 arrays of the broadcast input shape.
     """
@@ -27,6 +28,7 @@ class Function:
         self._sympy = None
         self.display = dict(analysis["text"])
         self.latex = dict(analysis["latex"])  # LaTeX by key, None where too long to typeset
+        self.variables = tuple(analysis["variables"])
         programs = analysis["programs"]
         self._f = Compiled(programs["f"])        # f
         self._fg = Compiled(programs["fg"])      # f, f_x, f_y: shared parts once
@@ -57,6 +59,12 @@ class Function:
     def hessian(self):
         fxy = self._symbolic("fxy")
         return ((self._symbolic("fxx"), fxy), (fxy, self._symbolic("fyy")))
+
+    @property
+    def depends_on_y(self):
+        """False when f is a function of x alone (or a constant): the app then shows the
+        curve f(x) instead of the map and the surface."""
+        return "y" in self.variables
 
     def __repr__(self):
         return f"Function({self.text!r})"

@@ -28,6 +28,7 @@ class Hyperparameter:
     low_open: bool = True    # the low end itself is not allowed
     high_open: bool = False  # the high end itself is not allowed
     integer: bool = False
+    slider: bool = False     # a slider helps (a share between 0 and 1, such as β)
 
     def range_text(self):
         left = "(" if self.low_open else "["
@@ -95,8 +96,10 @@ def check_values(owner, specs, given):
     return {h.name: h.check(given.get(h.name, h.default), owner) for h in specs}
 
 
-def _beta(default, meaning):
-    return Hyperparameter("beta", default, 0.0, 1.0, meaning, low_open=False, high_open=True)
+def _share(name, default, meaning):
+    """A hyperparameter in [0, 1): how much of something is kept."""
+    return Hyperparameter(name, default, 0.0, 1.0, meaning, low_open=False, high_open=True,
+                          slider=True)
 
 
 EPS = Hyperparameter("eps", 1e-8, 0.0, 1.0, "added to the root so that a zero gradient does not "
@@ -109,14 +112,14 @@ _LIST = (
         source="Cauchy 1847: x ← x − ε ∇f(x)."),
     Optimizer(
         "momentum", "Momentum (heavy ball)",
-        (_beta(0.9, "the share of the last step kept in the next one"),),
+        (_share("beta", 0.9, "the share of the last step kept in the next one"),),
         state=("v",),
         rule="v = beta * v - lr * g\nx = x + v",
         source="Polyak 1964, 'Some methods of speeding up the convergence of iteration methods': "
                "v ← βv − ε∇f(x); x ← x + v."),
     Optimizer(
         "nesterov", "Nesterov momentum",
-        (_beta(0.9, "the share of the last step kept; the gradient is taken after it"),),
+        (_share("beta", 0.9, "the share of the last step kept; the gradient is taken after it"),),
         state=("v",),
         lookahead="x + beta * v",
         rule="v = beta * v - lr * g\nx = x + v",
@@ -131,18 +134,15 @@ _LIST = (
                "G ← G + g²; x ← x − ε g / (√G + eps)."),
     Optimizer(
         "rmsprop", "RMSProp",
-        (Hyperparameter("rho", 0.9, 0.0, 1.0, "how slowly the average of g² forgets",
-                        low_open=False, high_open=True), EPS),
+        (_share("rho", 0.9, "how slowly the average of g² forgets"), EPS),
         state=("s",),
         rule="s = rho * s + (1 - rho) * g * g\nx = x - lr * g / (sqrt(s) + eps)",
         source="Hinton 2012, Coursera 'Neural networks for machine learning', lecture 6e: "
                "s ← ρs + (1 − ρ)g²; x ← x − ε g / (√s + eps)."),
     Optimizer(
         "adam", "Adam",
-        (Hyperparameter("beta1", 0.9, 0.0, 1.0, "how slowly the average of g forgets",
-                        low_open=False, high_open=True),
-         Hyperparameter("beta2", 0.999, 0.0, 1.0, "how slowly the average of g² forgets",
-                        low_open=False, high_open=True),
+        (_share("beta1", 0.9, "how slowly the average of g forgets"),
+         _share("beta2", 0.999, "how slowly the average of g² forgets"),
          EPS),
         state=("m", "v"),
         rule="m = beta1 * m + (1 - beta1) * g\n"

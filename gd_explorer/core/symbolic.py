@@ -281,9 +281,9 @@ def _tidy(expr):
 
 
 def analyse(ir):
-    """Everything the app needs about f: sympy forms, display strings and numeric programs
-    ("f": f; "fg": f, f_x, f_y; "g": f_x, f_y; "hess": f_xx, f_xy, f_yy), each with shared
-    parts once."""
+    """Everything the app needs about f: its variables, sympy forms, display strings and
+    numeric programs ("f": f; "fg": f, f_x, f_y; "g": f_x, f_y; "hess": f_xx, f_xy, f_yy),
+    each with shared parts once."""
     f = build_sympy(ir)
     if f.has(sp.zoo, sp.oo, sp.nan, -sp.oo):
         raise ValueError("the formula is infinite or undefined everywhere")
@@ -301,6 +301,8 @@ def analyse(ir):
     return {
         # pickled here so the main process rebuilds sympy objects only when a script asks
         "sympy": pickle.dumps(exprs),
+        # the variables f depends on, as sympy sees it: x^2 + 0*y is x^2, so ("x",)
+        "variables": tuple(sorted(s.name for s in f.free_symbols)),
         "text": {k: display(v) for k, v in exprs.items()},
         "latex": {k: latex(v) for k, v in exprs.items()},
         "programs": {"f": program([e["f"]]), "fg": program([e["f"], e["fx"], e["fy"]]),

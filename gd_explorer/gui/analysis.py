@@ -10,6 +10,25 @@ from PySide6.QtCore import QObject, Signal
 from ..core.analysis import Cancelled, basin_map, critical_points
 from ..core.errors import InputError
 from ..core.fmt import fmt
+from ..core.optimizers import OPTIMIZERS
+
+
+KIND_WORDS = {"minimum": ("minimum", "minima"), "saddle": ("saddle", "saddles"),
+              "maximum": ("maximum", "maxima"),
+              "degenerate": ("degenerate point", "degenerate points")}
+
+
+def critical_summary(result):
+    """One line on a CriticalPoints: the kinds shown, and how many of how many when capped."""
+    counts = {k: sum(p.kind == k for p in result.points) for k in KIND_WORDS}
+    kinds = ", ".join(f"{n} {KIND_WORDS[k][n != 1]}" for k, n in counts.items() if n) or "none"
+    shown = (f"; {len(result.points):,} shown of {result.total:,}, the lowest f first"
+             if result.capped else "")
+    return (f"critical points found in view: {kinds}{shown} "
+            "(Newton's method from many starts; it can miss some)")
+
+
+BASIN_RESOLUTION = 200  # starts per side: a sharp map
 
 
 class Analysis(QObject):
@@ -17,27 +36,36 @@ class Analysis(QObject):
     basinsChanged = Signal()
     busyChanged = Signal(bool)
     message = Signal(str)
+    progress = Signal(int)            # percent of the running job done
     _done = Signal(int, str, object)  # job id, kind, result or error text (from the thread)
+    _progress = Signal(int)           # from the thread
 
     def __init__(self, model, parent=None):
         super().__init__(parent)
         self.model = model
-        self.critical = None   # list of CriticalPoint, or None
+        self.critical = None   # tuple of the CriticalPoint shown (lowest f first), or None
+        self.critical_total = 0  # distinct critical points found (more than shown when capped)
         self.basins = None     # BasinMap, or None
         self._job = 0
         self._cancel = None
         self._done.connect(self._on_done)
+        self._progress.connect(self._on_progress)
         model.functionChanged.connect(self._on_function_changed)
         model.windowChanged.connect(self._on_window_changed)
         model.settingsChanged.connect(self._on_settings_changed)
-        self.basins_learning_rate = None  # the rate the basin map was computed with
+        self.basins_method = None  # method() the basin map was computed with
         self.basin_steps = 0
         self._critical_text = self._basins_text = ""
-        self._kind, self._job_lr = None, None
+        self._kind, self._job_method = None, None
 
     @property
     def busy(self):
         return self._cancel is not None
+
+    @property
+    def running(self):
+        """The kind of job running ("critical" or "basins"), or None."""
+        return self._kind if self.busy else None
 
     def find_critical_points(self):
         fn, window = self.model.function, self.model.window
@@ -45,13 +73,32 @@ class Analysis(QObject):
             return
         self._start("critical", lambda cancel: critical_points(fn, *window, cancel=cancel))
 
-    def show_basins(self, resolution=80, steps=3000):
-        fn, window, lr = self.model.function, self.model.window, self.model.learning_rate
-        tol, self.basin_steps = self.model.tol, steps
+    def show_basins(self, resolution=BASIN_RESOLUTION, steps=3000):
+        """Descent from every point of a resolution² grid with the selected run's method
+        (optimizer, hyperparameters, schedule, learning rate); progress() tells how far."""
+        m = self.model
+        fn, window, method = m.function, m.window, self.method()
+        self.basin_steps = steps
         if fn is None:
             return
-        self._start("basins", lambda cancel: (lr, basin_map(fn, *window, lr, resolution, steps,
-                                                            tol, cancel=cancel)))
+        last = [-1]
+
+        def report(done, total):  # from the worker thread: whole percents only
+            percent = int(100 * done / max(total, 1))
+            if percent != last[0]:
+                last[0] = percent
+                self._progress.emit(percent)
+
+        self._start("basins", lambda cancel: (method, basin_map(
+            fn, *window, m.learning_rate, resolution, steps, m.tol, cancel=cancel,
+            optimizer=m.optimizer, hyperparameters=m.hyperparameters, schedule=m.schedule,
+            progress=report)))
+
+    def method(self):
+        """What a basin map depends on besides the function and window: the descent settings
+        of the selected run other than its start."""
+        s = self.model.settings
+        return (s.learning_rate, s.tol, s.optimizer, s.hyperparameters, s.schedule)
 
     def summary(self):
         """One line per result shown on the map."""
@@ -74,15 +121,19 @@ class Analysis(QObject):
     def clear(self):
         self.cancel()
         if self.critical is not None:
-            self.critical = None
+            self.critical, self.critical_total = None, 0
             self.criticalPointsChanged.emit()
         if self.basins is not None:
             self.basins = None
             self.basinsChanged.emit()
 
+    def _on_progress(self, percent):
+        if self.busy:
+            self.progress.emit(percent)
+
     def _start(self, kind, work):
         self.cancel()
-        self._kind, self._job_lr = kind, self.model.learning_rate
+        self._kind, self._job_method = kind, self.method()
         self._job += 1
         job, flag = self._job, threading.Event()
         self._cancel = flag
@@ -110,34 +161,31 @@ class Analysis(QObject):
             self.message.emit(result)
             return
         if kind == "critical":
-            self.critical = result
-            counts = {}
-            for p in result:
-                counts[p.kind] = counts.get(p.kind, 0) + 1
-            summary = ", ".join(f"{n} {k}{'s' if n > 1 else ''}".replace("maximums", "maxima")
-                                .replace("minimums", "minima") for k, n in counts.items())
-            self._critical_text = (f"critical points found in view: {summary or 'none'} "
-                                   "(Newton's method from many starts; it can miss some)")
+            self.critical, self.critical_total = result.points, result.total
+            self._critical_text = critical_summary(result)
             self.criticalPointsChanged.emit()
         else:
-            self.basins_learning_rate, self.basins = result
-            ends, lr = len(self.basins.ends), self.basins_learning_rate
+            self.basins_method, self.basins = result
+            ends, lr = len(self.basins.ends), self.basins_method[0]
+            name = OPTIMIZERS[self.basins_method[2]].label
             if ends == 0:
                 self._basins_text = (f"basins: no start settled within {self.basin_steps:,} steps "
-                                     f"at ε = {fmt(lr)}; try a larger ε")
+                                     f"({name}, ε = {fmt(lr)}); try a larger ε")
             else:
-                self._basins_text = (f"basins: descent from this window ends at {ends} "
+                self._basins_text = (f"basins: {name} from this window ends at {ends} "
                                      f"point{'s' if ends != 1 else ''} (ε = {fmt(lr)})")
             self.basinsChanged.emit()
 
     def _on_settings_changed(self):
-        # a basin map belongs to one learning rate: a job for another rate is stale too
-        if self._kind == "basins" and self.busy and self._job_lr != self.model.learning_rate:
+        # a basin map belongs to one method: a job for another is stale too (a new start point
+        # changes nothing: the map holds every start)
+        method = self.method()
+        if self._kind == "basins" and self.busy and self._job_method != method:
             self.cancel()
-        if self.basins is not None and self.basins_learning_rate != self.model.learning_rate:
+        if self.basins is not None and self.basins_method != method:
             self.basins = None
             self.basinsChanged.emit()
-            self.message.emit("basins cleared: the learning rate changed")
+            self.message.emit("basins cleared: the descent settings changed")
 
     def _on_function_changed(self, _fn):
         self.clear()

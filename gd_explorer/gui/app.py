@@ -56,14 +56,27 @@ def prepare_window(window, function=None, start=None, steps=None, timeout=15.0):
         model.step(steps)
 
 
-def screenshot(window, path):
-    """Render the window at a fixed size to a PNG or JPEG file (by the path's suffix)."""
+def screenshot_size(text):
+    """(width, height) from "WxH" (None: SCREENSHOT_SIZE)."""
+    if text is None:
+        return SCREENSHOT_SIZE
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise InputError("--size must be WIDTHxHEIGHT, e.g. 1280x800") from None
+    if not (200 <= width <= 8000 and 200 <= height <= 8000):
+        raise InputError("--size must be between 200x200 and 8000x8000")
+    return width, height
+
+
+def screenshot(window, path, size=SCREENSHOT_SIZE):
+    """Render the window at ``size`` to a PNG or JPEG file (by the path's suffix)."""
     from PySide6.QtWidgets import QApplication
 
     from ..cli import screenshot_format
 
     fmt = screenshot_format(path)
-    window.resize(*SCREENSHOT_SIZE)
+    window.resize(*size)
     window.show()
     for _ in range(10):
         QApplication.processEvents()
@@ -100,6 +113,7 @@ def _quiet_platform_notes():
 
 
 def run_app(args):
+    size = screenshot_size(getattr(args, "size", None))
     check_display(args.screenshot)
     default_sandbox().warm_up_async()  # sympy loads while the window is built
     _quiet_platform_notes()
@@ -113,9 +127,12 @@ def run_app(args):
     if not args.screenshot:
         window.crash_handler = CrashHandler(window).install()
     if args.screenshot:
-        screenshot(window, args.screenshot)
+        screenshot(window, args.screenshot, size)
         window.close()
         return 0
+    from .recent_folders import clean_recent_folders
+
+    clean_recent_folders()  # temp files a killed write of an earlier run left behind
     window.resize(1500, 950)
     restore_layout(window)
     app.aboutToQuit.connect(lambda: save_layout(window))

@@ -4,27 +4,45 @@ import threading
 from PySide6.QtCore import QObject, Signal
 
 from ..core.errors import InputError
+from ..core.fileio import Cancelled
 
 BACKGROUND_ROWS = 50_000  # jobs with more rows than this run in the background
 BACKGROUND_BYTES = 4_000_000  # and session files larger than this are read there
 
 
 class BackgroundJob(QObject):
-    """``work()`` runs on a thread; ``done(error)`` follows on the GUI thread ("" on success)."""
+    """``work()`` runs on a thread; ``done(error)`` follows on the GUI thread ("" on success).
+
+    A job that reports progress calls ``report(done, total)``: it emits ``progress`` and
+    returns True once ``cancel()`` was called, which the work takes as its cue to stop.
+    """
 
     done = Signal(str)
+    progress = Signal(int, int)  # rows (or bytes) done, total
 
     def __init__(self, work, parent=None):
         super().__init__(parent)
         self._work = work
+        self._cancel = threading.Event()
+        self.cancelled = False  # True when the work stopped because of cancel()
 
     def start(self):
         threading.Thread(target=self._run, daemon=True, name="gd-explorer-file-job").start()
+
+    def cancel(self):
+        self._cancel.set()
+
+    def report(self, done, total):
+        self.progress.emit(int(done), int(total))
+        return self._cancel.is_set()
 
     def _run(self):
         try:
             self._work()
             error = ""
+        except Cancelled as exc:
+            self.cancelled = True
+            error = str(exc)
         except InputError as exc:
             error = str(exc)
         except Exception as exc:  # report every failure as a message

@@ -10,8 +10,9 @@ from ..core.errors import InputError
 from ..core.fmt import fmt
 from ..core.grid import (choose_levels, color_scale, contour_lines, sample_grid,
                          window_color_scale)
-from .colors import (COLORMAP_NAME, GRAD_COLOR, KEPT_COLORS, NEG_GRAD_COLOR, TANGENT_COLOR,
-                     TRAJ_COLOR, U_COLOR)
+from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR, GRAD_COLOR,
+                     NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR, U_COLOR)
+from .observing import data_to_viewport, observe, stop_observing
 
 RESOLUTION = 300
 MARGIN = 0.15          # sample this much beyond the visible window on each side
@@ -21,12 +22,86 @@ MAX_DRAWN = 5000       # thin longer trajectories to about this many points
 DIRECT_DRAW = 2000     # runs shorter than this are redrawn on every change
 REDRAW_MS = 100
 VIEW_LIMIT = 1e9       # pan and zoom stay within ±1e9, with a width of at least 1e-8
-CRITICAL_SYMBOLS = {"minimum": ("t", "#2ca02c"), "maximum": ("t1", "#d62728"),
-                    "saddle": ("x", "#ffffff"), "degenerate": ("d", "#bbbbbb")}
 BASIN_COLORS = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#ffff33", "#a65628",
                 "#f781bf")
 ARROW_FRACTION = 0.14  # arrow length as a fraction of the visible width
 SETTLE_MS = 250        # recompute the grid this long after a pan or zoom ends
+CASING_EXTRA = 2.5     # a casing is this much wider than its line
+MOST_TICKS = 7         # on the colour bar of a log scale
+# critical points by kind: ▼ minimum, ▲ maximum, × saddle, ◆ degenerate
+CRITICAL_SYMBOLS = {"minimum": "t", "maximum": "t1", "saddle": "x", "degenerate": "d"}
+REACH = 100.0          # paths are cut this many view sizes around the view: Qt paints nothing
+                       # of a path with a point a hundred million screens away
+
+
+def cut_to_box(xs, ys, box):
+    """The polyline through (xs, ys) with each segment cut to ``box`` ((x0, x1), (y0, y1))
+    (Liang–Barsky): the pieces as points with NaN between them, or the polyline itself when
+    all of it is inside."""
+    (bx0, bx1), (by0, by1) = box
+    if np.all((xs >= bx0) & (xs <= bx1) & (ys >= by0) & (ys <= by1)):
+        return xs, ys
+    x0, y0, dx, dy = xs[:-1], ys[:-1], np.diff(xs), np.diff(ys)
+    lo, hi = np.zeros(dx.size), np.ones(dx.size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-dx, x0 - bx0), (dx, bx1 - x0), (-dy, y0 - by0), (dy, by1 - y0)):
+            r = q / p
+            lo = np.where(p < 0, np.maximum(lo, r), lo)
+            hi = np.where(p > 0, np.minimum(hi, r), hi)
+            hi = np.where((p == 0) & (q < 0), -1.0, hi)  # parallel to that side, outside it
+    keep = lo <= hi
+    pieces = np.full((3, int(keep.sum()), 2), np.nan)  # start, end, NaN for each segment
+    for row, t in ((0, lo[keep]), (1, hi[keep])):
+        pieces[row] = np.column_stack([x0[keep] + t * dx[keep], y0[keep] + t * dy[keep]])
+    points = pieces.transpose(1, 0, 2).reshape(-1, 2)
+    return points[:, 0], points[:, 1]
+
+
+def casing(width=1.5):
+    """The dark pen under (or around) every coloured mark: see colors.py."""
+    return pg.mkPen(CASING_COLOR, width=width)
+
+
+def cased_line(color, width, style=Qt.SolidLine):
+    """pen and shadowPen for a coloured line on its casing."""
+    return {"pen": pg.mkPen(color, width=width, style=style),
+            "shadowPen": casing(width + CASING_EXTRA)}
+
+
+class CasedSample(pg.ItemSample):
+    """A legend glyph drawn as the item is: the casing (shadowPen) first, then the line and
+    the symbol (pyqtgraph's sample leaves out the casing)."""
+
+    def paint(self, p, *args):
+        shadow = self.item.opts.get("shadowPen")
+        if shadow is not None and self.item.isVisible():
+            p.setPen(pg.mkPen(shadow))
+            p.drawLine(0, 11, 20, 11)
+        super().paint(p, *args)
+
+
+def log_ticks(scale, most=MOST_TICKS):
+    """Colour-bar ticks [(position, label)] for a log ColorScale: at round values of f (1, 10,
+    100…, or 1, 2, 5, 10… when fewer than 3 decades fit), each where the bar shows that f;
+    at least 3, at most ``most``, none crowding another or an end of the bar."""
+    gap = 0.06 * (scale.hi - scale.lo)
+    lo, hi = scale.lo + gap / 2, scale.hi - gap / 2  # a label at an end would stick out
+    f_lo, f_hi = scale.value_at(lo), scale.value_at(hi)
+    top = math.ceil(math.log10(max(abs(f_lo), abs(f_hi), 1e-300))) + 1
+    for mantissas in ((1.0,), (1.0, 2.0, 5.0), (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)):
+        rounds = {0.0} | {sign * m * 10.0 ** k for sign in (1, -1) for m in mantissas
+                          for k in range(top - 14, top)}
+        ticks = []
+        for value in sorted((v for v in rounds if f_lo <= v <= f_hi), reverse=True):
+            t = float(scale.transform(value))  # from the top, where ticks are far apart
+            if not ticks or ticks[-1][0] - t >= gap:
+                ticks.append((t, value))
+        if len(ticks) >= 3:
+            break
+    else:  # a narrow bar: three even steps
+        ticks = [(t, scale.value_at(t)) for t in np.linspace(hi, lo, 3)]
+    stride = math.ceil(len(ticks) / most)
+    return [(t, fmt(value)) for t, value in ticks[::stride]][::-1]
 
 
 class ContourView(pg.PlotWidget):
@@ -50,14 +125,14 @@ class ContourView(pg.PlotWidget):
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._settle.timeout.connect(self._on_view_settled)
         self._traj_timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
-        self._traj_timer.timeout.connect(self._draw_trajectory)
+        self._traj_timer.timeout.connect(self._redraw_paths)
         vb = self.getViewBox()
         vb.sigRangeChanged.connect(self._on_range_changed)
         vb.sigRangeChangedManually.connect(self._on_range_changed_manually)
         self._manual = False
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self._subscriptions = [
+        self._subscriptions = observe([
             (model.functionChanged, self._on_function_changed),
             (model.windowChanged, self._on_window_changed),
             (model.spacingChanged, self._on_spacing_changed),
@@ -66,12 +141,10 @@ class ContourView(pg.PlotWidget):
             (model.pointChanged, self._on_point_changed),
             (model.angleChanged, self._on_angle_changed),
             (model.angleChanging, self._on_angle_changed),
-            (model.keptRunsChanged, self._on_kept_runs_changed),
+            (model.runsChanged, self._on_runs_changed),
             (model.analysis.criticalPointsChanged, self._on_critical_points_changed),
             (model.analysis.basinsChanged, self._on_basins_changed),
-        ]
-        for signal, slot in self._subscriptions:
-            signal.connect(slot)
+        ])
         self._apply_window(model.window)
         if model.function is not None:
             self._on_function_changed(model.function)
@@ -80,11 +153,7 @@ class ContourView(pg.PlotWidget):
         """pyqtgraph drops the plot item on close: stop timers and stop observing first."""
         for timer in (self._settle, self._traj_timer):
             timer.stop()
-        for signal, slot in self._subscriptions:
-            try:
-                signal.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
+        stop_observing(self._subscriptions)
         return super().close()
 
     # ----- construction -----------------------------------------------------------
@@ -104,6 +173,8 @@ class ContourView(pg.PlotWidget):
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=cmap, interactive=False,
                                         label="f(x, y)", width=14)
         self.colorbar.setImageItem(self.image, insert_in=plot)
+        # a label that would stick out at an end of the bar is left out, never cut off
+        self.colorbar.axis.setStyle(hideOverlappingLabels=True)
         self.basins = pg.ImageItem(axisOrder="row-major")
         self.basins.setZValue(-8)
         self.basins.setOpacity(0.45)
@@ -111,41 +182,56 @@ class ContourView(pg.PlotWidget):
         self.contours = pg.PlotCurveItem(pen=pg.mkPen(255, 255, 255, 150, width=1), connect="finite")
         self.contours.setZValue(-5)
         plot.addItem(self.contours)
-        self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 190))
-        self.trajectory = pg.PlotDataItem(pen=pg.mkPen(TRAJ_COLOR, width=2), name="trajectory",
-                                          symbol="o", symbolSize=5, symbolBrush=TRAJ_COLOR,
-                                          symbolPen=None)
-        self.trajectory.setClipToView(True)
+        self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt", sampleType=CasedSample,
+                                     brush=pg.mkBrush(255, 255, 255, 190))
+        self.trajectory = pg.PlotDataItem(**cased_line(TRAJ_COLOR, 2.0), name="path",
+                                          symbol="o", symbolSize=6, symbolBrush=TRAJ_COLOR,
+                                          symbolPen=casing(1.0), connect="finite")
         self.trajectory.setZValue(5)
-        self.kept_items = []
+        self.other_items = []  # (path, end marker) of every other visible run
         plot.addItem(self.trajectory)
-        self.grad_shaft, self.grad_head = self._arrow(GRAD_COLOR, "∇f (steepest ascent)")
-        self.neg_shaft, self.neg_head = self._arrow(NEG_GRAD_COLOR, "−∇f (descent direction)")
-        self.u_shaft, self.u_head = self._arrow(U_COLOR, "u (dial direction)", style=Qt.DashLine)
-        self.tangent = pg.PlotCurveItem(pen=pg.mkPen(TANGENT_COLOR, width=2, style=Qt.DotLine),
-                                        name="level-curve tangent")
+        self.grad_shaft, self.grad_head = self._arrow(GRAD_COLOR, "∇f (uphill)")
+        self.neg_shaft, self.neg_head = self._arrow(NEG_GRAD_COLOR, "−∇f (downhill)")
+        self.u_shaft, self.u_head = self._arrow(U_COLOR, "u (dial)", style=Qt.DashLine)
+        self.tangent = pg.PlotCurveItem(**cased_line(TANGENT_COLOR, 2.0, Qt.DotLine),
+                                        name="level tangent")
         self.tangent.setZValue(6)
         plot.addItem(self.tangent)
-        self.critical = pg.ScatterPlotItem(size=12, name="critical points", pxMode=True)
-        self.critical.setZValue(8)
-        plot.addItem(self.critical)
-        self.legend.removeItem(self.critical)
-        self.current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush("w"), pen=pg.mkPen("k", width=2),
+        self.critical = {}  # kind → ScatterPlotItem, in the legend while it has points
+        for kind, symbol in CRITICAL_SYMBOLS.items():
+            item = pg.ScatterPlotItem(size=13, symbol=symbol, pen=casing(1.5), pxMode=True,
+                                      brush=pg.mkBrush(CRITICAL_COLORS[kind]))
+            item.setZValue(8)
+            plot.addItem(item)
+            self.critical[kind] = item
+        self.current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(CURRENT_COLOR), pen=casing(2),
                                           name="current point")
-        self.current.setZValue(9)
+        self.current.setZValue(11)  # above the start marker: at step 0 both are drawn
         plot.addItem(self.current)
         self.start_marker = pg.TargetItem(pos=(0, 0), size=16, movable=True, symbol="o",
-                                          pen=pg.mkPen("#d62728", width=2), brush=pg.mkBrush(214, 39, 40, 90),
-                                          label="start", labelOpts={"color": "#d62728", "offset": (10, -10)})
+                                          pen=casing(1.5), brush=pg.mkBrush(START_COLOR),
+                                          label="start", labelOpts={
+                                              "color": "#111111", "offset": (10, -10),
+                                              "fill": pg.mkBrush(255, 255, 255, 200)})
         self.start_marker.setZValue(10)
         self.start_marker.sigPositionChangeFinished.connect(self._on_marker_dragged)
         plot.addItem(self.start_marker)
-        self.legend.addItem(pg.PlotDataItem(symbol="o", symbolBrush=(214, 39, 40, 90),
-                                            symbolPen="#d62728", pen=None), "start (drag or click)")
+        self.start_sample = pg.PlotDataItem(symbol="o", symbolSize=12, pen=None,
+                                            symbolBrush=self.start_marker.brush,
+                                            symbolPen=self.start_marker.pen)
+        self.start_sample.setData([0.0], [0.0])  # the legend draws its symbol from the data's
+        self.legend.addItem(self.start_sample, "start (drag)")
+        # what the point allows ("f is undefined here", "∇f ≈ 0 (critical point)")
+        self.point_note = pg.TextItem("", color="#111111", anchor=(-0.06, 1.6),
+                                      fill=pg.mkBrush(255, 255, 255, 225),
+                                      border=pg.mkPen("#555555"))
+        self.point_note.setZValue(12)
+        self.point_note.setVisible(False)
+        plot.addItem(self.point_note)
 
     def _arrow(self, color, name, style=Qt.SolidLine):
-        shaft = pg.PlotCurveItem(pen=pg.mkPen(color, width=3, style=style), name=name)
-        head = pg.ArrowItem(headLen=14, tipAngle=32, tailLen=0, pen=pg.mkPen(color), brush=color)
+        shaft = pg.PlotCurveItem(**cased_line(color, 3.0, style), name=name)
+        head = pg.ArrowItem(headLen=15, tipAngle=34, tailLen=0, pen=casing(1.5), brush=color)
         for item in (shaft, head):
             item.setZValue(7)
             self.getPlotItem().addItem(item)
@@ -164,6 +250,7 @@ class ContourView(pg.PlotWidget):
     def _on_window_changed(self, xrange, yrange):
         self._apply_window((xrange, yrange))
         self._recompute()
+        self._redraw_paths()
 
     def _apply_window(self, window):
         (x0, x1), (y0, y1) = window
@@ -183,49 +270,91 @@ class ContourView(pg.PlotWidget):
 
     def _on_trajectory_changed(self):
         run = self.model.run
-        if run is None or run.steps < DIRECT_DRAW or not self.model.playing:
-            self._draw_trajectory()
+        long = run is not None and run.steps >= DIRECT_DRAW
+        if not (self.model.playing and (long or self.other_items)):
+            self._redraw_paths()
         elif not self._traj_timer.isActive():
-            self._traj_timer.start()  # long runs: redraw at most every REDRAW_MS while playing
+            self._traj_timer.start()  # while playing: redraw at most every REDRAW_MS
 
-    def _draw_trajectory(self):
-        run = self.model.run
-        if run is None:
-            self.trajectory.setData([], [])
-            return
+    def _path_data(self, run):
+        """(xs, ys) of a run as drawn: thinned to about MAX_DRAWN points, keeping the last,
+        cut REACH view sizes around the view, and one point per pixel in a row (a converging
+        run piles thousands of points into a few pixels, and each costs paint time)."""
         rows = run.view()
         stride = max(1, len(rows) // MAX_DRAWN)
-        if stride > 1:  # thin out very long runs, keeping the last point
+        if stride > 1:
             rows = np.concatenate([rows[::stride], rows[-1:]])
-        markers = "o" if len(rows) <= MAX_MARKERS else None
-        self.trajectory.setData(rows[:, 1], rows[:, 2], symbol=markers)
+        vb = self.getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        rx, ry = REACH * (x1 - x0), REACH * (y1 - y0)
+        xs, ys = cut_to_box(rows[:, 1], rows[:, 2], ((x0 - rx, x1 + rx), (y0 - ry, y1 + ry)))
+        pw, ph = vb.viewPixelSize()
+        if len(xs) > 2 and pw > 0 and ph > 0 and math.isfinite(pw) and math.isfinite(ph):
+            with np.errstate(invalid="ignore"):
+                qx, qy = np.floor(xs / pw), np.floor(ys / ph)
+            keep = np.ones(len(xs), dtype=bool)
+            keep[1:-1] = (qx[1:-1] != qx[:-2]) | (qy[1:-1] != qy[:-2])  # NaN gaps stay
+            xs, ys = xs[keep], ys[keep]
+        return xs, ys
 
-    def _on_kept_runs_changed(self):
+    def _redraw_paths(self):
+        """Every visible run's path, cut around the view: the selected one with its points,
+        the others as lines that end in a dot where each run is now."""
+        self._draw_trajectory()
+        for (path, end), run in zip(self.other_items, self._others()):
+            if run.descent is None:
+                path.setData([], [])
+                end.setData([], [])
+                continue
+            path.setData(*self._path_data(run.descent))
+            end.setData(*([v] for v in run.current_point))
+
+    def _others(self):
+        selected = self.model.selected_run
+        return [r for r in self.model.runs if r.visible and r is not selected]
+
+    def _draw_trajectory(self):
+        run, selected = self.model.run, self.model.selected_run
+        if run is None or not selected.visible:
+            self.trajectory.setData([], [])
+            return
+        markers = "o" if run.steps < MAX_MARKERS else None
+        self.trajectory.setData(*self._path_data(run), symbol=markers)
+
+    def _on_runs_changed(self):
+        """New colours and names: the selected run's path takes its run's colour, and each other
+        visible run gets a path and an end dot in its own."""
         plot = self.getPlotItem()
-        for item in self.kept_items:
-            self.legend.removeItem(item)
-            plot.removeItem(item)
-        self.kept_items = []
-        for i, run in enumerate(self.model.kept):
-            color = KEPT_COLORS[i % len(KEPT_COLORS)]
-            rows = run.view()
-            item = pg.PlotDataItem(pen=pg.mkPen(color, width=2),
-                                   name=f"run {i + 1}: {run.optimizer}, ε = {fmt(run.learning_rate)}")
-            item.setZValue(4)
-            plot.addItem(item)  # add before data and clipping: pyqtgraph needs the view first
-            item.setClipToView(True)
-            item.setData(rows[:, 1], rows[:, 2])
-            self.kept_items.append(item)
+        selected = self.model.selected_run
+        color = selected.color if selected is not None else TRAJ_COLOR
+        self.trajectory.setPen(pg.mkPen(color, width=2.0))
+        self.trajectory.setSymbolBrush(color)
+        self.legend.removeItem(self.trajectory)
+        if selected is not None:
+            self.legend.addItem(self.trajectory, f"{selected.name} (selected)")
+        for path, end in self.other_items:
+            self.legend.removeItem(path)
+            plot.removeItem(path)
+            plot.removeItem(end)
+        self.other_items = []
+        for run in self._others():
+            path = pg.PlotDataItem(**cased_line(run.color, 2.0), connect="finite", name=run.name)
+            path.setZValue(4)
+            end = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(run.color), pen=casing(1.5))
+            end.setZValue(4.5)
+            plot.addItem(path)
+            plot.addItem(end)
+            self.other_items.append((path, end))
+        self._redraw_paths()
 
     def _on_critical_points_changed(self):
         points = self.model.analysis.critical or []
-        spots = [{"pos": (p.x, p.y), "symbol": CRITICAL_SYMBOLS[p.kind][0],
-                  "brush": pg.mkBrush(CRITICAL_SYMBOLS[p.kind][1]), "pen": pg.mkPen("k", width=1),
-                  "data": p.kind} for p in points]
-        self.critical.setData(spots)
-        self.legend.removeItem(self.critical)  # listed only while there are some
-        if spots:
-            self.legend.addItem(self.critical, "critical points (▼ min, ▲ max, × saddle)")
+        for kind, item in self.critical.items():
+            xy = [(p.x, p.y) for p in points if p.kind == kind]
+            item.setData(pos=np.array(xy, dtype=np.float64).reshape(-1, 2))
+            self.legend.removeItem(item)  # listed only while there are some
+            if xy:
+                self.legend.addItem(item, kind)  # the glyph is the marker
 
     def _on_basins_changed(self):
         basins = self.model.analysis.basins
@@ -301,8 +430,7 @@ class ContourView(pg.PlotWidget):
         if scale.spacing != "log":
             axis.setTicks(None)
             return
-        ticks = [(float(t), fmt(scale.value_at(t))) for t in np.linspace(scale.lo, scale.hi, 6)]
-        axis.setTicks([ticks])
+        axis.setTicks([log_ticks(scale)])
 
     def _draw_contours(self, grid):
         xs, ys = [], []
@@ -325,16 +453,16 @@ class ContourView(pg.PlotWidget):
 
     # ----- arrows -----------------------------------------------------------------
     def _update_arrows(self):
-        fn = self.model.function
-        if fn is None:
+        """∇f, −∇f and the tangent where ∇f has a direction (else a note in words), and u."""
+        state = self.model.point_state()
+        if state is None:
             return
-        px, py = self.model.current_point
-        _, gx, gy = fn.value_and_gradient(px, py)
-        norm = math.hypot(gx, gy)
+        px, py = state.x, state.y
         (x0, x1), _ = self.getViewBox().viewRange()
         length = ARROW_FRACTION * (x1 - x0)
-        if norm > 0 and math.isfinite(norm):
-            dx, dy = gx / norm, gy / norm
+        if state.has_direction:
+            angle = math.atan2(state.gy, state.gx)
+            dx, dy = math.cos(angle), math.sin(angle)
             self._set_arrow(self.grad_shaft, self.grad_head, px, py, dx, dy, length)
             self._set_arrow(self.neg_shaft, self.neg_head, px, py, -dx, -dy, length)
             t = 0.9 * length
@@ -346,16 +474,35 @@ class ContourView(pg.PlotWidget):
             self.tangent.setData([], [])
         phi = self.model.angle
         self._set_arrow(self.u_shaft, self.u_head, px, py, math.cos(phi), math.sin(phi), 0.8 * length)
+        if self.point_note.toPlainText() != state.words:
+            self.point_note.setText(state.words)
+        self.point_note.setPos(px, py)
+        self.point_note.setVisible(bool(state.words))
         self._place_legend(px, py)
 
     def _place_legend(self, px, py):
-        """Keep the legend in the top corner away from the current point."""
-        (x0, x1), (y0, y1) = self.getViewBox().viewRange()
-        right = (px - x0) < 0.5 * (x1 - x0) and (py - y0) > 0.4 * (y1 - y0)
-        if right != getattr(self, "_legend_right", None):
-            self._legend_right = right
-            corner = (1, 0) if right else (0, 0)
-            self.legend.anchor(itemPos=corner, parentPos=corner, offset=(-8, 8) if right else (8, 8))
+        """Put the legend in the first corner (top left, top right, bottom left, bottom right)
+        where it covers neither the current point nor its note; else in the farthest one."""
+        vb = self.getViewBox()
+        view = vb.sceneBoundingRect()
+        if view.width() <= 0:
+            return
+        size = self.legend.boundingRect().size()
+        p = vb.mapViewToScene(pg.Point(px, py))
+        note = self.point_note.boundingRect().width() if self.point_note.isVisible() else 0
+        clear = QRectF(p.x() - 24, p.y() - 44, 48 + note, 68)  # the point, its arrows' roots
+        rects = {}
+        for corner in ((0, 0), (1, 0), (0, 1), (1, 1)):
+            x = view.left() + 8 if corner[0] == 0 else view.right() - 8 - size.width()
+            y = view.top() + 8 if corner[1] == 0 else view.bottom() - 8 - size.height()
+            rects[corner] = QRectF(x, y, size.width(), size.height())
+        free = [c for c, rect in rects.items() if not rect.intersects(clear)]
+        far = max(rects, key=lambda c: (rects[c].center() - p).manhattanLength())
+        corner = free[0] if free else far
+        if corner != getattr(self, "_legend_corner", None):
+            self._legend_corner = corner
+            offset = (8 if corner[0] == 0 else -8, 8 if corner[1] == 0 else -8)
+            self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
 
     @staticmethod
     def _set_arrow(shaft, head, px, py, dx, dy, length):
@@ -386,6 +533,7 @@ class ContourView(pg.PlotWidget):
         """After a pan or zoom by the user, the model's window follows the view; after a
         resize, only the grid is extended if the view outgrew it."""
         manual, self._manual = self._manual, False
+        self._redraw_paths()
         xr, yr = self.getViewBox().viewRange()
         if manual and self.model.set_window(tuple(xr), tuple(yr)):
             return  # windowChanged recomputes the grid
@@ -407,7 +555,10 @@ class ContourView(pg.PlotWidget):
         if not self._in_plot_area(event.scenePos()):
             return
         point = self.getViewBox().mapSceneToView(event.scenePos())
-        self.model.set_start(point.x(), point.y())
+        if event.modifiers() & Qt.ShiftModifier:  # Shift+click: a new run starts here
+            self.model.add_run((point.x(), point.y()))
+        else:
+            self.model.set_start(point.x(), point.y())
 
     def _on_marker_dragged(self, marker):
         pos = marker.pos()
@@ -426,5 +577,4 @@ class ContourView(pg.PlotWidget):
 
     def data_to_viewport(self, x, y):
         """The viewport pixel (QPoint) showing data point (x, y), for tests and automation."""
-        scene = self.getViewBox().mapViewToScene(pg.Point(x, y))
-        return self.mapFromScene(scene)
+        return data_to_viewport(self, x, y)

@@ -9,6 +9,20 @@ import traceback
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 
 
+def safe_text(text):
+    """``text`` with anything UTF-8 cannot hold (a lone surrogate from a file name with
+    undecodable bytes) written as a backslash escape, so Qt and files accept it."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _describe(exc_type, exc_value):
+    try:
+        message = str(exc_value)
+    except Exception:  # an exception whose __str__ fails still gets reported
+        message = "(the error message could not be shown)"
+    return safe_text(f"{exc_type.__name__}: {message}")
+
+
 def log_path():
     folder = QStandardPaths.writableLocation(QStandardPaths.AppLocalDataLocation)
     if not folder:
@@ -43,16 +57,16 @@ class CrashHandler(QObject):
             return
         text = "".join(traceback.format_exception(exc_type, exc_value, tb))
         written = self._write_log(text)
-        summary = f"{exc_type.__name__}: {exc_value}"
+        summary = _describe(exc_type, exc_value)
         if written:
-            summary += f"\n\nDetails were written to {self.path}"
+            summary += f"\n\nDetails were written to {safe_text(self.path)}"
         self.reported.emit(summary)  # queued to the GUI thread if raised elsewhere
 
     def _write_log(self, text):
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             stamp = datetime.datetime.now().isoformat(timespec="seconds")
-            with open(self.path, "a", encoding="utf-8") as fh:
+            with open(self.path, "a", encoding="utf-8", errors="backslashreplace") as fh:
                 fh.write(f"--- {stamp}\n{text}\n")
             return True
         except OSError:
@@ -71,4 +85,5 @@ class CrashHandler(QObject):
                           QMessageBox.Ok, QApplication.activeWindow())
         box.setObjectName("crashDialog")
         box.finished.connect(lambda _r: setattr(self, "_dialog_open", False))
+        self.dialog = box  # without a parent window, nothing else keeps it alive
         QTimer.singleShot(0, box.open)

@@ -9,29 +9,13 @@ from ..core.calculus import curvature
 from ..core.descent import (MAX_LEARNING_RATE, MAX_STEPS_LIMIT, MAX_TOLERANCE, MIN_LEARNING_RATE,
                             OPTIMIZERS)
 from ..core.fmt import fmt
-from .number_fields import ERROR_COLOR, CountSpinBox, NumberSpinBox, refusal
+from .number_fields import ERROR_COLOR, CountSpinBox, LogSpinBox, refusal
+from .optimizer_controls import OptimizerControls
 
 LR_MIN, LR_MAX = 1e-6, 10.0  # the slider's scale; the spin box takes what the core accepts
 SLIDER_STEPS_PER_DECADE = 100
-KEPT_STATUS = {"running": "not finished", "converged": "converged", "max_steps": "max steps",
-               "diverged": "diverged", "left_domain": "left the domain",
-               "critical_start": "started at a critical point", "stopped": "stopped"}
 # The keys of the Descent menu (main_window), named in the buttons' tooltips.
 SHORTCUTS = {"step": "F6", "play": "F5", "reset": "Ctrl+R"}
-
-
-class LogSpinBox(NumberSpinBox):
-    """A number field for positive values spanning decades: steps by a factor of 10^0.1."""
-
-    def __init__(self, minimum, maximum, parent=None, objectName=""):
-        super().__init__(minimum, maximum, parent, objectName=objectName)
-        self.setKeyboardTracking(False)
-        self.setAccelerated(True)
-
-    def stepBy(self, steps):
-        current = self.value() if self.value() > 0 else 1e-12  # stepping up from 0
-        value = current * 10 ** (steps / 10)
-        self.setValue(min(max(value, self.minimum()), self.maximum()))
 
 
 class DescentPanel(QWidget):
@@ -67,12 +51,6 @@ class DescentPanel(QWidget):
                          (self.play_btn, f"Animate descent, or pause it ({SHORTCUTS['play']})"),
                          (self.reset_btn, f"Back to the start point ({SHORTCUTS['reset']})")):
             btn.setToolTip(tip)
-        self.keep_btn = QPushButton("Keep run for comparison", objectName="keepRunButton")
-        self.keep_btn.setToolTip("Keep this trajectory on the map and start a new run, e.g. with "
-                                 "another learning rate or optimizer")
-        self.clear_btn = QPushButton("Clear kept", objectName="clearKeptButton")
-        self.kept_label = QLabel(objectName="keptLabel")
-        self.kept_label.setWordWrap(True)
         self.speed = QSlider(Qt.Horizontal, objectName="speedSlider")
         self.speed.setRange(0, 400)  # 10^(v/100) steps per second: 1 … 10,000
         self.speed.setToolTip("Animation speed")
@@ -99,6 +77,8 @@ class DescentPanel(QWidget):
         form.addRow("max steps", self.steps)
         form.addRow("tolerance ‖∇f‖ <", self.tol)
         form.addRow("optimizer", self.optimizer)
+        self.optimizer_controls = OptimizerControls(model)
+        form.addRow(self.optimizer_controls)
         form.addRow(self.field_message)
         buttons = QGridLayout()
         buttons.addWidget(self.step_btn, 0, 0)
@@ -116,11 +96,6 @@ class DescentPanel(QWidget):
         layout.addLayout(buttons)
         layout.addLayout(speed_row)
         layout.addWidget(self.status)
-        keep_row = QHBoxLayout()
-        keep_row.addWidget(self.keep_btn, 1)
-        keep_row.addWidget(self.clear_btn)
-        layout.addLayout(keep_row)
-        layout.addWidget(self.kept_label)
 
         self.lr.valueChanged.connect(self._on_lr_edited)
         for field in (self.lr, self.steps, self.tol):
@@ -136,9 +111,6 @@ class DescentPanel(QWidget):
         self.play_btn.clicked.connect(lambda _checked=False: model.toggle_play())
         self.reset_btn.clicked.connect(lambda _checked=False: model.reset())
         self.speed.valueChanged.connect(lambda v: model.set_speed(10 ** (v / 100)))
-        self.keep_btn.clicked.connect(lambda _checked=False: model.keep_run())
-        self.clear_btn.clicked.connect(lambda _checked=False: model.clear_kept())
-        model.keptRunsChanged.connect(self._on_kept_runs_changed)
         model.pointChanged.connect(self._on_point_changed)
         model.functionChanged.connect(lambda _fn: self._on_point_changed(*model.current_point))
         model.settingsChanged.connect(self._on_settings_changed)
@@ -148,7 +120,6 @@ class DescentPanel(QWidget):
         self._on_settings_changed()
         self._on_speed_changed(model.speed)
         self._on_status_changed(model.status_text())
-        self._on_kept_runs_changed()
 
     # ----- widgets → model --------------------------------------------------------
     def _on_lr_edited(self, value):
@@ -196,21 +167,15 @@ class DescentPanel(QWidget):
                  "critical_start": "#8a6d00", "max_steps": "#8a6d00"}.get(status, "#333")
         self.status.setStyleSheet(f"color: {color}; font-weight: bold;")
 
-    def _on_kept_runs_changed(self):
-        lines = [f"run {i + 1}: {OPTIMIZERS[r.optimizer].label}, "
-                 f"ε = {fmt(r.learning_rate)}, {r.steps} steps, f = {fmt(r.row(-1)[3])} "
-                 f"({KEPT_STATUS.get(r.status, r.status)})"
-                 for i, r in enumerate(self.model.kept)]
-        self.kept_label.setText("\n".join(lines))
-        self.kept_label.setVisible(bool(lines))
-        self.clear_btn.setEnabled(bool(lines))
-
     def _on_point_changed(self, x, y):
-        fn = self.model.function
-        if fn is None:
+        state = self.model.point_state()
+        if state is None:
             self.curvature.clear()
             return
-        low, high, bound = curvature(fn, (x, y))
+        if not state.has_gradient:
+            self.curvature.setText(f"curvature here: undefined ({state.words})")
+            return
+        low, high, bound = curvature(self.model.function, (x, y))
         size = abs(low) + abs(high)  # an eigenvalue below round-off of this is 0
         eigen = f"curvature here: λ = {fmt(low, scale=size)}, {fmt(high, scale=size)}; "
         if not math.isfinite(high):

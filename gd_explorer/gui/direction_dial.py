@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen,
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..core.fmt import fmt
-from .colors import GRAD_COLOR, TANGENT_COLOR, U_COLOR
+from .colors import CASING_COLOR, GRAD_COLOR, TANGENT_COLOR, U_COLOR
 
 TWO_PI = 2 * math.pi
 STEP = math.radians(1.0)
@@ -30,7 +30,7 @@ class DirectionDial(QWidget):
     Drag (or press anywhere) to point the needle at the mouse; the wheel and the arrow keys
     turn it by 1 degree, Page Up / Page Down by 15 degrees. ``angleChanging`` is emitted
     while dragging, ``angleChanged`` when a drag ends and after a key or wheel turn.
-    ``setAngle`` and ``setGradient`` never emit.
+    ``setAngle``, ``setGradient`` and ``setNote`` never emit.
     """
 
     angleChanging = Signal(float)
@@ -45,6 +45,7 @@ class DirectionDial(QWidget):
         self.setToolTip("Direction u: drag, scroll, or use the arrow keys (Page Up/Down: 15°)")
         self._phi = 0.0
         self._grad = None  # direction angle of grad f, or None when hidden
+        self._note = ""    # why grad f is not drawn, e.g. "f is undefined here"
         self._dragging = False
         self._wheel = 0
         self._describe()
@@ -73,6 +74,16 @@ class DirectionDial(QWidget):
             self._grad = grad
             self._describe()
             self.update()
+
+    def setNote(self, text):
+        """Words shown on the dial in place of ∇f ("" for none)."""
+        if text != self._note:
+            self._note = text
+            self._describe()
+            self.update()
+
+    def note(self):
+        return self._note
 
     def gradientAngle(self):
         """grad f's direction in radians, or None when hidden."""
@@ -167,6 +178,8 @@ class DirectionDial(QWidget):
         text = f"Direction u at φ = {fmt(math.degrees(self._phi), scale=360)}°"
         if self._grad is not None:
             text += f"; ∇f points at {fmt(math.degrees(self._grad), scale=360)}°"
+        if self._note:
+            text += f"; {self._note}"
         self.setAccessibleDescription(text)
 
     # ----- painting -------------------------------------------------------------------
@@ -189,8 +202,11 @@ class DirectionDial(QWidget):
         self._paint_ticks(p, r, pal.color(QPalette.Text))
         if self._grad is not None:
             level = self._grad + math.pi / 2
+            ends = self._at(level, 0.7 * r), self._at(level + math.pi, 0.7 * r)
+            p.setPen(QPen(QColor(CASING_COLOR), 3.5))
+            p.drawLine(*ends)
             p.setPen(QPen(QColor(TANGENT_COLOR), 1.5, Qt.DotLine))
-            p.drawLine(self._at(level, 0.7 * r), self._at(level + math.pi, 0.7 * r))
+            p.drawLine(*ends)
             self._paint_theta(p, r)
             self._paint_arrow(p, self._grad, 0.72 * r, QColor(GRAD_COLOR), 3.0)
         self._paint_arrow(p, self._phi, 0.9 * r, QColor(U_COLOR), 3.5)
@@ -199,6 +215,8 @@ class DirectionDial(QWidget):
         p.drawEllipse(self._at(self._phi, 0.9 * r), 5.0, 5.0)  # the knob to drag
         p.setBrush(QColor("#333333"))
         p.drawEllipse(c, 3.0, 3.0)
+        if self._note:
+            self._paint_note(p, r, pal.color(QPalette.Text))
         if self.hasFocus():
             p.setPen(QPen(pal.color(QPalette.Highlight), 2.0, Qt.DashLine))
             p.setBrush(Qt.NoBrush)
@@ -235,14 +253,29 @@ class DirectionDial(QWidget):
             pt = self._at(self._grad + delta / 2, rr + 11)
             p.drawText(QRectF(pt.x() - 8, pt.y() - 8, 16, 16), Qt.AlignCenter, "θ")
 
+    def _paint_note(self, p, r, color):
+        """The note in a light box across the lower half, where ∇f would be."""
+        font = QFont(self.font())
+        font.setPointSizeF(max(6.5, min(8.5, r / 10.5)))
+        p.setFont(font)
+        box = QRectF(self.center().x() - 0.8 * r, self.center().y() + 0.14 * r, 1.6 * r, 0.42 * r)
+        p.setPen(Qt.NoPen)
+        p.setBrush(QColor(255, 255, 255, 225))
+        p.drawRoundedRect(box, 4, 4)
+        p.setPen(QPen(color))
+        p.drawText(box, Qt.AlignCenter | Qt.TextWordWrap, self._note)
+
     def _paint_arrow(self, p, angle, length, color, width):
+        """A coloured arrow on a dark casing, as on the map."""
         tip = self._at(angle, length)
-        p.setPen(QPen(color, width, Qt.SolidLine, Qt.RoundCap))
-        p.drawLine(self.center(), self._at(angle, length - 8))
         base = self._at(angle, length - 12)
         nx, ny = math.sin(angle) * 6, math.cos(angle) * 6  # normal on screen (y down)
         head = QPolygonF([tip, QPointF(base.x() + nx, base.y() + ny),
                           QPointF(base.x() - nx, base.y() - ny)])
-        p.setPen(QPen(color, 1))
+        casing = QColor(CASING_COLOR)
+        for pen_color, pen_width in ((casing, width + 2.5), (color, width)):
+            p.setPen(QPen(pen_color, pen_width, Qt.SolidLine, Qt.RoundCap))
+            p.drawLine(self.center(), self._at(angle, length - 8))
+        p.setPen(QPen(casing, 1.5))
         p.setBrush(color)
         p.drawPolygon(head)

@@ -7,10 +7,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ..core import point
 from ..core.calculus import STEPS_H, directional_derivative, slice_values, total_differential
 from ..core.errors import InputError
 from ..core.fmt import fmt, fmt_point
-from .colors import GRAD_COLOR, TANGENT_COLOR, U_COLOR
+from .colors import CASING_COLOR, GRAD_COLOR, TANGENT_COLOR, U_COLOR
 from .direction_dial import THETA_COLOR, DirectionDial
 from .direction_plots import (PLOT_LIMIT, UNDEFINED, CurvePlot, DifferentialLabel, LimitTable,
                               SlicePlot)
@@ -20,6 +21,8 @@ SLICE_FRACTION = 0.1                   # slice half-width as a fraction of the v
 DIFF_STEP = 0.1                        # h in ds = h u for the total differential
 # what the point allows us to show
 NO_FUNCTION, F_UNDEFINED, GRAD_UNDEFINED, ZERO_GRAD, OK = range(5)
+STATES = {point.F_UNDEFINED: F_UNDEFINED, point.GRAD_UNDEFINED: GRAD_UNDEFINED,
+          point.FLAT: ZERO_GRAD, point.SLOPED: OK}
 
 
 def _caption(text):
@@ -28,6 +31,12 @@ def _caption(text):
     label.setWordWrap(True)
     label.setStyleSheet("font-weight: bold; margin-top: 6px;")
     return label
+
+
+def _swatch(color, glyph):
+    """A legend glyph in ``color`` on the dark casing, as the line is drawn."""
+    style = f"color:{color};background:{CASING_COLOR}"
+    return f"<span style='{style}'>&nbsp;<b>{glyph}</b>&nbsp;</span>"
 
 
 def _value_label(name, bold=False):
@@ -87,10 +96,9 @@ class DirectionPanel(QWidget):
         self.snap_level = QPushButton("along the level curve", objectName="snapLevel")
         self.snap_level.setToolTip("u ⟂ ∇f: θ = 90°, D_u f = 0 (f does not change to first order)")
         legend = QLabel(
-            f"<span style='color:{U_COLOR}'>━━</span> u (drag, scroll, keys)<br>"
-            f"<span style='color:{GRAD_COLOR}'>━━</span> ∇f<br>"
-            f"<span style='color:{THETA_COLOR}'>━━</span> θ, from ∇f to u<br>"
-            f"<span style='color:{TANGENT_COLOR}'>┅┅</span> level-curve tangent")
+            f"{_swatch(U_COLOR, '━━')} u (drag, scroll, keys)<br>{_swatch(GRAD_COLOR, '━━')} ∇f<br>"
+            f"<span style='color:{THETA_COLOR}'>&nbsp;━━&nbsp;</span> θ, from ∇f to u<br>"
+            f"{_swatch(TANGENT_COLOR, '┅┅')} level-curve tangent")
         font = QFont(legend.font())
         font.setPointSizeF(font.pointSizeF() * 0.85)
         legend.setFont(font)
@@ -146,7 +154,7 @@ class DirectionPanel(QWidget):
         self.differential = DifferentialLabel()
         for caption, widget in (
                 ("D<sub>u</sub>f against φ: a sinusoid of amplitude ‖∇f‖", self.curve_plot),
-                ("Slice g(z) = f(p + z u) (orange) and its tangent at z = 0 "
+                ("Slice g(z) = f(p + z u) (in u's colour) and its tangent at z = 0 "
                  "with slope D<sub>u</sub>f (dashed)", self.slice_plot),
                 ("Limit definition: (f(p + h u) − f(p)) / h → D<sub>u</sub>f", self.table),
                 (f"Total differential for a small step ds = h u (h = {fmt(DIFF_STEP)})",
@@ -181,6 +189,7 @@ class DirectionPanel(QWidget):
         self._sync_point()
 
     def _on_window_changed(self, _xrange, _yrange):
+        self._sync_point()  # the window sets the round-off level of ∇f
         self._update_slice(self.result)
 
     def _on_angle_changing(self, phi):
@@ -204,23 +213,19 @@ class DirectionPanel(QWidget):
         except (InputError, ArithmeticError):
             self.state = F_UNDEFINED
             return None
-        gx, gy = d.gradient
-        if not math.isfinite(d.f):
-            self.state = F_UNDEFINED
-        elif not (math.isfinite(gx) and math.isfinite(gy)):
-            self.state = GRAD_UNDEFINED
-        else:
-            self.state = ZERO_GRAD if d.grad_norm == 0 else OK
+        self.state = STATES[self.model.point_state().kind]
         return d
 
     def _sync_point(self, force=False):
-        key = (self.model.function, self.model.current_point)
+        state = self.model.point_state()
+        key = (self.model.function, self.model.current_point, state and state.kind)
         if not force and key == self._shown:
             return
         self._shown = key
         d = self._compute(self.model.angle)
         self._grad = d.gradient if d is not None else (math.nan, math.nan)
-        self.dial.setGradient(*self._grad)
+        self.dial.setGradient(*(self._grad if self.state == OK else (math.nan, math.nan)))
+        self.dial.setNote(state.words if state is not None else "")
         for button in (self.snap_along, self.snap_against, self.snap_level):
             button.setEnabled(self.state == OK)
         self._update_curve()
@@ -254,25 +259,27 @@ class DirectionPanel(QWidget):
             self.value_label.setText(fmt(d.value, scale=terms))
             self.polar_label.setText(fmt(d.value_polar, scale=terms))
         elif state == ZERO_GRAD:
-            self.theta_label.setText("undefined: ∇f = 0")
-            self.cos_label.setText("undefined: ∇f = 0")
-            self.value_label.setText("0")
-            self.polar_label.setText("0")
+            self.theta_label.setText("undefined: ∇f ≈ 0")
+            self.cos_label.setText("undefined: ∇f ≈ 0")
+            terms = abs(gx) + abs(gy)
+            self.value_label.setText(fmt(d.value, scale=terms))
+            self.polar_label.setText(fmt(d.value_polar, scale=terms))
         else:
             for label in (self.theta_label, self.cos_label, self.value_label, self.polar_label):
                 label.setText(UNDEFINED)
         self.message.setText({
             NO_FUNCTION: "Enter a function to see its directional derivatives.",
-            F_UNDEFINED: "f is undefined at this point, so nothing can be computed here.",
-            GRAD_UNDEFINED: "∇f is undefined at this point, so D_u f = ∇f·u is undefined here.",
-            ZERO_GRAD: "∇f = 0 here (a critical point): θ is undefined, and D_u f = 0 "
-                       "in every direction.",
+            F_UNDEFINED: f"{point.WORDS[point.F_UNDEFINED]}, and so is every derivative.",
+            GRAD_UNDEFINED: f"{point.WORDS[point.GRAD_UNDEFINED]}, so D_u f = ∇f·u is too.",
+            ZERO_GRAD: f"{point.WORDS[point.FLAT]}: ‖∇f‖ is at most the descent's tolerance "
+                       "(or round-off), so θ is undefined and D_u f ≈ 0 in every direction.",
         }.get(state, ""))
         self.message.setVisible(state != OK)
 
     # ----- plots ----------------------------------------------------------------------
     def _update_curve(self):
-        self.curve_plot.set_gradient(self._grad if self.state in (OK, ZERO_GRAD) else None)
+        self.curve_plot.set_gradient(self._grad if self.state in (OK, ZERO_GRAD) else None,
+                                     marks=self.state == OK)
 
     def _update_marker(self):
         phi = self.model.angle

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidg
 
 from ..core.calculus import STEPS_H, derivative_curve
 from ..core.fmt import fmt
-from .colors import GRAD_COLOR, NEG_GRAD_COLOR, TANGENT_COLOR, U_COLOR
+from .colors import CASING_COLOR, GRAD_COLOR, NEG_GRAD_COLOR, TANGENT_COLOR, U_COLOR
 
 UNDEFINED = "undefined here"
 CURVE_DEGREES = np.arange(0.0, 361.0)  # D_u f sampled every degree
@@ -86,7 +86,7 @@ class CurvePlot(SmallPlot):
         plot.getAxis("bottom").setTicks([[(d, f"{d}°") for d in (0, 90, 180, 270, 360)]])
         plot.setXRange(0, 360, padding=0.02)
         self.curve = plot.plot(pen=pg.mkPen("#444444", width=2))
-        self.extrema = pg.ScatterPlotItem(size=7, pen=None)
+        self.extrema = pg.ScatterPlotItem(size=8, pen=pg.mkPen(CASING_COLOR))
         plot.addItem(self.extrema)
         self.phi_line = pg.InfiniteLine(angle=90, movable=False,
                                         pen=pg.mkPen(U_COLOR, width=1, style=Qt.DashLine))
@@ -97,14 +97,15 @@ class CurvePlot(SmallPlot):
         font.setPointSizeF(8)
         self.labels = {}
         for key, text, color in CURVE_LABELS:
-            item = pg.TextItem(text, color=color)
+            item = pg.TextItem(text, color="#111111", fill=pg.mkBrush(color))  # dark on light
             item.setFont(font)
             item.setVisible(False)
             plot.addItem(item)
             self.labels[key] = item
 
-    def set_gradient(self, grad):
-        """Draw the curve for ∇f = ``grad``, or nothing if ``grad`` is None."""
+    def set_gradient(self, grad, marks=True):
+        """Draw the curve for ∇f = ``grad``, or nothing if ``grad`` is None; its maximum,
+        minimum and zeros only with ``marks`` (not where ∇f ≈ 0 has no direction)."""
         plot = self.getPlotItem()
         for item in self.labels.values():
             item.setVisible(False)
@@ -117,7 +118,7 @@ class CurvePlot(SmallPlot):
         with np.errstate(all="ignore"):
             ys = derivative_curve(grad, np.radians(CURVE_DEGREES))
         self.curve.setData(CURVE_DEGREES, ys)
-        if norm == 0:
+        if norm == 0 or not marks:
             self.extrema.setData([], [])
             plot.setYRange(-1, 1, padding=0)
             return
@@ -159,7 +160,8 @@ class SlicePlot(SmallPlot):
     def __init__(self):
         super().__init__("slicePlot")
         plot = self.getPlotItem()
-        self.slice_curve = plot.plot(pen=pg.mkPen(U_COLOR, width=2), connect="finite")
+        self.slice_curve = plot.plot(pen=pg.mkPen(U_COLOR, width=2), connect="finite",
+                                     shadowPen=pg.mkPen(CASING_COLOR, width=4))
         self.tangent_line = plot.plot(pen=pg.mkPen("#333333", width=1.5, style=Qt.DashLine))
         self.slice_point = pg.ScatterPlotItem(size=7, brush=pg.mkBrush("k"), pen=None)
         plot.addItem(self.slice_point)
@@ -187,11 +189,12 @@ class SlicePlot(SmallPlot):
 
 
 class LimitTable(QTableWidget):
-    """The difference quotients for each h in STEPS_H, and how far they are from D_u f."""
+    """The difference quotients for each h in STEPS_H, and how far they are from D_u f
+    (or, with other ``headers``, from f′(a) in 1-D mode)."""
 
-    def __init__(self):
-        super().__init__(len(STEPS_H), 3, objectName="limitTable")
-        self.setHorizontalHeaderLabels(["h", "(f(p+hu) − f(p))/h", "minus D_u f"])
+    def __init__(self, name="limitTable", headers=("h", "(f(p+hu) − f(p))/h", "minus D_u f")):
+        super().__init__(len(STEPS_H), 3, objectName=name)
+        self.setHorizontalHeaderLabels(list(headers))
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(20)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMen
                                QVBoxLayout, QWidget)
 
 from ..core.fmt import fmt, fmt_point
+from ..core.point import F_UNDEFINED, FLAT, GRAD_UNDEFINED
 from ..core.presets import PRESETS
 
 DEBOUNCE_MS = 400
@@ -86,6 +87,8 @@ class FunctionEditor(QWidget):
         model.functionError.connect(self._on_function_error)
         model.compilingChanged.connect(self.busy.setVisible)
         model.pointChanged.connect(self._on_point_changed)
+        # the window sets the round-off level below which ∇f ≈ 0
+        model.windowChanged.connect(lambda *_: self._on_point_changed(*model.current_point))
         if model.function is not None:
             self._on_function_changed(model.function)
 
@@ -136,11 +139,18 @@ class FunctionEditor(QWidget):
         self.error.show()
 
     def _on_point_changed(self, x, y):
-        fn = self.model.function
-        if fn is None:
+        state = self.model.point_state()
+        if state is None:
             self.values.setText("")
             return
-        f, gx, gy = fn.value_and_gradient(x, y)
-        self.values.setText(
-            f"(x, y) = {fmt_point((x, y))}\n"
-            f"f = {fmt(f)}   ∇f = {fmt_point((gx, gy))}   ‖∇f‖ = {fmt(math.hypot(gx, gy))}")
+        text = f"(x, y) = {fmt_point((x, y))}\n"
+        if state.kind == F_UNDEFINED:
+            text += state.words
+        elif state.kind == GRAD_UNDEFINED:
+            text += f"f = {fmt(state.f)}   {state.words}"
+        else:
+            text += (f"f = {fmt(state.f)}   ∇f = {fmt_point((state.gx, state.gy))}   "
+                     f"‖∇f‖ = {fmt(state.norm)}")
+            if state.kind == FLAT:
+                text += f"\n{state.words}"
+        self.values.setText(text)

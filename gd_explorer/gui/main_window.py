@@ -3,8 +3,9 @@ import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QMainWindow, QMessageBox, QScrollArea,
-                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QGroupBox, QMainWindow, QMessageBox, QProgressBar,
+                               QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from ..core import session as sessions
 from ..core.errors import InputError
@@ -12,12 +13,15 @@ from ..core.export import write_csv
 from .analysis_panel import AnalysisPanel
 from .background import BACKGROUND_BYTES, BACKGROUND_ROWS, BackgroundJob
 from .contour_view import ContourView
+from .curve_view import CurvePane
 from .descent_panel import SHORTCUTS, DescentPanel
 from .direction_panel import DirectionPanel
 from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
 from .iteration_table import IterationTable
 from .model import ExplorerModel
+from .run_list import RunList
+from .recent_folders import remember_folder
 from .surface_view import SurfaceView
 from .undo import History
 from .view_controls import ViewControls
@@ -63,6 +67,7 @@ class MainWindow(QMainWindow):
         self.view_controls = ViewControls(m)
         self.editor = FunctionEditor(m)
         self.descent = DescentPanel(m)
+        self.run_list = RunList(m)
         self.analysis = AnalysisPanel(m)
         self.direction = DirectionPanel(m)
         self.table = IterationTable(m)
@@ -77,6 +82,8 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.view_controls)
         left_layout.addWidget(self.views, 1)
+        self.curve_pane = CurvePane(m)  # 1-D mode: shown instead of self.views
+        left_layout.addWidget(self.curve_pane, 1)
         self.left_split = QSplitter(Qt.Vertical)
         self.left_split.addWidget(left)
         self.left_split.addWidget(_group("Iterations", self.table))
@@ -87,6 +94,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(objectName="sideTabs")
         descent_tab = QWidget()
         descent_layout = QVBoxLayout(descent_tab)
+        descent_layout.addWidget(_group("Runs", self.run_list))
         descent_layout.addWidget(self.descent)
         descent_layout.addWidget(_group("Whole view", self.analysis))
         descent_layout.addStretch(1)
@@ -109,11 +117,13 @@ class MainWindow(QMainWindow):
 
         self.contour.hovered.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.view_controls.viewModeChanged.connect(self.set_view_mode)
+        m.functionChanged.connect(lambda _fn: self.set_view_mode(self.view_mode))
         m.statusChanged.connect(lambda text: self.statusBar().showMessage(text, 6000))
         m.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         m.sessionError.connect(lambda text: self._show_error("Could not open the session", text))
         self.history = History(m, self)
         self._build_menus()
+        self._build_export_progress()
         self.set_view_mode("both")
 
     def showEvent(self, event):
@@ -196,6 +206,10 @@ class MainWindow(QMainWindow):
         reset.setShortcut(QKeySequence("Ctrl+0"))
         reset.triggered.connect(lambda _checked=False: self.model.reset_window())
         view_menu.addAction(reset)
+        self.whole_path_action = QAction("Show whole path", self, objectName="showWholePathAction")
+        self.whole_path_action.setToolTip("Fit the view to the current run and its start point")
+        self.whole_path_action.triggered.connect(lambda _checked=False: self.model.show_whole_path())
+        view_menu.addAction(self.whole_path_action)
 
     def show_syntax_help(self):
         """Help → Formula syntax: what the editor accepts."""
@@ -205,11 +219,16 @@ class MainWindow(QMainWindow):
         return box
 
     def set_view_mode(self, mode):
-        """Show the contour view, the surface, or both."""
+        """Show the contour view, the surface, or both; for f of x alone, the curve f(x)
+        instead (the mode is kept for the next function of x and y)."""
         self.view_mode = mode
+        fn = self.model.function
+        one_d = fn is not None and not fn.depends_on_y
+        self.views.setVisible(not one_d)
+        self.curve_pane.setVisible(one_d)
         self.contour.setVisible(mode in ("contour", "both"))
         self.surface.setVisible(mode in ("surface", "both"))
-        self.view_controls.set_mode(mode)
+        self.view_controls.set_mode(mode, one_d)
 
     def export_csv(self, path=None):
         """Export the kept runs and the current one; asks for a path when none is given.
@@ -220,19 +239,23 @@ class MainWindow(QMainWindow):
                                                   "CSV files (*.csv);;All files (*)")
             if not path:
                 return False
-        results = self.model.results()
+        results = self.model.results(copy=False)  # views: no copy of millions of rows
         if not results:
             self._show_error("Export failed", "there is no trajectory to export")
             return False
         rows = sum(len(r.trajectory) for r in results)
-        return self._file_job(lambda: write_csv(path, results), rows, "Export failed",
-                              f"Trajectory written to {path}")
+        return self._file_job(path, lambda report: write_csv(path, results, progress=report),
+                              rows, "Export failed", f"Trajectory written to {path}",
+                              cancellable=True)
 
-    def _file_job(self, work, rows, error_title, success):
-        """Run a write now, or on a thread when it is long; errors become a dialog."""
+    def _file_job(self, path, work, rows, error_title, success, cancellable=False):
+        """Run ``work(report)`` now (report None), or on a thread when it is long; errors
+        become a dialog. A cancellable job shows its progress and a Cancel button, and
+        calls ``report(done, total)``, which returns True once Cancel was pressed."""
+        remember_folder(path)  # a temp file a killed write leaves there is removed at start
         if rows <= BACKGROUND_ROWS:
             try:
-                work()
+                work(None)
             except InputError as exc:
                 self._show_error(error_title, str(exc))
                 self.fileJobFinished.emit(str(exc))
@@ -240,11 +263,16 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(success, 6000)
             self.fileJobFinished.emit("")
             return True
-        job = BackgroundJob(work, self)
+        job = BackgroundJob(lambda: work(job.report if cancellable else None), self)
         self.statusBar().showMessage(f"Writing {rows:,} rows…")
+        if cancellable:
+            self._show_export_progress(job, rows)
 
         def finished(error):
-            if error:
+            self._end_export_progress(job)
+            if job.cancelled:
+                self.statusBar().showMessage(f"Export cancelled: {path} was not changed", 6000)
+            elif error:
                 self._show_error(error_title, error)
             else:
                 self.statusBar().showMessage(success, 6000)
@@ -254,6 +282,49 @@ class MainWindow(QMainWindow):
         job.done.connect(finished)
         job.start()
         return True
+
+    def _build_export_progress(self):
+        """The progress bar and Cancel button of long exports, hidden while none runs."""
+        self._export_jobs = []  # running exports; the bar shows the newest
+        self.export_progress = QProgressBar(objectName="exportProgress", maximumWidth=220)
+        self.cancel_export = QPushButton("Cancel", objectName="cancelExportButton")
+        self.cancel_export.setToolTip("Stop the export; the file on disk stays as it was")
+        self.cancel_export.clicked.connect(self.cancel_exports)
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.export_progress)
+        bar.addPermanentWidget(self.cancel_export)
+        bar.setMinimumHeight(bar.sizeHint().height())  # showing them never resizes the plots
+        self.export_progress.hide()
+        self.cancel_export.hide()
+
+    def _show_export_progress(self, job, total):
+        """Show ``job``'s progress (rows written) and the Cancel button in the status bar."""
+        self._export_jobs.append(job)
+        self.export_progress.setRange(0, max(total, 1))
+        self.export_progress.setValue(0)
+        self.export_progress.show()
+        self.cancel_export.setEnabled(True)
+        self.cancel_export.show()
+        job.progress.connect(lambda done, _total: self._export_progressed(job, done))
+
+    def _export_progressed(self, job, done):
+        if self._export_jobs and job is self._export_jobs[-1]:
+            self.export_progress.setValue(done)
+
+    def _end_export_progress(self, job):
+        if job in self._export_jobs:
+            self._export_jobs.remove(job)
+            if not self._export_jobs:
+                self.export_progress.hide()
+                self.cancel_export.hide()
+
+    def cancel_exports(self):
+        """Cancel: running exports stop and leave their target files untouched."""
+        for job in self._export_jobs:
+            job.cancel()
+        if self._export_jobs:
+            self.cancel_export.setEnabled(False)
+            self.statusBar().showMessage("Cancelling the export…")
 
     def export_png(self, path=None, width=1600):
         """Save the contour map as a PNG (pyqtgraph's exporter, written atomically)."""
@@ -284,8 +355,8 @@ class MainWindow(QMainWindow):
         except InputError as exc:
             self._show_error("Could not save the session", str(exc))
             return False
-        rows = sum(len(r.rows) for r in [session.current, *session.kept] if r is not None)
-        return self._file_job(lambda: sessions.save(path, session), rows,
+        rows = sum(len(r.rows) for r in session.runs if r.rows is not None)
+        return self._file_job(path, lambda _report: sessions.save(path, session), rows,
                               "Could not save the session", f"Session saved to {path}")
 
     def open_session(self, path=None):

@@ -1,23 +1,44 @@
-"""The explorer's state: function, window, start point, descent run, direction angle.
+"""The explorer's state: function, window, the runs on the map, the direction angle.
 
-Widgets observe it through its signals (one per field) and change it only
-through its methods. It holds no widgets.
+Widgets observe it through its signals (one per field) and change it only through its
+methods. It holds no widgets. Every run has its own settings (start, learning rate,
+optimizer, hyperparameters, schedule); the model's settings are those of the selected run,
+and changing one resets that run. Stepping and Play move every visible run together.
 """
 import math
 import time
+from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..core import session as sessions
-from ..core.descent import Descent, check_settings
 from ..core.errors import ExpressionError, InputError
+from ..core.fmt import fmt, fmt_point
 from ..core.grid import check_window, prefers_log, sample_grid
+from ..core.point import gradient_floor, point_state
 from ..core.presets import DEFAULT_PRESET, preset_by_name
 from .analysis import Analysis
 from .compiler import Compiler
+from .runs import Run, Settings, default_name, next_color, start_run
 
 FRAME_MS = 16
 FRAME_BUDGET_S = 0.010
+MAX_RUNS = sessions.MAX_RUNS
+
+
+@dataclass(frozen=True)
+class State:
+    """Everything undo returns to and a session or preset applies: one place sets it all."""
+
+    function: object
+    preset: object
+    window: tuple
+    default_window: tuple
+    spacing: str
+    settings: Settings
+    runs: tuple        # Run objects, as they were last seen
+    selected: int
 
 
 class ExplorerModel(QObject):
@@ -26,17 +47,17 @@ class ExplorerModel(QObject):
     compilingChanged = Signal(bool)
     windowChanged = Signal(tuple, tuple)  # (x0, x1), (y0, y1)
     spacingChanged = Signal(str)          # "linear" or "log"
-    startChanged = Signal(float, float)
-    settingsChanged = Signal()            # learning rate, steps, tolerance, optimizer
-    trajectoryChanged = Signal()          # run reset or steps added
-    pointChanged = Signal(float, float)   # the current point (last row of the run)
-    statusChanged = Signal(str)           # the run's state or stop reason
+    startChanged = Signal(float, float)   # the selected run's start
+    settingsChanged = Signal()            # the selected run's settings
+    runsChanged = Signal()                # runs added, removed, renamed, shown, hidden, selected
+    trajectoryChanged = Signal()          # steps taken or runs reset
+    pointChanged = Signal(float, float)   # the selected run's current point
+    statusChanged = Signal(str)           # the selected run's state or stop reason
     notice = Signal(str)                  # a refused input (window, setting): shown briefly
     playingChanged = Signal(bool)
     speedChanged = Signal(float)
     angleChanging = Signal(float)         # phi in radians, while the dial is dragged
     angleChanged = Signal(float)          # phi in radians, settled
-    keptRunsChanged = Signal()            # runs kept for comparison
     sessionError = Signal(str)            # a session could not be applied
 
     def __init__(self, parent=None):
@@ -47,17 +68,13 @@ class ExplorerModel(QObject):
         self.default_window = ((-3.0, 3.0), (-3.0, 3.0))
         self.window = self.default_window
         self.spacing = "linear"
-        self.start = (1.0, 1.0)
-        self.learning_rate = 0.01
-        self.max_steps = 10000
-        self.tol = 1e-6
-        self.optimizer = "gd"
+        self.settings = Settings().checked()
+        self.runs = []
+        self.selected = -1
         self.angle = 0.0
         self.speed = 60.0  # steps per second while playing
-        self.run = None
-        self.kept = []  # Descent runs kept for comparison (same function)
+        self.clock = time.perf_counter  # the frame budget's clock (tests inject their own)
         self._carry = 0.0
-        self.clock = time.perf_counter  # seconds; the frame budget reads it (tests inject one)
         self._compiler = Compiler(self)
         self._compiler.compiled.connect(self._on_compiled)
         self._compiler.failed.connect(self._on_compile_failed)
@@ -67,8 +84,52 @@ class ExplorerModel(QObject):
         self._timer.timeout.connect(self._on_tick)
         self._pending_preset = None
         self._pending_session = None
-        self._run_error = None
+        self._point = (None, None)  # (key, PointState) of the current point
+        self._floor = (None, 0.0)  # (key, gradient floor) for the function and window
         self.analysis = Analysis(self, self)
+
+    # ----- the selected run and its settings ----------------------------------------
+    @property
+    def selected_run(self):
+        return self.runs[self.selected] if 0 <= self.selected < len(self.runs) else None
+
+    @property
+    def run(self):
+        """The selected run's Descent (None without one, or where it could not start)."""
+        r = self.selected_run
+        return None if r is None else r.descent
+
+    @property
+    def start(self):
+        return self.settings.start
+
+    @property
+    def learning_rate(self):
+        return self.settings.learning_rate
+
+    @property
+    def max_steps(self):
+        return self.settings.max_steps
+
+    @property
+    def tol(self):
+        return self.settings.tol
+
+    @property
+    def optimizer(self):
+        return self.settings.optimizer
+
+    @property
+    def hyperparameters(self):
+        return dict(self.settings.hyperparameters)
+
+    @property
+    def schedule(self):
+        return self.settings.schedule_arg
+
+    @property
+    def visible_runs(self):
+        return [r for r in self.runs if r.visible]
 
     # ----- function -------------------------------------------------------------
     def set_expression(self, text, preset=None):
@@ -103,69 +164,71 @@ class ExplorerModel(QObject):
         self.functionError.emit(message, column)
 
     def set_function(self, fn, preset=None):
-        """Make ``fn`` current (and apply a preset's window, start and learning rate)."""
-        self.pause()
-        self.function, self.text, self.preset = fn, fn.text, preset
-        self.kept = []
+        """Make ``fn`` current with one run. A preset sets its window, start and learning rate
+        and plain gradient descent (its note describes that); a typed formula keeps the
+        settings and window."""
+        settings = self.settings
+        window = default_window = None
+        spacing = None
         if preset is not None:
-            self.default_window = (tuple(map(float, preset.xrange)), tuple(map(float, preset.yrange)))
-            self.window = self.default_window
-            self.spacing = preset.spacing
-            self.start = tuple(map(float, preset.start))
-            self.learning_rate = float(preset.learning_rate)
-        else:
-            self.spacing = self._spacing_for(fn)
-        self._make_run()
-        self._publish()
+            default_window = (tuple(map(float, preset.xrange)), tuple(map(float, preset.yrange)))
+            window, spacing = default_window, preset.spacing
+            settings = Settings(start=tuple(map(float, preset.start)),
+                                learning_rate=float(preset.learning_rate),
+                                max_steps=settings.max_steps, tol=settings.tol).checked()
+        state = State(fn, preset, window or self.window, default_window or self.default_window,
+                      spacing or self._spacing_for(fn, self.window), settings, (), 0)
+        self.apply(state)
 
     def snapshot(self):
-        """What undo restores: the function, window, start point, settings and runs."""
-        return (self.function, self.preset, self.window, self.default_window, self.spacing,
-                self.start, (self.learning_rate, self.max_steps, self.tol, self.optimizer),
-                self.run, tuple(self.kept))
+        """What undo restores: the function, window, settings and runs as they are now."""
+        return State(self.function, self.preset, self.window, self.default_window, self.spacing,
+                     self.settings, tuple(self.runs), self.selected)
 
     def restore(self, snapshot):
-        """Go back to a snapshot, with its runs as they were last seen."""
-        fn, preset, window, default_window, spacing, start, settings, run, kept = snapshot
-        if fn is None:
+        self.apply(snapshot)
+
+    def apply(self, state):
+        """The one place a whole state is set (new function, undo, session, lesson): runs that
+        belong to another function are started afresh from their settings."""
+        if state.function is None:
             return
         self.pause()
-        self.function, self.text, self.preset = fn, fn.text, preset
-        self.window, self.default_window, self.spacing, self.start = (window, default_window,
-                                                                      spacing, start)
-        self.learning_rate, self.max_steps, self.tol, self.optimizer = settings
-        self.kept = list(kept)
-        if run is not None and run.function is fn:
-            self.run, self._run_error = run, None
-        else:
-            self._make_run()
+        fn = state.function
+        self.function, self.text, self.preset = fn, fn.text, state.preset
+        self.window, self.default_window, self.spacing = (state.window, state.default_window,
+                                                          state.spacing)
+        self.settings = state.settings
+        runs = [r if r.descent is not None and r.descent.function is fn else self._restarted(r)
+                for r in state.runs]
+        if not runs:
+            runs = [self._new_run(state.settings, [])]
+        self.runs = runs
+        self.selected = min(max(state.selected, 0), len(runs) - 1)
+        self.settings = self.runs[self.selected].settings
         self._publish()
 
-    def _make_run(self):
-        """A fresh run from the start point, without signals; None where f is undefined there."""
-        self._run_error = None
-        try:
-            self.run = Descent(self.function, self.start, self.learning_rate, self.max_steps,
-                               self.tol, self.optimizer)
-        except InputError as exc:
-            self.run, self._run_error = None, str(exc)
+    def _new_run(self, settings, others, name=None):
+        descent, error = start_run(self.function, settings)
+        return Run(settings, name or default_name(others, settings), next_color(others),
+                   descent=descent, error=error)
 
     def _publish(self):
-        """Tell every observer about a new function (and whatever came with it), the new run
-        already in place, so no view draws the old run over the new function."""
+        """Tell every observer about a new state, the runs already in place, so no view draws
+        an old run over a new function."""
         self.settingsChanged.emit()
         self.windowChanged.emit(*self.window)  # first, so views resample the new window once
         self.spacingChanged.emit(self.spacing)
-        self.keptRunsChanged.emit()
+        self.runsChanged.emit()
         self.functionChanged.emit(self.function)
         self.startChanged.emit(*self.start)
         self.trajectoryChanged.emit()
         self._emit_point()
-        self.statusChanged.emit(self._run_error or self.status_text())
+        self.statusChanged.emit(self.status_text())
 
-    def _spacing_for(self, fn):
+    def _spacing_for(self, fn, window):
         """Logarithmic levels for functions that span orders of magnitude (typed formulas)."""
-        grid = sample_grid(fn, *self.window, 60)
+        grid = sample_grid(fn, *window, 60)
         return "log" if prefers_log(grid.z) else "linear"
 
     @property
@@ -186,6 +249,10 @@ class ExplorerModel(QObject):
         if window != self.window:
             self.window = window
             self.windowChanged.emit(*window)
+            r = self.selected_run
+            if r is not None and r.left_view and self._inside(*self.current_point):
+                r.left_view = ""  # the view has come to the point
+                self.statusChanged.emit(self.status_text())
         return True
 
     def reset_window(self):
@@ -199,102 +266,232 @@ class ExplorerModel(QObject):
             self.spacing = spacing
             self.spacingChanged.emit(spacing)
 
-    # ----- descent settings -----------------------------------------------------
+    # ----- settings of the selected run ----------------------------------------------
     def set_start(self, x, y):
         x, y = float(x), float(y)
         if not (math.isfinite(x) and math.isfinite(y)):
             return
         if (x, y) == self.start and self.run is not None and self.run.steps == 0:
             return
-        self.start = (x, y)
-        self.startChanged.emit(x, y)
-        self.reset()
+        self._set_settings(self.settings.with_(start=(x, y)))
 
     def set_learning_rate(self, value):
-        self._set_setting("learning_rate", float(value))
+        self._set_settings(self.settings.with_(learning_rate=float(value)))
 
     def set_max_steps(self, value):
-        self._set_setting("max_steps", int(value))
+        self._set_settings(self.settings.with_(max_steps=int(value)))
 
     def set_tol(self, value):
-        self._set_setting("tol", float(value))
+        self._set_settings(self.settings.with_(tol=float(value)))
 
-    def set_optimizer(self, name):
-        self._set_setting("optimizer", name)
+    def set_optimizer(self, name, hyperparameters=None):
+        """Another optimizer for the selected run, with its defaults (or ``hyperparameters``)."""
+        self._set_settings(self.settings.with_(optimizer=name,
+                                               hyperparameters=hyperparameters or {}))
 
-    def _set_setting(self, name, value):
-        if getattr(self, name) == value:
-            return
-        old = getattr(self, name)
-        setattr(self, name, value)
+    def set_hyperparameter(self, name, value):
+        params = dict(self.settings.hyperparameters)
+        params[name] = float(value)
+        self._set_settings(self.settings.with_(hyperparameters=params))
+
+    def set_schedule(self, name, parameters=None):
+        self._set_settings(self.settings.with_(schedule=(name, parameters or {})))
+
+    def _set_settings(self, settings):
+        """New settings for the selected run, which starts again; refused ones are said."""
         try:
-            check_settings(self.start, self.learning_rate, self.max_steps, self.tol, self.optimizer)
+            settings = settings.checked()
         except InputError as exc:
-            setattr(self, name, old)
             self.notice.emit(str(exc))
+            self.settingsChanged.emit()  # the widgets go back to the kept values
             return
+        if settings == self.settings:
+            return
+        moved = settings.start != self.settings.start
+        self.settings = settings
+        r = self.selected_run
+        if r is not None:  # a new Run: undo keeps the old one as it was
+            self.pause()
+            self.runs[self.selected] = self._restarted(r, settings)
         self.settingsChanged.emit()
-        if self.run is not None and self.run.steps > 0:
-            self.reset()
-        elif self.run is not None:
-            self._new_run()
+        if moved:
+            self.startChanged.emit(*settings.start)
+        if r is not None:
+            self._after_reset()
 
-    def set_speed(self, steps_per_second):
-        value = min(max(float(steps_per_second), 1.0), 100000.0)
-        if value != self.speed:
-            self.speed = value
-            self.speedChanged.emit(value)
+    def _restarted(self, run, settings=None):
+        """The run afresh from its start (with ``settings`` if given): a new Run object."""
+        settings = settings or run.settings
+        descent, error = start_run(self.function, settings)
+        return Run(settings, run.name, run.color, run.visible, descent, error)
 
-    # ----- the run ----------------------------------------------------------------
-    def _new_run(self):
+    # ----- the list of runs -------------------------------------------------------
+    def add_run(self, start=None):
+        """A new run with the selected run's settings (from ``start`` if given); selected."""
         if self.function is None:
-            self.run = None
+            return None
+        if len(self.runs) >= MAX_RUNS:
+            self.notice.emit(f"at most {MAX_RUNS} runs: remove one first")
+            return None
+        settings = self.settings
+        if start is not None:
+            x, y = float(start[0]), float(start[1])
+            if not (math.isfinite(x) and math.isfinite(y)):
+                return None
+            settings = settings.with_(start=(x, y))
+        self.pause()
+        run = self._new_run(settings, self.runs)
+        self.runs.append(run)
+        self._select(len(self.runs) - 1)
+        return run
+
+    def remove_run(self, index):
+        if not 0 <= index < len(self.runs):
             return
-        self._make_run()
+        self.pause()
+        del self.runs[index]
+        if self.selected >= len(self.runs) or index < self.selected:
+            self.selected = max(self.selected - 1, 0)
+        self._select(self.selected if self.runs else -1)
+
+    def rename_run(self, index, name):
+        name = str(name).strip()[:sessions.MAX_NAME]
+        if 0 <= index < len(self.runs) and name and name != self.runs[index].name:
+            self.runs[index].name = name
+            self.runsChanged.emit()
+
+    def set_run_visible(self, index, visible):
+        if 0 <= index < len(self.runs) and self.runs[index].visible != bool(visible):
+            self.runs[index].visible = bool(visible)
+            self.runsChanged.emit()
+            self.trajectoryChanged.emit()
+
+    def select_run(self, index):
+        if 0 <= index < len(self.runs) and index != self.selected:
+            self._select(index)
+
+    def _select(self, index):
+        self.selected = index
+        r = self.selected_run
+        if r is not None:
+            self.settings = r.settings
+        self.runsChanged.emit()
+        self.settingsChanged.emit()
+        self.startChanged.emit(*self.start)
         self.trajectoryChanged.emit()
         self._emit_point()
-        self.statusChanged.emit(self._run_error or self.status_text())
+        self.statusChanged.emit(self.status_text())
 
+    def clear_other_runs(self):
+        """Keep only the selected run."""
+        r = self.selected_run
+        if r is not None and len(self.runs) > 1:
+            self.pause()
+            self.runs = [r]
+            self._select(0)
+
+    # ----- stepping -------------------------------------------------------------------
     def reset(self):
-        """Back to the start point with a fresh run."""
+        """Every run back to its start."""
         self.pause()
-        self._new_run()
+        self.runs = [self._restarted(r) for r in self.runs]
+        self._after_reset()
+
+    def _after_reset(self):
+        self.trajectoryChanged.emit()
+        self._emit_point()
+        self.statusChanged.emit(self.status_text())
 
     def status_text(self):
-        if self.run is None:
-            return "no run: set a start point where f is defined"
-        if not self.run.finished:
-            return f"step {self.run.steps}: ready" if self.run.steps else "ready: press Step or Play"
-        return self.run.message
+        r = self.selected_run
+        if r is None:
+            return "no run: add one, or set a start point"
+        if r.descent is None:
+            return "no run: set a start point where f is defined" if not r.error else r.error
+        return f"{r.status_text}; {r.left_view}" if r.left_view else r.status_text
 
     @property
     def current_point(self):
-        if self.run is None:
-            return self.start
-        row = self.run.row(-1)
-        return float(row[1]), float(row[2])
+        r = self.selected_run
+        return self.start if r is None else r.current_point
 
     def _emit_point(self):
         self.pointChanged.emit(*self.current_point)
 
-    def step(self, count=1):
-        """Take up to ``count`` steps now; returns how many were taken."""
-        if self.run is None:
-            return 0
-        if self.run.finished:
-            self.statusChanged.emit(self.run.message)
-            return 0
-        taken = self.run.step(int(count))
-        self._after_steps(taken)
-        return taken
+    def _racing(self):
+        """The runs that step together: the visible unfinished ones."""
+        return [r for r in self.runs if r.visible and not r.finished]
 
-    def _after_steps(self, taken):
-        if taken:
-            self.trajectoryChanged.emit()
-            self._emit_point()
-        if self.run.finished:
+    def step(self, count=1):
+        """``count`` steps of every visible run (a fair race); returns the selected run's."""
+        runs = self._racing()
+        if not runs:
+            self.statusChanged.emit(self.status_text())
+            return 0
+        before = self.run.steps if self.run is not None else 0
+        for r in runs:
+            r.descent.step(int(count))
+        self._after_steps(before)
+        return (self.run.steps - before) if self.run is not None else 0
+
+    def _after_steps(self, before):
+        """``before``: the selected run's steps before these."""
+        if self.run is not None and self.run.steps > before:
+            self._note_left_view(self.selected_run, self.run.steps - before)
+        self.trajectoryChanged.emit()
+        self._emit_point()
+        if not self._racing():
             self.pause()
         self.statusChanged.emit(self.status_text())
+
+    # ----- the current point and the window ---------------------------------------
+    def _inside(self, x, y):
+        (x0, x1), (y0, y1) = self.window
+        return (x0 <= x) & (x <= x1) & (y0 <= y) & (y <= y1)
+
+    def _note_left_view(self, run, taken):
+        """Remember, in words, where the run's current point left the window: the first step
+        of its last stretch outside. Forgotten once the point is back inside."""
+        rows = run.descent.view()[-(taken + 1):]  # the point before these steps, and the new
+        inside = self._inside(rows[:, 1], rows[:, 2])
+        if inside[-1]:
+            run.left_view = ""
+        elif not run.left_view and inside.any():  # outside before: the user moved away
+            step, x, y, f = rows[np.flatnonzero(inside)[-1] + 1, :4]
+            run.left_view = (f"left the view at step {int(step)}: f = {fmt(f)} "
+                             f"at {fmt_point((x, y))}")
+
+    def show_whole_path(self):
+        """Fit the window to the selected run's points and its start point."""
+        rows = self.run.view() if self.run is not None else np.empty((0, 3))
+        xs, ys = np.append(rows[:, 1], self.start[0]), np.append(rows[:, 2], self.start[1])
+        keep = np.isfinite(xs) & np.isfinite(ys)
+        xs, ys = xs[keep], ys[keep]
+        (wx0, wx1), (wy0, wy1) = self.window
+        size = max(xs.max() - xs.min(), ys.max() - ys.min())
+        # 10% around the path; a path of one point keeps the window's size
+        pad = 0.1 * size if size > 0 else 0.5 * max(wx1 - wx0, wy1 - wy0)
+        try:
+            window = check_window((xs.min() - pad, xs.max() + pad),
+                                  (ys.min() - pad, ys.max() + pad))
+        except InputError as exc:
+            self.notice.emit(f"cannot show the whole path: {exc}")
+            return False
+        return self.set_window(*window)
+
+    def point_state(self):
+        """The PointState (core.point) of the current point, or None without a function:
+        f, ∇f, and whether they are undefined or ∇f ≈ 0 (‖∇f‖ at most the tolerance, or
+        round-off for the window)."""
+        if self.function is None:
+            return None
+        key = (self.function, self.window, self.tol)
+        if self._floor[0] != key:
+            self._floor = (key, gradient_floor(self.function, *self.window, self.tol))
+        key = (key, self.current_point)
+        if self._point[0] != key:
+            self._point = (key, point_state(self.function, self.current_point, self._floor[1]))
+        return self._point[1]
 
     # ----- animation ------------------------------------------------------------
     @property
@@ -302,10 +499,12 @@ class ExplorerModel(QObject):
         return self._timer.isActive()
 
     def play(self):
-        if self.run is None or self.playing:
+        if self.playing or not self.runs:
             return
-        if self.run.finished:
+        if not self._racing():
             self.reset()
+            if not self._racing():
+                return
         self._carry = 0.0
         self._timer.start()
         self.playingChanged.emit(True)
@@ -319,7 +518,7 @@ class ExplorerModel(QObject):
         self.pause() if self.playing else self.play()
 
     def _on_tick(self):
-        if self.run is None or self.run.finished:
+        if not self._racing():
             self.pause()
             return
         self._carry += self.speed * FRAME_MS / 1000.0
@@ -327,28 +526,40 @@ class ExplorerModel(QObject):
         if want < 1:
             return
         self._carry -= want
-        taken = self._steps_within_budget(want)
-        self._after_steps(taken)
+        before = self.run.steps if self.run is not None else 0
+        self._steps_within_budget(want)
+        self._after_steps(before)
 
     def _steps_within_budget(self, want):
-        """Take up to ``want`` steps, in chunks sized so that none overshoots the frame budget."""
+        """Every racing run takes up to ``want`` steps, in lockstep chunks sized so that none
+        overshoots the frame budget; returns how many steps each took."""
         now = self.clock
-        start = now()
-        deadline = start + FRAME_BUDGET_S
+        deadline = now() + FRAME_BUDGET_S
         taken, chunk = 0, 1
-        while taken < want and not self.run.finished:
+        while taken < want:
+            runs = self._racing()
+            if not runs:
+                break
             t0 = now()
-            n = self.run.step(min(chunk, want - taken))
+            n = min(chunk, want - taken)
+            for r in runs:
+                r.descent.step(n)
             taken += n
             t1 = now()
-            if n == 0 or t1 >= deadline:
+            if t1 >= deadline:
                 break
             per_step = (t1 - t0) / n
-            fits = int((deadline - t1) / per_step) if per_step > 0 else 2 * chunk  # coarse clock
-            chunk = max(1, min(2 * chunk, fits))
+            chunk = max(1, min(2 * chunk, int((deadline - t1) / per_step))) if per_step > 0 \
+                else 2 * chunk
         if taken < want:
             self._carry = 0.0
         return taken
+
+    def set_speed(self, steps_per_second):
+        value = min(max(float(steps_per_second), 1.0), 100000.0)
+        if value != self.speed:
+            self.speed = value
+            self.speedChanged.emit(value)
 
     # ----- direction ------------------------------------------------------------
     def set_angle(self, phi):
@@ -367,30 +578,11 @@ class ExplorerModel(QObject):
             self.angle = phi
             signal.emit(phi)
 
-    # ----- comparing runs ----------------------------------------------------------
-    def keep_run(self):
-        """Keep the current run for comparison and start a fresh one with the same settings."""
-        if self.run is None or self.run.steps == 0:
-            self.notice.emit("take some steps first: there is nothing to keep yet")
-            return False
-        self.pause()
-        self.kept.append(self.run)
-        self.keptRunsChanged.emit()
-        self._new_run()
-        return True
-
-    def clear_kept(self):
-        if self.kept:
-            self.kept = []
-            self.keptRunsChanged.emit()
-
     # ----- export ---------------------------------------------------------------
-    def results(self):
-        """Kept runs first, then the current one."""
-        out = [run.result(self.text) for run in self.kept]
-        if self.run is not None:
-            out.append(self.run.result(self.text))
-        return out
+    def results(self, copy=True):
+        """Every run that started, in list order (copy=False: see Descent.result)."""
+        return [r.descent.result(self.text, copy, r.name) for r in self.runs
+                if r.descent is not None]
 
     # ----- sessions ---------------------------------------------------------------
     def session(self):
@@ -398,12 +590,11 @@ class ExplorerModel(QObject):
         if self.function is None:
             raise InputError("there is no function to save")
         (x0, x1), (y0, y1) = self.window
-        current = None if self.run is None else sessions.record_of(self.run, self.text)
-        return sessions.Session(
-            expression=self.text, xrange=(x0, x1), yrange=(y0, y1), spacing=self.spacing,
-            start=self.start, angle=self.angle, learning_rate=self.learning_rate,
-            max_steps=self.max_steps, tol=self.tol, optimizer=self.optimizer, current=current,
-            kept=[sessions.record_of(run, self.text) for run in self.kept])
+        records = [sessions.record_of(r.descent, r.name, r.color, r.visible, r.settings)
+                   for r in self.runs]
+        return sessions.Session(expression=self.text, xrange=(x0, x1), yrange=(y0, y1),
+                                spacing=self.spacing, angle=self.angle, runs=records,
+                                selected=max(self.selected, 0))
 
     def load_session(self, session):
         """Apply a checked Session once its formula compiles; sessionError on failure."""
@@ -413,25 +604,26 @@ class ExplorerModel(QObject):
 
     def _apply_session(self, fn, session):
         try:
-            check_window(session.xrange, session.yrange)
-            check_settings(session.start, session.learning_rate, session.max_steps, session.tol,
-                           session.optimizer)
-            current = None if session.current is None else sessions.descent_of(fn, session.current)
-            kept = [sessions.descent_of(fn, record) for record in session.kept]
+            runs = []
+            for record in session.runs:
+                settings = Settings().with_(
+                    start=tuple(record.start), learning_rate=record.learning_rate,
+                    max_steps=record.max_steps, tol=record.tol, optimizer=record.optimizer,
+                    hyperparameters=record.hyperparameters, schedule=record.schedule).checked()
+                descent = sessions.descent_of(fn, record)
+                run = Run(settings, record.name or default_name(runs, settings),
+                          record.color or next_color(runs), record.visible, descent)
+                if descent is None:
+                    run.descent, run.error = start_run(fn, settings)
+                runs.append(run)
         except InputError as exc:
             self.sessionError.emit(f"the session could not be applied: {exc}")
             return
-        self.pause()
-        self.function, self.text, self.preset = fn, fn.text, None
-        self.learning_rate, self.max_steps = session.learning_rate, session.max_steps
-        self.tol, self.optimizer = session.tol, session.optimizer
-        self.default_window = self.window = (session.xrange, session.yrange)
-        self.spacing, self.start, self.kept = session.spacing, session.start, kept
-        if current is not None:
-            self.run, self._run_error = current, None
-        else:
-            self._make_run()
-        self._publish()
+        window = (session.xrange, session.yrange)
+        settings = runs[session.selected].settings if runs else self.settings
+        self.apply(State(fn, None, window, window, session.spacing, settings, tuple(runs),
+                         session.selected))
         self.set_angle(session.angle)
 
-__all__ = ["ExplorerModel", "ExpressionError"]
+
+__all__ = ["ExplorerModel", "ExpressionError", "State"]

@@ -98,6 +98,20 @@ class NumberSpinBox(_Refusing, QDoubleSpinBox):
         return fmt(value, FIELD_DIGITS)
 
 
+class LogSpinBox(NumberSpinBox):
+    """A number field for positive values spanning decades: steps by a factor of 10^0.1."""
+
+    def __init__(self, minimum, maximum, parent=None, objectName=""):
+        super().__init__(minimum, maximum, parent, objectName=objectName)
+        self.setKeyboardTracking(False)
+        self.setAccelerated(True)
+
+    def stepBy(self, steps):
+        current = self.value() if self.value() > 0 else 1e-12  # stepping up from 0
+        value = current * 10 ** (steps / 10)
+        self.setValue(min(max(value, self.minimum()), self.maximum()))
+
+
 class CountSpinBox(_Refusing, QSpinBox):
     """A QSpinBox for whole numbers, read with read_count, shown without separators."""
 

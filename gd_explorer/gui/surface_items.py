@@ -369,8 +369,13 @@ class SceneItems:
         self.critical.setData(pts if ok else np.empty((0, 3)), kinds if ok else [])
         self.critical.setVisible(ok)
 
+    def set_path_color(self, color):
+        """The selected run's colour (its path on the map has the same)."""
+        self.path.setData(color=_rgba(color))
+        self.path_xray.setData(color=_rgba(color, 0.45))
+
     def set_path(self, segs, dots):
-        """The current run: segments (M, 2, 3) and the step dots (K, 3)."""
+        """The selected run: segments (M, 2, 3) and the step dots (K, 3)."""
         self._show_segments((self.path_xray, self.path_outline, self.path), segs)
         self._show_points((self.dots,), dots)
 

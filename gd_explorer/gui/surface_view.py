@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBo
 from ..core import surface_mesh as sm
 from ..core.fmt import fmt, fmt_point
 from ..core.grid import sample_grid, window_color_scale
-from .colors import (COLORMAP_NAME, CRITICAL_COLORS, KEPT_COLORS, START_COLOR, TANGENT_COLOR,
-                     TRAJ_COLOR, U_COLOR)
+from .colors import (COLORMAP_NAME, CRITICAL_COLORS, START_COLOR, TANGENT_COLOR, TRAJ_COLOR,
+                     U_COLOR)
 from .number_fields import NumberSpinBox
 
 RESOLUTION = 100       # surface mesh is RESOLUTION x RESOLUTION vertices
@@ -126,7 +126,7 @@ class SurfaceView(QWidget):
         model.spacingChanged.connect(self._on_spacing_changed)
         model.startChanged.connect(self._on_start_changed)
         model.trajectoryChanged.connect(self._on_trajectory_changed)
-        model.keptRunsChanged.connect(self._draw_kept)
+        model.runsChanged.connect(self._on_runs_changed)
         model.pointChanged.connect(self._on_point_changed)
         model.angleChanged.connect(self._on_angle_changed)
         model.angleChanging.connect(self._on_angle_changed)
@@ -193,6 +193,8 @@ class SurfaceView(QWidget):
 
     def _on_trajectory_changed(self):
         self._draw_path()
+        if len(self.model.runs) > 1:  # the other runs step too
+            self._draw_kept()
 
     def _on_point_changed(self, x, y):
         self._draw_point()
@@ -383,7 +385,7 @@ class SurfaceView(QWidget):
 
     def _draw_path(self):
         run, box = self.model.run, self._box
-        if run is None or box is None:
+        if run is None or box is None or not self.model.selected_run.visible:
             self._path = np.empty((0, 3))
             self.items.set_path(np.empty((0, 2, 3)), np.empty((0, 3)))
             return
@@ -393,13 +395,22 @@ class SurfaceView(QWidget):
             dots = box.apply(self._path[self._inside(self._path)], lift=self._lift())
         self.items.set_path(self._segments(self._path), dots)
 
+    def _on_runs_changed(self):
+        selected = self.model.selected_run
+        self.items.set_path_color(selected.color if selected is not None else TRAJ_COLOR)
+        self._draw_path()
+        self._draw_kept()
+
     def _draw_kept(self):
-        """Every kept run in its own colour (the contour view's colours, in the same order)."""
+        """Every other visible run in its own colour (as on the map)."""
         segs, colors = [np.empty((0, 2, 3))], [np.empty((0, 4))]
+        selected = self.model.selected_run
         if self._box is not None:
-            for i, run in enumerate(self.model.kept):
-                s = self._segments(self._run_points(run))
-                rgba = pg.mkColor(KEPT_COLORS[i % len(KEPT_COLORS)]).getRgbF()
+            for run in self.model.runs:
+                if not run.visible or run is selected or run.descent is None:
+                    continue
+                s = self._segments(self._run_points(run.descent))
+                rgba = pg.mkColor(run.color).getRgbF()
                 segs.append(s)
                 colors.append(np.tile(rgba, (len(s), 1)))
         self.items.set_kept(np.concatenate(segs), np.concatenate(colors))
@@ -464,14 +475,15 @@ class SurfaceView(QWidget):
 
     def _caption_key(self):
         """The key to what is drawn; kept runs and critical points only while there are some."""
-        key = (f"<span style='color:{TRAJ_COLOR};background:#555'>&nbsp;━ path&nbsp;</span> "
+        selected = self.model.selected_run
+        path_color = selected.color if selected is not None else TRAJ_COLOR
+        key = (f"<span style='color:{path_color};background:#555'>&nbsp;━ path&nbsp;</span> "
                f"<span style='color:{START_COLOR}'>● start</span> "
                "<span>○ current point</span> "
                f"<span style='color:{TANGENT_COLOR}'>▰ tangent plane</span> "
                f"<span style='color:{U_COLOR}'>➔ u</span>")
         if self.items.kept.visible():
-            key += (f" <span style='color:{KEPT_COLORS[0]};background:#555'>&nbsp;━ kept runs"
-                    "&nbsp;</span>")
+            key += " <span style='background:#555;color:#eeeeee'>&nbsp;━ other runs&nbsp;</span>"
         if self.items.critical.visible():
             key += (f" <span style='color:{CRITICAL_COLORS['minimum']}'>▼</span> min"
                     f" <span style='color:{CRITICAL_COLORS['maximum']}'>▲</span> max"

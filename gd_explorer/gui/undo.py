@@ -21,6 +21,11 @@ class _Change(QUndoCommand):
         self.history.apply(self.before)
 
 
+def _same_step(a, b):
+    """The same function and start point (anything else rides along with the step)."""
+    return a.function is b.function and a.settings.start == b.settings.start
+
+
 class History(QUndoStack):
     """Watches the model; each change of function or start point becomes one undo step."""
 
@@ -34,7 +39,7 @@ class History(QUndoStack):
         model.functionChanged.connect(self._on_model_changed)
         model.startChanged.connect(self._on_model_changed)
         model.trajectoryChanged.connect(self._on_runs_changed)
-        model.keptRunsChanged.connect(self._on_runs_changed)
+        model.runsChanged.connect(self._on_runs_changed)
         model.settingsChanged.connect(self._on_runs_changed)
 
     def _on_model_changed(self, *_args):
@@ -47,19 +52,19 @@ class History(QUndoStack):
         if self._applying or self._pending.isActive():
             return
         now = self.model.snapshot()
-        if now[0] is self._last[0] and now[5] == self._last[5]:
+        if _same_step(now, self._last):
             self._last = now
 
     def _record(self):
         now = self.model.snapshot()
         before, self._last = self._last, now
         # only a new function or start point is a step; runs and settings ride along
-        if before[0] is None or (now[0] is before[0] and now[5] == before[5]):
+        if before.function is None or _same_step(now, before):
             return
-        if now[0] is not before[0]:
-            text = f"change f to {now[0].text}"
+        if now.function is not before.function:
+            text = f"change f to {now.function.text}"
         else:
-            text = f"move the start to {fmt_point(now[5])}"
+            text = f"move the start to {fmt_point(now.settings.start)}"
         self.push(_Change(self, before, now, text))
 
     def apply(self, snapshot):

@@ -7,6 +7,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from .number_fields import NumberEdit, show_refusal
 
 VIEW_MODES = ("contour", "surface", "both")
+ONE_D_TIP = ("f depends on x alone, so the curve f(x) is shown instead of the contour map and "
+             "the 3-D surface; this applies to functions of x and y")
 
 
 class ViewControls(QWidget):
@@ -69,8 +71,17 @@ class ViewControls(QWidget):
         self._on_window_changed(*model.window)
         self._on_spacing_changed(model.spacing)
 
-    def set_mode(self, mode):
+    def set_mode(self, mode, one_d=False):
+        """Show ``mode``; with ``one_d`` (f of x alone, drawn as a curve) the controls that
+        only apply to the map and the surface are disabled, and their tooltips say why."""
+        self.mode.blockSignals(True)  # the mode is being set, not chosen
         self.mode.setCurrentIndex(VIEW_MODES.index(mode))
+        self.mode.blockSignals(False)
+        for widget in (self.mode, self.spacing, self.fields["yMin"], self.fields["yMax"]):
+            if widget.property("tip2d") is None:
+                widget.setProperty("tip2d", widget.toolTip())
+            widget.setEnabled(not one_d)
+            widget.setToolTip(ONE_D_TIP if one_d else widget.property("tip2d"))
 
     def _on_window_changed(self, xrange, yrange):
         values = {"xMin": xrange[0], "xMax": xrange[1], "yMin": yrange[0], "yMax": yrange[1]}
