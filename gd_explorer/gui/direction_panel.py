@@ -15,10 +15,14 @@ from .colors import CASING_COLOR, GRAD_COLOR, TANGENT_COLOR, U_COLOR
 from .direction_dial import THETA_COLOR, DirectionDial
 from .direction_plots import (PLOT_LIMIT, UNDEFINED, CurvePlot, DifferentialLabel, LimitTable,
                               SlicePlot)
+from .math_view import MathView
 
 SLICE_POINTS = 121
 SLICE_FRACTION = 0.1                   # slice half-width as a fraction of the view's size
 DIFF_STEP = 0.1                        # h in ds = h u for the total differential
+IDENTITY = (("identityLeft", r"D_{u} f =", "D_u f ="),          # typeset over the two readouts
+            ("identityDot", r"\nabla f \cdot u", "∇f · u"),
+            ("identityPolar", r"= \lVert \nabla f \rVert \cos\theta", "= ‖∇f‖ cos θ"))
 # what the point allows us to show
 NO_FUNCTION, F_UNDEFINED, GRAD_UNDEFINED, ZERO_GRAD, OK = range(5)
 STATES = {point.F_UNDEFINED: F_UNDEFINED, point.GRAD_UNDEFINED: GRAD_UNDEFINED,
@@ -136,9 +140,10 @@ class DirectionPanel(QWidget):
             grid.addWidget(QLabel(name), i, 0)
             grid.addWidget(label, i, 1, 1, 2)
         i = len(rows)
-        grid.addWidget(QLabel("D<sub>u</sub>f ="), i, 0)
-        grid.addWidget(QLabel("∇f · u"), i, 1)
-        grid.addWidget(QLabel("‖∇f‖ cos θ"), i, 2)
+        for col, (name, tex, text) in enumerate(IDENTITY):  # D_u f = ∇f·u = ‖∇f‖ cos θ
+            caption = MathView(max_lines=1.5, objectName=name)
+            caption.set_formula(tex, text)
+            grid.addWidget(caption, i, col)
         grid.addWidget(self.value_label, i + 1, 1)
         grid.addWidget(self.polar_label, i + 1, 2)
         grid.addWidget(self.message, i + 2, 0, 1, 3)
