@@ -21,6 +21,22 @@ def shown_window(qtbot):
     return win
 
 
+@pytest.fixture
+def sandbox_requests(monkeypatch):
+    """The formulas sent to the symbolic worker during the test, in order (counts its work)."""
+    from gd_explorer.core.sandbox import Sandbox
+
+    sent = []
+    real_run = Sandbox.run
+
+    def run(self, ir, *args, **kwargs):
+        sent.append(ir)
+        return real_run(self, ir, *args, **kwargs)
+
+    monkeypatch.setattr(Sandbox, "run", run)
+    return sent
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_settings(tmp_path_factory):
     """QSettings (remembered folders, layout) go to a temp folder, never the user's own."""

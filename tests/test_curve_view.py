@@ -117,7 +117,7 @@ def test_clicking_the_curve_sets_a(qtbot, cubic):
     (x0, x1), _ = view.getViewBox().viewRange()
     target = -1.0
     pixel = view.data_to_viewport(target, f(target))
-    with qtbot.waitSignal(model.startChanged, timeout=5000):
+    with qtbot.waitSignal(model.startChanged, timeout=15000):
         qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=pixel)
     px = (x1 - x0) / view.getViewBox().width()
     assert abs(model.start[0] - target) <= px and model.start[1] == 0.0

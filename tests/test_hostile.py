@@ -1,10 +1,10 @@
-"""Hostile and malformed formulas: each is rejected quickly with a helpful message.
+"""Hostile and malformed formulas: each is rejected with a helpful message, almost all by the
+parser before any symbolic work starts.
 
 "{CANARY}" in a formula is replaced by the path of a file that must never be created.
 """
 import math
 import os
-import time
 
 import pytest
 
@@ -212,7 +212,7 @@ def _label(i, text):
 @pytest.fixture(scope="module")
 def canary(tmp_path_factory):
     path = tmp_path_factory.mktemp("canary") / "canary"
-    parse_function("x")  # the first parse starts the symbolic worker: keep it out of the timings
+    parse_function("x")  # the first parse starts the symbolic worker
     yield str(path)
     assert not os.path.exists(path)
 
@@ -228,16 +228,19 @@ def test_corpus_is_large_and_distinct():
     assert len(set(texts)) == len(texts)
 
 
+# The only entries that pass the parser: the symbolic engine finds these out.
+NEEDS_SYMBOLIC_WORK = {"x/0"}
+
+
 @pytest.mark.parametrize("text, fragment", HOSTILE,
                          ids=[_label(i, t) for i, (t, _) in enumerate(HOSTILE)])
-def test_rejected_quickly_with_message(canary, text, fragment):
+def test_rejected_with_message_before_symbolic_work(canary, sandbox_requests, text, fragment):
+    requests = 1 if text in NEEDS_SYMBOLIC_WORK else 0
     text = text.replace("{CANARY}", canary)
-    t0 = time.perf_counter()
     with pytest.raises(ExpressionError) as info:
         parse_function(text)
-    elapsed = time.perf_counter() - t0
     assert fragment in str(info.value)
-    assert elapsed < 1.0
+    assert len(sandbox_requests) == requests
     assert not os.path.exists(canary)
 
 
@@ -271,7 +274,9 @@ def test_deeply_nested_exp_compiles_because_shared_parts_count_once():
     # each shared part counted once it is small (issue 9), and only truly big formulas are
     # "too complex" (HEAVY below)
     text = "exp(" * 38 + "x*y" + ")" * 38
-    fn = parse_function(text)
+    # the point is the size check, not the time: its first compile takes over a second
+    # of CPU, near the 2 s limit on a busy machine
+    fn = parse_function(text, time_limit=60)
     # exp of exp of … overflows after five levels: f is +inf, honestly, not an error
     assert fn.value_and_gradient(0.0, 0.0)[0] == math.inf
     assert parse_function("x").display["fx"] == "1"  # the engine works on afterwards
@@ -283,18 +288,15 @@ HEAVY = "max(" + ", ".join(f"x+{i}*y" for i in range(32)) + ")"
 
 
 def test_heavy_formula_times_out_then_worker_restarts():
-    t0 = time.perf_counter()
-    with pytest.raises(ExpressionError, match="too complex"):
+    with pytest.raises(ExpressionError, match="too complex: working out the derivatives took "
+                                              "more than 2 s"):
         parse_function(HEAVY)
-    assert time.perf_counter() - t0 < 3.0
     # the killed worker is replaced: the next formula works again
     fn = parse_function("x^2 + 3*y")
     assert fn.value_and_gradient(2.0, 1.0) == (7.0, 4.0, 3.0)
 
 
 def test_custom_time_limit():
-    t0 = time.perf_counter()
-    with pytest.raises(ExpressionError, match="too complex"):
+    with pytest.raises(ExpressionError, match=r"took more than 0\.3 s"):
         parse_function(HEAVY, time_limit=0.3)
-    assert time.perf_counter() - t0 < 1.5
     assert parse_function("x*y").value_and_gradient(2.0, 5.0) == (10.0, 5.0, 2.0)

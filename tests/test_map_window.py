@@ -46,7 +46,7 @@ def test_show_whole_path_fits_the_path_and_the_start(qtbot, shown_window):
     assert "left the view at step" in model.status_text()
     action = shown_window.findChild(QAction, "showWholePathAction")
     assert action is not None and action.text() == "Show whole path"
-    with qtbot.waitSignal(model.windowChanged, timeout=5000):
+    with qtbot.waitSignal(model.windowChanged, timeout=15000):
         action.trigger()
     rows = model.run.view()
     (x0, x1), (y0, y1) = model.window

@@ -222,7 +222,7 @@ def test_a_huge_hessian_stays_plain_and_does_not_push_the_panels_down(qtbot, sho
     assert win.model.function.display["fxy"] in hessian.text()
     wait_rendered(qtbot, win.editor.dfdx)
     qtbot.waitUntil(lambda: win.editor.height() <= height + 6 * win.editor.fontMetrics().height(),
-                    timeout=5000)
+                    timeout=15000)
     assert hessian.horizontalScrollBar().maximum() > 0
 
 

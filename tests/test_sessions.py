@@ -258,7 +258,7 @@ def test_crash_handler_logs_and_reports(qtbot, tmp_path):
     make_app()
     handler = CrashHandler(path=str(tmp_path / "log" / "errors.log"), show_dialog=False).install()
     try:
-        with qtbot.waitSignal(handler.reported, timeout=2000) as sig:
+        with qtbot.waitSignal(handler.reported, timeout=15000) as sig:
             try:
                 raise ZeroDivisionError("boom")
             except ZeroDivisionError as exc:

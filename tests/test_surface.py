@@ -135,7 +135,7 @@ def test_surface_follows_function_and_window(qtbot, gl_ready):
     assert after.shape == (n * n, 3) and not np.allclose(before[:, 2], after[:, 2])
     assert np.allclose(after[:, 2], f_at(model, after))
     model.set_window((-1, 1), (0, 3))
-    qtbot.waitUntil(lambda: view.surface_vertices()[:, 1].max() == pytest.approx(3), timeout=2000)
+    qtbot.waitUntil(lambda: view.surface_vertices()[:, 1].max() == pytest.approx(3), timeout=15000)
     verts = view.surface_vertices()
     assert verts[:, 0].min() == pytest.approx(-1) and verts[:, 1].min() == pytest.approx(0)
     settle()

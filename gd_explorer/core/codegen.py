@@ -18,7 +18,7 @@ import types
 
 import numpy as np
 
-from . import numeric
+from . import numeric, pyast
 
 MAX_NESTING = 24  # deeper sub-expressions go into temporaries (Python's parser nests ~200 deep)
 MAX_SOURCE = 4_000_000  # characters of generated source; above this a formula is too complex
@@ -259,7 +259,7 @@ def check_source(source, names, nodes=FORMULA_NODES, calls=FUNCTION_NAMES,
                  functions=("_fn",)):
     """Parse ``source`` and reject any node, name or call outside the table. Returns the tree."""
     try:
-        tree = ast.parse(source, mode="exec")
+        tree = pyast.parse(source, mode="exec")
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
         raise GeneratedCodeError(f"generated code does not parse: {exc}") from None
     for node in ast.walk(tree):

@@ -12,6 +12,7 @@ import keyword
 import math
 import re
 
+from . import pyast
 from .errors import ExpressionError
 
 MAX_LENGTH = 1000
@@ -236,7 +237,7 @@ def _col(colmap, offset):
 
 def _parse(source, colmap, text):
     try:
-        return ast.parse(source, mode="eval")
+        return pyast.parse(source, mode="eval")
     except SyntaxError as exc:
         col = _col(colmap, (exc.offset or 1) - 1)
         if _is_statement(source):
@@ -261,7 +262,7 @@ def _parse(source, colmap, text):
 
 def _is_statement(source):
     try:
-        ast.parse(source, mode="exec")
+        pyast.parse(source, mode="exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return False
     return True

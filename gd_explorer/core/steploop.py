@@ -16,7 +16,7 @@ import operator
 
 import numpy as np
 
-from . import codegen
+from . import codegen, pyast
 from .optimizers import OPTIMIZERS, SCHEDULES
 
 # what a scalar run returns first: why it stopped
@@ -40,7 +40,7 @@ _LOOP_CALLS = codegen.FUNCTION_NAMES | {
 
 
 def _identifiers(text):
-    return {node.id for node in ast.walk(ast.parse(text)) if isinstance(node, ast.Name)}
+    return {node.id for node in ast.walk(pyast.parse(text)) if isinstance(node, ast.Name)}
 
 
 def _registry_names():
@@ -75,7 +75,7 @@ class _Rename(ast.NodeTransformer):
 
 
 def _renamed(text, mapping):
-    tree = _Rename(mapping).visit(ast.parse(text))
+    tree = _Rename(mapping).visit(pyast.parse(text))
     return ast.unparse(tree).splitlines()
 
 
