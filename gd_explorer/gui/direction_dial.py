@@ -314,37 +314,49 @@ class DirectionDial(QWidget):
         p.drawLine(QPointF(foot.x() - nx, foot.y() - ny), QPointF(foot.x() + nx, foot.y() + ny))
 
     def _paint_projection_label(self, p):
-        """"‖∇f‖cos θ" beside the leg's middle, on whichever side hides fewer of the degree
-        labels and of ∇f's tip."""
+        """"‖∇f‖cos θ" beside the leg, where it hides the least of the leg, the perpendicular,
+        the arrows and the degree labels (preferring the leg's middle, away from the right
+        triangle centre–foot–tip)."""
         foot, tip = self.projection()
         c, r = self.center(), self.radius()
-        mid = QPointF((c.x() + foot.x()) / 2, (c.y() + foot.y()) / 2)
+        if math.hypot(foot.x() - c.x(), foot.y() - c.y()) < 3:
+            return  # θ ≈ 90°: no leg to name
         font = QFont(self.font())
         font.setPointSizeF(max(6.5, min(8.0, r / 11.0)))
         p.setFont(font)
         text = "‖∇f‖cos θ"
         w, h = p.fontMetrics().horizontalAdvance(text) + 6, p.fontMetrics().height() + 2
         nx, ny = math.sin(self._phi), math.cos(self._phi)  # a normal to u on screen
+        clear = w / 2 * abs(nx) + h / 2 * abs(ny) + 3        # box centre to line: no overlap
+
+        def points(a, b, weight, step=3.0):
+            n = max(1, int(math.hypot(b.x() - a.x(), b.y() - a.y()) / step))
+            return [(QPointF(a.x() + (b.x() - a.x()) * k / n, a.y() + (b.y() - a.y()) * k / n),
+                     weight) for k in range(n + 1)]
+
+        keep = (points(c, foot, 10) + points(tip, foot, 10) + points(c, tip, 3)
+                + points(c, self._at(self._phi, 0.9 * r), 3))
         taken = [QRectF(self._at(math.radians(deg), 0.66 * r) - QPointF(14, 8), QSize(28, 16))
-                 for deg in (0, 90, 180, 270)] + [QRectF(tip - QPointF(8, 8), QSize(16, 16))]
+                 for deg in (0, 90, 180, 270)]
         if self._theta_label_box() is not None:
             taken.append(self._theta_label_box())
 
-        def box(side, gap):
-            at = QPointF(mid.x() + side * nx * (h / 2 + gap), mid.y() + side * ny * (h / 2 + gap))
+        def box(t, side):
+            at = QPointF(c.x() + t * (foot.x() - c.x()) + side * nx * clear,
+                         c.y() + t * (foot.y() - c.y()) + side * ny * clear)
             b = QRectF(at.x() - w / 2, at.y() - h / 2, w, h)
             b.moveLeft(min(max(b.left(), 0.0), self.width() - w))  # stay on the widget
             b.moveTop(min(max(b.top(), 0.0), self.height() - h))
             return b
 
         def hidden(b):
-            return sum(b.intersected(t).width() * b.intersected(t).height() for t in taken)
+            covered = sum(weight for pt, weight in keep if b.contains(pt))
+            return covered + sum(b.intersected(t).width() * b.intersected(t).height()
+                                 for t in taken) / 40
 
-        away = -1 if (tip.x() - mid.x()) * nx + (tip.y() - mid.y()) * ny > 0 else 1
-        # next to the leg, away from the right triangle (centre, foot, tip), unless another
-        # place hides less
-        places = [box(side, gap) for gap in (6, 6 + h) for side in (away, -away)]
-        rect = min(places, key=lambda b: round(hidden(b) / 20))
+        away = -1 if (tip.x() - c.x()) * nx + (tip.y() - c.y()) * ny > 0 else 1
+        places = [box(t, side) for t in (0.5, 1.0, 0.0) for side in (away, -away)]
+        rect = min(places, key=hidden)  # the first of the best: the preferred order above
         p.setPen(Qt.NoPen)
         p.setBrush(QColor(255, 255, 255, 215))
         p.drawRoundedRect(rect, 3, 3)
