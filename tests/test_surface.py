@@ -486,7 +486,8 @@ def test_critical_points_and_kept_runs_are_drawn(qtbot, gl_ready):
             (cx, cy), = view.to_pixels([(p.x, p.y, p.f)], lift=lift)
             patch = image[int(cy) - 3:int(cy) + 4, int(cx) - 3:int(cx) + 4].reshape(-1, 3)
             assert (np.abs(patch - green).max(axis=1) < 30).sum() >= 10
-    assert "▼</span> min" in view.caption.text() and "kept runs" not in view.caption.text()
+    assert "▼&nbsp;</span>&nbsp;min" in view.caption.text()
+    assert "other runs" not in view.caption.text()
     model.analysis.clear()
     assert not glyphs.visible() and "min" not in view.caption.text()
 

@@ -4,7 +4,7 @@ import pickle
 
 import numpy as np
 
-from .codegen import Compiled, GeneratedCodeError
+from .codegen import Compiled, GeneratedCodeError, ir_program
 from .errors import ExpressionError
 from .limits import limit
 from .parser import parse_ir
@@ -119,6 +119,27 @@ class Function:
         g, h = self.value_and_gradient(x, y)[1:], self.hessian_scalars(x, y)
         return (any(a != a and b == b for a, b in zip(plain_g, g)),
                 any(a != a and b == b for a, b in zip(plain_h, h)))
+
+
+class Preview:
+    """f alone, compiled straight from the parser's tree (no symbolic worker, no derivatives):
+    enough to draw the colour map while the worker works out the derivatives."""
+
+    def __init__(self, text, ir):
+        self.text = text.strip()
+        self._f = Compiled(ir_program(ir))
+        self._f.vector  # compiled now: a formula it cannot compile gets no preview
+
+    def value(self, x, y):
+        return self._f(x, y)[0]
+
+
+def preview_function(text, ir):
+    """A Preview of the parsed ``text``, or None where its tree has no numeric form here."""
+    try:
+        return Preview(text, ir)
+    except (ValueError, RecursionError, MemoryError, SyntaxError):
+        return None
 
 
 def _repaired(values, formula, x, y):

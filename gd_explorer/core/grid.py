@@ -129,6 +129,21 @@ def contour_lines(grid, levels):
     return out
 
 
+def contour_points(grid, levels):
+    """Every contour line of ``levels`` in one (N, 2) array, a NaN row between lines (as a
+    line item draws them with connect="finite")."""
+    levels = [float(v) for v in levels if np.isfinite(v)]
+    if not levels:
+        return np.empty((0, 2))
+    gen = contourpy.contour_generator(grid.xs, grid.ys, np.ma.masked_invalid(grid.z),
+                                      line_type=contourpy.LineType.ChunkCombinedNan)
+    chunks = [points for (points,), in gen.multi_lines(levels) if points is not None]
+    if not chunks:
+        return np.empty((0, 2))
+    nan = np.full((1, 2), np.nan)
+    return np.concatenate([part for points in chunks for part in (points, nan)])
+
+
 @dataclass(frozen=True)
 class ColorScale:
     """How f maps to the colour map, shared by the contour image and the surface:
@@ -185,3 +200,29 @@ def window_color_scale(function, window, spacing="linear"):
     """The ColorScale of f over a view window: one sampling, so the contour image and the
     surface give the same f the same colour. None where f is undefined in the whole window."""
     return color_scale(sample_grid(function, *window, COLOR_SAMPLES).z, spacing)
+
+
+@dataclass(frozen=True)
+class MapLayers:
+    """Everything the colour map draws for one sampling: the grid, the contour levels, the
+    contour lines as one array of points with NaN between lines, and the colour scale (None
+    where f is undefined in the whole window)."""
+
+    grid: Grid
+    levels: np.ndarray
+    lines: np.ndarray  # (N, 2)
+    scale: ColorScale
+
+
+def map_layers(function, xrange, yrange, resolution, spacing, window, level_count):
+    """Sample f and work out the map's layers; pure, so it can run on a thread. The colour
+    scale comes from ``window`` (the model's), as the 3-D view's does. Raises InputError for a
+    window that cannot be sampled."""
+    grid = sample_grid(function, xrange, yrange, resolution)
+    finite = grid.finite
+    if finite.size == 0:
+        return MapLayers(grid, np.array([]), np.empty((0, 2)), None)
+    levels = choose_levels(finite, level_count, spacing)
+    lines = contour_points(grid, levels)
+    scale = window_color_scale(function, window, spacing) or color_scale(finite, spacing)
+    return MapLayers(grid, levels, lines, scale)

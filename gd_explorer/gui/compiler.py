@@ -13,6 +13,7 @@ CANCEL_AFTER_S = 0.3
 
 
 class Compiler(QObject):
+    parsed = Signal(str, object)     # text, parser tree: the text is a formula (before compiling)
     compiled = Signal(object)        # Function
     failed = Signal(str, int)        # message, column or -1
     busyChanged = Signal(bool)
@@ -34,12 +35,13 @@ class Compiler(QObject):
         self._latest += 1
         rid = self._latest
         try:
-            parse_ir(text)
+            ir = parse_ir(text)
         except ExpressionError as exc:
             self._pending = None
             self.failed.emit(exc.message, -1 if exc.column is None else exc.column)
             self._update_busy()
             return
+        self.parsed.emit(text, ir)
         if self._running is None:
             self._start(rid, text)
         else:

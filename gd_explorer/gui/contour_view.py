@@ -1,5 +1,6 @@
 """The contour view: colour map of f, contour lines, start point, arrows and trajectory."""
 import math
+import threading
 
 import numpy as np
 import pyqtgraph as pg
@@ -8,13 +9,12 @@ from PySide6.QtWidgets import QLabel
 
 from ..core.errors import InputError
 from ..core.fmt import fmt
-from ..core.grid import (choose_levels, color_scale, contour_lines, sample_grid,
-                         window_color_scale)
+from ..core.grid import map_layers
 from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR, GRAD_COLOR,
                      NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR, U_COLOR)
 from .observing import data_to_viewport, observe, stop_observing
 
-RESOLUTION = 300
+RESOLUTION = 400   # samples per side of the map (with its margins)
 MARGIN = 0.15          # sample this much beyond the visible window on each side
 LEVEL_COUNT = 20
 MAX_MARKERS = 400      # draw step markers for at most this many points
@@ -108,6 +108,7 @@ class ContourView(pg.PlotWidget):
     """PlotWidget (objectName "contourView") that observes an ExplorerModel."""
 
     hovered = Signal(str)  # "x = …, y = …, f = …" for the status bar
+    _layers_ready = Signal(int, object)  # job, MapLayers or a message (from a thread)
 
     def __init__(self, model, parent=None):
         super().__init__(parent=parent, background="w")
@@ -117,6 +118,10 @@ class ContourView(pg.PlotWidget):
         self.levels = np.array([])
         self.scale = None  # the ColorScale of the image
         self._drawn = None  # what the image and contours were last drawn for
+        self.recomputes = 0  # samplings of f done (tests count them)
+        self._job = 0  # the latest sampling; a thread's older result is dropped
+        self._panned = False  # the window changes because the user panned or zoomed
+        self._layers_ready.connect(self._apply_layers)
         self._build_items()
         self.message = QLabel(self, objectName="contourMessage")
         self.message.setStyleSheet("background: rgba(255, 255, 255, 220); color: #b00020; "
@@ -142,6 +147,7 @@ class ContourView(pg.PlotWidget):
             (model.angleChanged, self._on_angle_changed),
             (model.angleChanging, self._on_angle_changed),
             (model.runsChanged, self._on_runs_changed),
+            (model.previewChanged, self._on_preview_changed),
             (model.analysis.criticalPointsChanged, self._on_critical_points_changed),
             (model.analysis.basinsChanged, self._on_basins_changed),
         ])
@@ -240,6 +246,8 @@ class ContourView(pg.PlotWidget):
     # ----- model → view -----------------------------------------------------------
     def _on_function_changed(self, fn):
         self._recompute()
+        for item in self._derived_items():  # shown again after a preview; the updates below
+            item.setVisible(True)            # hide what has nothing to show
         self._on_start_changed(*self.model.start)
         self._on_trajectory_changed()
         self._on_point_changed(*self.model.current_point)
@@ -249,7 +257,7 @@ class ContourView(pg.PlotWidget):
 
     def _on_window_changed(self, xrange, yrange):
         self._apply_window((xrange, yrange))
-        self._recompute()
+        self._recompute(background=self._panned)  # after a pan: off the GUI thread
         self._redraw_paths()
 
     def _apply_window(self, window):
@@ -386,44 +394,72 @@ class ContourView(pg.PlotWidget):
         mx, my = (x1 - x0) * MARGIN, (y1 - y0) * MARGIN
         return (x0 - mx, x1 + mx), (y0 - my, y1 + my)
 
-    def _recompute(self, force=False):
+    def _recompute(self, force=False, background=False):
         """Sample f and redraw the image and contours, unless nothing they depend on changed
-        (one model change arrives as several signals)."""
-        fn = self.model.function
+        (one model change arrives as several signals; the function of a formula whose preview
+        is already drawn draws nothing again). In the background (after a pan) the sampling
+        runs on a thread and the old map stays until the new one is ready."""
+        m = self.model
+        fn, spacing = (m.preview, m.preview.spacing) if m.preview is not None else (m.function,
+                                                                                 m.spacing)
         if fn is None:
             return
         xr, yr = self._sample_window()
-        key = (fn, self.model.spacing, self.model.window, xr, yr)
+        key = (fn.text, spacing, m.window, xr, yr)
         if key == self._drawn and not force:
             return
         self._drawn = key
-        try:
-            self.grid = grid = sample_grid(fn, xr, yr, RESOLUTION)
-        except InputError as exc:  # a window too far out or too small to sample
-            self._show_message(f"cannot draw this window: {exc}")
+        self.recomputes += 1
+        self._job += 1
+        args = (fn, xr, yr, RESOLUTION, spacing, m.window, LEVEL_COUNT)
+        if not background:
+            self._apply_layers(self._job, self._layers(args))
             return
-        finite = grid.finite
-        if finite.size == 0:
+        job = self._job
+        threading.Thread(target=lambda: self._layers_ready.emit(job, self._layers(args)),
+                         daemon=True, name="gd-explorer-map").start()
+
+    @staticmethod
+    def _layers(args):
+        try:
+            return map_layers(*args)
+        except InputError as exc:  # a window too far out or too small to sample
+            return f"cannot draw this window: {exc}"
+
+    def _apply_layers(self, job, layers):
+        if job != self._job:
+            return  # a newer map is on its way
+        if isinstance(layers, str):
+            self._show_message(layers)
+            return
+        self.grid, self.levels = layers.grid, layers.levels
+        if layers.scale is None:
             self.image.clear()
             self.contours.setData([], [])
-            self.levels = np.array([])
             self._show_message("f is undefined everywhere in this window")
             return
         self._show_message("")
-        self.levels = choose_levels(finite, LEVEL_COUNT, self.model.spacing)
-        self._draw_image(grid, finite)
-        self._draw_contours(grid)
-
-    def _draw_image(self, grid, finite):
-        # The colour scale of the model's window, the same one the 3-D view uses.
-        self.scale = scale = (window_color_scale(self.model.function, self.model.window,
-                                                 self.model.spacing)
-                              or color_scale(finite, self.model.spacing))
+        self.scale = scale = layers.scale
+        grid = layers.grid
         gx, gy = (grid.xs[0], grid.xs[-1]), (grid.ys[0], grid.ys[-1])
         self.image.setImage(scale.transform(grid.z), autoLevels=False, levels=(scale.lo, scale.hi))
         self.image.setRect(QRectF(gx[0], gy[0], gx[1] - gx[0], gy[1] - gy[0]))
         self.colorbar.setLevels((scale.lo, scale.hi))
         self._label_colorbar(scale)
+        self.contours.setData(layers.lines[:, 0], layers.lines[:, 1])
+
+    def _on_preview_changed(self, preview):
+        """A typed formula's f is drawn at once; its runs and arrows follow with the function
+        (none of the old function's are drawn over it meanwhile)."""
+        self._recompute()
+        for item in self._derived_items():
+            item.setVisible(preview is None)
+
+    def _derived_items(self):
+        """What belongs to the function's derivatives and runs, not to f alone."""
+        return [self.trajectory, self.current, self.start_marker, self.tangent,
+                self.grad_shaft, self.grad_head, self.neg_shaft, self.neg_head, self.u_shaft,
+                self.u_head, *(i for pair in self.other_items for i in pair)]
 
     def _label_colorbar(self, scale):
         axis = self.colorbar.axis
@@ -431,19 +467,6 @@ class ContourView(pg.PlotWidget):
             axis.setTicks(None)
             return
         axis.setTicks([log_ticks(scale)])
-
-    def _draw_contours(self, grid):
-        xs, ys = [], []
-        for _level, segments in contour_lines(grid, self.levels):
-            for seg in segments:
-                xs.append(seg[:, 0])
-                ys.append(seg[:, 1])
-                xs.append([np.nan])
-                ys.append([np.nan])
-        if xs:
-            self.contours.setData(np.concatenate(xs), np.concatenate(ys))
-        else:
-            self.contours.setData([], [])
 
     def _show_message(self, text):
         self.message.setText(text)
@@ -535,10 +558,14 @@ class ContourView(pg.PlotWidget):
         manual, self._manual = self._manual, False
         self._redraw_paths()
         xr, yr = self.getViewBox().viewRange()
-        if manual and self.model.set_window(tuple(xr), tuple(yr)):
-            return  # windowChanged recomputes the grid
+        self._panned = True
+        try:
+            if manual and self.model.set_window(tuple(xr), tuple(yr)):
+                return  # windowChanged recomputes the grid
+        finally:
+            self._panned = False
         if not self._grid_covers(xr, yr):
-            self._recompute()
+            self._recompute(background=True)
 
     def _grid_covers(self, xr, yr):
         g = self.grid

@@ -17,6 +17,7 @@ from ..core.errors import ExpressionError, InputError
 from ..core.fmt import fmt, fmt_point
 from ..core.grid import check_window, prefers_log, sample_grid
 from ..core.point import gradient_floor, point_state
+from ..core.function import preview_function
 from ..core.presets import DEFAULT_PRESET, preset_by_name
 from .analysis import Analysis
 from .compiler import Compiler
@@ -59,6 +60,7 @@ class ExplorerModel(QObject):
     angleChanging = Signal(float)         # phi in radians, while the dial is dragged
     angleChanged = Signal(float)          # phi in radians, settled
     sessionError = Signal(str)            # a session could not be applied
+    previewChanged = Signal(object)       # f of a typed formula before its derivatives, or None
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -76,6 +78,7 @@ class ExplorerModel(QObject):
         self.clock = time.perf_counter  # the frame budget's clock (tests inject their own)
         self._carry = 0.0
         self._compiler = Compiler(self)
+        self._compiler.parsed.connect(self._on_parsed)
         self._compiler.compiled.connect(self._on_compiled)
         self._compiler.failed.connect(self._on_compile_failed)
         self._compiler.busyChanged.connect(self.compilingChanged)
@@ -84,6 +87,7 @@ class ExplorerModel(QObject):
         self._timer.timeout.connect(self._on_tick)
         self._pending_preset = None
         self._pending_session = None
+        self.preview = None  # core Preview of a typed formula being compiled, with .spacing
         self._point = (None, None)  # (key, PointState) of the current point
         self._floor = (None, 0.0)  # (key, gradient floor) for the function and window
         self.analysis = Analysis(self, self)
@@ -147,7 +151,23 @@ class ExplorerModel(QObject):
     def load_default(self):
         self.load_preset(DEFAULT_PRESET)
 
+    def _on_parsed(self, text, ir):
+        """A typed formula parses: draw its f at once while the worker works out the
+        derivatives (a preset or session brings its own window: it waits for the function)."""
+        if self._pending_preset is not None or self._pending_session is not None:
+            return
+        preview = preview_function(text, ir)
+        if preview is not None:
+            preview.spacing = self._spacing_for(preview, self.window)
+        self._set_preview(preview)
+
+    def _set_preview(self, preview):
+        if preview is not self.preview:
+            self.preview = preview
+            self.previewChanged.emit(preview)
+
     def _on_compiled(self, fn):
+        self.preview = None  # the function itself arrives: no previewChanged, nothing redrawn
         preset, self._pending_preset = self._pending_preset, None
         session, self._pending_session = self._pending_session, None
         if session is not None:
@@ -156,6 +176,7 @@ class ExplorerModel(QObject):
             self.set_function(fn, preset)
 
     def _on_compile_failed(self, message, column):
+        self._set_preview(None)  # back to the last valid function
         self._pending_preset = None
         if self._pending_session is not None:
             self._pending_session = None

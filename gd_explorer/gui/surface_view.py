@@ -474,21 +474,25 @@ class SurfaceView(QWidget):
         self._set_caption(self._point, phi)
 
     def _caption_key(self):
-        """The key to what is drawn; kept runs and critical points only while there are some."""
+        """The key to what is drawn; other runs and critical points only while there are some.
+        Each glyph in its colour on a dark chip (the colours are made to show on the map's
+        colours, not on white), the words in the text colour."""
         selected = self.model.selected_run
         path_color = selected.color if selected is not None else TRAJ_COLOR
-        key = (f"<span style='color:{path_color};background:#555'>&nbsp;━ path&nbsp;</span> "
-               f"<span style='color:{START_COLOR}'>● start</span> "
-               "<span>○ current point</span> "
-               f"<span style='color:{TANGENT_COLOR}'>▰ tangent plane</span> "
-               f"<span style='color:{U_COLOR}'>➔ u</span>")
+
+        def chip(color, glyph, words):
+            return (f"<span style='color:{color};background:#333'>&nbsp;{glyph}&nbsp;</span>"
+                    f"&nbsp;{words}")
+
+        entries = [chip(path_color, "━", "path"), chip(START_COLOR, "●", "start"),
+                   chip("#ffffff", "○", "current point"),
+                   chip(TANGENT_COLOR, "▰", "tangent plane"), chip(U_COLOR, "➔", "u")]
         if self.items.kept.visible():
-            key += " <span style='background:#555;color:#eeeeee'>&nbsp;━ other runs&nbsp;</span>"
+            entries.append(chip("#eeeeee", "━", "other runs"))
         if self.items.critical.visible():
-            key += (f" <span style='color:{CRITICAL_COLORS['minimum']}'>▼</span> min"
-                    f" <span style='color:{CRITICAL_COLORS['maximum']}'>▲</span> max"
-                    " × saddle")
-        return key
+            entries += [chip(CRITICAL_COLORS["minimum"], "▼", "min"),
+                        chip(CRITICAL_COLORS["maximum"], "▲", "max"), chip("#ffffff", "×", "saddle")]
+        return " &nbsp;".join(entries)
 
     def _set_caption(self, point, phi):
         key = self._caption_key()

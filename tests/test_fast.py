@@ -1,0 +1,114 @@
+"""Edit → redraw (issue 9): f is drawn from the parser's tree at once, one sampling per edit,
+and the sampling after a pan runs off the GUI thread. Work is counted, never timed."""
+import threading
+
+import numpy as np
+import pytest
+
+from gd_explorer.core import ExpressionError
+from gd_explorer.gui import compiler as compiler_module
+from gd_explorer.gui import contour_view as contour_module
+
+
+@pytest.fixture
+def window(qtbot, shown_window):
+    with qtbot.waitSignal(shown_window.model.functionChanged, timeout=15000):
+        shown_window.model.set_expression("x^2 + y^2")
+    return shown_window
+
+
+class HeldCompiles:
+    """Holds the symbolic worker's answers until released, to look at the window meanwhile."""
+
+    def __init__(self, monkeypatch):
+        self.gate = threading.Event()
+        self.failure = None
+        real = compiler_module.parse_function
+
+        def held(text):
+            self.gate.wait(60)
+            if self.failure:
+                raise ExpressionError(self.failure)
+            return real(text)
+
+        monkeypatch.setattr(compiler_module, "parse_function", held)
+
+
+def test_one_sampling_per_edit(qtbot, window):
+    view, model = window.contour, window.model
+    for text in ("x^2 + 3*y^2 + sin(x*y)", "(x^2 + y - 11)^2 + (x + y^2 - 7)^2", "x*y"):
+        before = view.recomputes
+        with qtbot.waitSignal(model.functionChanged, timeout=15000):
+            model.set_expression(text)
+        assert view.recomputes - before == 1, text
+
+
+def test_f_is_drawn_before_the_derivatives_arrive(qtbot, window, monkeypatch):
+    view, model = window.contour, window.model
+    held = HeldCompiles(monkeypatch)
+    old = model.function
+    model.set_expression("x*y + 3")
+    # the worker has not answered: the map already shows x*y + 3, and nothing of the old f
+    assert model.function is old and model.preview.text == "x*y + 3"
+    g = view.grid
+    assert np.allclose(g.z, g.xs[np.newaxis, :] * g.ys[:, np.newaxis] + 3)
+    assert not view.trajectory.isVisible() and not view.grad_shaft.isVisible()
+    before = view.recomputes
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        held.gate.set()
+    assert model.function.text == "x*y + 3" and view.recomputes == before  # not drawn again
+    assert view.trajectory.isVisible() and view.grad_shaft.isVisible()
+
+
+def test_a_formula_the_worker_rejects_puts_the_last_function_back(qtbot, window, monkeypatch):
+    view, model = window.contour, window.model
+    held = HeldCompiles(monkeypatch)
+    held.failure = "too complex: working out the derivatives took more than 2 s"
+    model.set_expression("x*y + 3")
+    assert model.preview is not None
+    with qtbot.waitSignal(model.functionError, timeout=15000):
+        held.gate.set()
+    assert model.preview is None and model.function.text == "x^2 + y^2"
+    g = view.grid
+    assert np.allclose(g.z, g.xs[np.newaxis, :] ** 2 + g.ys[:, np.newaxis] ** 2)
+    assert view.trajectory.isVisible()
+
+
+def test_a_preset_waits_for_its_function_and_its_window(qtbot, window):
+    view, model = window.contour, window.model
+    before = view.recomputes
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        model.load_preset("Rosenbrock")
+        assert model.preview is None  # a preset brings a window: no preview in the old one
+    assert view.recomputes - before == 1
+
+
+def test_sampling_after_a_pan_runs_on_a_thread(qtbot, window, monkeypatch):
+    view, model = window.contour, window.model
+    threads = []
+    real = contour_module.map_layers
+
+    def spy(*args):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(*args)
+
+    monkeypatch.setattr(contour_module, "map_layers", spy)
+    vb = view.getViewBox()
+    window_before, grid_before = model.window, view.grid
+    vb.translateBy(x=0.7, y=-0.4)
+    vb.sigRangeChangedManually.emit(vb.state["mouseEnabled"])  # as a drag does
+    qtbot.waitUntil(lambda: model.window != window_before, timeout=15000)
+    qtbot.waitUntil(lambda: view.grid is not grid_before, timeout=15000)
+    assert view.grid.xs[0] == pytest.approx(grid_before.xs[0] + 0.7)
+    assert threads and not any(threads)  # never on the GUI thread
+    # a function change still draws at once (its preview must not wait)
+    threads.clear()
+    model.set_expression("x - y")
+    assert threads == [True]
+
+
+def test_an_older_background_result_is_dropped(qtbot, window):
+    view = window.contour
+    grid = view.grid
+    view._apply_layers(view._job - 1, "cannot draw this window: stale")  # a late old result
+    assert view.grid is grid and not view.message.isVisible()
