@@ -217,12 +217,13 @@ def test_no_tangent_on_the_traces_where_the_gradient_is_undefined(make):
 
 # ----- the tab fits the screen ---------------------------------------------------------------
 @pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
-def test_dial_readouts_and_sinusoid_fit_without_scrolling(qtbot, shown_window, size):
+@pytest.mark.parametrize("point", [(-0.2712, -0.9231), (3, 2)])  # long numbers; a minimum
+def test_dial_readouts_and_sinusoid_fit_without_scrolling(qtbot, shown_window, size, point):
     win = shown_window
     win.resize(*size)
     with qtbot.waitSignal(win.model.functionChanged, timeout=15000):
         win.model.set_expression("(x^2 + y - 11)^2 + (x + y^2 - 7)^2")
-    win.model.set_start(-0.2712, -0.9231)  # long numbers: f = 181.6, ∇f = (-0.8339, 0.1)…
+    win.model.set_start(*point)  # at (3, 2) ∇f = 0: a message takes two more lines
     win.model.set_angle(R(-123.4))
     win.tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: win.width() == size[0] and win.direction.isVisible(), timeout=5000)

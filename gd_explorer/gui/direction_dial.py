@@ -329,10 +329,10 @@ class DirectionDial(QWidget):
         nx, ny = math.sin(self._phi), math.cos(self._phi)  # a normal to u on screen
         clear = w / 2 * abs(nx) + h / 2 * abs(ny) + 3        # box centre to line: no overlap
 
-        def points(a, b, weight, step=3.0):
+        def points(a, b, weight, step=5.0):
             n = max(1, int(math.hypot(b.x() - a.x(), b.y() - a.y()) / step))
-            return [(QPointF(a.x() + (b.x() - a.x()) * k / n, a.y() + (b.y() - a.y()) * k / n),
-                     weight) for k in range(n + 1)]
+            return [(a.x() + (b.x() - a.x()) * k / n, a.y() + (b.y() - a.y()) * k / n, weight)
+                    for k in range(n + 1)]
 
         keep = (points(c, foot, 10) + points(tip, foot, 10) + points(c, tip, 3)
                 + points(c, self._at(self._phi, 0.9 * r), 3))
@@ -350,7 +350,8 @@ class DirectionDial(QWidget):
             return b
 
         def hidden(b):
-            covered = sum(weight for pt, weight in keep if b.contains(pt))
+            x0, y0, x1, y1 = b.left(), b.top(), b.right(), b.bottom()
+            covered = sum(weight for x, y, weight in keep if x0 <= x <= x1 and y0 <= y <= y1)
             return covered + sum(b.intersected(t).width() * b.intersected(t).height()
                                  for t in taken) / 40
 
