@@ -80,6 +80,9 @@ def screenshot(window, path, size=SCREENSHOT_SIZE):
     window.show()
     for _ in range(10):
         QApplication.processEvents()
+    from .math_view import wait_typeset
+
+    wait_typeset(window)  # the formulas render on a background thread
     window.repaint()
     QApplication.processEvents()
     from ..core.fileio import atomic_write_bytes

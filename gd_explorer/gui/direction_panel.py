@@ -22,6 +22,7 @@ from .colors import CASING_COLOR, GRAD_COLOR, TANGENT_COLOR, U_COLOR
 from .direction_dial import PROJECTION_COLOR, THETA_COLOR, DirectionDial
 from .direction_plots import (PLOT_LIMIT, UNDEFINED, CurvePlot, DifferentialLabel, LimitTable,
                               Slot, TangentPlot)
+from .math_view import MathView
 
 SLICE_POINTS = 121
 SLICE_ANGLES = 90                      # directions sampled to fit the slice plot to every slice
@@ -34,7 +35,10 @@ TRACE_X_COLOR, TRACE_Y_COLOR = "#0072b2", "#009e73"  # Okabe–Ito blue and gree
 NO_FUNCTION, F_UNDEFINED, GRAD_UNDEFINED, ZERO_GRAD, OK = range(5)
 STATES = {point.F_UNDEFINED: F_UNDEFINED, point.GRAD_UNDEFINED: GRAD_UNDEFINED,
           point.FLAT: ZERO_GRAD, point.SLOPED: OK}
-CHAIN_RULE = "g′(0) = f<sub>x</sub> u<sub>x</sub> + f<sub>y</sub> u<sub>y</sub>"
+IDENTITY = (("identityLeft", r"D_{u} f =", "D_u f ="),          # typeset over the two readouts
+            ("identityDot", r"\nabla f \cdot u", "∇f · u"),
+            ("identityPolar", r"= \lVert \nabla f \rVert \cos\theta", "= ‖∇f‖ cos θ"))
+CHAIN_RULE = (r"g'(0) = f_{x}\,u_{x} + f_{y}\,u_{y}", "g′(0) = f_x u_x + f_y u_y")
 
 
 def _caption(text, name=None):
@@ -162,7 +166,8 @@ class DirectionPanel(QWidget):
         # lays its text out lazily and paints a second time)
         self.chain_label = _value_label("chainRuleValue")
         self.chain_label.setTextFormat(Qt.PlainText)
-        chain_rule = QLabel(CHAIN_RULE, objectName="chainRuleFormula")
+        chain_rule = MathView(max_lines=1.5, objectName="chainRuleFormula")
+        chain_rule.set_formula(*CHAIN_RULE)
         chain_rule.setToolTip(
             "The chain rule along the line p + z u: the slope at z = 0 of the slice "
             "g(z) = f(p + z u) is ∂f/∂x · dx/dz + ∂f/∂y · dy/dz, with (dx/dz, dy/dz) = u. "
@@ -185,9 +190,11 @@ class DirectionPanel(QWidget):
                 grid.addWidget(Slot(label, sample), i, 2 * j + 1)
         self.u_label.setToolTip("u = (cos φ, sin φ)")
         i = len(pairs)
-        grid.addWidget(QLabel("D<sub>u</sub>f ="), i, 0, 2, 1)
-        grid.addWidget(QLabel("∇f · u"), i, 1)
-        grid.addWidget(QLabel("‖∇f‖ cos θ"), i, 2, 1, 2)
+        for (name, tex, text), (row, col, rows, cols) in zip(IDENTITY, ((i, 0, 2, 1), (i, 1, 1, 1),
+                                                                      (i, 2, 1, 2))):
+            caption = MathView(max_lines=1.5, objectName=name)  # D_u f = ∇f·u = ‖∇f‖ cos θ
+            caption.set_formula(tex, text)
+            grid.addWidget(caption, row, col, rows, cols)
         grid.addWidget(Slot(self.value_label, "-1.234e-10"), i + 1, 1)
         grid.addWidget(Slot(self.polar_label, "-1.234e-10"), i + 1, 2, 1, 2)
         grid.addWidget(chain_rule, i + 2, 0, 1, 4)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMen
 from ..core.fmt import fmt, fmt_point
 from ..core.point import F_UNDEFINED, FLAT, GRAD_UNDEFINED
 from ..core.presets import PRESETS
+from .math_view import MathView, matrix_tex
 
 DEBOUNCE_MS = 400
 
@@ -56,8 +57,10 @@ class FunctionEditor(QWidget):
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #555; font-style: italic;")
 
-        self.dfdx = self._formula_label("dfdxFormula")
-        self.dfdy = self._formula_label("dfdyFormula")
+        self.formula = MathView(objectName="functionFormula")
+        self.dfdx = MathView(objectName="dfdxFormula")
+        self.dfdy = MathView(objectName="dfdyFormula")
+        self.hessian = MathView(max_lines=3.5, objectName="hessianFormula")
         self.values = QLabel(objectName="pointValues")
         self.values.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.values.setWordWrap(True)
@@ -67,8 +70,10 @@ class FunctionEditor(QWidget):
         row.addWidget(self.edit, 1)
         row.addWidget(self.presets)
         form = QFormLayout()
+        form.addRow("f =", self.formula)
         form.addRow("∂f/∂x =", self.dfdx)
         form.addRow("∂f/∂y =", self.dfdy)
+        form.addRow("Hessian =", self.hessian)
         form.addRow("at point:", self.values)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -92,14 +97,6 @@ class FunctionEditor(QWidget):
         if model.function is not None:
             self._on_function_changed(model.function)
 
-    def _formula_label(self, name):
-        label = QLabel(objectName=name)
-        label.setWordWrap(True)
-        label.setTextFormat(Qt.PlainText)
-        label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        label.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
-        return label
-
     # ----- editing ----------------------------------------------------------------
     def _on_text_edited(self, _text):
         self._debounce.start()
@@ -122,8 +119,13 @@ class FunctionEditor(QWidget):
             self.edit.setText(fn.text)
             self.edit.setCursorPosition(0)
         self.error.hide()
-        self.dfdx.setText(fn.display["fx"])
-        self.dfdy.setText(fn.display["fy"])
+        tex, text = fn.latex, fn.display
+        self.formula.set_formula(tex["f"], text["f"])
+        self.dfdx.set_formula(tex["fx"], text["fx"])
+        self.dfdy.set_formula(tex["fy"], text["fy"])
+        self.hessian.set_formula(
+            matrix_tex([[tex["fxx"], tex["fxy"]], [tex["fxy"], tex["fyy"]]]),
+            f"({text['fxx']}, {text['fxy']})\n({text['fxy']}, {text['fyy']})")
         preset = self.model.preset
         self.note.setText(f"{preset.name}: {preset.note}" if preset is not None and preset.note else "")
         self.note.setVisible(bool(self.note.text()))

@@ -3,9 +3,9 @@ import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QMainWindow, QMessageBox, QProgressBar,
-                               QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QGroupBox, QMainWindow, QMessageBox,
+                               QProgressBar, QPushButton, QScrollArea, QSplitter, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from ..core import session as sessions
 from ..core.errors import InputError
@@ -19,6 +19,8 @@ from .direction_panel import DirectionPanel
 from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
 from .iteration_table import IterationTable
+from .lessons_panel import LessonsPanel, apply_lesson
+from .math_view import warm_up as warm_up_math
 from .model import ExplorerModel
 from .run_list import RunList
 from .recent_folders import remember_folder
@@ -122,8 +124,10 @@ class MainWindow(QMainWindow):
         m.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         m.sessionError.connect(lambda text: self._show_error("Could not open the session", text))
         self.history = History(m, self)
+        self._build_lessons()
         self._build_menus()
         self._build_export_progress()
+        self.view_mode = None
         self.set_view_mode("both")
 
     def showEvent(self, event):
@@ -133,6 +137,30 @@ class MainWindow(QMainWindow):
             total = max(self.views.width(), 2)
             self.views.setSizes([total * 3 // 5, total * 2 // 5])
             self.table.scrollToBottom()
+
+    def _build_lessons(self):
+        """The lessons dock (hidden until View → Lessons); typeset maths warms up meanwhile."""
+        warm_up_math()
+        self.lessons = LessonsPanel()
+        self.lessons.load()
+        self.lessons.lessonChosen.connect(lambda lesson: apply_lesson(lesson, self))
+        self.lessons_dock = QDockWidget("Lessons", self, objectName="lessonsDock")
+        self.lessons_dock.setAllowedAreas(Qt.LeftDockWidgetArea | Qt.RightDockWidgetArea)
+        self.lessons_dock.setWidget(self.lessons)
+        self.lessons_dock.setMinimumWidth(300)
+        self.addDockWidget(Qt.RightDockWidgetArea, self.lessons_dock)
+        self.lessons_dock.hide()
+        self.lessons_dock.visibilityChanged.connect(self._size_lessons_dock)
+        self.lessons_action = self.lessons_dock.toggleViewAction()
+        self.lessons_action.setText("&Lessons")
+        self.lessons_action.setObjectName("lessonsAction")
+        self.lessons_action.setShortcut(QKeySequence("Ctrl+L"))
+
+    def _size_lessons_dock(self, visible):
+        """The first time the lessons show: a fifth of a wide window, at least 300 px."""
+        if visible and not getattr(self, "_lessons_sized", False):
+            self._lessons_sized = True
+            self.resizeDocks([self.lessons_dock], [max(300, self.width() // 5)], Qt.Horizontal)
 
     def _scroll(self, widget):
         area = QScrollArea()
@@ -196,11 +224,14 @@ class MainWindow(QMainWindow):
             action = QAction(text, self)
             action.triggered.connect(lambda _checked=False, md=mode: self.set_view_mode(md))
             view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.lessons_action)
         help_menu = bar.addMenu("&Help")
         syntax = QAction("Formula &syntax…", self, objectName="syntaxHelpAction")
         syntax.setShortcut(QKeySequence.HelpContents)
         syntax.triggered.connect(lambda _checked=False: self.show_syntax_help())
         help_menu.addAction(syntax)
+        help_menu.addAction(self.lessons_action)
 
         reset = QAction("Reset view", self)
         reset.setShortcut(QKeySequence("Ctrl+0"))
@@ -221,6 +252,7 @@ class MainWindow(QMainWindow):
     def set_view_mode(self, mode):
         """Show the contour view, the surface, or both; for f of x alone, the curve f(x)
         instead (the mode is kept for the next function of x and y)."""
+        shared = mode == "both" and self.view_mode != "both"
         self.view_mode = mode
         fn = self.model.function
         one_d = fn is not None and not fn.depends_on_y
@@ -228,6 +260,9 @@ class MainWindow(QMainWindow):
         self.curve_pane.setVisible(one_d)
         self.contour.setVisible(mode in ("contour", "both"))
         self.surface.setVisible(mode in ("surface", "both"))
+        if shared:  # both shown again: share the width 3:2, not as the hidden pane left it
+            total = max(self.views.width(), 2)
+            self.views.setSizes([total * 3 // 5, total * 2 // 5])
         self.view_controls.set_mode(mode, one_d)
 
     def export_csv(self, path=None):
