@@ -104,7 +104,7 @@ class DirectionDial(QWidget):
         return self._at(self._phi, leg), self._at(self._grad, length)
 
     def sizeHint(self):
-        return QSize(200, 200)
+        return QSize(170, 170)
 
     def minimumSizeHint(self):
         return QSize(110, 110)

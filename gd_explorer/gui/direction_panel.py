@@ -87,8 +87,7 @@ class DirectionPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)
-        layout.addLayout(self._build_dial())
-        layout.addLayout(self._build_readouts())
+        layout.addLayout(self._build_top())
         layout.addWidget(_caption("D<sub>u</sub>f against φ: a sinusoid of amplitude ‖∇f‖"))
         self.curve_plot = CurvePlot()
         layout.addWidget(self.curve_plot)
@@ -121,45 +120,64 @@ class DirectionPanel(QWidget):
         self._sync_point(force=True)
 
     # ----- construction -----------------------------------------------------------
-    def _build_dial(self):
+    def _build_top(self):
+        """The dial, and beside it the readouts, the snap buttons and the legend; below, the
+        identity D_u f = ∇f·u = ‖∇f‖ cos θ and the chain rule, each value in a slot sized for
+        its longest text, so that a new value never moves anything."""
         self.dial = DirectionDial()
         self.dial.setFixedSize(self.dial.sizeHint())
+        self.phi_label = _value_label("phiValue")
+        self.u_label = _value_label("uValue")
+        self.u_label.setToolTip("u = (cos φ, sin φ)")
+        self.grad_label = _value_label("gradientValue")
+        self.norm_label = _value_label("gradNormValue")
+        self.theta_label = _value_label("thetaValue")
+        self.cos_label = _value_label("cosThetaValue")
+        readouts = QGridLayout()
+        readouts.setHorizontalSpacing(8)
+        readouts.setVerticalSpacing(1)
+        for i, (name, label, sample) in enumerate((
+                ("φ", self.phi_label, "-359.9°"), ("u", self.u_label, "(-0.7071, -0.7071)"),
+                ("∇f", self.grad_label, "(-123.4, -123.4)"), ("‖∇f‖", self.norm_label, "123.4"),
+                ("θ (∇f to u)", self.theta_label, "undefined: ∇f ≈ 0"),
+                ("cos θ", self.cos_label, "undefined: ∇f ≈ 0"))):
+            readouts.addWidget(QLabel(name), i, 0)
+            readouts.addWidget(Slot(label, sample), i, 1)
+        readouts.setColumnStretch(1, 1)
         self.snap_along = QPushButton("along ∇f", objectName="snapAlong")
-        self.snap_along.setToolTip("u = ∇f/‖∇f‖: θ = 0, D_u f = ‖∇f‖ is largest (steepest ascent)")
+        self.snap_along.setToolTip("Snap u = ∇f/‖∇f‖: θ = 0, D_u f = ‖∇f‖ is largest "
+                                   "(steepest ascent)")
         self.snap_against = QPushButton("against ∇f", objectName="snapAgainst")
-        self.snap_against.setToolTip("u = −∇f/‖∇f‖: θ = 180°, D_u f = −‖∇f‖ (steepest descent)")
-        self.snap_level = QPushButton("along the level curve", objectName="snapLevel")
-        self.snap_level.setToolTip("u ⟂ ∇f: θ = 90°, D_u f = 0 (f does not change to first order)")
+        self.snap_against.setToolTip("Snap u = −∇f/‖∇f‖: θ = 180°, D_u f = −‖∇f‖ "
+                                     "(steepest descent)")
+        self.snap_level = QPushButton("level curve", objectName="snapLevel")
+        self.snap_level.setToolTip("Snap u along the level curve, u ⟂ ∇f: θ = 90°, D_u f = 0 "
+                                   "(f does not change to first order)")
+        snaps = QHBoxLayout()
+        snaps.setSpacing(3)
+        for button in (self.snap_along, self.snap_against, self.snap_level):
+            snaps.addWidget(button)
         legend = QLabel(
-            f"{_swatch(U_COLOR, '━━')} u (drag, scroll, keys)<br>{_swatch(GRAD_COLOR, '━━')} ∇f<br>"
-            f"<span style='color:{THETA_COLOR}'>&nbsp;━━&nbsp;</span> θ, from ∇f to u<br>"
-            f"<span style='color:{PROJECTION_COLOR}'>&nbsp;<b>━━</b>&nbsp;</span> ‖∇f‖ cos θ: "
-            "∇f projected on u, longest at θ = 0<br>"
-            f"{_swatch(TANGENT_COLOR, '┅┅')} level-curve tangent", objectName="dialLegend")
+            f"{_swatch(U_COLOR, '━━')} u (drag, scroll, keys) &nbsp;{_swatch(GRAD_COLOR, '━━')} ∇f "
+            f"&nbsp;<span style='color:{THETA_COLOR}'><b>━━</b></span> θ<br>"
+            f"<span style='color:{PROJECTION_COLOR}'><b>━━</b></span> ‖∇f‖ cos θ: ∇f projected "
+            f"on u &nbsp;{_swatch(TANGENT_COLOR, '┅┅')} level curve", objectName="dialLegend")
         legend.setWordWrap(True)
         font = QFont(legend.font())
         font.setPointSizeF(font.pointSizeF() * 0.85)
         legend.setFont(font)
         side = QVBoxLayout()
         side.setSpacing(3)
-        side.addWidget(QLabel("Snap u:"))
-        for button in (self.snap_along, self.snap_against, self.snap_level):
-            side.addWidget(button)
-        side.addSpacing(4)
-        side.addWidget(legend)
+        side.addLayout(readouts)
         side.addStretch(1)
+        side.addWidget(QLabel("Snap u:"))
+        side.addLayout(snaps)
+        side.addWidget(legend)
         row = QHBoxLayout()
+        row.setSpacing(6)
         row.addWidget(self.dial, 0, Qt.AlignTop)
         row.addLayout(side, 1)
-        return row
 
-    def _build_readouts(self):
-        self.phi_label = _value_label("phiValue")
-        self.u_label = _value_label("uValue")
-        self.grad_label = _value_label("gradientValue")
-        self.norm_label = _value_label("gradNormValue")
-        self.theta_label = _value_label("thetaValue")
-        self.cos_label = _value_label("cosThetaValue")
         self.value_label = _value_label("directionalDerivativeValue", bold=True)
         self.polar_label = _value_label("directionalDerivativePolar", bold=True)
         # plain text, so that a new value is laid out and painted at once (a rich-text label
@@ -179,31 +197,23 @@ class DirectionPanel(QWidget):
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(1)
-        # (name, label, sample): each value in a slot sized for its sample, so that a new
-        # value never moves the others
-        pairs = ((("φ", self.phi_label, "-359.9°"), ("θ (∇f to u)", self.theta_label, "undefined: ∇f ≈ 0")),
-                 (("u", self.u_label, "(-0.7071, -0.7071)"), ("cos θ", self.cos_label, "-0.9999")),
-                 (("∇f", self.grad_label, "(-123.4, -123.4)"), ("‖∇f‖", self.norm_label, "123.4")))
-        for i, row in enumerate(pairs):
-            for j, (name, label, sample) in enumerate(row):
-                grid.addWidget(QLabel(name), i, 2 * j)
-                grid.addWidget(Slot(label, sample), i, 2 * j + 1)
-        self.u_label.setToolTip("u = (cos φ, sin φ)")
-        i = len(pairs)
-        for (name, tex, text), (row, col, rows, cols) in zip(IDENTITY, ((i, 0, 2, 1), (i, 1, 1, 1),
-                                                                      (i, 2, 1, 2))):
+        for (name, tex, text), (r, c, rows) in zip(IDENTITY, ((0, 0, 2), (0, 1, 1), (0, 2, 1))):
             caption = MathView(max_lines=1.5, objectName=name)  # D_u f = ∇f·u = ‖∇f‖ cos θ
             caption.set_formula(tex, text)
-            grid.addWidget(caption, row, col, rows, cols)
-        grid.addWidget(Slot(self.value_label, "-1.234e-10"), i + 1, 1)
-        grid.addWidget(Slot(self.polar_label, "-1.234e-10"), i + 1, 2, 1, 2)
-        grid.addWidget(chain_rule, i + 2, 0, 1, 4)
+            grid.addWidget(caption, r, c, rows, 1)
+        grid.addWidget(Slot(self.value_label, "undefined here"), 1, 1)
+        grid.addWidget(Slot(self.polar_label, "undefined here"), 1, 2)
+        grid.addWidget(chain_rule, 2, 0, 1, 3)
         grid.addWidget(Slot(self.chain_label, "= (-1.234e-10)(-0.7071) + (-1.234e-10)(-0.7071) = "),
-                       i + 3, 0, 1, 4)
-        grid.addWidget(self.message, i + 4, 0, 1, 4)
+                       3, 0, 1, 3)
+        grid.addWidget(self.message, 4, 0, 1, 3)
         grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
-        return grid
+        grid.setColumnStretch(2, 1)
+        top = QVBoxLayout()
+        top.setSpacing(3)
+        top.addLayout(row)
+        top.addLayout(grid)
+        return top
 
     def _build_details(self):
         """The slice, the traces, and the limit table with the total differential: one tab
@@ -239,6 +249,12 @@ class DirectionPanel(QWidget):
             self.details.addTab(page, title)
         self.differential.setWordWrap(True)
         return self.details
+
+    def reveal(self, widget):
+        """Open the details tab that holds ``widget``, if one does."""
+        for index in range(self.details.count()):
+            if self.details.widget(index).isAncestorOf(widget):
+                self.details.setCurrentIndex(index)
 
     # ----- widgets → model ------------------------------------------------------------
     def _snap(self, offset):

@@ -108,8 +108,9 @@ class CurvePlot(SmallPlot):
             plot.addItem(item)
             self.labels[key] = item
         # the sinusoid and its marks change with the point, not the angle: kept as pixmaps,
-        # they are not drawn again when the marker moves
-        for item in (self.curve.curve, self.extrema, *self.labels.values()):
+        # they are not drawn again when the marker moves (not the labels: a cached TextItem
+        # loses its fill)
+        for item in (self.curve.curve, self.extrema):
             item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
     def set_gradient(self, grad, marks=True):
