@@ -9,9 +9,6 @@ import pytest
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
-from gd_explorer.core.function import parse_function
-from gd_explorer.gui.direction_panel import DirectionPanel
-from gd_explorer.gui.model import ExplorerModel
 
 HIMMELBLAU = "(x^2 + y - 11)^2 + (x + y^2 - 7)^2"
 R = math.radians
@@ -102,14 +99,10 @@ def ranges(panel):
 
 
 @pytest.fixture
-def panel_at(qtbot):
+def panel_at(qtbot, direction_at):
+    """A shown panel (see direction_at)."""
     def build(text, x, y, phi_deg=0.0):
-        model = ExplorerModel()
-        panel = DirectionPanel(model)
-        qtbot.addWidget(panel)
-        model.set_function(parse_function(text))
-        model.set_start(x, y)
-        model.set_angle(R(phi_deg))
+        model, panel = direction_at(text, x, y, phi_deg)
         panel.resize(460, 900)
         panel.show()
         qtbot.waitExposed(panel)

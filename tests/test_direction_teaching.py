@@ -12,26 +12,15 @@ from PySide6.QtWidgets import QLabel
 
 from gd_explorer.core.function import parse_function
 from gd_explorer.gui.direction_dial import GRAD_LENGTH, PROJECTION_COLOR, DirectionDial
-from gd_explorer.gui.direction_panel import DirectionPanel
 from gd_explorer.gui.math_view import MathView
-from gd_explorer.gui.model import ExplorerModel
 
 BOWL, SADDLE, WAVE, ROOT = "x^2 + 3*y^2", "x*y", "sin(x)*exp(y)", "sqrt(x)"
 R = math.radians
 
 
 @pytest.fixture
-def make(qtbot):
-    def build(text, x, y, phi_deg=0.0):
-        model = ExplorerModel()
-        panel = DirectionPanel(model)
-        qtbot.addWidget(panel)
-        model.set_function(parse_function(text))
-        model.set_start(x, y)
-        model.set_angle(R(phi_deg))
-        return model, panel
-
-    return build
+def make(direction_at):
+    return direction_at
 
 
 # ----- the chain rule -------------------------------------------------------------------------
