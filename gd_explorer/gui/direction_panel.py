@@ -66,7 +66,7 @@ def _value_label(name, bold=False):
 
 
 def _factor(value, scale=None):
-    """A factor of a product written out: "(−2.1)"."""
+    """A factor of a product written out: "(-2.1)"."""
     return f"({fmt(value, scale=scale)})"
 
 
