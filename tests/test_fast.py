@@ -112,3 +112,18 @@ def test_an_older_background_result_is_dropped(qtbot, window):
     grid = view.grid
     view._apply_layers(view._job - 1, "cannot draw this window: stale")  # a late old result
     assert view.grid is grid and not view.message.isVisible()
+
+
+def test_going_back_to_the_current_formula_drops_one_still_compiling(qtbot, window, monkeypatch):
+    model = window.model
+    held = HeldCompiles(monkeypatch)
+    changes = []
+    model.functionChanged.connect(changes.append)
+    model.set_expression("x*y + 3")          # typed …
+    assert model.preview is not None
+    model.clear_function_error()             # … and the editor is back at x^2 + y^2
+    assert model.preview is None
+    held.gate.set()
+    qtbot.waitUntil(lambda: not model.compiling, timeout=15000)
+    qtbot.wait(50)
+    assert changes == [] and model.function.text == "x^2 + y^2"

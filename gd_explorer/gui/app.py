@@ -144,7 +144,8 @@ def run_app(args):
 
 
 def restore_layout(window):
-    """Window geometry from the last session (QSettings); the function always starts fresh."""
+    """Window geometry, splitter sizes and view mode from the last session (QSettings); the
+    function always starts fresh."""
     from PySide6.QtCore import QSettings
 
     settings = QSettings()
@@ -154,6 +155,8 @@ def restore_layout(window):
     mode = settings.value("window/viewMode")
     if mode in ("contour", "surface", "both"):
         window.set_view_mode(mode)
+    window.restore_layout_state({key: settings.value(f"window/{key}")
+                                 for key in window.layout_state()})
 
 
 def save_layout(window):
@@ -162,3 +165,5 @@ def save_layout(window):
     settings = QSettings()
     settings.setValue("window/geometry", window.saveGeometry())
     settings.setValue("window/viewMode", window.view_mode)
+    for key, value in window.layout_state().items():  # splitter sizes, sections
+        settings.setValue(f"window/{key}", value)

@@ -50,6 +50,12 @@ class Compiler(QObject):
                 default_sandbox().cancel()
         self._update_busy()
 
+    def forget(self):
+        """Drop the requests made so far: a result still on its way is not delivered."""
+        self._latest += 1
+        self._pending = None
+        self._update_busy()
+
     def _start(self, rid, text):
         self._running = (rid, text, time.monotonic())
         threading.Thread(target=self._work, args=(rid, text), daemon=True,

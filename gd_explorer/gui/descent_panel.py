@@ -21,7 +21,7 @@ SHORTCUTS = {"step": "F6", "play": "F5", "reset": "Ctrl+R"}
 class DescentPanel(QWidget):
     """Controls bound to the model's descent settings and run."""
 
-    def __init__(self, model, parent=None):
+    def __init__(self, model, parent=None, own_transport=True):
         super().__init__(parent)
         self.setObjectName("descentPanel")
         self.model = model
@@ -90,12 +90,19 @@ class DescentPanel(QWidget):
         speed_row.addWidget(QLabel("speed"))
         speed_row.addWidget(self.speed, 1)
         speed_row.addWidget(self.speed_label)
+        # Step … Reset, the speed and the stop reason; a window may place them itself
+        # (own_transport=False), e.g. below a scroll area so they never scroll away
+        self.transport = QWidget(objectName="descentTransport")
+        transport = QVBoxLayout(self.transport)
+        transport.setContentsMargins(0, 0, 0, 0)
+        transport.addLayout(buttons)
+        transport.addLayout(speed_row)
+        transport.addWidget(self.status)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addLayout(speed_row)
-        layout.addWidget(self.status)
+        if own_transport:
+            layout.addWidget(self.transport)
 
         self.lr.valueChanged.connect(self._on_lr_edited)
         for field in (self.lr, self.steps, self.tol):

@@ -108,6 +108,7 @@ class FunctionEditor(QWidget):
         self.edit.setModified(False)
         if self.model.function is not None and text.strip() == self.model.text:
             self.error.hide()
+            self.model.clear_function_error()
             return
         self.model.set_expression(text)
 

@@ -31,15 +31,20 @@ def apply_lesson(lesson, window):
     model.set_optimizer(lesson.optimizer)
     model.load_preset(lesson.preset())
     model.set_angle(lesson.angle)
-    # scroll once the tab is laid out (a tab shown for the first time has no geometry yet)
-    QTimer.singleShot(0, lambda: _scroll_to(window, lesson.focus))
+    # scroll once the lesson's function is on show (the panels above the tab take their
+    # height from it) and the tab is laid out (a tab shown first has no geometry yet)
+    model.functionChanged.connect(
+        lambda _fn: QTimer.singleShot(0, lambda: _scroll_to(window, lesson.focus)),
+        Qt.SingleShotConnection)
 
 
 def _scroll_to(window, focus):
     """Scroll the open side tab to its top, or to the lesson's part of the direction tab."""
     area = window.tabs.currentWidget()
     if not isinstance(area, QScrollArea):
-        return
+        area = area.findChild(QScrollArea)  # the descent tab: its settings scroll
+        if area is None:
+            return
     bar = area.verticalScrollBar()
     part = getattr(window.direction, FOCUS_PARTS[focus], None) if focus else None
     if part is None or not area.widget().isAncestorOf(part):

@@ -1,11 +1,11 @@
 """The main window: assembles the views and panels around one ExplorerModel."""
 import os
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QGroupBox, QMainWindow, QMessageBox,
-                               QProgressBar, QPushButton, QScrollArea, QSplitter, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QFrame, QGroupBox, QMainWindow,
+                               QMessageBox, QProgressBar, QPushButton, QScrollArea, QSplitter,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from ..core import session as sessions
 from ..core.errors import InputError
@@ -18,12 +18,15 @@ from .descent_panel import SHORTCUTS, DescentPanel
 from .direction_panel import DirectionPanel
 from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
+from .help_window import HelpWindow
 from .iteration_table import IterationTable
+from .layout_parts import BottomPaneSplitter, CappedScrollArea, CollapsibleSection
 from .lessons_panel import LessonsPanel, apply_lesson
 from .math_view import warm_up as warm_up_math
 from .model import ExplorerModel
 from .run_list import RunList
 from .recent_folders import remember_folder
+from .stale_cue import StaleFunctionCue
 from .surface_view import SurfaceView
 from .undo import History
 from .view_controls import ViewControls
@@ -45,10 +48,12 @@ SYNTAX_HELP = (
     "Examples: x^2 + 3*y^2,  (1 - x)^2 + 100*(y - x^2)^2,  sin(x)*cos(y),  "
     "log(x^2 + y^2 + 1)."
 )
+TABLE_HEIGHT = 130     # the iteration table's first height (px): its header and three rows
+FUNCTION_SHARE = 0.4   # the Function panel takes at most this share of the side's height
 
 
-def _group(title, widget):
-    box = QGroupBox(title)
+def _group(title, widget, objectName=""):
+    box = QGroupBox(title, objectName=objectName)
     layout = QVBoxLayout(box)
     layout.setContentsMargins(6, 6, 6, 6)
     layout.addWidget(widget)
@@ -68,7 +73,7 @@ class MainWindow(QMainWindow):
         self.surface = SurfaceView(m)
         self.view_controls = ViewControls(m)
         self.editor = FunctionEditor(m)
-        self.descent = DescentPanel(m)
+        self.descent = DescentPanel(m, own_transport=False)  # its Step/Play row: see below
         self.run_list = RunList(m)
         self.analysis = AnalysisPanel(m)
         self.direction = DirectionPanel(m)
@@ -83,33 +88,50 @@ class MainWindow(QMainWindow):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.view_controls)
+        self.stale_cue = StaleFunctionCue(m)  # while the typed formula is rejected
+        left_layout.addWidget(self.stale_cue)
         left_layout.addWidget(self.views, 1)
         self.curve_pane = CurvePane(m)  # 1-D mode: shown instead of self.views
         left_layout.addWidget(self.curve_pane, 1)
-        self.left_split = QSplitter(Qt.Vertical)
-        self.left_split.addWidget(left)
-        self.left_split.addWidget(_group("Iterations", self.table))
-        self.left_split.setStretchFactor(0, 4)
-        self.left_split.setStretchFactor(1, 1)
-        self.left_split.setSizes([720, 220])
+        # the table starts small, keeps its height as the window grows, and collapses
+        self.left_split = BottomPaneSplitter(left, _group("Iterations", self.table,
+                                                          "iterationsGroup"),
+                                             TABLE_HEIGHT, objectName="tableSplitter")
 
         self.tabs = QTabWidget(objectName="sideTabs")
         descent_tab = QWidget()
         descent_layout = QVBoxLayout(descent_tab)
         descent_layout.addWidget(_group("Runs", self.run_list))
         descent_layout.addWidget(self.descent)
-        descent_layout.addWidget(_group("Whole view", self.analysis))
-        descent_layout.addStretch(1)
-        self.tabs.addTab(self._scroll(descent_tab), "Gradient descent")
+        self.whole_view = CollapsibleSection("Whole view", self.analysis,
+                                             objectName="wholeViewSection")
+        descent_layout.addWidget(self.whole_view)
+        # the settings scroll when the tab is short; Step, Play and Reset below them never do
+        descent_page = QWidget(objectName="descentPage")
+        page_layout = QVBoxLayout(descent_page)
+        margins = descent_layout.contentsMargins()
+        descent_layout.setContentsMargins(margins.left(), 4, margins.right(), 0)
+        page_layout.setContentsMargins(0, 0, 0, 4)
+        page_layout.addWidget(CappedScrollArea(descent_tab, shrink=True,
+                                               objectName="descentSettingsScroll"))
+        rule = QFrame(frameShape=QFrame.HLine, frameShadow=QFrame.Sunken)
+        page_layout.addWidget(rule)
+        page_layout.addWidget(self.descent.transport)
+        page_layout.addStretch(1)
+        self.descent.transport.setContentsMargins(margins.left(), 0, margins.right(), 0)
+        self.tabs.addTab(descent_page, "Gradient descent")
         self.tabs.addTab(self._scroll(self.direction), "Directional derivative")
         side = QWidget(objectName="sidePanel")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(4, 4, 4, 4)
-        side_layout.addWidget(_group("Function", self.editor))
+        # long formulas scroll inside the Function panel instead of pushing the tabs down
+        self.function_scroll = CappedScrollArea(_group("Function", self.editor), FUNCTION_SHARE,
+                                                objectName="functionScroll")
+        side_layout.addWidget(self.function_scroll)
         side_layout.addWidget(self.tabs, 1)
         side.setMinimumWidth(365)
 
-        split = QSplitter(Qt.Horizontal, objectName="mainSplitter")
+        self.main_split = split = QSplitter(Qt.Horizontal, objectName="mainSplitter")
         split.addWidget(self.left_split)
         split.addWidget(side)
         split.setStretchFactor(0, 1)
@@ -137,6 +159,22 @@ class MainWindow(QMainWindow):
             total = max(self.views.width(), 2)
             self.views.setSizes([total * 3 // 5, total * 2 // 5])
             self.table.scrollToBottom()
+
+    def layout_state(self):
+        """The splitters and sections to remember with the window's geometry (QSettings)."""
+        return {"tableSplitter": self.left_split.saveState(),
+                "mainSplitter": self.main_split.saveState(),
+                "wholeViewExpanded": self.whole_view.expanded}
+
+    def restore_layout_state(self, state):
+        """Apply what ``layout_state`` gave; missing or unreadable parts are skipped."""
+        splitters = {"tableSplitter": self.left_split, "mainSplitter": self.main_split}
+        for key, splitter in splitters.items():
+            if isinstance(state.get(key), QByteArray):
+                splitter.restoreState(state[key])
+        expanded = state.get("wholeViewExpanded")
+        if expanded is not None:
+            self.whole_view.set_expanded(str(expanded).lower() not in ("false", "0"))
 
     def _build_lessons(self):
         """The lessons dock (hidden until View → Lessons); typeset maths warms up meanwhile."""
@@ -242,12 +280,37 @@ class MainWindow(QMainWindow):
         self.whole_path_action.triggered.connect(lambda _checked=False: self.model.show_whole_path())
         view_menu.addAction(self.whole_path_action)
 
+        self.table_action = QAction("&Iteration table", self, objectName="iterationTableAction",
+                                    checkable=True, checked=True)
+        self.table_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.table_action.setToolTip("Show the iteration table, or collapse it to give the "
+                                     "plots its room")
+        self.table_action.toggled.connect(self.left_split.set_bottom_shown)
+        self.left_split.shownChanged.connect(self.table_action.setChecked)
+        view_menu.addSeparator()
+        view_menu.addAction(self.table_action)
+        for text, tab in (("&Keyboard shortcuts…", "shortcuts"),
+                          ("What each &pane shows…", "panes")):
+            action = QAction(text, self, objectName=f"{tab}HelpAction")
+            action.triggered.connect(lambda _checked=False, t=tab: self.show_help(t))
+            help_menu.addAction(action)
+
     def show_syntax_help(self):
-        """Help → Formula syntax: what the editor accepts."""
-        box = QMessageBox(QMessageBox.Information, "Formula syntax", SYNTAX_HELP, QMessageBox.Ok, self)
-        box.setObjectName("syntaxHelp")
-        box.open()
-        return box
+        """Help → Formula syntax (F1): the help window at its syntax tab."""
+        return self.show_help("syntax")
+
+    def show_help(self, tab="syntax"):
+        """The one help window (non-modal), its shortcuts reread from the menus, at ``tab``:
+        "syntax", "shortcuts" or "panes". Returns the window."""
+        if getattr(self, "help_window", None) is None:
+            self.help_window = HelpWindow(SYNTAX_HELP, self)
+        self.help_window.refresh(self.menuBar())
+        self.help_window.show_tab(tab)
+        if self.help_window.isVisible():  # open behind the main window: bring it up
+            self.help_window.raise_()
+            self.help_window.activateWindow()
+        self.help_window.show()
+        return self.help_window
 
     def set_view_mode(self, mode):
         """Show the contour view, the surface, or both; for f of x alone, the curve f(x)

@@ -45,6 +45,7 @@ class State:
 class ExplorerModel(QObject):
     functionChanged = Signal(object)      # the new valid Function
     functionError = Signal(str, int)      # message, 0-based column or -1
+    functionErrorCleared = Signal()       # the typed text is the current function's again
     compilingChanged = Signal(bool)
     windowChanged = Signal(tuple, tuple)  # (x0, x1), (y0, y1)
     spacingChanged = Signal(str)          # "linear" or "log"
@@ -141,6 +142,13 @@ class ExplorerModel(QObject):
         self._pending_preset = preset
         self._pending_session = None
         self._compiler.submit(text)
+
+    def clear_function_error(self):
+        """The editor holds the current function's text again: no formula error stands, and a
+        formula typed since and still compiling is not applied when it arrives."""
+        self._compiler.forget()
+        self._set_preview(None)
+        self.functionErrorCleared.emit()
 
     def load_preset(self, name_or_preset):
         preset = name_or_preset

@@ -84,11 +84,11 @@ class OptimizerControls(QWidget):
             field, slider = self._field(h, f"hyper_{h.name}")
             field.valueChanged.connect(lambda v, n=h.name: self.model.set_hyperparameter(n, v))
             row = QHBoxLayout()
-            row.addWidget(field)
+            row.addWidget(field, 1)  # a share of the row: its size hint fits only "0" or "1"
             if slider is not None:
                 slider.valueChanged.connect(
                     lambda v, f=field, h=h: f.setValue(min(v / SLIDER_STEPS, _below(h))))
-                row.addWidget(slider, 1)
+                row.addWidget(slider, 2)
             self.hyper_form.addRow(h.name, row)
             self.fields[h.name] = (field, slider)
 

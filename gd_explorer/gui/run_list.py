@@ -6,6 +6,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QPus
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 SWATCH = 14
+VISIBLE_ROWS = 3  # runs shown before the list scrolls
 
 
 def swatch(color):
@@ -67,7 +68,13 @@ class RunList(QWidget):
         self._rebuild()
 
     def sizeHint(self):
-        return QSize(320, 130)
+        """Compact: the header and VISIBLE_ROWS runs, then the list scrolls."""
+        row = self.list.sizeHintForRow(0) if self.list.topLevelItemCount() else -1
+        row = max(row, self.fontMetrics().height() + 2)
+        height = (self.list.header().sizeHint().height() + VISIBLE_ROWS * row
+                  + 2 * self.list.frameWidth() + self.layout().spacing()
+                  + self.add_btn.sizeHint().height())
+        return QSize(320, height)
 
     # ----- model → list ---------------------------------------------------------------
     def _rebuild(self):
