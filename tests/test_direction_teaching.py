@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QSplitter
 
 from gd_explorer.core.function import parse_function
 from gd_explorer.gui.direction_dial import GRAD_LENGTH, PROJECTION_COLOR, DirectionDial
@@ -139,7 +139,7 @@ def test_no_projection_where_the_gradient_has_no_direction(make, fn, point):
 
 def test_projection_colour_in_the_legend(make):
     model, panel = make(BOWL, 1, 2, 30)
-    legend = panel.findChild(QLabel, "dialLegend").text()
+    legend = panel.findChild(QLabel, "dialLegend").text().replace("&nbsp;", " ")
     assert PROJECTION_COLOR in legend and "‖∇f‖ cos θ" in legend
 
 
@@ -228,8 +228,21 @@ def test_dial_readouts_and_sinusoid_fit_without_scrolling(qtbot, shown_window, s
     for widget in must_show:
         rect = widget.rect().translated(widget.mapTo(area.viewport(), QPoint(0, 0)))
         assert viewport.contains(rect), f"{widget.objectName()} needs scrolling at {size}"
-    for label in (panel.phi_label, panel.u_label, panel.grad_label, panel.norm_label,
-                  panel.theta_label, panel.cos_label, panel.value_label, panel.polar_label,
-                  panel.chain_label):
+    assert_nothing_clipped(panel)
+    # the side panel at its narrowest: the panel is as narrow as the area, and still whole
+    split = win.findChild(QSplitter, "mainSplitter")
+    split.setSizes([sum(split.sizes()) - 1, 1])  # the side keeps its minimum width
+    qtbot.waitUntil(lambda: area.viewport().width() < 360, timeout=5000)
+    qtbot.waitUntil(lambda: panel.width() == area.viewport().width(), timeout=5000)
+    assert_nothing_clipped(panel)
+
+
+def assert_nothing_clipped(panel):
+    for label in (panel.phi_label, panel.u_label, panel.theta_label, panel.cos_label,
+                  panel.value_label, panel.polar_label):
         needed = label.fontMetrics().horizontalAdvance(label.text())
         assert needed <= label.width(), f"{label.objectName()} is clipped: {label.text()!r}"
+    for label in (panel.grad_label, panel.norm_label, panel.chain_label):  # these may wrap
+        box = label.fontMetrics().boundingRect(QRect(0, 0, label.width(), 1000), Qt.TextWordWrap,
+                                               label.text())
+        assert box.width() <= label.width() and box.height() <= label.height(), label.text()

@@ -29,7 +29,7 @@ SLICE_ANGLES = 90                      # directions sampled to fit the slice plo
 SLICE_FRACTION = 0.1                   # slice half-width as a fraction of the view's size
 DIFF_STEP = 0.1                        # h in ds = h u for the total differential
 FRAME_MS = 16                          # while dragging: one angle per frame
-TRACE_HEIGHT = 110
+CURVE_HEIGHT, TRACE_HEIGHT = 125, 110
 TRACE_X_COLOR, TRACE_Y_COLOR = "#0072b2", "#009e73"  # Okabe–Ito blue and green, on white
 # what the point allows us to show
 NO_FUNCTION, F_UNDEFINED, GRAD_UNDEFINED, ZERO_GRAD, OK = range(5)
@@ -60,7 +60,7 @@ def _value_label(name, bold=False):
     if bold:
         font = QFont(label.font())
         font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
         label.setFont(font)
     return label
 
@@ -89,7 +89,7 @@ class DirectionPanel(QWidget):
         layout.setSpacing(3)
         layout.addLayout(self._build_top())
         layout.addWidget(_caption("D<sub>u</sub>f against φ: a sinusoid of amplitude ‖∇f‖"))
-        self.curve_plot = CurvePlot()
+        self.curve_plot = CurvePlot(height=CURVE_HEIGHT)
         layout.addWidget(self.curve_plot)
         layout.addWidget(self._build_details())
         layout.addStretch(1)
@@ -121,14 +121,13 @@ class DirectionPanel(QWidget):
 
     # ----- construction -----------------------------------------------------------
     def _build_top(self):
-        """The dial, and beside it the readouts, the snap buttons and the legend; below, the
+        """The dial, and beside it the readouts and the legend; below, the snap buttons, the
         identity D_u f = ∇f·u = ‖∇f‖ cos θ and the chain rule, each value in a slot sized for
         its longest text, so that a new value never moves anything."""
         self.dial = DirectionDial()
         self.dial.setFixedSize(self.dial.sizeHint())
         self.phi_label = _value_label("phiValue")
         self.u_label = _value_label("uValue")
-        self.u_label.setToolTip("u = (cos φ, sin φ)")
         self.grad_label = _value_label("gradientValue")
         self.norm_label = _value_label("gradNormValue")
         self.theta_label = _value_label("thetaValue")
@@ -136,13 +135,22 @@ class DirectionPanel(QWidget):
         readouts = QGridLayout()
         readouts.setHorizontalSpacing(8)
         readouts.setVerticalSpacing(1)
-        for i, (name, label, sample) in enumerate((
-                ("φ", self.phi_label, "-359.9°"), ("u", self.u_label, "(-0.7071, -0.7071)"),
-                ("∇f", self.grad_label, "(-123.4, -123.4)"), ("‖∇f‖", self.norm_label, "123.4"),
-                ("θ (∇f to u)", self.theta_label, "undefined: ∇f ≈ 0"),
-                ("cos θ", self.cos_label, "undefined: ∇f ≈ 0"))):
-            readouts.addWidget(QLabel(name), i, 0)
-            readouts.addWidget(Slot(label, sample), i, 1)
+        for i, (name, label, sample, tip) in enumerate((
+                ("φ", self.phi_label, "-359.9°", "φ: the direction of u, from the x axis"),
+                ("u", self.u_label, "(-0.7071, -0.7071)", "u = (cos φ, sin φ)"),
+                ("∇f", self.grad_label, None, "∇f = (∂f/∂x, ∂f/∂y) at the point"),
+                ("‖∇f‖", self.norm_label, None, "‖∇f‖: the length of ∇f"),
+                ("θ", self.theta_label, "undefined: ∇f ≈ 0", "θ: the angle from ∇f to u"),
+                ("cos θ", self.cos_label, "undefined: ∇f ≈ 0", "cos θ = ∇f·u / ‖∇f‖"))):
+            name = QLabel(name)
+            name.setToolTip(tip)
+            label.setToolTip(tip)
+            readouts.addWidget(name, i, 0)
+            if sample is None:  # depends on the point alone: may wrap, and move the rest
+                label.setWordWrap(True)
+                readouts.addWidget(label, i, 1)
+            else:
+                readouts.addWidget(Slot(label, sample), i, 1)
         readouts.setColumnStretch(1, 1)
         self.snap_along = QPushButton("along ∇f", objectName="snapAlong")
         self.snap_along.setToolTip("Snap u = ∇f/‖∇f‖: θ = 0, D_u f = ‖∇f‖ is largest "
@@ -155,13 +163,19 @@ class DirectionPanel(QWidget):
                                    "(f does not change to first order)")
         snaps = QHBoxLayout()
         snaps.setSpacing(3)
+        snaps.addWidget(QLabel("Snap u:"))
         for button in (self.snap_along, self.snap_against, self.snap_level):
             snaps.addWidget(button)
-        legend = QLabel(
-            f"{_swatch(U_COLOR, '━━')} u (drag, scroll, keys) &nbsp;{_swatch(GRAD_COLOR, '━━')} ∇f "
-            f"&nbsp;<span style='color:{THETA_COLOR}'><b>━━</b></span> θ<br>"
-            f"<span style='color:{PROJECTION_COLOR}'><b>━━</b></span> ‖∇f‖ cos θ: ∇f projected "
-            f"on u &nbsp;{_swatch(TANGENT_COLOR, '┅┅')} level curve", objectName="dialLegend")
+        items = ((_swatch(U_COLOR, "━━"), "u (drag, scroll, keys)"), (_swatch(GRAD_COLOR, "━━"), "∇f"),
+                 (f"<span style='color:{THETA_COLOR}'><b>━━</b></span>", "θ"),
+                 (f"<span style='color:{PROJECTION_COLOR}'><b>━━</b></span>", "‖∇f‖ cos θ"),
+                 (_swatch(TANGENT_COLOR, "┅┅"), "level curve"))
+        # lines break between the items, never inside one
+        legend = QLabel(" &nbsp; ".join(f"{glyph}&nbsp;{words.replace(' ', '&nbsp;')}"
+                                         for glyph, words in items), objectName="dialLegend")
+        legend.setToolTip("‖∇f‖ cos θ: ∇f projected onto u, the leg from the centre along u to "
+                          "the foot of the dashed perpendicular from ∇f's tip. It is D_u f, and "
+                          "longest when u points along ∇f (θ = 0).")
         legend.setWordWrap(True)
         font = QFont(legend.font())
         font.setPointSizeF(font.pointSizeF() * 0.85)
@@ -170,8 +184,6 @@ class DirectionPanel(QWidget):
         side.setSpacing(3)
         side.addLayout(readouts)
         side.addStretch(1)
-        side.addWidget(QLabel("Snap u:"))
-        side.addLayout(snaps)
         side.addWidget(legend)
         row = QHBoxLayout()
         row.setSpacing(6)
@@ -203,15 +215,19 @@ class DirectionPanel(QWidget):
             grid.addWidget(caption, r, c, rows, 1)
         grid.addWidget(Slot(self.value_label, "undefined here"), 1, 1)
         grid.addWidget(Slot(self.polar_label, "undefined here"), 1, 2)
-        grid.addWidget(chain_rule, 2, 0, 1, 3)
-        grid.addWidget(Slot(self.chain_label, "= (-1.234e-10)(-0.7071) + (-1.234e-10)(-0.7071) = "),
-                       3, 0, 1, 3)
-        grid.addWidget(self.message, 4, 0, 1, 3)
+        chain = QHBoxLayout()  # the formula, and its numbers beside it on up to two lines
+        chain.setSpacing(6)
+        chain.addWidget(chain_rule, 0, Qt.AlignVCenter)
+        self.chain_label.setWordWrap(True)
+        chain.addWidget(Slot(self.chain_label, "= (-1.234e-10)(-0.7071) +", lines=2), 1)
+        grid.addLayout(chain, 2, 0, 1, 3)
+        grid.addWidget(self.message, 3, 0, 1, 3)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
         top = QVBoxLayout()
         top.setSpacing(3)
         top.addLayout(row)
+        top.addLayout(snaps)
         top.addLayout(grid)
         return top
 
@@ -236,8 +252,7 @@ class DirectionPanel(QWidget):
             ("Limit and df", (
                 _caption("Limit definition: (f(p + h u) − f(p)) / h → D<sub>u</sub>f"), self.table,
                 _caption(f"Total differential for a small step ds = h u (h = {fmt(DIFF_STEP)})"),
-                Slot(self.differential, "Δf − df = -1.234e-10, of order h²: df ≈ Δf for small steps",
-                     lines=3))))
+                Slot(self.differential, "Δf = f(p + ds) − f(p) = -1.234e-10", lines=4))))
         for title, widgets in pages:
             page = QWidget()
             box = QVBoxLayout(page)

@@ -85,8 +85,8 @@ class SmallPlot(pg.PlotWidget):
 class CurvePlot(SmallPlot):
     """D_u f against φ in degrees: a sinusoid of amplitude ‖∇f‖, with a marker at φ."""
 
-    def __init__(self):
-        super().__init__("derivativeCurvePlot")
+    def __init__(self, height=PLOT_HEIGHT):
+        super().__init__("derivativeCurvePlot", height)
         plot = self.getPlotItem()
         plot.getAxis("bottom").setTicks([[(d, f"{d}°") for d in (0, 90, 180, 270, 360)]])
         plot.setXRange(0, 360, padding=0.02)
