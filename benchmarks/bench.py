@@ -203,6 +203,132 @@ def row_frame(table, repeat):
                      "same scene)", a, b, "ms", "≥ 5×; ≤ 16 ms")
 
 
+# ----- row 2: a dial tick ------------------------------------------------------------------------
+TICKS = 20  # dial ticks per timed sample
+
+
+class PaintCount:
+    """Counts the Paint events of every widget (an application event filter)."""
+
+    def __init__(self, app):
+        from PySide6.QtCore import QEvent, QObject
+
+        class Filter(QObject):
+            def eventFilter(inner, obj, event):
+                if event.type() == QEvent.Paint:
+                    self.paints += 1
+                    self.painted.add(obj)
+                return False
+
+        self.app, self.filter, self.paints, self.painted = app, Filter(), 0, set()
+
+    def __enter__(self):
+        self.app.installEventFilter(self.filter)
+        return self
+
+    def __exit__(self, *exc):
+        self.app.removeEventFilter(self.filter)
+
+
+def mpl_dial_plots(fn, point):
+    """The baseline: the same two small plots in matplotlib (D_u f against φ with its marks and
+    labels, the slice g(z) with its tangent), redrawn for a new angle."""
+    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from gd_explorer.core.calculus import derivative_curve, slice_values
+
+    fig = Figure(figsize=(3.6, 2.8), dpi=100)
+    FigureCanvasAgg(fig)
+    top, bottom = fig.subplots(2, 1)
+    f0, gx, gy = fn.value_and_gradient(*point)
+    norm, peak = math.hypot(gx, gy), math.degrees(math.atan2(gy, gx)) % 360
+    degrees = np.arange(361.0)
+    top.plot(degrees, derivative_curve((gx, gy), np.radians(degrees)), color="#444444")
+    for x, y, text in ((peak, norm, "max: along ∇f"), ((peak + 180) % 360, -norm, "min: against ∇f"),
+                       ((peak + 90) % 360, 0, "0: level curve"), ((peak + 270) % 360, 0, "0: level curve")):
+        top.plot([x], [y], "o")
+        top.annotate(text, (x, y), fontsize=7, bbox={"fc": "#ffcccc"})
+    top.set_ylim(-1.6 * norm, 1.6 * norm)
+    vline = top.axvline(0, ls="--")
+    marker, = top.plot([0], [0], "o", ms=8)
+    zs = np.linspace(-0.6, 0.6, 121)
+    curve, = bottom.plot(zs, zs, lw=2)
+    tangent, = bottom.plot([-0.6, 0.6], [0, 0], "--")
+    bottom.plot([0], [f0], "ko")
+    for ax in (top, bottom):
+        ax.grid(alpha=0.2)
+    state = {"phi": 0.0}
+
+    def tick():
+        phi = state["phi"] = state["phi"] + 0.01
+        value = gx * math.cos(phi) + gy * math.sin(phi)
+        vline.set_xdata([math.degrees(phi)] * 2)
+        marker.set_data([math.degrees(phi)], [value])
+        gs = slice_values(fn, point, phi, zs)
+        curve.set_ydata(gs)
+        tangent.set_ydata([f0 - 0.6 * value, f0 + 0.6 * value])
+        bottom.set_ylim(np.nanmin(gs) - 1, np.nanmax(gs) + 1)
+        fig.canvas.draw()
+
+    return tick
+
+
+def row_dial(table, repeat):
+    """Row 2: one dial tick: the angle set, everything that depends on it updated and painted
+    (the panel's readouts, dial, sinusoid marker and slice; in the window also u on the map)."""
+    from PySide6.QtWidgets import QApplication
+
+    from gd_explorer.core import parse_function
+    from gd_explorer.gui.direction_panel import DirectionPanel
+    from gd_explorer.gui.model import ExplorerModel
+
+    app, window = gui()
+    point = (1.0, 1.5)
+    window.model.load_preset("Himmelblau")
+    window.model.wait_idle(60)
+    window.model.set_start(*point)
+    window.tabs.setCurrentIndex(1)
+    model = ExplorerModel()  # the panel alone, in a window of its own
+    panel = DirectionPanel(model)
+    model.set_function(parse_function(window.model.text))
+    model.set_window(*window.model.window)
+    model.set_start(*point)
+    panel.resize(470, 900)
+    panel.show()
+    for _ in range(5):
+        app.processEvents()
+    base_tick = mpl_dial_plots(model.function, point)
+
+    for name, m, must_paint in (
+            ("the whole window: panel and map", window.model, window.direction),
+            ("the panel alone", model, panel)):
+        angle = [m.angle]
+
+        def ours():
+            for _ in range(TICKS):
+                angle[0] += 0.01
+                m.set_angle(angle[0])
+                QApplication.processEvents()
+
+        def baseline():
+            for _ in range(TICKS):
+                base_tick()
+
+        with PaintCount(app) as count:  # what one tick paints (not timed)
+            ours()
+        needed = {must_paint.dial, must_paint.value_label, must_paint.curve_plot.viewport(),
+                  must_paint.slice_plot.viewport()}
+        if not needed <= count.painted:
+            raise RuntimeError("a tick did not paint everything that depends on the angle")
+        a, b = interleaved(ours, baseline, repeat)
+        table.add(2, f"dial tick, {name}: {count.paints / TICKS:.3g} widget paints per tick "
+                     "(baseline: matplotlib redraw of the sinusoid and slice plots)",
+                  [t / TICKS for t in a], [t / TICKS for t in b], "ms", "≥ 5×; ≤ 4 ms")
+    panel.close()
+    window.tabs.setCurrentIndex(0)
+
+
 # ----- row 3: descent steps -------------------------------------------------------------------
 def plain_loop(steps):
     """The baseline: a plain Python loop over sympy.lambdify(..., "math") functions that does
@@ -422,7 +548,7 @@ def row_startup_and_memory(table, repeat):
 
 
 # ----- main -----------------------------------------------------------------------------------
-ROWS = {1: row_edit, 3: row_steps, 4: row_frame, 5: row_basins, 6: row_startup_and_memory}
+ROWS = {1: row_edit, 2: row_dial, 3: row_steps, 4: row_frame, 5: row_basins, 6: row_startup_and_memory}
 
 
 def main():

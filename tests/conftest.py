@@ -45,3 +45,25 @@ def _private_settings(tmp_path_factory):
     QSettings.setDefaultFormat(QSettings.IniFormat)
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope,
                       str(tmp_path_factory.mktemp("settings")))
+
+
+@pytest.fixture
+def direction_at(qtbot):
+    """direction_at(text, x, y, phi_deg): a DirectionPanel observing a model of its own at f =
+    ``text``, the point (x, y) and the angle ``phi_deg`` in degrees; returns (model, panel)."""
+    import math
+
+    from gd_explorer.core.function import parse_function
+    from gd_explorer.gui.direction_panel import DirectionPanel
+    from gd_explorer.gui.model import ExplorerModel
+
+    def build(text, x, y, phi_deg=0.0):
+        model = ExplorerModel()
+        panel = DirectionPanel(model)  # built first: everything below arrives by signals
+        qtbot.addWidget(panel)
+        model.set_function(parse_function(text))
+        model.set_start(x, y)
+        model.set_angle(math.radians(phi_deg))
+        return model, panel
+
+    return build

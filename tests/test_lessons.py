@@ -282,6 +282,7 @@ def test_a_lesson_scrolls_the_direction_tab_to_its_part(qtbot, win):
     assert lessons[2].focus == "differential"
     qtbot.waitUntil(lambda: bar.value() > 0, timeout=10000)
     box = win.direction.differential
+    qtbot.waitUntil(box.isVisible, timeout=10000)  # on its details tab, opened
     top = box.mapTo(area.viewport(), box.rect().topLeft()).y()
     assert 0 <= top < area.viewport().height()
     win.lessons.list.setCurrentRow(1)  # partial derivatives: the dial, at the top

@@ -162,9 +162,9 @@ def test_hovering_shows_the_steps_values(plots, qtbot):
     assert marker.getData()[0].tolist() == [3]
     # and with the mouse, over the ‖∇f‖ plot
     view = plots.grad_plot
-    qtbot.waitUntil(lambda: view.getViewBox().viewRange()[0][1] >= 6, timeout=5000)  # ranged
+    qtbot.waitUntil(lambda: view.getViewBox().viewRange()[0][1] >= 6, timeout=15000)  # ranged
     qtbot.mouseMove(view.viewport(), data_to_viewport(view, 2.0, math.log10(2 * 5 ** 0.5 / 4)))
-    qtbot.waitUntil(lambda: plots.hover[view][0].isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: plots.hover[view][0].isVisible(), timeout=15000)
     assert plots.hover_text.endswith("step 2: f = 0.3125, ‖∇f‖ = 1.118")
     assert not plots.hover[plots.f_plot][0].isVisible()
     # far from every curve: nothing

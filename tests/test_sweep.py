@@ -120,7 +120,7 @@ def test_clicking_a_point_sets_the_selected_runs_learning_rate(qtbot, panel):
     i = len(x) // 2
     rate = float(result.rates[panel.marks["converged"].data["data"][i]])
     view = panel.plot
-    qtbot.waitUntil(lambda: view.getViewBox().viewRange()[0][0] <= -3.0, timeout=5000)  # ranged
+    qtbot.waitUntil(lambda: view.getViewBox().viewRange()[0][0] <= -3.0, timeout=15000)  # ranged
     qtbot.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier,
                      data_to_viewport(view, x[i], y[i]))
     assert model.learning_rate == rate
@@ -186,7 +186,7 @@ def test_the_result_goes_when_the_function_start_or_method_changes(qtbot, panel)
         run_sweep(qtbot, panel, count=4)
         model.set_learning_rate(0.02)  # a new rate keeps it
         assert panel.sweep.result is not None
-        with qtbot.waitSignal(panel.sweep.changed, timeout=1000):
+        with qtbot.waitSignal(panel.sweep.changed, timeout=15000):
             change()
         assert panel.sweep.result is None
         assert not panel.marks["converged"].getData()[0].size

@@ -129,6 +129,23 @@ def slice_values(function, point, phi, zs):
     return function.value(px + zs * ux, py + zs * uy)
 
 
+def all_slices(function, point, zs, angles=90):
+    """g(z) = f(p + z u) for ``angles`` directions spread over half a turn (z < 0 covers the
+    other half): one row per direction. Their range is the range of every slice."""
+    px, py = _point(point)
+    phis = np.linspace(0.0, math.pi, int(angles), endpoint=False)[:, np.newaxis]
+    zs = np.asarray(zs, dtype=np.float64)[np.newaxis, :]
+    return function.value(px + zs * np.cos(phis), py + zs * np.sin(phis))
+
+
+def traces(function, point, zs):
+    """The traces of f through (a, b): f(a + z, b) and f(a, b + z) for an array of z. Their
+    slopes at z = 0 are the partial derivatives f_x and f_y."""
+    a, b = _point(point)
+    zs = np.asarray(zs, dtype=np.float64)
+    return function.value(a + zs, np.full_like(zs, b)), function.value(np.full_like(zs, a), b + zs)
+
+
 def total_differential(function, point, phi, h):
     """(df, actual change) for the small step ds = h u: df = grad . ds."""
     px, py = _point(point)

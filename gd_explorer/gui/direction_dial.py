@@ -3,7 +3,7 @@ import math
 import traceback
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..core.fmt import fmt
@@ -14,6 +14,8 @@ STEP = math.radians(1.0)
 PAGE_STEP = math.radians(15.0)
 WHEEL_NOTCH = 120  # angleDelta units per wheel notch
 THETA_COLOR = "#6a3d9a"
+PROJECTION_COLOR = "#1b9e77"  # the leg ‖∇f‖ cos θ: ∇f projected onto u
+GRAD_LENGTH = 0.72            # the ∇f arrow's length, as a fraction of the radius
 
 
 def normalize(phi):
@@ -48,6 +50,8 @@ class DirectionDial(QWidget):
         self._note = ""    # why grad f is not drawn, e.g. "f is undefined here"
         self._dragging = False
         self._wheel = 0
+        self._face = (None, None)  # (key, pixmap) of the background, the circle and the ticks
+        self.setAttribute(Qt.WA_OpaquePaintEvent)  # a turn repaints the dial, not what is under it
         self._describe()
 
     # ----- public API -----------------------------------------------------------------
@@ -89,8 +93,18 @@ class DirectionDial(QWidget):
         """grad f's direction in radians, or None when hidden."""
         return self._grad
 
+    def projection(self):
+        """(foot, tip) in widget coordinates, or None where ∇f is not drawn: ∇f's tip and its
+        foot on u's line, at the signed distance ‖∇f‖ cos θ from the centre along u (on the
+        ∇f arrow's scale, where ‖∇f‖ is the arrow's length)."""
+        if self._grad is None:
+            return None
+        length = GRAD_LENGTH * self.radius()
+        leg = length * math.cos(self._phi - self._grad)
+        return self._at(self._phi, leg), self._at(self._grad, length)
+
     def sizeHint(self):
-        return QSize(180, 180)
+        return QSize(170, 170)
 
     def minimumSizeHint(self):
         return QSize(110, 110)
@@ -193,13 +207,10 @@ class DirectionDial(QWidget):
             painter.end()
 
     def _paint(self, p):
-        p.setRenderHint(QPainter.Antialiasing)
         pal = self.palette()
         c, r = self.center(), self.radius()
-        p.setPen(QPen(pal.color(QPalette.Mid), 1.5))
-        p.setBrush(pal.color(QPalette.Base))
-        p.drawEllipse(c, r, r)
-        self._paint_ticks(p, r, pal.color(QPalette.Text))
+        p.drawPixmap(0, 0, self._face_pixmap())
+        p.setRenderHint(QPainter.Antialiasing)
         if self._grad is not None:
             level = self._grad + math.pi / 2
             ends = self._at(level, 0.7 * r), self._at(level + math.pi, 0.7 * r)
@@ -208,8 +219,11 @@ class DirectionDial(QWidget):
             p.setPen(QPen(QColor(TANGENT_COLOR), 1.5, Qt.DotLine))
             p.drawLine(*ends)
             self._paint_theta(p, r)
-            self._paint_arrow(p, self._grad, 0.72 * r, QColor(GRAD_COLOR), 3.0)
+            self._paint_projection(p)
+            self._paint_arrow(p, self._grad, GRAD_LENGTH * r, QColor(GRAD_COLOR), 3.0)
         self._paint_arrow(p, self._phi, 0.9 * r, QColor(U_COLOR), 3.5)
+        if self._grad is not None:
+            self._paint_projection_label(p)
         p.setPen(QPen(QColor("#333333"), 1))
         p.setBrush(QColor(U_COLOR))
         p.drawEllipse(self._at(self._phi, 0.9 * r), 5.0, 5.0)  # the knob to drag
@@ -221,6 +235,29 @@ class DirectionDial(QWidget):
             p.setPen(QPen(pal.color(QPalette.Highlight), 2.0, Qt.DashLine))
             p.setBrush(Qt.NoBrush)
             p.drawEllipse(c, r + 3.0, r + 3.0)
+
+    def _face_pixmap(self):
+        """The background, the circle, the ticks and their labels: they change only with the
+        size, the palette or the font, so they are drawn once into a pixmap."""
+        ratio = self.devicePixelRatioF()
+        pal = self.palette()
+        key = (self.width(), self.height(), ratio, pal.cacheKey(), self.font().key())
+        if self._face[0] != key:
+            pixmap = QPixmap(max(1, round(self.width() * ratio)), max(1, round(self.height() * ratio)))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(pal.color(QPalette.Window))
+            p = QPainter(pixmap)
+            try:
+                p.setRenderHint(QPainter.Antialiasing)
+                r = self.radius()
+                p.setPen(QPen(pal.color(QPalette.Mid), 1.5))
+                p.setBrush(pal.color(QPalette.Base))
+                p.drawEllipse(self.center(), r, r)
+                self._paint_ticks(p, r, pal.color(QPalette.Text))
+            finally:
+                p.end()
+            self._face = (key, pixmap)
+        return self._face[1]
 
     def _paint_ticks(self, p, r, color):
         p.setPen(QPen(color, 1))
@@ -249,9 +286,83 @@ class DirectionDial(QWidget):
         p.setPen(QPen(QColor(THETA_COLOR), 2.0))
         p.setBrush(Qt.NoBrush)
         p.drawPath(path)
-        if abs(delta) > math.radians(12):
-            pt = self._at(self._grad + delta / 2, rr + 11)
-            p.drawText(QRectF(pt.x() - 8, pt.y() - 8, 16, 16), Qt.AlignCenter, "θ")
+        box = self._theta_label_box()
+        if box is not None:
+            p.drawText(box, Qt.AlignCenter, "θ")
+
+    def _theta_label_box(self):
+        """Where "θ" is written beside its arc, or None when the arc is too short for it."""
+        delta = math.remainder(self._phi - self._grad, TWO_PI)
+        if abs(delta) <= math.radians(12):
+            return None
+        pt = self._at(self._grad + delta / 2, 0.34 * self.radius() + 11)
+        return QRectF(pt.x() - 8, pt.y() - 8, 16, 16)
+
+    def _paint_projection(self, p):
+        """The leg ‖∇f‖ cos θ along u (a wide band under u's arrow, behind the centre when
+        cos θ < 0) and the dashed perpendicular from ∇f's tip down to it."""
+        foot, tip = self.projection()
+        color = QColor(PROJECTION_COLOR)
+        p.setPen(QPen(color, 1.5, Qt.DashLine))
+        p.drawLine(tip, foot)
+        band = QColor(color)
+        band.setAlpha(150)
+        p.setPen(QPen(band, 11.0, Qt.SolidLine, Qt.FlatCap))
+        p.drawLine(self.center(), foot)
+        p.setPen(QPen(color, 2.0, Qt.SolidLine, Qt.FlatCap))  # the foot: a tick across u
+        nx, ny = 7 * math.sin(self._phi), 7 * math.cos(self._phi)
+        p.drawLine(QPointF(foot.x() - nx, foot.y() - ny), QPointF(foot.x() + nx, foot.y() + ny))
+
+    def _paint_projection_label(self, p):
+        """"‖∇f‖cos θ" beside the leg, where it hides the least of the leg, the perpendicular,
+        the arrows and the degree labels (preferring the leg's middle, away from the right
+        triangle centre–foot–tip)."""
+        foot, tip = self.projection()
+        c, r = self.center(), self.radius()
+        if math.hypot(foot.x() - c.x(), foot.y() - c.y()) < 3:
+            return  # θ ≈ 90°: no leg to name
+        font = QFont(self.font())
+        font.setPointSizeF(max(6.5, min(8.0, r / 11.0)))
+        p.setFont(font)
+        text = "‖∇f‖cos θ"
+        w, h = p.fontMetrics().horizontalAdvance(text) + 6, p.fontMetrics().height() + 2
+        nx, ny = math.sin(self._phi), math.cos(self._phi)  # a normal to u on screen
+        clear = w / 2 * abs(nx) + h / 2 * abs(ny) + 3        # box centre to line: no overlap
+
+        def points(a, b, weight, step=5.0):
+            n = max(1, int(math.hypot(b.x() - a.x(), b.y() - a.y()) / step))
+            return [(a.x() + (b.x() - a.x()) * k / n, a.y() + (b.y() - a.y()) * k / n, weight)
+                    for k in range(n + 1)]
+
+        keep = (points(c, foot, 10) + points(tip, foot, 10) + points(c, tip, 3)
+                + points(c, self._at(self._phi, 0.9 * r), 3))
+        taken = [QRectF(self._at(math.radians(deg), 0.66 * r) - QPointF(14, 8), QSize(28, 16))
+                 for deg in (0, 90, 180, 270)]
+        if self._theta_label_box() is not None:
+            taken.append(self._theta_label_box())
+
+        def box(t, side):
+            at = QPointF(c.x() + t * (foot.x() - c.x()) + side * nx * clear,
+                         c.y() + t * (foot.y() - c.y()) + side * ny * clear)
+            b = QRectF(at.x() - w / 2, at.y() - h / 2, w, h)
+            b.moveLeft(min(max(b.left(), 0.0), self.width() - w))  # stay on the widget
+            b.moveTop(min(max(b.top(), 0.0), self.height() - h))
+            return b
+
+        def hidden(b):
+            x0, y0, x1, y1 = b.left(), b.top(), b.right(), b.bottom()
+            covered = sum(weight for x, y, weight in keep if x0 <= x <= x1 and y0 <= y <= y1)
+            return covered + sum(b.intersected(t).width() * b.intersected(t).height()
+                                 for t in taken) / 40
+
+        away = -1 if (tip.x() - c.x()) * nx + (tip.y() - c.y()) * ny > 0 else 1
+        places = [box(t, side) for t in (0.5, 1.0, 0.0) for side in (away, -away)]
+        rect = min(places, key=hidden)  # the first of the best: the preferred order above
+        p.setPen(Qt.NoPen)
+        p.setBrush(QColor(255, 255, 255, 215))
+        p.drawRoundedRect(rect, 3, 3)
+        p.setPen(QPen(QColor(PROJECTION_COLOR).darker(130)))
+        p.drawText(rect, Qt.AlignCenter, text)
 
     def _paint_note(self, p, r, color):
         """The note in a light box across the lower half, where ∇f would be."""

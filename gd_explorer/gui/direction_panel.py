@@ -1,39 +1,51 @@
 """The directional-derivative panel: a dial for u, snap buttons, readouts of
-D_u f = ∇f·u = ‖∇f‖ cos θ, and small plots that show why."""
+D_u f = ∇f·u = ‖∇f‖ cos θ and of the chain rule, and small plots that show why.
+
+What depends on the point (∇f, the sinusoid, the plots' ranges, the traces) is redrawn when
+the point, the function or the window changes; a turn of the dial updates only what depends
+on the angle, in widgets whose size does not change, so nothing else is laid out or painted.
+While the dial is dragged, the model hears the angle at most once a frame."""
 import math
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QPushButton, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from ..core import point
-from ..core.calculus import STEPS_H, directional_derivative, slice_values, total_differential
+from ..core.calculus import (STEPS_H, all_slices, directional_derivative, slice_values,
+                             total_differential, traces)
 from ..core.errors import InputError
 from ..core.fmt import fmt, fmt_point
 from .colors import CASING_COLOR, GRAD_COLOR, TANGENT_COLOR, U_COLOR
-from .direction_dial import THETA_COLOR, DirectionDial
+from .direction_dial import PROJECTION_COLOR, THETA_COLOR, DirectionDial
 from .direction_plots import (PLOT_LIMIT, UNDEFINED, CurvePlot, DifferentialLabel, LimitTable,
-                              SlicePlot)
+                              Slot, TangentPlot)
 from .math_view import MathView
 
 SLICE_POINTS = 121
+SLICE_ANGLES = 90                      # directions sampled to fit the slice plot to every slice
 SLICE_FRACTION = 0.1                   # slice half-width as a fraction of the view's size
 DIFF_STEP = 0.1                        # h in ds = h u for the total differential
-IDENTITY = (("identityLeft", r"D_{u} f =", "D_u f ="),          # typeset over the two readouts
-            ("identityDot", r"\nabla f \cdot u", "∇f · u"),
-            ("identityPolar", r"= \lVert \nabla f \rVert \cos\theta", "= ‖∇f‖ cos θ"))
+FRAME_MS = 16                          # while dragging: one angle per frame
+CURVE_HEIGHT, TRACE_HEIGHT = 125, 110
+TRACE_X_COLOR, TRACE_Y_COLOR = "#0072b2", "#009e73"  # Okabe–Ito blue and green, on white
 # what the point allows us to show
 NO_FUNCTION, F_UNDEFINED, GRAD_UNDEFINED, ZERO_GRAD, OK = range(5)
 STATES = {point.F_UNDEFINED: F_UNDEFINED, point.GRAD_UNDEFINED: GRAD_UNDEFINED,
           point.FLAT: ZERO_GRAD, point.SLOPED: OK}
+IDENTITY = (("identityLeft", r"D_{u} f =", "D_u f ="),          # typeset over the two readouts
+            ("identityDot", r"\nabla f \cdot u", "∇f · u"),
+            ("identityPolar", r"= \lVert \nabla f \rVert \cos\theta", "= ‖∇f‖ cos θ"))
+CHAIN_RULE = (r"g'(0) = f_{x}\,u_{x} + f_{y}\,u_{y}", "g′(0) = f_x u_x + f_y u_y")
 
 
-def _caption(text):
-    label = QLabel(text)
+def _caption(text, name=None):
+    label = QLabel(text, objectName=name or "")
     label.setTextFormat(Qt.RichText)
     label.setWordWrap(True)
-    label.setStyleSheet("font-weight: bold; margin-top: 6px;")
+    label.setStyleSheet("font-weight: bold; margin-top: 4px;")
     return label
 
 
@@ -45,14 +57,17 @@ def _swatch(color, glyph):
 
 def _value_label(name, bold=False):
     label = QLabel(objectName=name)
-    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
     if bold:
         font = QFont(label.font())
         font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
         label.setFont(font)
-        label.setWordWrap(True)  # "undefined here" may need two lines
     return label
+
+
+def _factor(value, scale=None):
+    """A factor of a product written out: "(-2.1)"."""
+    return f"({fmt(value, scale=scale)})"
 
 
 class DirectionPanel(QWidget):
@@ -64,117 +79,197 @@ class DirectionPanel(QWidget):
         self.model = model
         self.result = None   # the last Directional shown, or None
         self.state = NO_FUNCTION
-        self._shown = None   # (function, point) the plots were computed for
+        self._shown = None   # (function, point, window, kind) the point's views were drawn for
         self._grad = (math.nan, math.nan)
+        self._zs = None      # the slice's z values, or None where there is no slice to draw
+        self._frame = QTimer(self, singleShot=True, interval=FRAME_MS)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addLayout(self._build_dial())
-        layout.addLayout(self._build_readouts())
-        self._build_plots(layout)
+        layout.setSpacing(3)
+        layout.addLayout(self._build_top())
+        layout.addWidget(_caption("D<sub>u</sub>f against φ: a sinusoid of amplitude ‖∇f‖"))
+        self.curve_plot = CurvePlot(height=CURVE_HEIGHT)
+        layout.addWidget(self.curve_plot)
+        layout.addWidget(self._build_details())
         layout.addStretch(1)
-
-        self.dial.angleChanging.connect(model.preview_angle)
-        self.dial.angleChanged.connect(model.set_angle)
-        self.snap_along.clicked.connect(lambda _checked=False: self._snap(0.0))
-        self.snap_against.clicked.connect(lambda _checked=False: self._snap(math.pi))
-        self.snap_level.clicked.connect(lambda _checked=False: self._snap(math.pi / 2))
-        model.functionChanged.connect(self._on_function_changed)
-        model.pointChanged.connect(self._on_point_changed)
-        model.trajectoryChanged.connect(self._on_trajectory_changed)
-        model.windowChanged.connect(self._on_window_changed)
-        model.angleChanging.connect(self._on_angle_changing)
-        model.angleChanged.connect(self._on_angle_changed)
-        self.dial.setAngle(model.angle)
-        self._sync_point(force=True)
-
-    # ----- construction -----------------------------------------------------------
-    def _build_dial(self):
-        self.dial = DirectionDial()
-        self.dial.setFixedSize(self.dial.sizeHint())
-        self.snap_along = QPushButton("along ∇f", objectName="snapAlong")
-        self.snap_along.setToolTip("u = ∇f/‖∇f‖: θ = 0, D_u f = ‖∇f‖ is largest (steepest ascent)")
-        self.snap_against = QPushButton("against ∇f", objectName="snapAgainst")
-        self.snap_against.setToolTip("u = −∇f/‖∇f‖: θ = 180°, D_u f = −‖∇f‖ (steepest descent)")
-        self.snap_level = QPushButton("along the level curve", objectName="snapLevel")
-        self.snap_level.setToolTip("u ⟂ ∇f: θ = 90°, D_u f = 0 (f does not change to first order)")
-        legend = QLabel(
-            f"{_swatch(U_COLOR, '━━')} u (drag, scroll, keys)<br>{_swatch(GRAD_COLOR, '━━')} ∇f<br>"
-            f"<span style='color:{THETA_COLOR}'>&nbsp;━━&nbsp;</span> θ, from ∇f to u<br>"
-            f"{_swatch(TANGENT_COLOR, '┅┅')} level-curve tangent")
-        font = QFont(legend.font())
-        font.setPointSizeF(font.pointSizeF() * 0.85)
-        legend.setFont(font)
-        side = QVBoxLayout()
-        side.addWidget(QLabel("Snap u:"))
-        for button in (self.snap_along, self.snap_against, self.snap_level):
-            side.addWidget(button)
-        side.addSpacing(6)
-        side.addWidget(legend)
-        side.addStretch(1)
-        row = QHBoxLayout()
-        row.addWidget(self.dial, 0, Qt.AlignTop)
-        row.addLayout(side, 1)
-        return row
-
-    def _build_readouts(self):
-        self.phi_label = _value_label("phiValue")
-        self.u_label = _value_label("uValue")
-        self.grad_label = _value_label("gradientValue")
-        self.norm_label = _value_label("gradNormValue")
-        self.theta_label = _value_label("thetaValue")
-        self.cos_label = _value_label("cosThetaValue")
-        self.value_label = _value_label("directionalDerivativeValue", bold=True)
-        self.polar_label = _value_label("directionalDerivativePolar", bold=True)
-        self.message = QLabel(objectName="directionMessage")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #8a6d00;")
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(2)
-        rows = (("φ", self.phi_label), ("u = (cos φ, sin φ)", self.u_label),
-                ("∇f", self.grad_label), ("‖∇f‖", self.norm_label),
-                ("θ (∇f to u)", self.theta_label), ("cos θ", self.cos_label))
-        for i, (name, label) in enumerate(rows):
-            grid.addWidget(QLabel(name), i, 0)
-            grid.addWidget(label, i, 1, 1, 2)
-        i = len(rows)
-        for col, (name, tex, text) in enumerate(IDENTITY):  # D_u f = ∇f·u = ‖∇f‖ cos θ
-            caption = MathView(max_lines=1.5, objectName=name)
-            caption.set_formula(tex, text)
-            grid.addWidget(caption, i, col)
-        grid.addWidget(self.value_label, i + 1, 1)
-        grid.addWidget(self.polar_label, i + 1, 2)
-        grid.addWidget(self.message, i + 2, 0, 1, 3)
-        grid.setColumnMinimumWidth(0, 130)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(2, 1)
-        return grid
-
-    def _build_plots(self, layout):
-        self.curve_plot = CurvePlot()
-        self.slice_plot = SlicePlot()
-        self.table = LimitTable()
-        self.differential = DifferentialLabel()
-        for caption, widget in (
-                ("D<sub>u</sub>f against φ: a sinusoid of amplitude ‖∇f‖", self.curve_plot),
-                ("Slice g(z) = f(p + z u) (in u's colour) and its tangent at z = 0 "
-                 "with slope D<sub>u</sub>f (dashed)", self.slice_plot),
-                ("Limit definition: (f(p + h u) − f(p)) / h → D<sub>u</sub>f", self.table),
-                (f"Total differential for a small step ds = h u (h = {fmt(DIFF_STEP)})",
-                 self.differential)):
-            layout.addWidget(_caption(caption))
-            layout.addWidget(widget)
         # the plot items, as attributes of the panel
         self.curve = self.curve_plot.curve
         self.extrema = self.curve_plot.extrema
         self.phi_line = self.curve_plot.phi_line
         self.marker = self.curve_plot.marker
         self.curve_labels = self.curve_plot.labels
-        self.slice_curve = self.slice_plot.slice_curve
-        self.tangent_line = self.slice_plot.tangent_line
-        self.slice_point = self.slice_plot.slice_point
+        self.slice_curve = self.slice_plot.curve
+        self.tangent_line = self.slice_plot.tangent
+        self.slice_point = self.slice_plot.point
+
+        self.dial.angleChanging.connect(self._on_dial_turning)
+        self._frame.timeout.connect(lambda: model.preview_angle(self.dial.angle()))
+        self.dial.angleChanged.connect(self._on_dial_settled)
+        self.snap_along.clicked.connect(lambda _checked=False: self._snap(0.0))
+        self.snap_against.clicked.connect(lambda _checked=False: self._snap(math.pi))
+        self.snap_level.clicked.connect(lambda _checked=False: self._snap(math.pi / 2))
+        model.functionChanged.connect(lambda _fn: self._sync_point(force=True))
+        model.pointChanged.connect(lambda _x, _y: self._sync_point())
+        # a run that cannot start (f undefined at the start) emits no pointChanged
+        model.trajectoryChanged.connect(self._sync_point)
+        model.windowChanged.connect(lambda _x, _y: self._sync_point())
+        model.angleChanging.connect(self._on_angle_changed)
+        model.angleChanged.connect(self._on_angle_changed)
+        self.dial.setAngle(model.angle)
+        self._sync_point(force=True)
+
+    # ----- construction -----------------------------------------------------------
+    def _build_top(self):
+        """The dial, and beside it the readouts and the legend; below, the snap buttons, the
+        identity D_u f = ∇f·u = ‖∇f‖ cos θ and the chain rule, each value in a slot sized for
+        its longest text, so that a new value never moves anything."""
+        self.dial = DirectionDial()
+        self.dial.setFixedSize(self.dial.sizeHint())
+        self.phi_label = _value_label("phiValue")
+        self.u_label = _value_label("uValue")
+        self.grad_label = _value_label("gradientValue")
+        self.norm_label = _value_label("gradNormValue")
+        self.theta_label = _value_label("thetaValue")
+        self.cos_label = _value_label("cosThetaValue")
+        readouts = QGridLayout()
+        readouts.setHorizontalSpacing(8)
+        readouts.setVerticalSpacing(1)
+        for i, (name, label, sample, tip) in enumerate((
+                ("φ", self.phi_label, "-359.9°", "φ: the direction of u, from the x axis"),
+                ("u", self.u_label, "(-0.7071, -0.7071)", "u = (cos φ, sin φ)"),
+                ("∇f", self.grad_label, None, "∇f = (∂f/∂x, ∂f/∂y) at the point"),
+                ("‖∇f‖", self.norm_label, None, "‖∇f‖: the length of ∇f"),
+                ("θ", self.theta_label, "undefined: ∇f ≈ 0", "θ: the angle from ∇f to u"),
+                ("cos θ", self.cos_label, "undefined: ∇f ≈ 0", "cos θ = ∇f·u / ‖∇f‖"))):
+            name = QLabel(name)
+            name.setToolTip(tip)
+            label.setToolTip(tip)
+            readouts.addWidget(name, i, 0)
+            if sample is None:  # depends on the point alone: may wrap, and move the rest
+                label.setWordWrap(True)
+                readouts.addWidget(label, i, 1)
+            else:
+                readouts.addWidget(Slot(label, sample), i, 1)
+        readouts.setColumnStretch(1, 1)
+        self.snap_along = QPushButton("along ∇f", objectName="snapAlong")
+        self.snap_along.setToolTip("Snap u = ∇f/‖∇f‖: θ = 0, D_u f = ‖∇f‖ is largest "
+                                   "(steepest ascent)")
+        self.snap_against = QPushButton("against ∇f", objectName="snapAgainst")
+        self.snap_against.setToolTip("Snap u = −∇f/‖∇f‖: θ = 180°, D_u f = −‖∇f‖ "
+                                     "(steepest descent)")
+        self.snap_level = QPushButton("level curve", objectName="snapLevel")
+        self.snap_level.setToolTip("Snap u along the level curve, u ⟂ ∇f: θ = 90°, D_u f = 0 "
+                                   "(f does not change to first order)")
+        snaps = QHBoxLayout()
+        snaps.setSpacing(3)
+        snaps.addWidget(QLabel("Snap u:"))
+        for button in (self.snap_along, self.snap_against, self.snap_level):
+            snaps.addWidget(button)
+        items = ((_swatch(U_COLOR, "━━"), "u (drag, scroll, keys)"), (_swatch(GRAD_COLOR, "━━"), "∇f"),
+                 (f"<span style='color:{THETA_COLOR}'><b>━━</b></span>", "θ"),
+                 (f"<span style='color:{PROJECTION_COLOR}'><b>━━</b></span>", "‖∇f‖ cos θ"),
+                 (_swatch(TANGENT_COLOR, "┅┅"), "level curve"))
+        # lines break between the items, never inside one
+        legend = QLabel(" &nbsp; ".join(f"{glyph}&nbsp;{words.replace(' ', '&nbsp;')}"
+                                         for glyph, words in items), objectName="dialLegend")
+        legend.setToolTip("‖∇f‖ cos θ: ∇f projected onto u, the leg from the centre along u to "
+                          "the foot of the dashed perpendicular from ∇f's tip. It is D_u f, and "
+                          "longest when u points along ∇f (θ = 0).")
+        legend.setWordWrap(True)
+        font = QFont(legend.font())
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        legend.setFont(font)
+        side = QVBoxLayout()
+        side.setSpacing(3)
+        side.addLayout(readouts)
+        side.addStretch(1)
+        side.addWidget(legend)
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        row.addWidget(self.dial, 0, Qt.AlignTop)
+        row.addLayout(side, 1)
+
+        self.value_label = _value_label("directionalDerivativeValue", bold=True)
+        self.polar_label = _value_label("directionalDerivativePolar", bold=True)
+        # plain text, so that a new value is laid out and painted at once (a rich-text label
+        # lays its text out lazily and paints a second time)
+        self.chain_label = _value_label("chainRuleValue")
+        self.chain_label.setTextFormat(Qt.PlainText)
+        chain_rule = MathView(max_lines=1.5, objectName="chainRuleFormula")
+        chain_rule.set_formula(*CHAIN_RULE)
+        chain_rule.setToolTip(
+            "The chain rule along the line p + z u: the slope at z = 0 of the slice "
+            "g(z) = f(p + z u) is ∂f/∂x · dx/dz + ∂f/∂y · dy/dz, with (dx/dz, dy/dz) = u. "
+            "It is D_u f.")
+        self.message = QLabel(objectName="directionMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #8a6d00;")
+        self.message.setVisible(False)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(1)
+        for (name, tex, text), (r, c, rows) in zip(IDENTITY, ((0, 0, 2), (0, 1, 1), (0, 2, 1))):
+            caption = MathView(max_lines=1.5, objectName=name)  # D_u f = ∇f·u = ‖∇f‖ cos θ
+            caption.set_formula(tex, text)
+            grid.addWidget(caption, r, c, rows, 1)
+        grid.addWidget(Slot(self.value_label, "undefined here"), 1, 1)
+        grid.addWidget(Slot(self.polar_label, "undefined here"), 1, 2)
+        chain = QHBoxLayout()  # the formula, and its numbers beside it on up to two lines
+        chain.setSpacing(6)
+        chain.addWidget(chain_rule, 0, Qt.AlignVCenter)
+        self.chain_label.setWordWrap(True)
+        chain.addWidget(Slot(self.chain_label, "= (-1.234e-10)(-0.7071) +", lines=2), 1)
+        grid.addLayout(chain, 2, 0, 1, 3)
+        grid.addWidget(self.message, 3, 0, 1, 3)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
+        top = QVBoxLayout()
+        top.setSpacing(3)
+        top.addLayout(row)
+        top.addLayout(snaps)
+        top.addLayout(grid)
+        return top
+
+    def _build_details(self):
+        """The slice, the traces, and the limit table with the total differential: one tab
+        each, so that the dial, the readouts and the sinusoid fit without scrolling."""
+        self.details = QTabWidget(objectName="directionDetails")
+        self.details.setDocumentMode(True)
+        self.slice_plot = TangentPlot("slicePlot", U_COLOR, casing=CASING_COLOR)
+        self.trace_x = TangentPlot("traceX", TRACE_X_COLOR, height=TRACE_HEIGHT)
+        self.trace_y = TangentPlot("traceY", TRACE_Y_COLOR, height=TRACE_HEIGHT)
+        self.trace_x_caption = _caption("", "traceXCaption")
+        self.trace_y_caption = _caption("", "traceYCaption")
+        self.table = LimitTable()
+        self.differential = DifferentialLabel()
+        pages = (
+            ("Slice g(z)", (
+                _caption("Slice g(z) = f(p + z u) (in u's colour) and its tangent at z = 0 "
+                         "with slope g′(0) = D<sub>u</sub>f (dashed)"), self.slice_plot)),
+            ("Partial derivatives", (self.trace_x_caption, self.trace_x,
+                                     self.trace_y_caption, self.trace_y)),
+            ("Limit and df", (
+                _caption("Limit definition: (f(p + h u) − f(p)) / h → D<sub>u</sub>f"), self.table,
+                _caption(f"Total differential for a small step ds = h u (h = {fmt(DIFF_STEP)})"),
+                Slot(self.differential, "Δf = f(p + ds) − f(p) = -1.234e-10", lines=4))))
+        for title, widgets in pages:
+            page = QWidget()
+            box = QVBoxLayout(page)
+            box.setContentsMargins(0, 2, 0, 0)
+            box.setSpacing(2)
+            for widget in widgets:
+                box.addWidget(widget)
+            box.addStretch(1)
+            self.details.addTab(page, title)
+        self.differential.setWordWrap(True)
+        return self.details
+
+    def reveal(self, widget):
+        """Open the details tab that holds ``widget``, if one does."""
+        for index in range(self.details.count()):
+            if self.details.widget(index).isAncestorOf(widget):
+                self.details.setCurrentIndex(index)
 
     # ----- widgets → model ------------------------------------------------------------
     def _snap(self, offset):
@@ -182,26 +277,15 @@ class DirectionPanel(QWidget):
         if self.state == OK:
             self.model.set_angle(math.atan2(gy, gx) + offset)
 
+    def _on_dial_turning(self, _phi):
+        if not self._frame.isActive():  # the frame's preview will take the dial's angle then
+            self._frame.start()
+
+    def _on_dial_settled(self, phi):
+        self._frame.stop()  # a preview still waiting is older than this
+        self.model.set_angle(phi)
+
     # ----- model → widgets ------------------------------------------------------------
-    def _on_function_changed(self, _fn):
-        self._sync_point(force=True)
-
-    def _on_point_changed(self, _x, _y):
-        self._sync_point()
-
-    def _on_trajectory_changed(self):
-        # a run that cannot start (f undefined at the start) emits no pointChanged
-        self._sync_point()
-
-    def _on_window_changed(self, _xrange, _yrange):
-        self._sync_point()  # the window sets the round-off level of ∇f
-        self._update_slice(self.result)
-
-    def _on_angle_changing(self, phi):
-        self.dial.setAngle(phi)
-        self._update_readouts(self._compute(phi, steps=()))
-        self._update_marker()
-
     def _on_angle_changed(self, phi):
         self.dial.setAngle(phi)
         self._show_angle(phi)
@@ -222,8 +306,11 @@ class DirectionPanel(QWidget):
         return d
 
     def _sync_point(self, force=False):
+        """Redraw what depends on the point, the function and the window (then the angle's
+        part), unless they are what was drawn last."""
         state = self.model.point_state()
-        key = (self.model.function, self.model.current_point, state and state.kind)
+        key = (self.model.function, self.model.current_point, self.model.window,
+               state and state.kind)
         if not force and key == self._shown:
             return
         self._shown = key
@@ -233,45 +320,32 @@ class DirectionPanel(QWidget):
         self.dial.setNote(state.words if state is not None else "")
         for button in (self.snap_along, self.snap_against, self.snap_level):
             button.setEnabled(self.state == OK)
+        self._update_gradient(d)
         self._update_curve()
+        self._fit_slice(d)
+        self._update_traces(d)
         self._show_angle(self.model.angle, d)
 
     def _show_angle(self, phi, d=None):
+        """Everything that depends on the angle, and nothing else."""
         d = d if d is not None else self._compute(phi)
+        self.result = d
         self._update_readouts(d)
         self._update_marker()
-        self._update_details(d)
+        self._update_slice(d)
+        self._update_table(d)
+        self._update_differential(d)
 
     # ----- readouts -------------------------------------------------------------------
-    def _update_readouts(self, d):
-        self.result = d
-        phi = self.model.angle
-        ux, uy = math.cos(phi), math.sin(phi)
-        self.phi_label.setText(f"{fmt(math.degrees(phi), scale=360)}°")
-        self.u_label.setText(fmt_point((ux, uy), scale=1))  # cos 90° is 6e-17: round-off
+    def _update_gradient(self, d):
+        """∇f, ‖∇f‖ and the message: they depend on the point only."""
         state = self.state
         if state in (OK, ZERO_GRAD):
-            gx, gy = d.gradient
-            self.grad_label.setText(fmt_point((gx, gy)))
+            self.grad_label.setText(fmt_point(d.gradient))
             self.norm_label.setText(fmt(d.grad_norm))
         else:
             self.grad_label.setText(UNDEFINED)
             self.norm_label.setText(UNDEFINED)
-        if state == OK:
-            terms = abs(gx) + abs(gy)  # D_u f = gx ux + gy uy: round-off relative to this is 0
-            self.theta_label.setText(f"{fmt(d.theta_deg, scale=360)}°")
-            self.cos_label.setText(fmt(d.cos_theta, scale=1))
-            self.value_label.setText(fmt(d.value, scale=terms))
-            self.polar_label.setText(fmt(d.value_polar, scale=terms))
-        elif state == ZERO_GRAD:
-            self.theta_label.setText("undefined: ∇f ≈ 0")
-            self.cos_label.setText("undefined: ∇f ≈ 0")
-            terms = abs(gx) + abs(gy)
-            self.value_label.setText(fmt(d.value, scale=terms))
-            self.polar_label.setText(fmt(d.value_polar, scale=terms))
-        else:
-            for label in (self.theta_label, self.cos_label, self.value_label, self.polar_label):
-                label.setText(UNDEFINED)
         self.message.setText({
             NO_FUNCTION: "Enter a function to see its directional derivatives.",
             F_UNDEFINED: f"{point.WORDS[point.F_UNDEFINED]}, and so is every derivative.",
@@ -280,6 +354,34 @@ class DirectionPanel(QWidget):
                        "(or round-off), so θ is undefined and D_u f ≈ 0 in every direction.",
         }.get(state, ""))
         self.message.setVisible(state != OK)
+
+    def _update_readouts(self, d):
+        phi = self.model.angle
+        ux, uy = math.cos(phi), math.sin(phi)
+        self.phi_label.setText(f"{fmt(math.degrees(phi), scale=360)}°")
+        self.u_label.setText(fmt_point((ux, uy), scale=1))  # cos 90° is 6e-17: round-off
+        state = self.state
+        if state in (OK, ZERO_GRAD):
+            gx, gy = d.gradient
+            terms = abs(gx) + abs(gy)  # D_u f = gx ux + gy uy: round-off relative to this is 0
+            value = fmt(d.value, scale=terms)
+            self.value_label.setText(value)
+            self.polar_label.setText(fmt(d.value_polar, scale=terms))
+            self.chain_label.setText(
+                f"= {_factor(gx)}{_factor(ux, 1)} + {_factor(gy)}{_factor(uy, 1)} = {value}")
+        else:
+            for label in (self.value_label, self.polar_label):
+                label.setText(UNDEFINED)
+            self.chain_label.setText(f"= {UNDEFINED}")
+        if state == OK:
+            self.theta_label.setText(f"{fmt(d.theta_deg, scale=360)}°")
+            self.cos_label.setText(fmt(d.cos_theta, scale=1))
+        elif state == ZERO_GRAD:
+            self.theta_label.setText("undefined: ∇f ≈ 0")
+            self.cos_label.setText("undefined: ∇f ≈ 0")
+        else:
+            self.theta_label.setText(UNDEFINED)
+            self.cos_label.setText(UNDEFINED)
 
     # ----- plots ----------------------------------------------------------------------
     def _update_curve(self):
@@ -294,26 +396,58 @@ class DirectionPanel(QWidget):
             value = gx * math.cos(phi) + gy * math.sin(phi)
         self.curve_plot.set_angle(phi, value)
 
-    def _update_details(self, d):
-        """Slice, limit table and total differential (phi-dependent, not shown while dragging)."""
-        self._update_slice(d)
-        self._update_table(d)
-        self._update_differential(d)
-
     def _slice_halfwidth(self):
         (x0, x1), (y0, y1) = self.model.window
         r = SLICE_FRACTION * max(x1 - x0, y1 - y0)
         return r if math.isfinite(r) and r > 0 else 0.5
 
-    def _update_slice(self, d):
-        if d is None or self.state in (NO_FUNCTION, F_UNDEFINED) or not abs(d.f) <= PLOT_LIMIT:
-            self.slice_plot.clear_slice()
+    def _drawable(self, d):
+        """f is a number we can plot at the point."""
+        return d is not None and self.state not in (NO_FUNCTION, F_UNDEFINED) and abs(d.f) <= PLOT_LIMIT
+
+    def _fit_slice(self, d):
+        """The slice plot's range, once per point: wide enough for the slice and its tangent
+        in every direction, so that turning the dial never moves the axes."""
+        self._zs = None
+        if not self._drawable(d):
             return
         r = self._slice_halfwidth()
-        zs = np.linspace(-r, r, SLICE_POINTS)
-        gs = slice_values(self.model.function, d.point, d.phi, zs)
+        self._zs = np.linspace(-r, r, SLICE_POINTS)
+        every = all_slices(self.model.function, d.point, self._zs, SLICE_ANGLES)
+        rise = d.grad_norm * r if self.state in (OK, ZERO_GRAD) else math.nan  # |D_u f| ≤ ‖∇f‖
+        self.slice_plot.fit((-r, r), every, [d.f, d.f - rise, d.f + rise])
+
+    def _update_slice(self, d):
+        if self._zs is None or d is None:
+            self.slice_plot.clear_curve()
+            return
+        gs = slice_values(self.model.function, d.point, d.phi, self._zs)
         slope = d.value if self.state in (OK, ZERO_GRAD) else None
-        self.slice_plot.set_slice(zs, gs, d.f, slope)
+        self.slice_plot.set_curve(self._zs, gs, 0.0, d.f, slope)
+
+    def _update_traces(self, d):
+        """f(x, b) against x and f(a, y) against y, with the tangents of slope f_x and f_y."""
+        plots = ((self.trace_x, self.trace_x_caption, "x", "f<sub>x</sub>"),
+                 (self.trace_y, self.trace_y_caption, "y", "f<sub>y</sub>"))
+        if not self._drawable(d):
+            for plot, caption, var, partial in plots:
+                plot.clear_curve()
+                caption.setText(f"Trace through the point along {var}: {UNDEFINED}")
+            return
+        a, b = d.point
+        r = self._slice_halfwidth()
+        zs = np.linspace(-r, r, SLICE_POINTS)
+        values = traces(self.model.function, d.point, zs)
+        slopes = d.gradient if self.state in (OK, ZERO_GRAD) else (None, None)
+        names = (f"f(x, {fmt(b)}) against x", f"f({fmt(a)}, y) against y")
+        for (plot, caption, var, partial), origin, gs, slope, name in zip(
+                plots, (a, b), values, slopes, names):
+            xs = origin + zs
+            plot.set_curve(xs, gs, origin, d.f, slope)
+            rise = abs(slope) * r if slope is not None else math.nan
+            plot.fit((xs[0], xs[-1]), gs, [d.f, d.f - rise, d.f + rise])
+            shown = fmt(slope) if slope is not None else UNDEFINED
+            caption.setText(f"{name}, and its tangent with slope {partial} = {shown} (dashed)")
 
     def _update_table(self, d):
         has_f = d is not None and self.state not in (NO_FUNCTION, F_UNDEFINED)

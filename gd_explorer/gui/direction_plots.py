@@ -6,7 +6,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import (QAbstractItemView, QGraphicsItem, QHeaderView, QLabel, QTableWidget,
+                               QTableWidgetItem, QWidget)
 
 from ..core.calculus import STEPS_H, derivative_curve
 from ..core.fmt import fmt
@@ -50,10 +51,10 @@ def _finite_range(*arrays):
 class SmallPlot(pg.PlotWidget):
     """A fixed plot: no zooming, and the wheel scrolls the panel instead."""
 
-    def __init__(self, name):
+    def __init__(self, name, height=PLOT_HEIGHT):
         super().__init__(background="w")
         self.setObjectName(name)
-        self.setFixedHeight(PLOT_HEIGHT)
+        self.setFixedHeight(height)
         self.setMinimumWidth(200)
         self.setMouseEnabled(x=False, y=False)
         plot = self.getPlotItem()
@@ -69,9 +70,13 @@ class SmallPlot(pg.PlotWidget):
             axis.setTextPen("#333333")
             axis.setPen("#999999")
         plot.getAxis("left").setWidth(44)
+        for side in ("left", "bottom"):
+            # the axes and the grid change only with the range: kept as a pixmap, they are not
+            # drawn again when a marker or a curve moves
+            plot.getAxis(side).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
     def sizeHint(self):
-        return QSize(360, PLOT_HEIGHT)
+        return QSize(360, self.height())
 
     def wheelEvent(self, event):
         event.ignore()
@@ -80,8 +85,8 @@ class SmallPlot(pg.PlotWidget):
 class CurvePlot(SmallPlot):
     """D_u f against φ in degrees: a sinusoid of amplitude ‖∇f‖, with a marker at φ."""
 
-    def __init__(self):
-        super().__init__("derivativeCurvePlot")
+    def __init__(self, height=PLOT_HEIGHT):
+        super().__init__("derivativeCurvePlot", height)
         plot = self.getPlotItem()
         plot.getAxis("bottom").setTicks([[(d, f"{d}°") for d in (0, 90, 180, 270, 360)]])
         plot.setXRange(0, 360, padding=0.02)
@@ -102,6 +107,11 @@ class CurvePlot(SmallPlot):
             item.setVisible(False)
             plot.addItem(item)
             self.labels[key] = item
+        # the sinusoid and its marks change with the point, not the angle: kept as pixmaps,
+        # they are not drawn again when the marker moves (not the labels: a cached TextItem
+        # loses its fill)
+        for item in (self.curve.curve, self.extrema):
+            item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
     def set_gradient(self, grad, marks=True):
         """Draw the curve for ∇f = ``grad``, or nothing if ``grad`` is None; its maximum,
@@ -154,36 +164,41 @@ class CurvePlot(SmallPlot):
             self.phi_line.setVisible(False)
 
 
-class SlicePlot(SmallPlot):
-    """g(z) = f(p + z u) and its tangent at z = 0."""
+class TangentPlot(SmallPlot):
+    """A curve through a point and its tangent there (dashed): the slice g(z) = f(p + z u)
+    through z = 0, or a trace of f through (a, b). The range is set apart from the data
+    (``fit``), so new data alone does not redraw the axes."""
 
-    def __init__(self):
-        super().__init__("slicePlot")
+    def __init__(self, name, color, casing=None, height=PLOT_HEIGHT):
+        super().__init__(name, height)
         plot = self.getPlotItem()
-        self.slice_curve = plot.plot(pen=pg.mkPen(U_COLOR, width=2), connect="finite",
-                                     shadowPen=pg.mkPen(CASING_COLOR, width=4))
-        self.tangent_line = plot.plot(pen=pg.mkPen("#333333", width=1.5, style=Qt.DashLine))
-        self.slice_point = pg.ScatterPlotItem(size=7, brush=pg.mkBrush("k"), pen=None)
-        plot.addItem(self.slice_point)
+        shadow = pg.mkPen(casing, width=4) if casing else None
+        self.curve = plot.plot(pen=pg.mkPen(color, width=2), connect="finite", shadowPen=shadow)
+        self.tangent = plot.plot(pen=pg.mkPen("#333333", width=1.5, style=Qt.DashLine))
+        self.point = pg.ScatterPlotItem(size=7, brush=pg.mkBrush("k"), pen=None)
+        plot.addItem(self.point)
 
-    def clear_slice(self):
-        for item in (self.slice_curve, self.tangent_line, self.slice_point):
+    def clear_curve(self):
+        for item in (self.curve, self.tangent, self.point):
             item.setData([], [])
 
-    def set_slice(self, zs, gs, f0, slope=None):
-        """g = ``gs`` at ``zs``, g(0) = ``f0``; the tangent of ``slope`` unless it is None."""
-        ends = [float(zs[0]), float(zs[-1])]
-        gs = _plottable(gs)
+    def set_curve(self, xs, ys, x0, y0, slope=None):
+        """The curve ``ys`` at ``xs`` through (``x0``, ``y0``), and its tangent there of
+        ``slope`` across the whole of ``xs`` unless ``slope`` is None."""
+        ends = np.array([float(xs[0]), float(xs[-1])])
         tangent = np.array([])
         if slope is not None:
             with np.errstate(all="ignore"):
-                tangent = _plottable(f0 + slope * np.array(ends))
-        _set_data(self.slice_curve, zs, gs, gaps=True)
-        _set_data(self.tangent_line, ends, tangent)
-        _set_data(self.slice_point, [0.0], [f0])
+                tangent = _plottable(y0 + slope * (ends - x0))
+        _set_data(self.curve, xs, _plottable(ys), gaps=True)
+        _set_data(self.tangent, ends, tangent)
+        _set_data(self.point, [x0], [y0])
+
+    def fit(self, xrange, *values):
+        """Show ``xrange`` and every finite value of the arrays ``values`` (padded)."""
         plot = self.getPlotItem()
-        plot.setXRange(*ends, padding=0.02)
-        yrange = _finite_range(gs, tangent, [f0])
+        plot.setXRange(*xrange, padding=0.02)
+        yrange = _finite_range(*values)
         if yrange is not None:
             plot.setYRange(*yrange, padding=0)
 
@@ -217,6 +232,32 @@ class LimitTable(QTableWidget):
             error = quotient - target
             self.item(row, 2).setText(fmt(error, scale=abs(quotient) + abs(target))
                                       if math.isfinite(error) else "—")
+
+
+class Slot(QWidget):
+    """A fixed-height place that one label fills. The label's new text repaints the label
+    alone: its size change stops here instead of laying out (and repainting) the whole panel.
+    The slot asks for the room of ``lines`` lines of ``sample``."""
+
+    def __init__(self, label, sample, lines=1):
+        super().__init__()
+        label.setParent(self)
+        label.setAutoFillBackground(True)  # opaque: the slot and the panel are not repainted
+        self.label = label
+        metrics = label.fontMetrics()
+        self._hint = QSize(metrics.horizontalAdvance(sample) + 6,
+                           lines * metrics.lineSpacing() + 2 * (lines - 1) + 3)
+        self.setFixedHeight(self._hint.height())
+
+    def sizeHint(self):
+        return self._hint
+
+    def minimumSizeHint(self):
+        return self._hint
+
+    def resizeEvent(self, event):
+        self.label.setGeometry(self.rect())
+        super().resizeEvent(event)
 
 
 class DifferentialLabel(QLabel):

@@ -50,6 +50,7 @@ def _scroll_to(window, focus):
     if part is None or not area.widget().isAncestorOf(part):
         bar.setValue(0)
         return
+    window.direction.reveal(part)  # a part on a details tab: open that tab
     top = part.mapTo(area.widget(), QPoint(0, 0)).y()
     bar.setValue(top - round(CAPTION_LINES * area.fontMetrics().height()))
 
