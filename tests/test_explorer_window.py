@@ -86,9 +86,14 @@ def test_bad_formula_shows_message_and_keeps_old_plot(qtbot, window):
 def test_typing_is_debounced_and_applied_after_a_pause(qtbot, window):
     model = load(qtbot, window, "Quadratic bowl")
     edit = window.editor.edit
+    submitted = []
+    real = model.set_expression
+    model.set_expression = lambda text, **kw: (submitted.append(text), real(text, **kw))
     edit.selectAll()
     with qtbot.waitSignal(model.functionChanged, timeout=15000):
-        qtbot.keyClicks(edit, "x^2 + 2*y^2")
+        qtbot.keyClicks(edit, "x^2 + 2*y^2")  # no events between the keys: no pause yet
+        assert submitted == []                # so no prefix ("x", "x^", "x^2 ", …) was sent
+    assert submitted == ["x^2 + 2*y^2"]       # the pause sent the whole formula, once
     assert model.text == "x^2 + 2*y^2"
 
 
