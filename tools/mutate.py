@@ -6,6 +6,8 @@
     options: --max 60 (sample at most N mutants per module, seeded) --seed 13
              --timeout S (per mutant; default 3 x the clean run + 20 s) --json out.json
              --only 3,17 (these mutant numbers) --list (print the mutants, run nothing)
+             --rerun before.json (only the mutants that a saved --json run did not kill)
+             --before (without the tests in KILLERS: the counts before they were written)
 
 Mutations (from the module's ast, one at a time, spliced into the source text so that the rest
 of the file, its comments and its line numbers stay as they are):
@@ -61,6 +63,10 @@ MODULES = {
     "symbolic": ("gd_explorer/core/symbolic.py", ["tests/test_function.py", "tests/test_codegen.py"]),
     "model": ("gd_explorer/gui/model.py", ["tests/test_model.py", "tests/test_runs.py"]),
 }
+
+# the tests written to kill the mutants that survived MODULES' tests (issue 13); --before
+# leaves them out, to count what the tests before them killed
+KILLERS = {name: [f"tests/test_mutants_{name}.py"] for name in MODULES}
 
 # "module short name": {"line N: old -> new": "why it cannot change behaviour"}
 EQUIVALENT = {}
@@ -193,8 +199,9 @@ def mutate_module(short, module, tests, args):
         source = f.read()
     mutants = find_mutants(source)
     numbers = list(range(len(mutants)))
-    if args.only:
-        numbers = [n for n in args.only if n < len(mutants)]
+    only = args.only if args.only is not None else args.rerun_only.get(module)
+    if only is not None:
+        numbers = [n for n in only if n < len(mutants)]
     elif len(numbers) > args.max:
         numbers = sorted(random.Random(f"{args.seed}:{module}").sample(numbers, args.max))
     equivalent = EQUIVALENT.get(short, {})
@@ -254,11 +261,23 @@ def main(argv=None):
     parser.add_argument("--only", type=lambda s: [int(n) for n in s.split(",")])
     parser.add_argument("--list", action="store_true")
     parser.add_argument("--json")
+    parser.add_argument("--rerun")
+    parser.add_argument("--before", action="store_true")
     args = parser.parse_args(argv)
+    args.rerun_only = {}
+    if args.rerun:
+        with open(args.rerun, encoding="utf-8") as f:
+            for entry in json.load(f):
+                args.rerun_only[entry["module"]] = [
+                    r["n"] for r in entry.get("results", ()) if r["status"] != "killed"]
+        by_path = {module: name for name, (module, _) in MODULES.items()}
+        args.modules = args.modules or [by_path.get(m, m) for m in args.rerun_only]
     jobs = []
     for name in args.modules or list(MODULES):
         if name in MODULES:
             module, tests = MODULES[name]
+            if not args.before:
+                tests = tests + [t for t in KILLERS[name] if os.path.exists(os.path.join(ROOT, t))]
             jobs.append((name, module, args.tests or tests))
         elif args.tests:
             jobs.append((os.path.splitext(os.path.basename(name))[0], name, args.tests))
