@@ -12,6 +12,7 @@ from ..core.grid import (choose_levels, color_scale, contour_lines, sample_grid,
                          window_color_scale)
 from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR, GRAD_COLOR,
                      NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR, U_COLOR)
+from .ds_handle import DsHandle
 from .observing import data_to_viewport, observe, stop_observing
 
 RESOLUTION = 300
@@ -145,6 +146,7 @@ class ContourView(pg.PlotWidget):
             (model.analysis.criticalPointsChanged, self._on_critical_points_changed),
             (model.analysis.basinsChanged, self._on_basins_changed),
         ])
+        self.ds_handle = DsHandle(self, model)  # the step ds of the total differential
         self._apply_window(model.window)
         if model.function is not None:
             self._on_function_changed(model.function)
@@ -153,7 +155,7 @@ class ContourView(pg.PlotWidget):
         """pyqtgraph drops the plot item on close: stop timers and stop observing first."""
         for timer in (self._settle, self._traj_timer):
             timer.stop()
-        stop_observing(self._subscriptions)
+        stop_observing(self._subscriptions + self.ds_handle.subscriptions)
         return super().close()
 
     # ----- construction -----------------------------------------------------------

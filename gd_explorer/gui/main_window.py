@@ -15,6 +15,7 @@ from .background import BACKGROUND_BYTES, BACKGROUND_ROWS, BackgroundJob
 from .contour_view import ContourView
 from .curve_view import CurvePane
 from .descent_panel import SHORTCUTS, DescentPanel
+from .differential_panel import DifferentialPanel
 from .direction_panel import DirectionPanel
 from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         descent_layout.addStretch(1)
         self.tabs.addTab(self._scroll(descent_tab), "Gradient descent")
         self.tabs.addTab(self._scroll(self.direction), "Directional derivative")
+        self.tabs.addTab(self._scroll(DifferentialPanel(m)), "Total differential")
         side = QWidget(objectName="sidePanel")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(4, 4, 4, 4)
@@ -210,6 +212,7 @@ class MainWindow(QMainWindow):
         self.whole_path_action.setToolTip("Fit the view to the current run and its start point")
         self.whole_path_action.triggered.connect(lambda _checked=False: self.model.show_whole_path())
         view_menu.addAction(self.whole_path_action)
+        view_menu.addAction(self.surface.slices_action)
 
     def show_syntax_help(self):
         """Help → Formula syntax: what the editor accepts."""
