@@ -207,8 +207,9 @@ class GapOrder:
     """How |Δf − df| shrinks as ds is halved along its direction: ``norms`` ‖ds‖ and
     ``gaps`` |Δf − df| for ds scaled by 1, 1/2, 1/4, …; ``resolved`` marks the gaps above
     round-off (0 for a linear f, where the plane is the surface), and ``order`` is the
-    slope of log gap against log ‖ds‖ fitted through them (2 for a smooth f with curvature
-    along ds; NaN with fewer than two)."""
+    slope of log gap against log ‖ds‖ fitted through the smaller half of them, where the
+    ‖ds‖² term leads the higher ones (2 for a smooth f that curves along ds; NaN with
+    fewer than two)."""
 
     norms: np.ndarray
     gaps: np.ndarray
@@ -226,8 +227,9 @@ def gap_order(function, point, ds, halvings=HALVINGS):
         gaps = np.abs(d.gap)
         resolved = np.isfinite(gaps) & (gaps > ROUND_OFF * d.gap_scale) & (norms > 0)
     order = math.nan
-    if resolved.sum() >= 2:
-        order = float(np.polyfit(np.log(norms[resolved]), np.log(gaps[resolved]), 1)[0])
+    small = np.flatnonzero(resolved)[resolved.sum() // 2 - 1:]  # where ‖ds‖² leads
+    if len(small) >= 2:
+        order = float(np.polyfit(np.log(norms[small]), np.log(gaps[small]), 1)[0])
     return GapOrder(norms, gaps, resolved, order)
 
 

@@ -13,7 +13,7 @@ from ..core.calculus import differential, gap_order
 from ..core.fmt import fmt, fmt_point
 from .colors import CASING_COLOR, DS_COLOR, GAP_COLOR, TANGENT_COLOR
 from .direction_plots import SmallPlot
-from .number_fields import ERROR_COLOR, NumberSpinBox, refusal
+from .number_fields import ERROR_COLOR, NumberSpinBox, refusal, show_refusal
 
 DS_LIMIT = 1e6          # the fields take steps up to this size
 INTRO = ("Take a small step ds = (dx, dy) from the point p. The tangent plane predicts the "
@@ -157,7 +157,7 @@ class DifferentialPanel(QWidget):
         layout.addStretch(1)
 
         for field in (self.dx, self.dy):
-            field.valueChanged.connect(self._on_field_edited)
+            field.valueChanged.connect(lambda _value, f=field: self._on_field_edited(f))
             field.refused.connect(self._show_refusals)
         for signal in (model.functionChanged, model.pointChanged, model.trajectoryChanged,
                        model.windowChanged, model.dsChanged):
@@ -177,23 +177,23 @@ class DifferentialPanel(QWidget):
             self.model.show_ds(False)
 
     # ----- widgets → model --------------------------------------------------------------
-    def _on_field_edited(self, _value):
+    def _on_field_edited(self, field):
         dx, dy = self.dx.value(), self.dy.value()
-        if dx == 0 and dy == 0:
-            kept = fmt_point(self.model.ds)
-            self._say_refused(f"ds = (0, 0) has no length: make dx or dy non-zero; kept {kept}")
-            self._show_ds(self.model.ds)
+        if dx == 0 and dy == 0:  # no step: refused like any other bad value, the old one kept
+            kept = self.model.ds
+            self._show_ds(kept)
+            show_refusal(field, "ds = (0, 0) has no length: make dx or dy non-zero; kept "
+                         f"{fmt(kept[0] if field is self.dx else kept[1])}")
+            self._show_refusals()
             return
         self.model.set_ds(dx, dy)
 
-    def _say_refused(self, text):
-        self.field_message.setText(text)
-        self.field_message.setVisible(bool(text))
-
     def _show_refusals(self, _message=""):
-        why = [f"{name}: {refusal(field)}" for name, field in (("dx", self.dx), ("dy", self.dy))
-               if refusal(field)]
-        self._say_refused("\n".join(why))
+        """The fields' refusals, in words under them ("" hides the line)."""
+        why = "\n".join(f"{name}: {refusal(field)}"
+                        for name, field in (("dx", self.dx), ("dy", self.dy)) if refusal(field))
+        self.field_message.setText(why)
+        self.field_message.setVisible(bool(why))
 
     # ----- model → widgets --------------------------------------------------------------
     def _show_ds(self, ds):

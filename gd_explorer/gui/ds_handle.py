@@ -75,6 +75,9 @@ class DsHandle(QObject):
         if p is None:
             return
         pos = handle.pos()
-        dx, dy = pos.x() - p[0], pos.y() - p[1]
+        # to the view's pixel, as a drag can set it: 0.42, not 0.41962003353076
+        pixel = min(self.view.getViewBox().viewPixelSize())
+        digits = -math.floor(math.log10(pixel)) if pixel > 0 and math.isfinite(pixel) else 15
+        dx, dy = round(pos.x() - p[0], digits), round(pos.y() - p[1], digits)
         if math.isfinite(dx) and math.isfinite(dy) and (dx, dy) != (0.0, 0.0):
             self.model.set_ds(dx, dy)
