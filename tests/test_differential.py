@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -302,3 +302,48 @@ def test_the_handle_is_in_the_legend_only_while_drawn(qtbot, shown_window):
     qtbot.waitUntil(lambda: model.text == "sqrt(x^2 + y^2)", timeout=15000)
     model.set_start(0, 0)                                   # no tangent plane: no ds drawn
     assert not shown_window.contour.ds_handle.handle.isVisible()
+
+
+def test_clicking_the_handle_leaves_the_start_and_the_view_menu_has_slices(qtbot, shown_window):
+    from PySide6.QtGui import QAction
+
+    model = shown_window.model
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        model.load_preset("Quadratic bowl")
+    _open_tab(shown_window, "Total differential")
+    view = shown_window.contour
+    start, ds = model.start, model.ds
+    at = view.data_to_viewport(start[0] + ds[0], start[1] + ds[1])
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=at)
+    assert model.start == start and model.ds == ds
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=at + QPoint(0, 30))  # beside it
+    assert model.start != start and model.ds == ds
+    action = shown_window.findChild(QAction, "showSlicesAction")
+    view_menu = next(a.menu() for a in shown_window.menuBar().actions() if a.text() == "&View")
+    assert action in view_menu.actions() and action.isCheckable() and action.isChecked()
+    assert not action.isEnabled()                      # offscreen: no 3-D view to draw them in
+
+
+def test_round_significant_gives_round_defaults():
+    from gd_explorer.core.fmt import round_significant
+
+    assert round_significant(0.6000000000000001) == 0.6
+    assert round_significant(0.8 * 0.6, 3) == 0.48 and round_significant(1.6000000000000001, 3) == 1.6
+    assert round_significant(-0.0372, 2) == -0.037 and round_significant(123456, 2) == 120000
+    assert round_significant(0.0) == 0.0 and math.isnan(round_significant(math.nan))
+
+
+def test_the_panel_computes_only_while_shown(qtbot, panel, monkeypatch):
+    from gd_explorer.gui import differential_panel
+
+    model, widget = panel
+    calls = []
+    monkeypatch.setattr(differential_panel, "gap_order",
+                        lambda *args: calls.append(args) or gap_order(*args))
+    widget.hide()
+    model.step(5)
+    model.set_ds(0.5, 0.25)
+    assert calls == []
+    widget.show()                                           # brought up to date once shown
+    assert len(calls) == 1 and calls[0][1] == model.current_point
+    assert widget.dx.value() == 0.5 and widget.result.point == model.current_point

@@ -554,7 +554,7 @@ class ContourView(pg.PlotWidget):
     def _on_mouse_clicked(self, event):
         if event.button() != Qt.LeftButton or event.double():
             return
-        if not self._in_plot_area(event.scenePos()):
+        if not self._in_plot_area(event.scenePos()) or self.ds_handle.under(event.scenePos()):
             return
         point = self.getViewBox().mapSceneToView(event.scenePos())
         if event.modifiers() & Qt.ShiftModifier:  # Shift+click: a new run starts here

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core import point as points
 from ..core.calculus import differential, gap_order
-from ..core.fmt import fmt, fmt_point
+from ..core.fmt import fmt, fmt_point, round_significant
 from .colors import CASING_COLOR, DS_COLOR, GAP_COLOR, TANGENT_COLOR
 from .direction_plots import SmallPlot
 from .number_fields import ERROR_COLOR, NumberSpinBox, refusal, show_refusal
@@ -169,6 +169,7 @@ class DifferentialPanel(QWidget):
         super().showEvent(event)
         if not event.spontaneous():
             self.model.show_ds(True)
+            self._refresh()  # what changed while it was hidden
 
     def hideEvent(self, event):
         super().hideEvent(event)
@@ -202,12 +203,15 @@ class DifferentialPanel(QWidget):
                 field.blockSignals(True)
                 field.setValue(value)
                 field.blockSignals(False)
-        step = float(f"{0.1 * math.hypot(*ds):.0e}")
+        step = round_significant(0.1 * math.hypot(*ds))
         for field in (self.dx, self.dy):
             field.setSingleStep(step)
 
     def _refresh(self, *_args):
-        """Recompute and show everything for the current point and ds."""
+        """Recompute and show everything for the current point and ds (while shown: a run
+        playing in another tab costs nothing here)."""
+        if not self.isVisible():
+            return
         model = self.model
         ds = model.ds
         self._show_ds(ds)

@@ -70,6 +70,11 @@ class DsHandle(QObject):
             else:
                 self.view.legend.removeItem(self.sample)
 
+    def under(self, scene_pos):
+        """Whether the handle is drawn at ``scene_pos``: a click there is not a click on the
+        map (it would move the start)."""
+        return self.handle.isVisible() and self.handle.sceneBoundingRect().contains(scene_pos)
+
     def _on_dragged(self, handle):
         p = self._anchor()
         if p is None:

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..core import session as sessions
 from ..core.errors import ExpressionError, InputError
-from ..core.fmt import fmt, fmt_point
+from ..core.fmt import fmt, fmt_point, round_significant
 from ..core.grid import check_window, prefers_log, sample_grid
 from ..core.point import gradient_floor, point_state
 from ..core.presets import DEFAULT_PRESET, preset_by_name
@@ -592,8 +592,8 @@ class ExplorerModel(QObject):
         if window == self.default_window:
             return ds
         (x0, x1), (y0, y1) = self.default_window
-        h = float(f"{DS_FRACTION * max(x1 - x0, y1 - y0):.0e}")
-        return float(f"{0.8 * h:.3g}"), float(f"{0.6 * h:.3g}")  # 0.72, not 0.7200000000000001
+        h = round_significant(DS_FRACTION * max(x1 - x0, y1 - y0))
+        return round_significant(0.8 * h, 3), round_significant(0.6 * h, 3)  # 0.48, not 0.48000…1
 
     def set_ds(self, dx, dy):
         """Set ds; a non-finite or zero step is refused (notice) and False returned."""

@@ -477,15 +477,14 @@ class SurfaceView(QWidget):
     def _draw_point(self):
         """The current point, its tangent plane and u, the slices and ds: drawn only inside
         the box (the caption still gives the values at a point outside it)."""
-        fn, box = self.model.function, self._box
+        state, box = self.model.point_state(), self._box
         self._point, self._at, shown = None, None, False
-        if fn is not None and box is not None:
-            x, y = self.model.current_point
-            f, gx, gy = fn.value_and_gradient(x, y)
+        if state is not None and box is not None:
+            x, y, f = state.x, state.y, state.f
             inside = math.isfinite(f) and bool(self._inside([(x, y, f)]).all())
             self._at = (x, y, f) if inside else None
-            if all(map(math.isfinite, (f, gx, gy))):
-                self._point = (x, y, f, gx, gy)
+            if state.has_gradient:
+                self._point = (x, y, f, state.gx, state.gy)
                 shown = inside
         self._patch = np.empty((0, 3))
         self._arrow = np.empty((0, 3))
@@ -612,11 +611,9 @@ class SurfaceView(QWidget):
         """The key to what is drawn; kept runs and critical points only while there are some."""
         selected = self.model.selected_run
         path_color = selected.color if selected is not None else TRAJ_COLOR
-        key = (f"<span style='color:{path_color};background:#555'>&nbsp;━ path&nbsp;</span> "
-               f"<span style='color:{START_COLOR}'>● start</span> "
+        key = (f"{_cased(path_color, '━ path')} {_cased(START_COLOR, '● start')} "
                "<span>○ current point</span> "
-               f"<span style='color:{TANGENT_COLOR}'>▰ tangent plane</span> "
-               f"<span style='color:{U_COLOR}'>➔ u</span>")
+               f"{_cased(TANGENT_COLOR, '▰ tangent plane')} {_cased(U_COLOR, '➔ u')}")
         if self.items.kept.visible():
             key += " <span style='background:#555;color:#eeeeee'>&nbsp;━ other runs&nbsp;</span>"
         if self.slices_action.isChecked() and self._curves:
