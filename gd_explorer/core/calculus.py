@@ -1,10 +1,11 @@
-"""Directional derivatives and the limit definition, at a point."""
+"""Directional derivatives, the limit definition and the total differential, at a point."""
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .errors import InputError, finite_pair
+from .fmt import ROUND_OFF
 
 STEPS_H = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6)
 
@@ -121,12 +122,74 @@ def derivative_curve(gradient, phis):
     return gx * np.cos(phis) + gy * np.sin(phis)
 
 
+def line_points(point, u, zs):
+    """(xs, ys): the points p + z u of the line through ``point`` along ``u``, for an array of z."""
+    px, py = _point(point)
+    zs = np.asarray(zs, dtype=np.float64)
+    return px + zs * u[0], py + zs * u[1]
+
+
 def slice_values(function, point, phi, zs):
     """g(z) = f(p + z u) for an array of z."""
+    return function.value(*line_points(point, unit_vector(phi), zs))
+
+
+@dataclass(frozen=True)
+class Differential:
+    """The total differential of f at ``point`` for the step ``ds`` = (dx, dy): the rise on
+    the tangent plane, df = f_x dx + f_y dy, against the actual change on the surface,
+    Δf = f(p + ds) − f(p). NaN where f or ∇f is undefined. With arrays dx, dy (one step
+    each) the fields ``df``, ``f_step`` and ``actual`` are arrays of their shape."""
+
+    point: tuple
+    ds: tuple
+    f: float
+    gradient: tuple
+    df: object
+    f_step: object      # f(p + ds)
+    actual: object      # Δf
+
+    @property
+    def gap(self):
+        """Δf − df: what the tangent plane misses, of order ‖ds‖² for a smooth f."""
+        return self.actual - self.df
+
+    @property
+    def plane_point(self):
+        """(x, y, z) on the tangent plane above p + ds: z = f(p) + df."""
+        return (self.point[0] + self.ds[0], self.point[1] + self.ds[1], self.f + self.df)
+
+    @property
+    def surface_point(self):
+        """(x, y, z) on the surface above p + ds: z = f(p + ds) = f(p) + Δf."""
+        return (self.point[0] + self.ds[0], self.point[1] + self.ds[1], self.f_step)
+
+    @property
+    def df_scale(self):
+        """The size of the terms df is summed from: a df below round-off of it is 0."""
+        (gx, gy), (dx, dy) = self.gradient, self.ds
+        return np.abs(gx * dx) + np.abs(gy * dy)
+
+    @property
+    def gap_scale(self):
+        """The size of the numbers Δf and Δf − df are computed from (round-off scale)."""
+        return np.abs(self.f) + np.abs(self.f_step) + self.df_scale
+
+
+def differential(function, point, ds):
+    """The Differential of f at ``point`` for the step ``ds`` = (dx, dy), numbers or arrays."""
     px, py = _point(point)
-    ux, uy = unit_vector(phi)
-    zs = np.asarray(zs, dtype=np.float64)
-    return function.value(px + zs * ux, py + zs * uy)
+    dx, dy = (np.asarray(v, dtype=np.float64) for v in ds)
+    if not (np.isfinite(dx).all() and np.isfinite(dy).all()):
+        raise InputError("ds must be finite numbers")
+    f0, gx, gy = function.value_and_gradient(px, py)
+    with np.errstate(all="ignore"):  # inf - inf is NaN: undefined, said so by the views
+        df = gx * dx + gy * dy
+        f1 = np.asarray(function.value(px + dx, py + dy), dtype=np.float64)
+        actual = f1 - f0
+    plain = (lambda a: float(a)) if dx.ndim == 0 and dy.ndim == 0 else (lambda a: a)
+    return Differential((px, py), (plain(dx), plain(dy)), f0, (gx, gy), plain(df), plain(f1),
+                        plain(actual))
 
 
 def all_slices(function, point, zs, angles=90):
@@ -147,13 +210,44 @@ def traces(function, point, zs):
 
 
 def total_differential(function, point, phi, h):
-    """(df, actual change) for the small step ds = h u: df = grad . ds."""
-    px, py = _point(point)
+    """(df, actual change) for the small step ds = h u: see ``differential``."""
     ux, uy = unit_vector(phi)
-    f0, gx, gy = function.value_and_gradient(px, py)
-    df = gx * h * ux + gy * h * uy
-    actual = float(function.value(px + h * ux, py + h * uy)) - f0
-    return df, actual
+    d = differential(function, point, (h * ux, h * uy))
+    return d.df, d.actual
+
+
+HALVINGS = 12   # ds, ds/2, ds/4, … ds/2^11 for the gap's order
+
+
+@dataclass(frozen=True)
+class GapOrder:
+    """How |Δf − df| shrinks as ds is halved along its direction: ``norms`` ‖ds‖ and
+    ``gaps`` |Δf − df| for ds scaled by 1, 1/2, 1/4, …; ``resolved`` marks the gaps above
+    round-off (0 for a linear f, where the plane is the surface), and ``order`` is the
+    slope of log gap against log ‖ds‖ fitted through the smaller half of them, where the
+    ‖ds‖² term leads the higher ones (2 for a smooth f that curves along ds; NaN with
+    fewer than two)."""
+
+    norms: np.ndarray
+    gaps: np.ndarray
+    resolved: np.ndarray
+    order: float
+
+
+def gap_order(function, point, ds, halvings=HALVINGS):
+    """The GapOrder of f at ``point`` for ds, ds/2, ds/4, …"""
+    scales = 0.5 ** np.arange(halvings)
+    dx, dy = finite_pair(ds, "ds")
+    d = differential(function, point, (dx * scales, dy * scales))
+    norms = math.hypot(dx, dy) * scales
+    with np.errstate(invalid="ignore"):
+        gaps = np.abs(d.gap)
+        resolved = np.isfinite(gaps) & (gaps > ROUND_OFF * d.gap_scale) & (norms > 0)
+    order = math.nan
+    small = np.flatnonzero(resolved)[resolved.sum() // 2 - 1:]  # where ‖ds‖² leads
+    if len(small) >= 2:
+        order = float(np.polyfit(np.log(norms[small]), np.log(gaps[small]), 1)[0])
+    return GapOrder(norms, gaps, resolved, order)
 
 
 def _point(point):

@@ -109,3 +109,12 @@ def _decimal_comma(raw, t):
         raise ValueError(f"“{raw}” could be {sign}{whole}{frac} or {sign}{whole}.{frac}: "
                          "type it without the comma")
     return f"{sign}{whole}.{frac}{exp}"
+
+
+def round_significant(value, digits=1):
+    """``value`` rounded to ``digits`` significant digits, as a float (0.48 → 0.5 for one):
+    for round default values such as a step; 0 and non-finite values are returned as given."""
+    value = float(value)
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, digits - 1 - math.floor(math.log10(abs(value))))

@@ -33,3 +33,9 @@ LOWEST_COLOR = "#ffd27f"     # the lowest minimum found: a gold star behind its 
 # 1-D mode, on the curve view's white background
 SECANT_COLOR = "#ff7f0e"    # the secant through a and a + h (solid)
 SLOPE_COLOR = "#2ca02c"     # the tangent at a, slope f'(a) (dashed)
+
+# Slices through the point (3-D view) and the step ds of the total differential
+TRACE_X_COLOR = "#ffb366"   # the trace y = b, f(x, b), slope f_x: apricot
+TRACE_Y_COLOR = "#80ffff"   # the trace x = a, f(a, y), slope f_y: aqua
+DS_COLOR = "#e6ff80"        # the step ds and the surface point above p + ds: lime
+GAP_COLOR = "#ffffff"       # Δf − df: the gap from the plane up (or down) to the surface

@@ -14,6 +14,7 @@ from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR
                      LOWEST_COLOR, NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR,
                      U_COLOR)
 from .arrow_layer import ArrowLayer
+from .ds_handle import DsHandle
 from .observing import data_to_viewport, observe, stop_observing
 from .step_preview import StepPreview
 
@@ -158,6 +159,7 @@ class ContourView(pg.PlotWidget):
         self.arrows = ArrowLayer(self, ARROW_FRACTION)  # arrows to scale, the field overlay
         self.arrows.changed.connect(self._update_arrows)
         self.step_preview = StepPreview(self, cased_line)
+        self.ds_handle = DsHandle(self, model)  # the step ds of the total differential
         self._apply_window(model.window)
         if model.function is not None:
             self._on_function_changed(model.function)
@@ -166,7 +168,7 @@ class ContourView(pg.PlotWidget):
         """pyqtgraph drops the plot item on close: stop timers and stop observing first."""
         for timer in (self._settle, self._traj_timer):
             timer.stop()
-        stop_observing(self._subscriptions)
+        stop_observing(self._subscriptions + self.ds_handle.subscriptions)
         self.arrows.close()
         self.step_preview.close()
         return super().close()
@@ -601,7 +603,7 @@ class ContourView(pg.PlotWidget):
     def _on_mouse_clicked(self, event):
         if event.button() != Qt.LeftButton or event.double():
             return
-        if not self._in_plot_area(event.scenePos()):
+        if not self._in_plot_area(event.scenePos()) or self.ds_handle.under(event.scenePos()):
             return
         point = self.getViewBox().mapSceneToView(event.scenePos())
         if event.modifiers() & Qt.ShiftModifier:  # Shift+click: a new run starts here

@@ -15,6 +15,7 @@ from .background import BACKGROUND_BYTES, BACKGROUND_ROWS, BackgroundJob
 from .contour_view import ContourView
 from .curve_view import CurvePane
 from .descent_panel import SHORTCUTS, DescentPanel
+from .differential_panel import DifferentialPanel
 from .direction_panel import DirectionPanel
 from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         self.descent.transport.setContentsMargins(margins.left(), 0, margins.right(), 0)
         self.tabs.addTab(descent_page, "Gradient descent")
         self.tabs.addTab(self._scroll(self.direction), "Directional derivative")
+        self.tabs.addTab(self._scroll(DifferentialPanel(m)), "Total differential")
         self.tabs.addTab(self.sweep_panel, "Rate sweep")
         side = QWidget(objectName="sidePanel")
         side_layout = QVBoxLayout(side)
@@ -301,6 +303,7 @@ class MainWindow(QMainWindow):
         self.gradient_field_action.toggled.connect(arrows.set_field_shown)
         view_menu.addAction(self.scale_arrows_action)
         view_menu.addAction(self.gradient_field_action)
+        view_menu.addAction(self.surface.slices_action)
 
         self.table_action = QAction("&Iteration table", self, objectName="iterationTableAction",
                                     checkable=True, checked=True)

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from ..core import session as sessions
 from ..core.endpoint import end_words
 from ..core.errors import ExpressionError, InputError
-from ..core.fmt import fmt, fmt_point
+from ..core.fmt import fmt, fmt_point, round_significant
 from ..core.grid import check_window, prefers_log, sample_grid
 from ..core.point import gradient_floor, point_state
 from ..core.function import preview_function
@@ -27,6 +27,7 @@ from .runs import Run, Settings, default_name, next_color, start_run
 FRAME_MS = 16
 FRAME_BUDGET_S = 0.010
 MAX_RUNS = sessions.MAX_RUNS
+DS_FRACTION = 0.1      # the default step ds: this fraction of the window's width
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class ExplorerModel(QObject):
     speedChanged = Signal(float)
     angleChanging = Signal(float)         # phi in radians, while the dial is dragged
     angleChanged = Signal(float)          # phi in radians, settled
+    dsChanged = Signal(float, float)      # the step ds = (dx, dy) of the total differential
+    dsShownChanged = Signal(bool)         # whether the views draw ds (its panel is open)
     sessionError = Signal(str)            # a session could not be applied
     previewChanged = Signal(object)       # f of a typed formula before its derivatives, or None
 
@@ -76,6 +79,8 @@ class ExplorerModel(QObject):
         self.runs = []
         self.selected = -1
         self.angle = 0.0
+        self._ds = (None, None)  # (default window it was set for, (dx, dy)) as the user set it
+        self.ds_shown = False
         self.speed = 60.0  # steps per second while playing
         self.clock = time.perf_counter  # the frame budget's clock (tests inject their own)
         self._carry = 0.0
@@ -613,6 +618,35 @@ class ExplorerModel(QObject):
         if math.isfinite(phi):
             self.angle = phi
             signal.emit(phi)
+
+    # ----- the step ds of the total differential ----------------------------------
+    @property
+    def ds(self):
+        """(dx, dy): as the user set it for this function's window, else DS_FRACTION of the
+        window's width (one significant digit) along (0.8, 0.6)."""
+        window, ds = self._ds
+        if window == self.default_window:
+            return ds
+        (x0, x1), (y0, y1) = self.default_window
+        h = round_significant(DS_FRACTION * max(x1 - x0, y1 - y0))
+        return round_significant(0.8 * h, 3), round_significant(0.6 * h, 3)  # 0.48, not 0.48000…1
+
+    def set_ds(self, dx, dy):
+        """Set ds; a non-finite or zero step is refused (notice) and False returned."""
+        dx, dy = float(dx), float(dy)
+        if not (math.isfinite(dx) and math.isfinite(dy)) or (dx == 0 and dy == 0):
+            self.notice.emit("ds must be a non-zero step of finite numbers")
+            self.dsChanged.emit(*self.ds)  # the widgets go back to the kept step
+            return False
+        if (dx, dy) != self.ds:
+            self._ds = (self.default_window, (dx, dy))
+            self.dsChanged.emit(dx, dy)
+        return True
+
+    def show_ds(self, shown):
+        if bool(shown) != self.ds_shown:
+            self.ds_shown = bool(shown)
+            self.dsShownChanged.emit(self.ds_shown)
 
     # ----- export ---------------------------------------------------------------
     def results(self, copy=True):

@@ -182,6 +182,37 @@ class _Glyphs(_Painted):
         painter.end()
 
 
+class _Tags(_Painted):
+    """Short texts beside 3-D points, on a light box: above or below the point."""
+
+    def __init__(self, font):
+        super().__init__()
+        self.font, self.tags = font, []
+
+    def setData(self, tags):
+        """[(point (3,), text, above)]."""
+        self.tags = list(tags)
+        self.update()
+
+    def paint(self):
+        if not self.tags:
+            return
+        _device, painter = self.begin()
+        painter.setFont(self.font)
+        metrics = QFontMetricsF(self.font)
+        points = self.screen_projection()(np.array([tag[0] for tag in self.tags]))
+        for (x, y), (_p, text, above) in zip(points, self.tags):
+            size = metrics.size(0, text)
+            w, h = size.width() + 6, size.height() + 2
+            box = QRectF(x + 8, y - h - 2 if above else y + 2, w, h)
+            painter.setPen(pg.mkPen((60, 60, 60)))
+            painter.setBrush(pg.mkBrush(255, 255, 255, 225))
+            painter.drawRoundedRect(box, 3, 3)
+            painter.setPen(pg.mkPen((17, 17, 17)))
+            painter.drawText(box, Qt.AlignCenter, text)
+        painter.end()
+
+
 class _Labels(_Painted):
     """Axis labels. Each sits beside a 3-D point, pushed out along a 3-D direction until it
     clears the picture of the box, so it never covers the surface inside it. Tick labels
@@ -273,7 +304,9 @@ def _rgba(color, alpha=1.0):
 class SceneItems:
     """All GL items of the surface view, added once and then updated in place."""
 
-    def __init__(self, view, path_color, start_color, plane_color, u_color, critical_colors):
+    def __init__(self, view, path_color, start_color, plane_color, u_color, critical_colors,
+                 slice_colors):
+        """``slice_colors``: colour by slice, "x" (the trace y = b), "y" (x = a), "u"."""
         self.view = view
         dark = (0.1, 0.1, 0.1, 1.0)
         self.surface = gl.GLMeshItem(smooth=True, shader=lit_shader(), glOptions=OPAQUE)
@@ -301,12 +334,36 @@ class SceneItems:
         self.point = gl.GLScatterPlotItem(color=(1.0, 1.0, 1.0, 1.0), size=10, glOptions=ON_TOP)
         self.arrow = gl.GLLinePlotItem(mode="lines", color=_rgba(u_color), width=4,
                                        antialias=True, glOptions=ON_TOP)
-        # drawn in this order: depth-tested items, the translucent plane, on-top items, the
+        # slices through the point: curves on the surface (traces, the slice along u), the
+        # vertical plane of u, and each curve's tangent at the point
+        self.u_plane = gl.GLMeshItem(smooth=False, color=_rgba(u_color, 0.22), glOptions=DEPTH)
+        self.u_plane_edge = gl.GLLinePlotItem(mode="line_strip", color=_rgba(u_color, 0.9),
+                                              width=1.5, antialias=True, glOptions=DEPTH)
+        self.slices_outline = gl.GLLinePlotItem(mode="lines", color=dark, width=5, glOptions=DEPTH)
+        self.slices = gl.GLLinePlotItem(mode="lines", width=3, glOptions=DEPTH)
+        self.slices_xray = gl.GLLinePlotItem(mode="lines", width=1.5, glOptions=ON_TOP)
+        self.tangents_casing = gl.GLLinePlotItem(mode="lines", color=dark, width=5,
+                                                 glOptions=ON_TOP)
+        self.tangents = {key: gl.GLLinePlotItem(mode="lines", color=_rgba(c), width=2.5,
+                                                glOptions=ON_TOP)
+                         for key, c in slice_colors.items()}
+        self.slice_colors = {key: _rgba(c) for key, c in slice_colors.items()}
+        # the total differential: ds at the height f(p), the rise df to the plane, the gap
+        # Δf − df to the surface, and the two points above p + ds
+        self.ds_casing = gl.GLLinePlotItem(mode="lines", color=dark, width=6, glOptions=ON_TOP)
+        self.ds_lines = gl.GLLinePlotItem(mode="lines", width=3, glOptions=ON_TOP)
+        self.ds_ring = gl.GLScatterPlotItem(color=dark, size=11, glOptions=ON_TOP)
+        self.ds_points = gl.GLScatterPlotItem(size=7, glOptions=ON_TOP)
+        self.tags = _Tags(QFont("Sans", 8))
+        # drawn in this order: depth-tested items, the translucent planes, on-top items, the
         # critical points, the markers, the u arrow above the point it starts from, the text
         self.all = [self.surface, self.frame, self.ticks, self.kept, self.path_outline, self.path,
-                    self.dots, self.plane, self.kept_xray, self.path_xray, self.plane_xray,
-                    self.plane_edge, self.critical, self.start_ring, self.start,
-                    self.point_ring, self.point, self.arrow, self.labels]
+                    self.dots, self.slices_outline, self.slices, self.plane, self.u_plane,
+                    self.u_plane_edge, self.kept_xray, self.path_xray, self.slices_xray,
+                    self.plane_xray, self.plane_edge, self.tangents_casing,
+                    *self.tangents.values(), self.critical, self.start_ring, self.start,
+                    self.ds_casing, self.ds_lines, self.point_ring, self.point, self.ds_ring,
+                    self.ds_points, self.arrow, self.tags, self.labels]
         for depth, item in enumerate(self.all):
             item.setDepthValue(depth)  # pyqtgraph draws by depth value
             item.setVisible(False)
@@ -402,3 +459,43 @@ class SceneItems:
 
     def set_arrow(self, segs):
         self._show_points((self.arrow,), segs)
+
+    # ----- slices through the point and the total differential -------------------------------
+    def set_slices(self, curves, tangents, plane):
+        """``curves``: {key: display segments (M, 2, 3)} on the surface; ``tangents``: {key:
+        dashes (K, 2, 3)}; ``plane``: (4, 3) corners of the vertical plane of u, or empty."""
+        segs = [np.asarray(curves.get(k, np.empty((0, 2, 3)))).reshape(-1, 2, 3)
+                for k in self.slice_colors]
+        colors = [np.tile(self.slice_colors[k], (len(s), 1)) for k, s in zip(self.slice_colors, segs)]
+        segs, colors = np.concatenate(segs), np.concatenate(colors)
+        self._show_segments((self.slices_outline,), segs)
+        self._show_segments((self.slices,), segs, colors)
+        faint = colors.copy()
+        faint[:, 3] = 0.35
+        self._show_segments((self.slices_xray,), segs, faint)
+        dashes = [np.asarray(tangents.get(k, np.empty((0, 2, 3)))).reshape(-1, 2, 3)
+                  for k in self.tangents]
+        for item, segs in zip(self.tangents.values(), dashes):
+            self._show_segments((item,), segs)
+        self._show_segments((self.tangents_casing,), np.concatenate(dashes))
+        ok = len(plane) == 4 and bool(_drawable(plane).all())
+        if ok:
+            self.u_plane.setMeshData(vertexes=np.asarray(plane, dtype=np.float64),
+                                     faces=np.array([[0, 1, 2], [0, 2, 3]], dtype=np.uint32))
+            self.u_plane_edge.setData(pos=np.vstack([plane, plane[:1]]))
+        for item in (self.u_plane, self.u_plane_edge):
+            item.setVisible(ok)
+
+    def set_differential(self, segs, colors, points, point_colors, tags=()):
+        """The total differential's segments (M, 2, 3) with RGBA colours (M, 4), its points
+        (K, 3) with RGBA colours (K, 4), and tags [(point, text, above)] beside them."""
+        tags = [tag for tag in tags if _drawable(tag[0]).all()]
+        self.tags.setData(tags)
+        self.tags.setVisible(bool(tags))
+        self._show_segments((self.ds_casing,), segs)
+        self._show_segments((self.ds_lines,), segs, colors)
+        points = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+        keep = _drawable(points)
+        self._show_points((self.ds_ring,), points[keep])
+        self._show_points((self.ds_points,), points[keep],
+                          color=np.asarray(point_colors, dtype=np.float64).reshape(-1, 4)[keep])

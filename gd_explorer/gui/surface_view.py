@@ -9,15 +9,17 @@ import os
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QOpenGLContext
+from PySide6.QtGui import QAction, QGuiApplication, QOpenGLContext
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
                                QWidget)
 
+from ..core import slices
 from ..core import surface_mesh as sm
+from ..core.calculus import derivative_curve, differential
 from ..core.fmt import fmt, fmt_point
 from ..core.grid import sample_grid, window_color_scale
-from .colors import (COLORMAP_NAME, CRITICAL_COLORS, START_COLOR, TANGENT_COLOR, TRAJ_COLOR,
-                     U_COLOR)
+from .colors import (COLORMAP_NAME, CRITICAL_COLORS, DS_COLOR, GAP_COLOR, START_COLOR,
+                     TANGENT_COLOR, TRACE_X_COLOR, TRACE_Y_COLOR, TRAJ_COLOR, U_COLOR)
 from .number_fields import NumberSpinBox
 
 RESOLUTION = 100       # surface mesh is RESOLUTION x RESOLUTION vertices
@@ -35,6 +37,9 @@ ZTOL = 0.02            # markers and paths this fraction of the height below or 
 FIT_MARGIN = 6         # pixels left free around the box and its labels
 FIT_ROUNDS = 3
 BACKGROUND = (250, 250, 250)
+SLICE_FRACTION = 0.25  # the slices reach this fraction of the window's width either side of p
+SLICE_COLORS = {"x": TRACE_X_COLOR, "y": TRACE_Y_COLOR, "u": U_COLOR}
+ALONG = {"x": slices.ALONG_X, "y": slices.ALONG_Y}
 NO_GL_ENV = "GD_EXPLORER_NO_OPENGL"
 
 _status = {}
@@ -105,11 +110,23 @@ class SurfaceView(QWidget):
         self._patch = np.empty((0, 3))
         self._arrow = np.empty((0, 3))
         self._point = None        # (x, y, f, gx, gy) at the current point
+        self._at = None           # (x, y, f) at the current point where f is defined in the box
+        self._curves, self._tangents = {}, {}  # slices: data points (N, 3), tangent ends (2, 3)
+        self._u_plane = np.empty((0, 3))
+        self._differential = None  # the core Differential drawn, or None
+        self._half = 1.0          # half-size of the tangent plane at its plain size
         self._edges = None        # where the axes were put (see surface_mesh.axis_edges)
         self._fitted = None       # the camera distance that fits the box in the pane
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.slices_action = QAction("Slices through the point (3-D)", self, checkable=True,
+                                     checked=True, objectName="showSlicesAction")
+        self.slices_action.setToolTip(
+            "On the surface: the traces x = a and y = b through the point with their tangents "
+            "(slopes f_y and f_x), and the vertical plane of u with the slice g(z) = f(p + z u) "
+            "and its tangent (slope D_u f)")
         ok, reason = opengl_status()
+        self.slices_action.setEnabled(ok)
         if not ok:
             self.unavailable = QLabel(unavailable_message(reason), objectName="surfaceUnavailable")
             self.unavailable.setWordWrap(True)
@@ -130,6 +147,9 @@ class SurfaceView(QWidget):
         model.pointChanged.connect(self._on_point_changed)
         model.angleChanged.connect(self._on_angle_changed)
         model.angleChanging.connect(self._on_angle_changed)
+        model.dsChanged.connect(self._on_ds_changed)
+        model.dsShownChanged.connect(self._on_ds_changed)
+        self.slices_action.toggled.connect(self._on_slices_toggled)
         model.analysis.criticalPointsChanged.connect(self._draw_critical)
         self.gl.resized.connect(self._fit_camera)
         self.gl.turned.connect(self._on_camera_turned)
@@ -155,7 +175,12 @@ class SurfaceView(QWidget):
         self.z_scale.valueChanged.connect(self._on_z_scale_changed)
         self.reset_button = QPushButton("Reset camera", objectName="resetCameraButton")
         self.reset_button.clicked.connect(self.reset_camera)
+        self.slices_toggle = QCheckBox("Slices", objectName="slicesToggle", checked=True)
+        self.slices_toggle.setToolTip(self.slices_action.toolTip())
+        self.slices_toggle.toggled.connect(self.slices_action.setChecked)
+        self.slices_action.toggled.connect(self.slices_toggle.setChecked)
         bar.addWidget(self.plane_toggle)
+        bar.addWidget(self.slices_toggle)
         bar.addStretch(1)
         bar.addWidget(QLabel("Height"))
         bar.addWidget(self.z_scale)
@@ -167,7 +192,7 @@ class SurfaceView(QWidget):
         self.gl.setBackgroundColor(BACKGROUND)
         self.gl.setMinimumSize(200, 200)
         self.items = si.SceneItems(self.gl, TRAJ_COLOR, START_COLOR, TANGENT_COLOR, U_COLOR,
-                                   CRITICAL_COLORS)
+                                   CRITICAL_COLORS, SLICE_COLORS)
         self.lut = pg.colormap.get(COLORMAP_NAME).getLookupTable(nPts=LUT_SIZE)
         layout.addWidget(self.gl, 1)
         self.caption = QLabel(objectName="surfaceCaption")
@@ -200,7 +225,15 @@ class SurfaceView(QWidget):
         self._draw_point()
 
     def _on_angle_changed(self, _phi):
+        self._draw_u_slice()
         self._draw_arrow()
+
+    def _on_ds_changed(self, *_args):
+        self._draw_point()  # the tangent plane grows to reach p + ds
+
+    def _on_slices_toggled(self, _on):
+        self._draw_slices()
+        self._set_caption(self._point, self.model.angle)
 
     def _on_plane_toggled(self, on):
         self.items.set_plane_visible(on)
@@ -436,23 +469,26 @@ class SurfaceView(QWidget):
         self.items.set_start(pts)
 
     def _draw_point(self):
-        """The current point, its tangent plane and u: drawn only inside the box (the
-        caption still gives the values at a point outside it)."""
-        fn, box = self.model.function, self._box
-        self._point, shown = None, False
-        if fn is not None and box is not None:
-            x, y = self.model.current_point
-            f, gx, gy = fn.value_and_gradient(x, y)
-            if all(map(math.isfinite, (f, gx, gy))):
-                self._point = (x, y, f, gx, gy)
-                shown = bool(self._inside([(x, y, f)]).all())
+        """The current point, its tangent plane and u, the slices and ds: drawn only inside
+        the box (the caption still gives the values at a point outside it)."""
+        state, box = self.model.point_state(), self._box
+        self._point, self._at, shown = None, None, False
+        if state is not None and box is not None:
+            x, y, f = state.x, state.y, state.f
+            inside = math.isfinite(f) and bool(self._inside([(x, y, f)]).all())
+            self._at = (x, y, f) if inside else None
+            if state.has_gradient:
+                self._point = (x, y, f, state.gx, state.gy)
+                shown = inside
         self._patch = np.empty((0, 3))
         self._arrow = np.empty((0, 3))
         if shown:
             x, y, f, gx, gy = self._point
             lo, hi = box.zrange
             width = max(box.xrange[1] - box.xrange[0], box.yrange[1] - box.yrange[0])
-            half = sm.patch_half_size(width, hi - lo, gx, gy)
+            half = self._half = sm.patch_half_size(width, hi - lo, gx, gy)
+            if self.model.ds_shown:  # wide enough to hold the point above p + ds
+                half = max(half, min(1.2 * max(map(abs, self.model.ds)), 0.5 * width))
             self._patch = sm.tangent_patch(x, y, f, gx, gy, half)
             self.items.set_point(box.apply([(x, y, f)], lift=self._lift()))
             self.items.set_plane(box.apply(self._patch, clip=False, lift=0.5 * self._lift()),
@@ -460,7 +496,99 @@ class SurfaceView(QWidget):
         else:
             self.items.set_point(np.empty((0, 3)))
             self.items.set_plane(self._patch, False)
+        self._draw_traces()
+        self._draw_ds()
+        self._draw_u_slice()
         self._draw_arrow()
+
+    # ----- slices through the point -------------------------------------------------
+    def _slice_reach(self):
+        (x0, x1), (y0, y1) = self._box.xrange, self._box.yrange
+        return SLICE_FRACTION * max(x1 - x0, y1 - y0)
+
+    def _slice(self, key, u, slope):
+        """The slice along ``u`` through the point: its curve on the surface and, where ∇f
+        is defined (``slope`` not None), its tangent there."""
+        x, y, f = self._at
+        self._curves[key] = slices.slice_curve(self.model.function, (x, y), u, self._slice_reach())
+        self._tangents.pop(key, None)
+        if slope is not None:
+            self._tangents[key] = slices.slice_tangent((x, y), f, u, slope, self._half)
+
+    def _draw_traces(self):
+        """The traces y = b and x = a: slopes f_x and f_y."""
+        for key in ALONG:
+            self._curves.pop(key, None)
+            self._tangents.pop(key, None)
+        if self._at is not None:
+            slopes = self._point[3:] if self._point is not None else (None, None)
+            for (key, u), slope in zip(ALONG.items(), slopes):
+                self._slice(key, u, slope)
+
+    def _draw_u_slice(self):
+        """The vertical plane of u through the point and the slice g(z) = f(p + z u) on it,
+        with its tangent of slope D_u f (cheap: it follows the dial while dragged)."""
+        self._curves.pop("u", None)
+        self._tangents.pop("u", None)
+        self._u_plane = np.empty((0, 3))
+        if self._at is not None:
+            phi = self.model.angle
+            u = (math.cos(phi), math.sin(phi))
+            slope = None
+            if self._point is not None:
+                slope = float(derivative_curve(self._point[3:], phi))
+            self._slice("u", u, slope)
+            box = self._box
+            self._u_plane = slices.vertical_plane(self._at[:2], u, self._slice_reach(),
+                                                  box.xrange, box.yrange, box.zrange)
+        self._draw_slices()
+
+    def _draw_slices(self):
+        box = self._box
+        if not self.slices_action.isChecked() or box is None:
+            self.items.set_slices({}, {}, np.empty((0, 3)))
+            return
+        lower, upper = self._box_bounds()
+        tangents = {}
+        for key, ends in self._tangents.items():
+            segs, _ = sm.clip_segments(ends, lower, upper)
+            if len(segs):  # dashed, unlike the curve it touches
+                tangents[key] = box.apply(slices.dashes(segs[0]).reshape(-1, 3), clip=False,
+                                          lift=0.5 * self._lift()).reshape(-1, 2, 3)
+        self.items.set_slices({k: self._segments(pts) for k, pts in self._curves.items()},
+                              tangents, box.apply(self._u_plane, clip=False))
+
+    # ----- the total differential ---------------------------------------------------
+    def _draw_ds(self):
+        """Above p + ds: ds at the height f(p), the rise df to the tangent plane, the gap
+        Δf − df on to the surface, and the points on the plane and on the surface."""
+        self._differential = None
+        if not (self.model.ds_shown and len(self._patch)):
+            self.items.set_differential(np.empty((0, 2, 3)), np.empty((0, 4)),
+                                        np.empty((0, 3)), np.empty((0, 4)))
+            return
+        x, y, f, _gx, _gy = self._point
+        d = self._differential = differential(self.model.function, (x, y), self.model.ds)
+        foot = (x + d.ds[0], y + d.ds[1], f)
+        pieces = [((x, y, f), foot, DS_COLOR), (foot, d.plane_point, TANGENT_COLOR),
+                  (d.plane_point, d.surface_point, GAP_COLOR)]
+        lower, upper = self._box_bounds()
+        segs, colors = [], []
+        for a, b, color in pieces:
+            cut, _ = sm.clip_segments(np.array([a, b]), lower, upper)
+            segs.extend(cut)
+            colors.extend([pg.mkColor(color).getRgbF()] * len(cut))
+        marks = np.array([d.plane_point, d.surface_point])
+        inside = self._inside(marks)
+        marks_colors = np.array([pg.mkColor(c).getRgbF() for c in (TANGENT_COLOR, DS_COLOR)])
+        box, lift = self._box, 0.5 * self._lift()
+        display = box.apply(np.reshape(segs, (-1, 3)), clip=False, lift=lift).reshape(-1, 2, 3)
+        shown = box.apply(marks[inside], clip=False, lift=lift)
+        higher = d.f_step > d.plane_point[2]  # the higher point's tag goes above it
+        tags = [(pt, text, up) for pt, text, up in zip(shown, np.array(
+            ["plane: f(p) + df", "surface: f(p + ds)"])[inside], np.array([not higher, higher])[inside])]
+        self.items.set_differential(display, np.reshape(colors, (-1, 4)), shown,
+                                    marks_colors[inside], tags)
 
     def _draw_arrow(self):
         phi = self.model.angle
@@ -492,7 +620,20 @@ class SurfaceView(QWidget):
         if self.items.critical.visible():
             entries += [chip(CRITICAL_COLORS["minimum"], "▼", "min"),
                         chip(CRITICAL_COLORS["maximum"], "▲", "max"), chip("#ffffff", "×", "saddle")]
-        return " &nbsp;".join(entries)
+        key = " &nbsp;".join(entries)
+        if self.slices_action.isChecked() and self._curves:
+            key += ("<br>slices through the point and their tangents (╍): "
+                    f"{chip(TRACE_X_COLOR, '━', 'y = b, slope f<sub>x</sub>')} &nbsp;"
+                    f"{chip(TRACE_Y_COLOR, '━', 'x = a, slope f<sub>y</sub>')} &nbsp;"
+                    f"{chip(U_COLOR, '━', 'along u, slope D<sub>u</sub>f')}")
+        d = self._differential
+        if d is not None:
+            key += (f"<br>{chip(DS_COLOR, '━', 'ds')} at height f(p), then "
+                    f"{chip(TANGENT_COLOR, '┃', 'df')} = {fmt(d.df, scale=d.df_scale)} to "
+                    f"{chip(TANGENT_COLOR, '●', 'the plane')}, {chip(GAP_COLOR, '┃', 'Δf − df')} = "
+                    f"{fmt(d.gap, scale=d.gap_scale)} to {chip(DS_COLOR, '●', 'the surface')}: "
+                    f"Δf = {fmt(d.actual, scale=d.gap_scale)}")
+        return key
 
     def _set_caption(self, point, phi):
         key = self._caption_key()
