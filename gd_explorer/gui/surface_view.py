@@ -608,7 +608,8 @@ class SurfaceView(QWidget):
         selected = self.model.selected_run
         path_color = selected.color if selected is not None else TRAJ_COLOR
 
-        def chip(color, glyph, words):
+        def chip(color, glyph, words):  # one piece, never broken across lines
+            words = words.replace(" ", "&nbsp;")
             return (f"<span style='color:{color};background:#333'>&nbsp;{glyph}&nbsp;</span>"
                     f"&nbsp;{words}")
 
