@@ -222,7 +222,11 @@ def map_layers(function, xrange, yrange, resolution, spacing, window, level_coun
     finite = grid.finite
     if finite.size == 0:
         return MapLayers(grid, np.array([]), np.empty((0, 2)), None)
-    levels = choose_levels(finite, level_count, spacing)
+    # levels and colours from the window's values (not from the margins, nor from the rest of
+    # a view taller than the window): the same f gets the same lines and colour in any view
+    in_window = sample_grid(function, *window, COLOR_SAMPLES).finite
+    if in_window.size == 0:
+        in_window = finite
+    levels = choose_levels(in_window, level_count, spacing)
     lines = contour_points(grid, levels)
-    scale = window_color_scale(function, window, spacing) or color_scale(finite, spacing)
-    return MapLayers(grid, levels, lines, scale)
+    return MapLayers(grid, levels, lines, color_scale(in_window, spacing))

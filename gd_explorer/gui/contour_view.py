@@ -126,6 +126,7 @@ class ContourView(pg.PlotWidget):
         self._job = 0  # the latest sampling; a thread's older result is dropped
         self._panned = False  # the window changes because the user panned or zoomed
         self._layers_ready.connect(self._apply_layers)
+        self._background_job = None  # the job of a sampling running on a thread
         self._build_items()
         self.message = QLabel(self, objectName="contourMessage")
         self.message.setStyleSheet("background: rgba(255, 255, 255, 220); color: #b00020; "
@@ -435,9 +436,10 @@ class ContourView(pg.PlotWidget):
         self._job += 1
         args = (fn, xr, yr, RESOLUTION, spacing, m.window, LEVEL_COUNT)
         if not background:
+            self._background_job = None  # one on its way is older: it will be dropped
             self._apply_layers(self._job, self._layers(args))
             return
-        job = self._job
+        job = self._background_job = self._job
         threading.Thread(target=lambda: self._layers_ready.emit(job, self._layers(args)),
                          daemon=True, name="gd-explorer-map").start()
 
@@ -448,7 +450,14 @@ class ContourView(pg.PlotWidget):
         except InputError as exc:  # a window too far out or too small to sample
             return f"cannot draw this window: {exc}"
 
+    def map_pending(self):
+        """Whether the map is about to change: a view change settling, or a sampling on a
+        thread (for scripts that grab the window, such as --screenshot)."""
+        return self._settle.isActive() or self._background_job is not None
+
     def _apply_layers(self, job, layers):
+        if job == self._background_job:
+            self._background_job = None
         if job != self._job:
             return  # a newer map is on its way
         if isinstance(layers, str):

@@ -175,7 +175,8 @@ class MainWindow(QMainWindow):
         """The splitters and sections to remember with the window's geometry (QSettings)."""
         return {"tableSplitter": self.left_split.saveState(),
                 "mainSplitter": self.main_split.saveState(),
-                "wholeViewExpanded": self.whole_view.expanded}
+                "wholeViewExpanded": self.whole_view.expanded,
+                "mapLegend": self.legend_action.isChecked()}
 
     def restore_layout_state(self, state):
         """Apply what ``layout_state`` gave; missing or unreadable parts are skipped."""
@@ -186,6 +187,9 @@ class MainWindow(QMainWindow):
         expanded = state.get("wholeViewExpanded")
         if expanded is not None:
             self.whole_view.set_expanded(str(expanded).lower() not in ("false", "0"))
+        legend = state.get("mapLegend")
+        if legend is not None:  # QSettings may give the bool back as text
+            self.legend_action.setChecked(str(legend).lower() not in ("false", "0"))
 
     def _build_lessons(self):
         """The lessons dock (hidden until View → Lessons); typeset maths warms up meanwhile."""
@@ -290,6 +294,12 @@ class MainWindow(QMainWindow):
         self.whole_path_action.setToolTip("Fit the view to the current run and its start point")
         self.whole_path_action.triggered.connect(lambda _checked=False: self.model.show_whole_path())
         view_menu.addAction(self.whole_path_action)
+        self.legend_action = QAction("Map &legend", self, objectName="mapLegendAction",
+                                     checkable=True, checked=True)
+        self.legend_action.setToolTip("Show the key to the map's lines and marks, or hide it to "
+                                      "see the whole map")
+        self.legend_action.toggled.connect(self.contour.legend.setVisible)
+        view_menu.addAction(self.legend_action)
         view_menu.addSeparator()
         arrows = self.contour.arrows
         self.scale_arrows_action, self.gradient_field_action = (
