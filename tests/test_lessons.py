@@ -185,7 +185,8 @@ def test_a_missing_folder_is_an_input_error(tmp_path):
 
 
 # ----- the panel ------------------------------------------------------------------------------
-TAB_TEXT = {"descent": "Gradient descent", "direction": "Directional derivative"}
+TAB_TEXT = {"descent": "Descent", "direction": "Directional", "differential": "Differential",
+            "sweep": "Rate sweep"}
 
 
 @pytest.fixture
@@ -272,21 +273,29 @@ def test_set_up_again_restores_the_lesson(qtbot, win):
     check_applied(win, lesson)
 
 
-def test_a_lesson_scrolls_the_direction_tab_to_its_part(qtbot, win):
-    lessons = load_lessons(LESSONS)
+def test_a_lesson_scrolls_the_direction_tab_to_its_part(qtbot, win, tmp_path):
+    write(tmp_path, "01-limits.json", {**GOOD, "tab": "direction", "focus": "limits"})
+    write(tmp_path, "02-top.json", {**GOOD, "tab": "direction"})
+    win.lessons.load(tmp_path)
     area = win.tabs.widget(1)
     bar = area.verticalScrollBar()
     win.resize(1280, 800)
     win.lessons_action.trigger()
-    win.lessons.list.setCurrentRow(2)  # the total differential: scrolled to its box
-    assert lessons[2].focus == "differential"
-    qtbot.waitUntil(lambda: bar.value() > 0, timeout=10000)
-    box = win.direction.differential
-    qtbot.waitUntil(box.isVisible, timeout=10000)  # on its details tab, opened
+    win.lessons.list.setCurrentRow(0)  # the limit table: its details tab opened, scrolled to
+    box = win.direction.table
+    qtbot.waitUntil(lambda: bar.value() > 0 and box.isVisible(), timeout=15000)
     top = box.mapTo(area.viewport(), box.rect().topLeft()).y()
     assert 0 <= top < area.viewport().height()
-    win.lessons.list.setCurrentRow(1)  # partial derivatives: the dial, at the top
-    qtbot.waitUntil(lambda: bar.value() == 0, timeout=10000)
+    win.lessons.list.setCurrentRow(1)  # no focus: the dial, at the top
+    qtbot.waitUntil(lambda: bar.value() == 0, timeout=15000)
+
+
+def test_the_differential_lesson_opens_the_differential_tab(qtbot, win):
+    win.lessons_action.trigger()
+    win.lessons.list.setCurrentRow(2)
+    qtbot.waitUntil(lambda: win.model.text == "x^2*y", timeout=15000)
+    assert win.tabs.tabText(win.tabs.currentIndex()) == "Differential"
+    assert win.view_mode == "both"
 
 
 def test_broken_lessons_are_listed_with_their_message(qtbot, shown_window, tmp_path):
@@ -321,3 +330,22 @@ def test_the_readme_example_is_a_valid_lesson(tmp_path):
     (lesson,) = load_lessons(tmp_path)
     assert isinstance(lesson, Lesson), getattr(lesson, "message", "")
     assert lesson.focus == "slice" and lesson.formulas == (r"\nabla f = (2x,\; 8y)",)
+
+
+def test_the_total_differential_lessons_numbers_are_true():
+    from gd_explorer.core import parse_function
+    from gd_explorer.core.calculus import differential
+    from gd_explorer.core.fmt import fmt
+
+    lesson = next(les for les in load_lessons(LESSONS) if les.title == "The total differential")
+    fn = parse_function(lesson.function)
+    big, half = (differential(fn, lesson.start, ds) for ds in ((0.1, 0.1), (0.05, 0.05)))
+    claims = [fmt(big.df), fmt(big.actual), fmt(half.df), fmt(half.actual),
+              fmt(big.actual - big.df), fmt(half.actual - half.df)]
+    assert claims == ["0.5", "0.541", "0.25", "0.2601", "0.041", "0.01012"]
+    for number in claims[:5]:
+        assert number in lesson.try_this
+    assert "0.0101," in lesson.try_this
+    assert lesson.tab == "differential" and lesson.view == "both"
+    flat = differential(fn, lesson.start, (0.0, 0.1))   # f is linear in y
+    assert flat.df == pytest.approx(flat.actual, rel=1e-12)

@@ -21,7 +21,7 @@ from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
 from .help_window import HelpWindow
 from .iteration_table import IterationTable
-from .layout_parts import BottomPaneSplitter, CappedScrollArea, CollapsibleSection
+from .layout_parts import SIDE_TABS, BottomPaneSplitter, CappedScrollArea, CollapsibleSection
 from .lessons_panel import LessonsPanel, apply_lesson
 from .loss_plot import LossPlots
 from .math_view import warm_up as warm_up_math
@@ -128,10 +128,12 @@ class MainWindow(QMainWindow):
         page_layout.addWidget(self.descent.transport)
         page_layout.addStretch(1)
         self.descent.transport.setContentsMargins(margins.left(), 0, margins.right(), 0)
-        self.tabs.addTab(descent_page, "Gradient descent")
-        self.tabs.addTab(self._scroll(self.direction), "Directional derivative")
-        self.tabs.addTab(self._scroll(DifferentialPanel(m)), "Total differential")
-        self.tabs.addTab(self.sweep_panel, "Rate sweep")
+        pages = (descent_page, self._scroll(self.direction), self._scroll(DifferentialPanel(m)),
+                 self.sweep_panel)
+        for page, (key, title, tip) in zip(pages, SIDE_TABS):
+            index = self.tabs.addTab(page, title)
+            self.tabs.setTabToolTip(index, tip)
+            page.setProperty("sideTab", key)
         side = QWidget(objectName="sidePanel")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(4, 4, 4, 4)
