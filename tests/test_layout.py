@@ -298,8 +298,11 @@ def test_help_lists_every_shortcut_of_the_menus(qtbot, window):
 def test_help_says_what_each_pane_shows(qtbot, window):
     help_window = window.show_help("panes")
     text = help_window.panes.toPlainText()
-    for title in ("Contour map", "3-D surface", "Curve f(x) (1-D mode)", "Gradient descent tab",
-                  "Directional derivative tab", "Lessons", "Iteration table"):
+    from gd_explorer.gui.layout_parts import SIDE_TABS
+
+    side = [f"{title} tab" for _key, title, _tip in SIDE_TABS]  # every side tab, by its name
+    for title in ["Contour map", "3-D surface", "Curve f(x) (1-D mode)", "Lessons",
+                  "Iteration table", "Loss tab", *side]:
         assert title in text, title
     for _title, body in PANES_HELP:
         assert body[:60] in text
