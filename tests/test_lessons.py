@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QWidget
 from gd_explorer.core.errors import InputError
 from gd_explorer.core.function import parse_function
 from gd_explorer.core.lessons import BrokenLesson, Lesson, default_folder, load_lessons
+from test_surface import gl_ready  # noqa: F401
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -295,7 +296,7 @@ def test_the_differential_lesson_opens_the_differential_tab(qtbot, win):
     win.lessons.list.setCurrentRow(2)
     qtbot.waitUntil(lambda: win.model.text == "x^2*y", timeout=15000)
     assert win.tabs.tabText(win.tabs.currentIndex()) == "Differential"
-    assert win.view_mode == "both"
+    assert win.view_mode == "surface"
 
 
 def test_broken_lessons_are_listed_with_their_message(qtbot, shown_window, tmp_path):
@@ -346,6 +347,28 @@ def test_the_total_differential_lessons_numbers_are_true():
     for number in claims[:5]:
         assert number in lesson.try_this
     assert "0.0101," in lesson.try_this
-    assert lesson.tab == "differential" and lesson.view == "both"
+    assert lesson.tab == "differential" and lesson.view == "surface"
+    (x0, x1), (y0, y1) = lesson.window  # zoomed in around the point: the plane shows
+    assert (x0 + x1) / 2 == lesson.start[0] and (y0 + y1) / 2 == lesson.start[1]
+    assert x1 - x0 <= 2 and y1 - y0 <= 2
     flat = differential(fn, lesson.start, (0.0, 0.1))   # f is linear in y
     assert flat.df == pytest.approx(flat.actual, rel=1e-12)
+
+
+@pytest.mark.opengl
+def test_at_1280x800_with_the_lessons_open_every_lessons_plots_keep_room(qtbot, win, gl_ready):
+    """A projector's 1280 x 800 with the dock open: each plot a lesson shows (map, surface or
+    the curve f(x)) keeps a usable width. With OpenGL the surface pane is at least ~400 px
+    wide, so "both" there squeezed the map of lesson 3 to a strip (the surface's controls
+    need no room offscreen, hence the marker)."""
+    win.resize(1280, 800)
+    win.lessons_action.trigger()
+    plots = {"contour": win.contour, "surface": win.surface,
+             "curve": win.findChild(QWidget, "curveView")}
+    for row, lesson in enumerate(load_lessons(LESSONS)):
+        win.lessons.list.setCurrentRow(row)
+        qtbot.waitUntil(lambda: win.model.text == lesson.function and not win.model.compiling,
+                        timeout=20000)
+        qtbot.wait(50)  # the splitters settle
+        shown = {name: plot.width() for name, plot in plots.items() if plot.isVisible()}
+        assert shown and min(shown.values()) >= 230, (lesson.file, shown)
