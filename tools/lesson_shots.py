@@ -13,10 +13,10 @@ Run it under a real X server so the 3-D surface has OpenGL (offscreen has none):
     options: --size WxH (default 1280x800; the Xvfb screen must be at least this large)
              --out FOLDER (created if missing; default /tmp/lesson-shots)
              --only 3,7 (these lesson numbers, counted from 1; default all)
-             --folder DIR (another folder of lessons; default the shipped ones)
+             --folder DIR (another folder of lessons; default this checkout's resources/lessons)
 
-Run it from the repository root (cwd first on sys.path), so the working tree's gd_explorer is
-the one shown. Prints one line per file written; exits 2 with a message on bad input.
+The gd_explorer imported and the lessons shown are those of the checkout the script lives in
+(an editable install elsewhere would otherwise supply its own resources/lessons). Prints one line per file written; exits 2 with a message on bad input.
 """
 import argparse
 import os
@@ -24,7 +24,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+LESSONS = ROOT / "resources" / "lessons"  # this checkout's, not the installed package's
 
 SETTLE_S = 0.6  # after everything reports ready: the views' settle timers (150-250 ms) fire
 
@@ -34,7 +36,7 @@ def parse_args(argv):
     parser.add_argument("--size", default="1280x800")
     parser.add_argument("--out", default="/tmp/lesson-shots")
     parser.add_argument("--only", default=None, help="lesson numbers, e.g. 3,7")
-    parser.add_argument("--folder", default=None, help="a folder of lesson files")
+    parser.add_argument("--folder", default=str(LESSONS), help="a folder of lesson files")
     return parser.parse_args(argv)
 
 
@@ -105,8 +107,7 @@ def main(argv=None):
 
     window = MainWindow()
     prepare_window(window)
-    if args.folder:
-        window.lessons.load(args.folder)
+    window.lessons.load(args.folder)
     window.resize(*size)
     window.show()
     window.lessons_action.trigger()  # as View → Lessons: the dock takes its first width
