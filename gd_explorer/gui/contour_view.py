@@ -229,10 +229,12 @@ class ContourView(pg.PlotWidget):
             item.setZValue(8)
             plot.addItem(item)
             self.critical[kind] = item
+            item.setVisible(False)  # until there are some
         # the lowest minimum found: a gold star behind its ▼
         self.lowest = pg.ScatterPlotItem(size=30, symbol="star", pen=casing(1.5), pxMode=True,
                                          brush=pg.mkBrush(LOWEST_COLOR))
         self.lowest.setZValue(7.9)
+        self.lowest.setVisible(False)
         plot.addItem(self.lowest)
         self.current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(CURRENT_COLOR), pen=casing(2),
                                           name="current point")
@@ -385,12 +387,14 @@ class ContourView(pg.PlotWidget):
         for kind, item in self.critical.items():
             xy = [(p.x, p.y) for p in points if p.kind == kind]
             item.setData(pos=np.array(xy, dtype=np.float64).reshape(-1, 2))
+            item.setVisible(bool(xy))  # an empty item still costs paint time
             self.legend.removeItem(item)  # listed only while there are some
             if xy:
                 self.legend.addItem(item, kind)  # the glyph is the marker
         low = next((p for p in points if p.kind == "minimum"), None)
         self.lowest.setData(pos=np.array([(low.x, low.y)] if low else [],
                                          dtype=np.float64).reshape(-1, 2))
+        self.lowest.setVisible(low is not None)
         self.legend.removeItem(self.lowest)
         if low is not None:
             self.legend.addItem(self.lowest, "lowest minimum found")
