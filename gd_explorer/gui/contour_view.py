@@ -421,7 +421,10 @@ class ContourView(pg.PlotWidget):
         self._update_arrows()
 
     def _on_angle_changed(self, _phi):
-        self._update_arrows()
+        """Only u turns: the other arrows are left alone, so only u's part of the map repaints."""
+        state = self.model.point_state()
+        if state is not None:
+            self._set_u_arrow(state)
 
     # ----- grid and contours ------------------------------------------------------
     def _sample_window(self):
@@ -516,8 +519,7 @@ class ContourView(pg.PlotWidget):
         if state is None:
             return
         px, py = state.x, state.y
-        (x0, x1), _ = self.getViewBox().viewRange()
-        length = ARROW_FRACTION * (x1 - x0)
+        length = self._arrow_length()
         if state.has_direction:
             angle = math.atan2(state.gy, state.gx)
             dx, dy = math.cos(angle), math.sin(angle)
@@ -531,13 +533,21 @@ class ContourView(pg.PlotWidget):
                 shaft.setData([], [])
                 head.setVisible(False)
             self.tangent.setData([], [])
-        phi = self.model.angle
-        self._set_arrow(self.u_shaft, self.u_head, px, py, math.cos(phi), math.sin(phi), 0.8 * length)
+        self._set_u_arrow(state)
         if self.point_note.toPlainText() != state.words:
             self.point_note.setText(state.words)
         self.point_note.setPos(px, py)
         self.point_note.setVisible(bool(state.words))
         self._place_legend(px, py)
+
+    def _arrow_length(self):
+        (x0, x1), _ = self.getViewBox().viewRange()
+        return ARROW_FRACTION * (x1 - x0)
+
+    def _set_u_arrow(self, state):
+        phi = self.model.angle
+        self._set_arrow(self.u_shaft, self.u_head, state.x, state.y, math.cos(phi), math.sin(phi),
+                        0.8 * self._arrow_length())
 
     def _place_legend(self, px, py):
         """Put the legend in the first corner (top left, top right, bottom left, bottom right)
