@@ -513,3 +513,18 @@ def test_critical_points_and_kept_runs_are_drawn(qtbot, gl_ready):
     assert len(drawn_segments(kept)) == counts[0]
     model.clear_other_runs()
     assert not kept.visible() and "other&nbsp;runs" not in view.caption.text()
+
+
+@pytest.mark.opengl
+def test_a_narrow_pane_puts_height_and_camera_on_a_second_row(qtbot, gl_ready):
+    view = shown_view(qtbot, make_model(), size=(700, 600))
+    left, right = view._bar_groups
+    assert right.y() == left.y()                       # wide: one row
+    view.resize(260, 600)
+    qtbot.waitUntil(lambda: right.y() > left.y(), timeout=15000)  # narrow: two rows
+    assert view.minimumWidth() < 300 <= left.sizeHint().width() + right.sizeHint().width()
+    for widget in (view.plane_toggle, view.slices_toggle, view.z_scale, view.reset_button):
+        assert widget.width() >= widget.sizeHint().width()  # nothing clipped
+        assert widget.mapTo(view, widget.rect().topRight()).x() <= view.width()
+    view.resize(700, 600)
+    qtbot.waitUntil(lambda: right.y() == left.y(), timeout=15000)
