@@ -124,6 +124,22 @@ def test_round_off_is_shown_as_zero_in_every_pane(qtbot, shown_window):
     assert window.direction.u_label.text() == "(0.7071, 0.7071)"
 
 
+def test_a_partial_derivative_at_round_off_is_shown_as_zero_in_every_pane(qtbot, shown_window):
+    window = shown_window
+    model = _load(qtbot, window, "sin(x)*cos(y)")
+    model.set_window((-3.0, 3.0), (-3.0, 3.0))
+    model.set_start(math.pi / 2, 0.3)   # ∂f/∂x = cos(π/2) cos(0.3): 5.8e-17 in floats, truly 0
+    state = model.point_state()
+    assert 0 < state.gx < 1e-16
+    texts = displayed_texts(window)
+    assert any("∇f = (0, -0.2955)" in t for t in texts)                    # Function panel
+    assert window.direction.grad_label.text() == "(0, -0.2955)"             # Directional tab
+    table = window.table.model()
+    assert table.value(0, 4) == state.gx and table.data(table.index(0, 4)) == "0"
+    assert table.data(table.index(0, 5)) == "-0.2955"
+    assert not any("5.85e-17" in t for t in texts)  # (the tooltip keeps the exact float)
+
+
 def test_readouts_use_four_significant_digits_everywhere(qtbot, shown_window):
     window = shown_window
     model = _load(qtbot, window, "x^2 + 3*y^2")

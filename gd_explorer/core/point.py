@@ -58,10 +58,19 @@ def point_state(function, point, floor=0.0):
     return PointState(x, y, f, gx, gy, kind)
 
 
-def gradient_floor(function, xrange, yrange, tol=0.0):
+def gradient_floor(function, xrange, yrange, tol=0.0, scale=None):
     """‖∇f‖ at or below which ∇f counts as 0: the descent's tolerance ``tol`` (where a run
-    stops as converged), or round-off, ROUNDOFF times the largest ‖∇f‖ in the window
-    (its 99th percentile, so a singular line does not set it)."""
+    stops as converged), or round-off, ROUNDOFF times the size of ‖∇f‖ in the window
+    (``scale``, when already known)."""
+    if scale is None:
+        scale = gradient_scale(function, xrange, yrange)
+    return max(float(tol), ROUNDOFF * scale)
+
+
+def gradient_scale(function, xrange, yrange):
+    """The size of ‖∇f‖ in the window: its 99th percentile (so a singular line does not set
+    it), 0 where ∇f is nowhere defined. Panes write ∂f/∂x and ∂f/∂y with this as the scale
+    of their round-off (fmt's ``scale``)."""
     xs = np.linspace(float(xrange[0]), float(xrange[1]), SCALE_SAMPLES)
     ys = np.linspace(float(yrange[0]), float(yrange[1]), SCALE_SAMPLES)
     with np.errstate(all="ignore"):
@@ -69,5 +78,4 @@ def gradient_floor(function, xrange, yrange, tol=0.0):
         norms = np.hypot(np.broadcast_to(gx, (ys.size, xs.size)),
                          np.broadcast_to(gy, (ys.size, xs.size)))
     norms = norms[np.isfinite(norms)]
-    scale = float(np.percentile(norms, 99)) if norms.size else 0.0
-    return max(float(tol), ROUNDOFF * scale)
+    return float(np.percentile(norms, 99)) if norms.size else 0.0

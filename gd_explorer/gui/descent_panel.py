@@ -18,9 +18,9 @@ SLIDER_STEPS_PER_DECADE = 100
 SHORTCUTS = {"step": "F6", "play": "F5", "reset": "Ctrl+R"}
 
 
-def next_step_words(run, step):
+def next_step_words(run, step, grad_scale=None):
     """Each coordinate's next move: for gradient descent −ε f_x and −ε f_y with their numbers,
-    for the other optimizers the move itself."""
+    for the other optimizers the move itself; f_x, f_y round-off against ``grad_scale`` is 0."""
     if step is None:
         return "next step: none, the run has stopped" if run.finished else "next step: none"
     _, x, y, f, gx, gy, _ = run.row(-1)
@@ -30,13 +30,13 @@ def next_step_words(run, step):
     eps = (run.learning_rate if run.schedule.name == "constant"
            else math.hypot(step.dx, step.dy) / math.hypot(gx, gy))
     name = "ε" if run.schedule.name == "constant" else "ε_t"
-    moves = [f"Δ{c} = −{name}·f_{c} = -{fmt(eps)} × {_factor(g)} = {fmt(d)}"
+    moves = [f"Δ{c} = −{name}·f_{c} = -{fmt(eps)} × {_factor(g, grad_scale)} = {fmt(d)}"
              for c, g, d in (("x", gx, step.dx), ("y", gy, step.dy))]
     return "next step −ε∇f:  " + "\n".join(moves)
 
 
-def _factor(value):
-    text = fmt(value)
+def _factor(value, scale=None):
+    text = fmt(value, scale=scale)
     return f"({text})" if text.startswith("-") else text
 
 
@@ -222,7 +222,8 @@ class DescentPanel(QWidget):
 
     def _on_point_changed(self, x, y):
         run = self.model.run
-        self.next_step.setText(next_step_words(run, next_point(run)) if run is not None else "")
+        self.next_step.setText("" if run is None else
+                               next_step_words(run, next_point(run), self.model.gradient_scale()))
         state = self.model.point_state()
         if state is None:
             self.curvature.clear()

@@ -354,7 +354,7 @@ class DirectionPanel(QWidget):
         """∇f, ‖∇f‖ and the message: they depend on the point only."""
         state = self.state
         if state in (OK, ZERO_GRAD):
-            self.grad_label.setText(fmt_point(d.gradient))
+            self.grad_label.setText(fmt_point(d.gradient, scale=self.model.gradient_scale()))
             self.norm_label.setText(fmt(d.grad_norm))
         else:
             self.grad_label.setText(UNDEFINED)
@@ -377,11 +377,13 @@ class DirectionPanel(QWidget):
         if state in (OK, ZERO_GRAD):
             gx, gy = d.gradient
             terms = abs(gx) + abs(gy)  # D_u f = gx ux + gy uy: round-off relative to this is 0
+            grad = self.model.gradient_scale()
             value = fmt(d.value, scale=terms)
             self.value_label.setText(value)
             self.polar_label.setText(fmt(d.value_polar, scale=terms))
             self.chain_label.setText(
-                f"= {_factor(gx)}{_factor(ux, 1)} + {_factor(gy)}{_factor(uy, 1)} = {value}")
+                f"= {_factor(gx, grad)}{_factor(ux, 1)} + {_factor(gy, grad)}{_factor(uy, 1)} "
+                f"= {value}")
         else:
             for label in (self.value_label, self.polar_label):
                 label.setText(UNDEFINED)

@@ -152,7 +152,8 @@ class FunctionEditor(QWidget):
         elif state.kind == GRAD_UNDEFINED:
             text += f"f = {fmt(state.f)}   {state.words}"
         else:
-            text += (f"f = {fmt(state.f)}   ∇f = {fmt_point((state.gx, state.gy))}   "
+            scale = self.model.gradient_scale()
+            text += (f"f = {fmt(state.f)}   ∇f = {fmt_point((state.gx, state.gy), scale=scale)}   "
                      f"‖∇f‖ = {fmt(state.norm)}")
             if state.kind == FLAT:
                 text += f"\n{state.words}"

@@ -5,6 +5,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 from ..core.fmt import fmt
 
 HEADERS = ("step", "x", "y", "f", "∂f/∂x", "∂f/∂y", "‖∇f‖", "Δx", "Δy")
+GRADIENT = (4, 5)  # the columns ∂f/∂x and ∂f/∂y
 MOVES = 7  # the first of the columns Δx, Δy: the step taken from the row, x_{t+1} − x_t
 # data() runs for every cell and role of each repaint: PySide's enum look-ups cost
 # microseconds each, so they are looked up once here
@@ -49,7 +50,11 @@ class TrajectoryTableModel(HeadedTableModel):
             value = self.value(index.row(), index.column())
             if index.column() == 0:
                 return str(int(value))
-            return "" if value is None else fmt(value)
+            if value is None:
+                return ""
+            # ∂f/∂x, ∂f/∂y: round-off against ‖∇f‖'s size in the window shows as 0
+            return fmt(value, scale=self.model.gradient_scale() if index.column() in GRADIENT
+                       else None)
         if role == ALIGNMENT:
             return RIGHT
         if role == TOOLTIP:

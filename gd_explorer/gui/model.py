@@ -17,7 +17,7 @@ from ..core.endpoint import end_words
 from ..core.errors import ExpressionError, InputError
 from ..core.fmt import fmt, fmt_point, round_significant
 from ..core.grid import check_window, prefers_log, sample_grid
-from ..core.point import gradient_floor, point_state
+from ..core.point import gradient_floor, gradient_scale, point_state
 from ..core.function import preview_function
 from ..core.presets import DEFAULT_PRESET, preset_by_name
 from .analysis import Analysis
@@ -96,7 +96,7 @@ class ExplorerModel(QObject):
         self._pending_session = None
         self.preview = None  # core Preview of a typed formula being compiled, with .spacing
         self._point = (None, None)  # (key, PointState) of the current point
-        self._floor = (None, 0.0)  # (key, gradient floor) for the function and window
+        self._floor = (None, 0.0, 0.0)  # (key, gradient floor, ‖∇f‖'s size) for f, window
         self.analysis = Analysis(self, self)
         # what a run stopped at names the lowest minimum found, once there are some
         self.analysis.criticalPointsChanged.connect(
@@ -523,6 +523,18 @@ class ExplorerModel(QObject):
             return False
         return self.set_window(*window)
 
+    def gradient_scale(self):
+        """The size of ‖∇f‖ in the window (core.point.gradient_scale), the scale every pane
+        gives fmt for ∂f/∂x and ∂f/∂y, so round-off such as 4e-16 shows as 0."""
+        if self.function is None:
+            return 0.0
+        key = (self.function, self.window, self.tol)
+        if self._floor[0] != key:
+            scale = gradient_scale(self.function, *self.window)
+            floor = gradient_floor(self.function, *self.window, self.tol, scale=scale)
+            self._floor = (key, floor, scale)
+        return self._floor[2]
+
     def point_state(self):
         """The PointState (core.point) of the current point, or None without a function:
         f, ∇f, and whether they are undefined or ∇f ≈ 0 (‖∇f‖ at most the tolerance, or
@@ -530,8 +542,7 @@ class ExplorerModel(QObject):
         if self.function is None:
             return None
         key = (self.function, self.window, self.tol)
-        if self._floor[0] != key:
-            self._floor = (key, gradient_floor(self.function, *self.window, self.tol))
+        self.gradient_scale()
         key = (key, self.current_point)
         if self._point[0] != key:
             self._point = (key, point_state(self.function, self.current_point, self._floor[1]))

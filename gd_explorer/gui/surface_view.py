@@ -670,7 +670,8 @@ class SurfaceView(QWidget):
         else:
             x, y, f, gx, gy = point
             du = gx * math.cos(phi) + gy * math.sin(phi)
-            text = (f"at {fmt_point((x, y))}: f = {fmt(f)}, ∇f = {fmt_point((gx, gy))}, "
+            grad = fmt_point((gx, gy), scale=self.model.gradient_scale())
+            text = (f"at {fmt_point((x, y))}: f = {fmt(f)}, ∇f = {grad}, "
                     f"slope along u: D<sub>u</sub>f = ∇f·u = {fmt(du, scale=abs(gx) + abs(gy))}")
         if self._box is not None and self._box.zrange is not None:
             lo, hi = self._box.zrange
