@@ -127,3 +127,20 @@ def test_round_off_counts_as_zero_even_with_no_tolerance(qtbot, shown_window):
     tip = win.contour.arrow_tip("grad")
     assert tip[1] == pytest.approx(0.0, abs=1e-12) and tip[0] > 1e-3  # along +x
     assert math.isclose(win.direction.dial.gradientAngle(), 0.0, abs_tol=1e-12)
+
+
+def test_the_note_at_a_point_stays_inside_the_map(qtbot, shown_window):
+    from gd_explorer import parse_function
+
+    win = shown_window
+    model = load(qtbot, win, "x^2 + y^2")
+    model.set_window((-3.0, 3.0), (-3.0, 3.0))
+    vb, note = win.contour.getViewBox(), win.contour.point_note
+    (_x0, x1), (y0, _y1) = vb.viewRange()
+    y = y0 + 1.5
+    for x in (-2.0, x1 - 0.05):                       # mid-map, then at the right edge
+        model.set_function(parse_function(f"(x - {x})^2 + (y - {y})^2"))
+        model.set_start(x, y)                         # the minimum: "∇f ≈ 0 (critical point)"
+        assert note.isVisible() and "critical point" in note.toPlainText()
+        box, inside = note.sceneBoundingRect(), vb.sceneBoundingRect()
+        assert inside.left() <= box.left() and box.right() <= inside.right()

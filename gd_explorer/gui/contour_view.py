@@ -4,7 +4,7 @@ import threading
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
 from ..core.errors import InputError
@@ -547,7 +547,19 @@ class ContourView(pg.PlotWidget):
             self.point_note.setText(state.words)
         self.point_note.setPos(px, py)
         self.point_note.setVisible(bool(state.words))
+        if state.words:
+            self._keep_note_inside(px)
         self._place_legend(px, py)
+
+    def _keep_note_inside(self, px):
+        """The note to the right of the point, or to its left where it would cross the
+        view's right edge."""
+        vb = self.getViewBox()
+        width = self.point_note.boundingRect().width()  # in pixels (the item ignores zoom)
+        right = vb.mapViewToScene(QPointF(px, 0)).x() + 1.06 * width
+        anchor = (-0.06, 1.6) if right <= vb.sceneBoundingRect().right() else (1.06, 1.6)
+        if self.point_note.anchor[0] != anchor[0]:
+            self.point_note.setAnchor(anchor)
 
     def _arrow_length(self):
         (x0, x1), _ = self.getViewBox().viewRange()
