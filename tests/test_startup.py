@@ -32,3 +32,61 @@ def test_the_package_names_still_load_on_use():
                           "assert parse_function('x^2 + y').text")
     assert {"gd_explorer.core.function", "gd_explorer.core.grid",
             "gd_explorer.core.session", "gd_explorer.core.errors"} <= loaded
+
+
+# ----- panels on hidden tabs are built when first shown ---------------------------------------
+
+def _open_tab(tabs, title):
+    tabs.setCurrentIndex([tabs.tabText(i) for i in range(tabs.count())].index(title))
+
+
+def _panel_classes():
+    from gd_explorer.gui.curve_view import CurvePane
+    from gd_explorer.gui.differential_panel import DifferentialPanel
+    from gd_explorer.gui.direction_panel import DirectionPanel
+    from gd_explorer.gui.loss_plot import LossPlots
+    from gd_explorer.gui.sweep_panel import SweepPanel
+
+    return {"Directional derivative": DirectionPanel, "Total differential": DifferentialPanel,
+            "Rate sweep": SweepPanel, "Loss": LossPlots, "curve": CurvePane}
+
+
+def _labels(panel):
+    from PySide6.QtWidgets import QLabel
+
+    return {label.objectName(): label.text() for label in panel.findChildren(QLabel)
+            if label.objectName()}
+
+
+def test_hidden_panels_are_built_when_their_tab_is_first_shown(qtbot, shown_window):
+    win, classes = shown_window, _panel_classes()
+    assert all(not win.findChildren(cls) for cls in classes.values())  # none at startup
+    for title in ("Directional derivative", "Total differential", "Rate sweep"):
+        _open_tab(win.tabs, title)
+        assert len(win.findChildren(classes[title])) == 1
+        assert win.findChildren(classes[title])[0].isVisible()
+    _open_tab(win.bottom_tabs, "Loss")
+    assert len(win.findChildren(classes["Loss"])) == 1 and win.loss.isVisible()
+    assert not win.findChildren(classes["curve"])  # only for f of x alone
+    model = win.model
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        model.set_expression("x^3 - x")
+    assert len(win.findChildren(classes["curve"])) == 1 and win.curve_pane.isVisible()
+
+
+def test_a_panel_built_late_shows_what_one_built_at_startup_shows(qtbot, shown_window):
+    from gd_explorer.gui.direction_panel import DirectionPanel
+
+    win = shown_window
+    model = win.model
+    early = DirectionPanel(model)  # built before the function, as every panel used to be
+    qtbot.addWidget(early)
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        model.set_expression("x^2 + 3*y^2 + x*y")
+    model.set_start(1.0, -2.0)
+    model.set_angle(0.5)
+    _open_tab(win.tabs, "Directional derivative")
+    late = win.direction
+    assert late is not early and late.isVisible()
+    assert _labels(late)["directionalDerivativeValue"]  # something to compare
+    assert _labels(late) == _labels(early)

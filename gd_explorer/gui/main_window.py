@@ -22,6 +22,7 @@ from .function_editor import FunctionEditor, fill_preset_menu
 from .help_window import HelpWindow
 from .iteration_table import IterationTable
 from .layout_parts import SIDE_TABS, BottomPaneSplitter, CappedScrollArea, CollapsibleSection
+from .lazy_page import LazyPage
 from .lessons_panel import LessonsPanel, apply_lesson
 from .loss_plot import LossPlots
 from .math_view import warm_up as warm_up_math
@@ -79,10 +80,12 @@ class MainWindow(QMainWindow):
         self.descent = DescentPanel(m, own_transport=False)  # its Step/Play row: see below
         self.run_list = RunList(m)
         self.analysis = AnalysisPanel(m)
-        self.direction = DirectionPanel(m)
         self.table = IterationTable(m)
-        self.loss = LossPlots(m)
-        self.sweep_panel = SweepPanel(m)
+        # panels on tabs not shown at first, built when first shown (or asked for, below)
+        self._direction_page = LazyPage(lambda: DirectionPanel(m), objectName="directionPage")
+        self._loss_page = LazyPage(lambda: LossPlots(m), objectName="lossPage")
+        self._sweep_page = LazyPage(lambda: SweepPanel(m), objectName="sweepPage")
+        differential_page = LazyPage(lambda: DifferentialPanel(m), objectName="differentialPage")
 
         self.views = QSplitter(Qt.Horizontal, objectName="viewSplitter")
         self.views.addWidget(self.contour)
@@ -96,14 +99,15 @@ class MainWindow(QMainWindow):
         self.stale_cue = StaleFunctionCue(m)  # while the typed formula is rejected
         left_layout.addWidget(self.stale_cue)
         left_layout.addWidget(self.views, 1)
-        self.curve_pane = CurvePane(m)  # 1-D mode: shown instead of self.views
-        left_layout.addWidget(self.curve_pane, 1)
+        # 1-D mode: the curve pane, shown instead of self.views
+        self._curve_page = LazyPage(lambda: CurvePane(m), objectName="curvePage")
+        left_layout.addWidget(self._curve_page, 1)
         # below the map, the steps as a table and as loss plots: small at first, keeping its
         # height as the window grows, and collapsible
         self.bottom_tabs = QTabWidget(objectName="bottomTabs")
         self.bottom_tabs.setDocumentMode(True)
         self.bottom_tabs.addTab(self.table, "Iterations")
-        self.bottom_tabs.addTab(self.loss, "Loss")
+        self.bottom_tabs.addTab(self._loss_page, "Loss")
         self.left_split = BottomPaneSplitter(left, self.bottom_tabs, TABLE_HEIGHT,
                                              objectName="tableSplitter")
 
@@ -128,8 +132,8 @@ class MainWindow(QMainWindow):
         page_layout.addWidget(self.descent.transport)
         page_layout.addStretch(1)
         self.descent.transport.setContentsMargins(margins.left(), 0, margins.right(), 0)
-        pages = (descent_page, self._scroll(self.direction), self._scroll(DifferentialPanel(m)),
-                 self.sweep_panel)
+        pages = (descent_page, self._scroll(self._direction_page), self._scroll(differential_page),
+                 self._sweep_page)
         for page, (key, title, tip) in zip(pages, SIDE_TABS):
             index = self.tabs.addTab(page, title)
             self.tabs.setTabToolTip(index, tip)
@@ -164,6 +168,25 @@ class MainWindow(QMainWindow):
         self._build_export_progress()
         self.view_mode = None
         self.set_view_mode("both")
+
+    @property
+    def direction(self):
+        """The Directional derivative tab's panel."""
+        return self._direction_page.content()
+
+    @property
+    def loss(self):
+        """The Loss tab's plots."""
+        return self._loss_page.content()
+
+    @property
+    def sweep_panel(self):
+        return self._sweep_page.content()
+
+    @property
+    def curve_pane(self):
+        """The curve f(x) and the secant panel, for f of x alone."""
+        return self._curve_page.content()
 
     def showEvent(self, event):
         super().showEvent(event)
@@ -357,7 +380,7 @@ class MainWindow(QMainWindow):
         fn = self.model.function
         one_d = fn is not None and not fn.depends_on_y
         self.views.setVisible(not one_d)
-        self.curve_pane.setVisible(one_d)
+        self._curve_page.setVisible(one_d)
         self.contour.setVisible(mode in ("contour", "both"))
         self.surface.setVisible(mode in ("surface", "both"))
         if shared:  # both shown again: share the width 3:2, not as the hidden pane left it
