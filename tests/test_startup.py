@@ -36,8 +36,15 @@ def test_the_package_names_still_load_on_use():
 
 # ----- panels on hidden tabs are built when first shown ---------------------------------------
 
-def _open_tab(tabs, title):
-    tabs.setCurrentIndex([tabs.tabText(i) for i in range(tabs.count())].index(title))
+def _open_tab(window, key):
+    """Open a side tab by its key (layout_parts.SIDE_TABS), or the Loss tab below the map."""
+    if key == "loss":
+        tabs = window.bottom_tabs
+        tabs.setCurrentIndex([tabs.tabText(i) for i in range(tabs.count())].index("Loss"))
+        return
+    tabs = window.tabs
+    tabs.setCurrentIndex([tabs.widget(i).property("sideTab") for i in range(tabs.count())]
+                         .index(key))
 
 
 def _panel_classes():
@@ -47,8 +54,8 @@ def _panel_classes():
     from gd_explorer.gui.loss_plot import LossPlots
     from gd_explorer.gui.sweep_panel import SweepPanel
 
-    return {"Directional derivative": DirectionPanel, "Total differential": DifferentialPanel,
-            "Rate sweep": SweepPanel, "Loss": LossPlots, "curve": CurvePane}
+    return {"direction": DirectionPanel, "differential": DifferentialPanel,
+            "sweep": SweepPanel, "loss": LossPlots, "curve": CurvePane}
 
 
 def _labels(panel):
@@ -61,12 +68,10 @@ def _labels(panel):
 def test_hidden_panels_are_built_when_their_tab_is_first_shown(qtbot, shown_window):
     win, classes = shown_window, _panel_classes()
     assert all(not win.findChildren(cls) for cls in classes.values())  # none at startup
-    for title in ("Directional derivative", "Total differential", "Rate sweep"):
-        _open_tab(win.tabs, title)
-        assert len(win.findChildren(classes[title])) == 1
-        assert win.findChildren(classes[title])[0].isVisible()
-    _open_tab(win.bottom_tabs, "Loss")
-    assert len(win.findChildren(classes["Loss"])) == 1 and win.loss.isVisible()
+    for key in ("direction", "differential", "sweep", "loss"):
+        _open_tab(win, key)
+        assert len(win.findChildren(classes[key])) == 1
+        assert win.findChildren(classes[key])[0].isVisible()
     assert not win.findChildren(classes["curve"])  # only for f of x alone
     model = win.model
     with qtbot.waitSignal(model.functionChanged, timeout=15000):
@@ -85,7 +90,7 @@ def test_a_panel_built_late_shows_what_one_built_at_startup_shows(qtbot, shown_w
         model.set_expression("x^2 + 3*y^2 + x*y")
     model.set_start(1.0, -2.0)
     model.set_angle(0.5)
-    _open_tab(win.tabs, "Directional derivative")
+    _open_tab(win, "direction")
     late = win.direction
     assert late is not early and late.isVisible()
     assert _labels(late)["directionalDerivativeValue"]  # something to compare
