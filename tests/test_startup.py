@@ -95,3 +95,10 @@ def test_a_panel_built_late_shows_what_one_built_at_startup_shows(qtbot, shown_w
     assert late is not early and late.isVisible()
     assert _labels(late)["directionalDerivativeValue"]  # something to compare
     assert _labels(late) == _labels(early)
+
+
+def test_formulas_are_typeset_in_a_process_of_their_own():
+    # ziamath is pure Python: in the window's process it would hold the interpreter lock
+    loaded = loaded_after("from gd_explorer.gui.math_view import render_svg\n"
+                          "assert render_svg('x^{2}', 16).startswith(b'<svg')")
+    assert "ziamath" not in loaded
