@@ -102,3 +102,10 @@ def test_formulas_are_typeset_in_a_process_of_their_own():
     loaded = loaded_after("from gd_explorer.gui.math_view import render_svg\n"
                           "assert render_svg('x^{2}', 16).startswith(b'<svg')")
     assert "ziamath" not in loaded
+
+
+def test_the_hidden_panels_modules_load_with_their_panels():
+    loaded = loaded_after("import gd_explorer.gui.main_window")
+    later = {f"gd_explorer.gui.{name}" for name in (
+        "direction_panel", "differential_panel", "loss_plot", "sweep_panel", "curve_view")}
+    assert "gd_explorer.gui.contour_view" in loaded and not later & loaded

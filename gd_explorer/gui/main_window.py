@@ -1,5 +1,6 @@
 """The main window: assembles the views and panels around one ExplorerModel."""
 import os
+from importlib import import_module
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -13,10 +14,7 @@ from ..core.export import write_csv
 from .analysis_panel import AnalysisPanel
 from .background import BACKGROUND_BYTES, BACKGROUND_ROWS, BackgroundJob
 from .contour_view import ContourView
-from .curve_view import CurvePane
 from .descent_panel import SHORTCUTS, DescentPanel
-from .differential_panel import DifferentialPanel
-from .direction_panel import DirectionPanel
 from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
 from .help_window import HelpWindow
@@ -24,14 +22,12 @@ from .iteration_table import IterationTable
 from .layout_parts import SIDE_TABS, BottomPaneSplitter, CappedScrollArea, CollapsibleSection
 from .lazy_page import LazyPage
 from .lessons_panel import LessonsPanel, apply_lesson
-from .loss_plot import LossPlots
 from .math_view import warm_up as warm_up_math
 from .model import ExplorerModel
 from .run_list import RunList
 from .recent_folders import remember_folder
 from .stale_cue import StaleFunctionCue
 from .surface_view import SurfaceView
-from .sweep_panel import SweepPanel
 from .undo import History
 from .view_controls import ViewControls
 
@@ -64,6 +60,13 @@ def _group(title, widget, objectName=""):
     return box
 
 
+def _built_later(module, name, model, objectName):
+    """A page for the panel ``name`` of ``module``, built (and its module imported) when the
+    page is first shown or asked for."""
+    return LazyPage(lambda: getattr(import_module(f".{module}", __package__), name)(model),
+                    objectName=objectName)
+
+
 class MainWindow(QMainWindow):
     fileJobFinished = Signal(str)  # after an export or save: "" or the error message
     def __init__(self, model=None, parent=None):
@@ -82,10 +85,11 @@ class MainWindow(QMainWindow):
         self.analysis = AnalysisPanel(m)
         self.table = IterationTable(m)
         # panels on tabs not shown at first, built when first shown (or asked for, below)
-        self._direction_page = LazyPage(lambda: DirectionPanel(m), objectName="directionPage")
-        self._loss_page = LazyPage(lambda: LossPlots(m), objectName="lossPage")
-        self._sweep_page = LazyPage(lambda: SweepPanel(m), objectName="sweepPage")
-        differential_page = LazyPage(lambda: DifferentialPanel(m), objectName="differentialPage")
+        self._direction_page = _built_later("direction_panel", "DirectionPanel", m, "directionPage")
+        self._loss_page = _built_later("loss_plot", "LossPlots", m, "lossPage")
+        self._sweep_page = _built_later("sweep_panel", "SweepPanel", m, "sweepPage")
+        differential_page = _built_later("differential_panel", "DifferentialPanel", m,
+                                         "differentialPage")
 
         self.views = QSplitter(Qt.Horizontal, objectName="viewSplitter")
         self.views.addWidget(self.contour)
@@ -100,7 +104,7 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.stale_cue)
         left_layout.addWidget(self.views, 1)
         # 1-D mode: the curve pane, shown instead of self.views
-        self._curve_page = LazyPage(lambda: CurvePane(m), objectName="curvePage")
+        self._curve_page = _built_later("curve_view", "CurvePane", m, "curvePage")
         left_layout.addWidget(self._curve_page, 1)
         # below the map, the steps as a table and as loss plots: small at first, keeping its
         # height as the window grows, and collapsible
