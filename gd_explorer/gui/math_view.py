@@ -19,7 +19,7 @@ from PySide6.QtGui import (QAction, QFontDatabase, QFontInfo, QFontMetrics, QGui
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QStyle, QWidget
 
-from ..core.sandbox import Sandbox
+from ..core.sandbox import Sandbox, shared_sandbox
 
 MAX_TEX_CHARS = 600   # longer LaTeX stays plain text: ziamath would take seconds on it
 MIN_FIT = 0.75        # a wide formula shrinks to this fraction at most, then scrolls
@@ -31,19 +31,12 @@ TYPESET_LIMIT = 5.0   # seconds of the typesetter's CPU time for one formula
 _cache = collections.OrderedDict()   # (tex, size, colour) -> SVG bytes, or None when it failed
 _cache_lock = threading.Lock()
 _render_lock = threading.Lock()      # one formula at a time
-_typesetter = None
-_typesetter_lock = threading.Lock()
 
 
 def typesetter():
     """The typesetting process (a Sandbox running typeset_worker.py), started on first use."""
-    global _typesetter
-    with _typesetter_lock:
-        if _typesetter is None:
-            _typesetter = Sandbox(TYPESET_LIMIT,
-                                  [sys.executable, "-m", "gd_explorer.gui.typeset_worker"])
-            atexit.register(_typesetter.kill)
-        return _typesetter
+    return shared_sandbox("typesetter", lambda: Sandbox(
+        TYPESET_LIMIT, [sys.executable, "-m", "gd_explorer.gui.typeset_worker"]))
 
 
 def render_svg(tex, size, color="#000000"):
