@@ -1,13 +1,12 @@
 """gd-explorer: see the calculus of f(x, y) and gradient descent."""
-from .core import (COLUMNS, OPTIMIZERS, Descent, DescentResult, Directional, ExpressionError,
-                   Function, Grid, InputError, choose_levels, contour_lines, descend,
-                   directional_derivative, parse_function, read_csv, sample_grid, trajectories_csv,
-                   write_csv)
+from . import core
 
 __version__ = "0.1.0"
-__all__ = [
-    "COLUMNS", "OPTIMIZERS", "Descent", "DescentResult", "Directional", "ExpressionError",
-    "Function", "Grid", "InputError", "choose_levels", "contour_lines", "descend",
-    "directional_derivative", "parse_function", "read_csv", "sample_grid", "trajectories_csv",
-    "write_csv", "__version__",
-]
+__all__ = core.__all__ + ["__version__"]
+
+
+def __getattr__(name):
+    """The core's names, loaded on first use (see core/__init__.py)."""
+    if name in core.__all__:
+        return getattr(core, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -245,7 +245,7 @@ def check_applied(win, lesson):
     assert model.learning_rate == lesson.learning_rate and model.optimizer == lesson.optimizer
     assert model.spacing == lesson.spacing
     assert win.view_mode == lesson.view
-    curve = win.findChild(QWidget, "curveView")
+    curve = win.curve_pane.view  # built on first use, shown only for f of x alone
     if not model.function.depends_on_y:  # f of x alone (lesson 1): the curve f(x) instead
         assert curve.isVisibleTo(win) and not win.contour.isVisibleTo(win)
     else:

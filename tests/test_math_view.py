@@ -60,35 +60,54 @@ def test_a_wider_formula_gives_a_wider_svg(qapp):
         2 * (float(narrow.get("height")) - margins), rel=0.02)
 
 
+class FakeTypesetter:
+    """Stands in for the typesetting process: counts requests, answers with ``answer``
+    (an exception is raised, as Sandbox.run raises when the process fails)."""
+
+    def __init__(self, answer):
+        self.answer, self.calls = answer, []
+
+    def run(self, request):
+        self.calls.append(tuple(request))
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer(*request) if callable(self.answer) else self.answer
+
+
 def test_render_failure_returns_none_and_is_cached(monkeypatch):
-    ziamath = math_view._load_ziamath()
-    calls = []
+    from gd_explorer.core.errors import ExpressionError
 
-    def broken(*args, **kwargs):
-        calls.append(args)
-        raise ValueError("cannot typeset")
-
-    monkeypatch.setattr(ziamath, "Latex", broken)
+    fake = FakeTypesetter(ExpressionError("the symbolic engine stopped unexpectedly"))
+    monkeypatch.setattr(math_view, "typesetter", lambda: fake)
     tex = unique("x")
     assert render_svg(tex, 16) is None
     assert render_svg(tex, 16) is None
-    assert len(calls) == 1
+    assert len(fake.calls) == 1
 
 
 def test_renders_are_cached_by_tex_and_size(monkeypatch):
-    ziamath = math_view._load_ziamath()
-    real, calls = ziamath.Latex, []
-
-    def counting(tex, **kwargs):
-        calls.append((tex, kwargs["size"]))
-        return real(tex, **kwargs)
-
-    monkeypatch.setattr(ziamath, "Latex", counting)
+    real = math_view.typesetter()
+    fake = FakeTypesetter(lambda *request: real.run(list(request)))
+    monkeypatch.setattr(math_view, "typesetter", lambda: fake)
     tex = unique("y^2")
     first = render_svg(tex, 16)
+    check_svg(first)
     assert render_svg(tex, 16) is first
     render_svg(tex, 20)
-    assert calls == [(tex, 16), (tex, 20)]
+    assert fake.calls == [(tex, 16, "#000000"), (tex, 20, "#000000")]
+
+
+def test_the_typesetting_process_answers_none_when_ziamath_fails(monkeypatch):
+    from gd_explorer.gui import typeset_worker
+
+    def broken(*args, **kwargs):
+        raise ValueError("cannot typeset")
+
+    status, svg = typeset_worker.handle(["x^{2}", 16, "#000000"])
+    assert status == "ok" and svg.startswith(b"<svg")
+    monkeypatch.setattr(typeset_worker.load_ziamath(), "Latex", broken)
+    assert typeset_worker.handle(["x^{2}", 16, "#000000"]) == ("ok", None)
+    assert typeset_worker.handle(["x^{2}", 16])[0] == "error"  # not a request
 
 
 def test_matrix_tex():
@@ -137,7 +156,7 @@ def test_render_failure_falls_back_to_plain_text(qtbot, view, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("renderer crashed")
 
-    monkeypatch.setattr(math_view._load_ziamath(), "Latex", broken)
+    monkeypatch.setattr(math_view, "typesetter", lambda: FakeTypesetter(RuntimeError("crashed")))
     view.set_formula(unique("x"), "x + 1")
     wait_rendered(qtbot, view)
     assert not view.is_typeset() and view.text() == "x + 1"
@@ -229,7 +248,7 @@ def test_a_huge_hessian_stays_plain_and_does_not_push_the_panels_down(qtbot, sho
 def test_directional_identity_is_typeset(qtbot, shown_window):
     win = shown_window
     names = ("identityLeft", "identityDot", "identityPolar")
-    views = [win.findChild(MathView, name) for name in names]
+    views = [win.direction.findChild(MathView, name) for name in names]  # built on first use
     assert [v.text() for v in views] == ["D_u f =", "∇f · u", "= ‖∇f‖ cos θ"]
     for v in views:
         wait_rendered(qtbot, v)

@@ -37,6 +37,7 @@ def window(qtbot, shown_window):
 class Monkey:
     def __init__(self, qtbot, win, tmp_path, rng):
         self.qtbot, self.win, self.tmp, self.rng = qtbot, win, tmp_path, rng
+        win.direction  # its tab's panel is built on first use: the dial and snaps are targets
         self.buttons = [win.findChild(QPushButton, name) for name in BUTTONS]
         assert all(self.buttons), [n for n, b in zip(BUTTONS, self.buttons) if b is None]
         self.dial = win.findChild(QWidget, "directionDial")

@@ -205,7 +205,8 @@ def test_a_refused_range_starts_nothing_and_says_why(qtbot, panel):
 
 def test_the_sweep_panel_is_a_side_tab_of_the_window(shown_window):
     tabs = shown_window.tabs
-    index = tabs.indexOf(shown_window.sweep_panel)
+    panel = shown_window.sweep_panel  # built on first use: it is inside its tab's page
+    index = next(i for i in range(tabs.count()) if tabs.widget(i).isAncestorOf(panel))
     assert tabs.tabText(index) == "Rate sweep"
     assert shown_window.sweep_panel.findChild(type(shown_window.sweep_panel.run_btn),
                                               "sweepButton") is not None

@@ -269,14 +269,24 @@ class Sandbox:
         self.warm_up_async()
 
 
-_default = None
-_default_lock = threading.Lock()
+_shared = {}  # name -> Sandbox
+_shared_lock = threading.Lock()
+_default = None  # the symbolic worker's (tests put a misbehaving one here)
+
+
+def shared_sandbox(name, make):
+    """The process-wide Sandbox called ``name``: ``make()`` builds it on first use, and it is
+    killed at exit."""
+    with _shared_lock:
+        if name not in _shared:
+            _shared[name] = make()
+            atexit.register(_shared[name].kill)
+        return _shared[name]
 
 
 def default_sandbox():
+    """The symbolic worker's Sandbox."""
     global _default
-    with _default_lock:
-        if _default is None:
-            _default = Sandbox()
-            atexit.register(_default.kill)
-        return _default
+    if _default is None:
+        _default = shared_sandbox("symbolic", Sandbox)
+    return _default

@@ -199,10 +199,14 @@ def _read_requests(rfd, parent, requests):
             os._exit(0)
 
 
-def serve(rfd, wfd, parent, handle=analyse):
-    """Answer requests from rfd on wfd until the parent goes away."""
-    from . import symbolic  # noqa: F401  sympy loads before "ready": time limits cover only the work
+def load_symbolic():
+    from . import symbolic  # noqa: F401
 
+
+def serve(rfd, wfd, parent, handle=analyse, load=load_symbolic):
+    """Answer requests from rfd on wfd until the parent goes away. ``load`` runs before
+    "ready" (sympy loads then), so that time limits cover only the work."""
+    load()
     write_all(wfd, encode_reply(0, "ready", None))
     requests = queue.SimpleQueue()
     threading.Thread(target=_read_requests, args=(rfd, parent, requests), daemon=True,
@@ -220,7 +224,7 @@ def serve(rfd, wfd, parent, handle=analyse):
             os._exit(0)
 
 
-def main(handle=analyse, kernel_watch=True):
+def main(handle=analyse, kernel_watch=True, load=load_symbolic):
     parent = int(os.environ.get(PARENT_ENV) or os.getppid())
     if kernel_watch:  # tests turn it off to check the reader thread alone
         die_with_parent()
@@ -231,7 +235,7 @@ def main(handle=analyse, kernel_watch=True):
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.dup2(2, 1)
-    serve(rfd, wfd, parent, handle)
+    serve(rfd, wfd, parent, handle, load)
 
 
 if __name__ == "__main__":

@@ -132,7 +132,10 @@ def _quiet_platform_notes():
 def run_app(args):
     size = screenshot_size(getattr(args, "size", None))
     check_display(args.screenshot)
-    default_sandbox().warm_up_async()  # sympy loads while the window is built
+    default_sandbox().warm_up_async()  # sympy loads while the window is built,
+    from .math_view import warm_up as warm_up_math
+
+    warm_up_math()  # and ziamath, in processes of their own
     _quiet_platform_notes()
     app = make_app()
     from .main_window import MainWindow

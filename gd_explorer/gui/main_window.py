@@ -1,5 +1,6 @@
 """The main window: assembles the views and panels around one ExplorerModel."""
 import os
+from importlib import import_module
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -13,24 +14,20 @@ from ..core.export import write_csv
 from .analysis_panel import AnalysisPanel
 from .background import BACKGROUND_BYTES, BACKGROUND_ROWS, BackgroundJob
 from .contour_view import ContourView
-from .curve_view import CurvePane
 from .descent_panel import SHORTCUTS, DescentPanel
-from .differential_panel import DifferentialPanel
-from .direction_panel import DirectionPanel
 from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
 from .help_window import HelpWindow
 from .iteration_table import IterationTable
 from .layout_parts import SIDE_TABS, BottomPaneSplitter, CappedScrollArea, CollapsibleSection
+from .lazy_page import LazyPage
 from .lessons_panel import LessonsPanel, apply_lesson
-from .loss_plot import LossPlots
 from .math_view import warm_up as warm_up_math
 from .model import ExplorerModel
 from .run_list import RunList
 from .recent_folders import remember_folder
 from .stale_cue import StaleFunctionCue
 from .surface_view import SurfaceView
-from .sweep_panel import SweepPanel
 from .undo import History
 from .view_controls import ViewControls
 
@@ -63,6 +60,13 @@ def _group(title, widget, objectName=""):
     return box
 
 
+def _built_later(module, name, model, objectName):
+    """A page for the panel ``name`` of ``module``, built (and its module imported) when the
+    page is first shown or asked for."""
+    return LazyPage(lambda: getattr(import_module(f".{module}", __package__), name)(model),
+                    objectName=objectName)
+
+
 class MainWindow(QMainWindow):
     fileJobFinished = Signal(str)  # after an export or save: "" or the error message
     def __init__(self, model=None, parent=None):
@@ -79,10 +83,13 @@ class MainWindow(QMainWindow):
         self.descent = DescentPanel(m, own_transport=False)  # its Step/Play row: see below
         self.run_list = RunList(m)
         self.analysis = AnalysisPanel(m)
-        self.direction = DirectionPanel(m)
         self.table = IterationTable(m)
-        self.loss = LossPlots(m)
-        self.sweep_panel = SweepPanel(m)
+        # panels on tabs not shown at first, built when first shown (or asked for, below)
+        self._direction_page = _built_later("direction_panel", "DirectionPanel", m, "directionPage")
+        self._loss_page = _built_later("loss_plot", "LossPlots", m, "lossPage")
+        self._sweep_page = _built_later("sweep_panel", "SweepPanel", m, "sweepPage")
+        differential_page = _built_later("differential_panel", "DifferentialPanel", m,
+                                         "differentialPage")
 
         self.views = QSplitter(Qt.Horizontal, objectName="viewSplitter")
         self.views.addWidget(self.contour)
@@ -96,14 +103,15 @@ class MainWindow(QMainWindow):
         self.stale_cue = StaleFunctionCue(m)  # while the typed formula is rejected
         left_layout.addWidget(self.stale_cue)
         left_layout.addWidget(self.views, 1)
-        self.curve_pane = CurvePane(m)  # 1-D mode: shown instead of self.views
-        left_layout.addWidget(self.curve_pane, 1)
+        # 1-D mode: the curve pane, shown instead of self.views
+        self._curve_page = _built_later("curve_view", "CurvePane", m, "curvePage")
+        left_layout.addWidget(self._curve_page, 1)
         # below the map, the steps as a table and as loss plots: small at first, keeping its
         # height as the window grows, and collapsible
         self.bottom_tabs = QTabWidget(objectName="bottomTabs")
         self.bottom_tabs.setDocumentMode(True)
         self.bottom_tabs.addTab(self.table, "Iterations")
-        self.bottom_tabs.addTab(self.loss, "Loss")
+        self.bottom_tabs.addTab(self._loss_page, "Loss")
         self.left_split = BottomPaneSplitter(left, self.bottom_tabs, TABLE_HEIGHT,
                                              objectName="tableSplitter")
 
@@ -128,8 +136,8 @@ class MainWindow(QMainWindow):
         page_layout.addWidget(self.descent.transport)
         page_layout.addStretch(1)
         self.descent.transport.setContentsMargins(margins.left(), 0, margins.right(), 0)
-        pages = (descent_page, self._scroll(self.direction), self._scroll(DifferentialPanel(m)),
-                 self.sweep_panel)
+        pages = (descent_page, self._scroll(self._direction_page), self._scroll(differential_page),
+                 self._sweep_page)
         for page, (key, title, tip) in zip(pages, SIDE_TABS):
             index = self.tabs.addTab(page, title)
             self.tabs.setTabToolTip(index, tip)
@@ -164,6 +172,25 @@ class MainWindow(QMainWindow):
         self._build_export_progress()
         self.view_mode = None
         self.set_view_mode("both")
+
+    @property
+    def direction(self):
+        """The Directional derivative tab's panel."""
+        return self._direction_page.content()
+
+    @property
+    def loss(self):
+        """The Loss tab's plots."""
+        return self._loss_page.content()
+
+    @property
+    def sweep_panel(self):
+        return self._sweep_page.content()
+
+    @property
+    def curve_pane(self):
+        """The curve f(x) and the secant panel, for f of x alone."""
+        return self._curve_page.content()
 
     def showEvent(self, event):
         super().showEvent(event)
@@ -357,7 +384,7 @@ class MainWindow(QMainWindow):
         fn = self.model.function
         one_d = fn is not None and not fn.depends_on_y
         self.views.setVisible(not one_d)
-        self.curve_pane.setVisible(one_d)
+        self._curve_page.setVisible(one_d)
         self.contour.setVisible(mode in ("contour", "both"))
         self.surface.setVisible(mode in ("surface", "both"))
         if shared:  # both shown again: share the width 3:2, not as the hidden pane left it

@@ -1,16 +1,17 @@
 """Typeset formulas: LaTeX turned into SVG by ziamath (pure Python) and painted with QtSvg.
 
-ziamath takes about 1 ms per character of LaTeX, so formulas are rendered on one background
-thread and cached by (tex, size, colour); a view shows the plain text until its SVG is ready,
-and keeps the plain text when the formula is too long to typeset or rendering fails.
+ziamath takes about 1 ms per character of LaTeX (and 0.1 s to import), so formulas are
+rendered in a process of their own (typeset_worker.py), asked from one background thread,
+and cached by (tex, size, colour); a view shows the plain text until its SVG is ready, and
+keeps the plain text when the formula is too long to typeset or rendering fails.
 """
 import atexit
 import collections
 import math
+import sys
 import textwrap
 import threading
 import time
-import warnings
 
 from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (QAction, QFontDatabase, QFontInfo, QFontMetrics, QGuiApplication,
@@ -18,29 +19,24 @@ from PySide6.QtGui import (QAction, QFontDatabase, QFontInfo, QFontMetrics, QGui
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QStyle, QWidget
 
+from ..core.sandbox import Sandbox, shared_sandbox
+
 MAX_TEX_CHARS = 600   # longer LaTeX stays plain text: ziamath would take seconds on it
 MIN_FIT = 0.75        # a wide formula shrinks to this fraction at most, then scrolls
 MATH_SCALE = 1.2      # ziamath's size per pixel of the widget font (its x-height is smaller)
 CACHE_SIZE = 400
 TOOLTIP_WIDTH = 90    # characters per tooltip line
+TYPESET_LIMIT = 5.0   # seconds of the typesetter's CPU time for one formula
 
 _cache = collections.OrderedDict()   # (tex, size, colour) -> SVG bytes, or None when it failed
 _cache_lock = threading.Lock()
-_render_lock = threading.Lock()      # ziamath is used from one thread at a time
-_ziamath = None
+_render_lock = threading.Lock()      # one formula at a time
 
 
-def _load_ziamath():
-    """Import ziamath once (about 0.5 s: it loads its font), configured for QtSvg."""
-    global _ziamath
-    if _ziamath is None:
-        with warnings.catch_warnings():
-            # ziamath 0.13 calls importlib.resources.path, deprecated since Python 3.11
-            warnings.simplefilter("ignore", DeprecationWarning)
-            import ziamath
-        ziamath.config.svg2 = False  # QtSvg draws <symbol>/<use> glyphs wrongly; plain paths
-        _ziamath = ziamath
-    return _ziamath
+def typesetter():
+    """The typesetting process (a Sandbox running typeset_worker.py), started on first use."""
+    return shared_sandbox("typesetter", lambda: Sandbox(
+        TYPESET_LIMIT, [sys.executable, "-m", "gd_explorer.gui.typeset_worker"]))
 
 
 def render_svg(tex, size, color="#000000"):
@@ -53,8 +49,10 @@ def render_svg(tex, size, color="#000000"):
             return _cache[key]
     with _render_lock:
         try:
-            svg = _load_ziamath().Latex(tex, size=size, color=color).svg().encode("utf-8")
-        except Exception:  # any failure inside the renderer means: show the plain text
+            svg = typesetter().run([tex, size, color])
+        except Exception:  # the process failed or took too long (ExpressionError): plain text
+            svg = None
+        if not isinstance(svg, bytes):
             svg = None
     with _cache_lock:
         _cache[key] = svg
@@ -88,7 +86,7 @@ class _Renderer(QObject):
         self._stopping = False
 
     def start(self):
-        """Start the thread (it loads ziamath first) if it is not running."""
+        """Start the thread if it is not running."""
         with self._cond:
             if self._thread is None and not self._stopping:
                 self._thread = threading.Thread(target=self._run, daemon=True,
@@ -114,11 +112,6 @@ class _Renderer(QObject):
                     self._order.remove(key)
 
     def _run(self):
-        with _render_lock:
-            try:
-                _load_ziamath()
-            except Exception:
-                pass  # render_svg fails the same way later: formulas stay plain text
         while True:
             with self._cond:
                 while not self._order and not self._stopping:
@@ -156,8 +149,9 @@ def renderer():
 
 
 def warm_up():
-    """Load ziamath and its font in the background, so the first formula shows quickly."""
-    renderer().start()
+    """Start the typesetting process in the background (ziamath loads its font there), so
+    the first formula shows quickly."""
+    typesetter().warm_up_async()
 
 
 def _withdraw(box):
