@@ -26,10 +26,12 @@ from .lessons_panel import LessonsPanel, apply_lesson
 from .loss_plot import LossPlots
 from .math_view import warm_up as warm_up_math
 from .model import ExplorerModel
+from .presentation import SizeActions
 from .run_list import RunList
 from .recent_folders import remember_folder
 from .stale_cue import StaleFunctionCue
 from .surface_view import SurfaceView
+from .scaled_items import follow_all
 from .sweep_panel import SweepPanel
 from .undo import History
 from .view_controls import ViewControls
@@ -162,6 +164,7 @@ class MainWindow(QMainWindow):
         self._build_export_progress()
         self.view_mode = None
         self.set_view_mode("both")
+        follow_all(self)  # every plot at the presentation scale (View → Larger / Smaller)
 
     def showEvent(self, event):
         super().showEvent(event)
@@ -314,6 +317,8 @@ class MainWindow(QMainWindow):
         self.left_split.shownChanged.connect(self.table_action.setChecked)
         view_menu.addSeparator()
         view_menu.addAction(self.table_action)
+        view_menu.addSeparator()
+        self.size_actions = SizeActions(view_menu, self)
         for text, tab in (("&Keyboard shortcuts…", "shortcuts"),
                           ("What each &pane shows…", "panes")):
             action = QAction(text, self, objectName=f"{tab}HelpAction")
