@@ -31,6 +31,7 @@ from .run_list import RunList
 from .recent_folders import remember_folder
 from .stale_cue import StaleFunctionCue
 from .surface_view import SurfaceView
+from .scale import px, ui_scale
 from .scaled_items import follow_all
 from .sweep_panel import SweepPanel
 from .undo import History
@@ -55,6 +56,8 @@ SYNTAX_HELP = (
 )
 TABLE_HEIGHT = 160     # the bottom tabs' first height (px): the table's header and four rows
 FUNCTION_SHARE = 0.4   # the Function panel takes at most this share of the side's height
+SIDE_WIDTH = 365       # the side panel's least width (px at 100 %)
+LESSONS_WIDTH = 300    # the lessons dock's least width (px at 100 %)
 
 
 def _group(title, widget, objectName=""):
@@ -142,7 +145,7 @@ class MainWindow(QMainWindow):
                                                 objectName="functionScroll")
         side_layout.addWidget(self.function_scroll)
         side_layout.addWidget(self.tabs, 1)
-        side.setMinimumWidth(365)
+        self.side = side
 
         self.main_split = split = QSplitter(Qt.Horizontal, objectName="mainSplitter")
         split.addWidget(self.left_split)
@@ -165,6 +168,28 @@ class MainWindow(QMainWindow):
         self.view_mode = None
         self.set_view_mode("both")
         follow_all(self)  # every plot at the presentation scale (View → Larger / Smaller)
+        ui_scale().scaleChanged.connect(self._on_scale_changed)
+        self._fit_to_scale(ui_scale().factor)  # sizes below are at 100 %
+
+    def _on_scale_changed(self, _percent):
+        self._fit_to_scale(ui_scale().factor / ui_scale().old_factor())
+
+    def _fit_to_scale(self, ratio):
+        """Presentation size: the side panel, the lessons and the bottom tabs grow (or shrink)
+        with their text, by ``ratio``."""
+        scale = ui_scale()
+        self.side.setMinimumWidth(round(px(SIDE_WIDTH)))
+        self.lessons_dock.setMinimumWidth(round(px(LESSONS_WIDTH)))
+        self.left_split.first_height = round(px(TABLE_HEIGHT))
+        if self.left_split.bottom_height() > 0:  # the table's rows and the loss plots' ticks
+            self.left_split.set_bottom_height(round(self.left_split.bottom_height() * ratio))
+        left, side = self.main_split.sizes()
+        if left > 0 and side > 0:
+            total = left + side
+            wanted = max(round(side * ratio),  # and room for all its tabs
+                         self.tabs.tabBar().sizeHint().width() + 16 if scale.factor > 1 else 0)
+            side = max(self.side.minimumWidth(), min(wanted, total * 2 // 5))
+            self.main_split.setSizes([total - side, side])
 
     def showEvent(self, event):
         super().showEvent(event)
@@ -199,7 +224,6 @@ class MainWindow(QMainWindow):
         self.lessons_dock = QDockWidget("Lessons", self, objectName="lessonsDock")
         self.lessons_dock.setAllowedAreas(Qt.LeftDockWidgetArea | Qt.RightDockWidgetArea)
         self.lessons_dock.setWidget(self.lessons)
-        self.lessons_dock.setMinimumWidth(300)
         self.addDockWidget(Qt.RightDockWidgetArea, self.lessons_dock)
         self.lessons_dock.hide()
         self.lessons_dock.visibilityChanged.connect(self._size_lessons_dock)

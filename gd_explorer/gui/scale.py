@@ -7,7 +7,7 @@ from the application font, so they are rescaled by new / old), and widgets with 
 (which keeps the font it resolved). Widgets that paint themselves
 read ``px()``; pyqtgraph views follow it through ``scaled_items.follow``.
 """
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
@@ -86,12 +86,22 @@ class UiScale(QObject):
                if w.testAttribute(Qt.WA_SetFont) and w.font().resolveMask() & _SIZE_RESOLVED]
         styled = [w for w in app.allWidgets() if w.styleSheet() and w not in own]
         app.setFont(font)
+        _tell_every_widget()
+        QTimer.singleShot(0, self, _tell_every_widget)  # Qt's own pass misses some (a
+        # table's header shown a moment ago, still to be polished)
         for widget in own:
             own_font = QFont(widget.font())
             own_font.setPointSizeF(own_font.pointSizeF() * new / old)
             widget.setFont(own_font)
         for widget in styled:  # a style sheet keeps the font it resolved: resolve it again
             widget.setStyleSheet(widget.styleSheet())
+
+
+def _tell_every_widget():
+    app = QApplication.instance()
+    change = QEvent(QEvent.ApplicationFontChange)
+    for widget in app.allWidgets():  # a widget whose font is already right ignores it
+        app.sendEvent(widget, change)
 
 
 _instance = []  # [UiScale], the one of the running QApplication
@@ -108,3 +118,28 @@ def ui_scale():
 def px(value):
     """``value`` pixels (a line width, a marker, a gap) at the current scale."""
     return value * ui_scale().factor
+
+
+class _RowFitter(QObject):
+    def __init__(self, table, base, then):
+        super().__init__(table)
+        self.table, self.base, self.then = table, base, then
+        table.installEventFilter(self)
+        self.fit()
+
+    def fit(self):
+        height = max(self.base, self.table.fontMetrics().height() + 4)
+        self.table.verticalHeader().setDefaultSectionSize(height)
+        if self.then is not None:
+            self.then(height)
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.FontChange:  # once its header has the new font too
+            QTimer.singleShot(0, self, self.fit)
+        return False
+
+
+def fit_rows(table, base=20, then=None):
+    """Keep a table's rows ``base`` px high, or as high as its text needs when its font grows
+    with the presentation scale; ``then(row_height)`` runs after each change."""
+    _RowFitter(table, base, then)
