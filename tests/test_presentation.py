@@ -45,6 +45,11 @@ def clipped(window):
                 table.fontMetrics().height() + 2:
             found.append(f"rows of {table.objectName()}: {table.verticalHeader().defaultSectionSize()}"
                          f" px for text {table.fontMetrics().height()} px high")
+        rows = table.model().rowCount() if table.model() is not None else 0
+        if table.isVisible() and table.verticalScrollBarPolicy() == Qt.ScrollBarAlwaysOff and \
+                table.viewport().height() < table.verticalHeader().length():
+            found.append(f"{table.objectName()} shows {table.viewport().height()} px of its "
+                         f"{rows} rows' {table.verticalHeader().length()} px, with no scroll bar")
     for widget in window.findChildren(QWidget):
         if not isinstance(widget, CHECKED + (QTabBar,)):
             continue
@@ -256,3 +261,22 @@ def test_scale_option_is_checked():
     for bad in ("90", "250", "big", "1.5"):
         with pytest.raises(InputError):
             scale_percent(bad)
+
+
+def test_a_window_made_at_150_percent_is_not_scaled_twice(qtbot, scale):
+    """Fonts made while the scale is 150 % (a second window) are already at the scale."""
+    first = _window(qtbot, size=(1400, 900))
+    note = first.contour.point_note.textItem.font().pointSizeF()
+    scale.set_percent(150)
+    _settle(qtbot)
+    second = _window(qtbot, size=(1400, 900))
+    _settle(qtbot)
+    for win in (first, second):
+        assert win.contour.point_note.textItem.font().pointSizeF() == pytest.approx(1.5 * note)
+        assert win.contour.contours.opts["pen"].widthF() == pytest.approx(1.5)
+    import pyqtgraph as pg
+
+    small = [axis.style["tickFont"].pointSizeF() for win in (first, second)
+             for plot in win.direction.findChildren(pg.PlotWidget)
+             for axis in [plot.getPlotItem().getAxis("bottom")] if axis.style["tickFont"]]
+    assert small and all(pt == pytest.approx(1.5 * 7.5) for pt in small)
