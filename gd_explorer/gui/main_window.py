@@ -181,6 +181,8 @@ class MainWindow(QMainWindow):
         self.side.setMinimumWidth(round(px(SIDE_WIDTH)))
         self.lessons_dock.setMinimumWidth(round(px(LESSONS_WIDTH)))
         self.left_split.first_height = round(px(TABLE_HEIGHT))
+        if ratio == 1:
+            return
         if self.left_split.bottom_height() > 0:  # the table's rows and the loss plots' ticks
             self.left_split.set_bottom_height(round(self.left_split.bottom_height() * ratio))
         left, side = self.main_split.sizes()
