@@ -123,9 +123,13 @@ def _settle(qtbot):
     QApplication.processEvents()
 
 
-def test_150_percent_at_1920x1080_clips_nothing(qtbot, scale):
+@pytest.mark.parametrize("chosen", ["while shown", "before the start"])
+def test_150_percent_at_1920x1080_clips_nothing(qtbot, scale, chosen):
     """The issue's test: at 150 % on a 1920×1080 projector every label, button and field
-    of every tab fits (or scrolls), every table row fits its text and the window fits."""
+    of every tab fits (or scrolls), every table row fits its text and the window fits;
+    whether 150 % is chosen in the window or remembered from the last time."""
+    if chosen == "before the start":
+        scale.set_percent(150)
     win = _window(qtbot, steps=5)
     scale.set_percent(150)
     _settle(qtbot)

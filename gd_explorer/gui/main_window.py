@@ -177,7 +177,6 @@ class MainWindow(QMainWindow):
     def _fit_to_scale(self, ratio):
         """Presentation size: the side panel, the lessons and the bottom tabs grow (or shrink)
         with their text, by ``ratio``."""
-        scale = ui_scale()
         self.side.setMinimumWidth(round(px(SIDE_WIDTH)))
         self.lessons_dock.setMinimumWidth(round(px(LESSONS_WIDTH)))
         self.left_split.first_height = round(px(TABLE_HEIGHT))
@@ -187,11 +186,17 @@ class MainWindow(QMainWindow):
             self.left_split.set_bottom_height(round(self.left_split.bottom_height() * ratio))
         left, side = self.main_split.sizes()
         if left > 0 and side > 0:
-            total = left + side
-            wanted = max(round(side * ratio),  # and room for all its tabs
-                         self.tabs.tabBar().sizeHint().width() + 16 if scale.factor > 1 else 0)
-            side = max(self.side.minimumWidth(), min(wanted, total * 2 // 5))
-            self.main_split.setSizes([total - side, side])
+            self._set_side_width(round(side * ratio))
+
+    def _set_side_width(self, wanted):
+        """Give the side panel ``wanted`` px, and above 100 % the room for all its tabs,
+        within its least width and two fifths of the window."""
+        left, side = self.main_split.sizes()
+        total = left + side
+        if ui_scale().factor > 1:
+            wanted = max(wanted, self.tabs.tabBar().sizeHint().width() + 16)
+        side = max(self.side.minimumWidth(), min(wanted, total * 2 // 5))
+        self.main_split.setSizes([total - side, side])
 
     def showEvent(self, event):
         super().showEvent(event)
@@ -200,6 +205,8 @@ class MainWindow(QMainWindow):
             total = max(self.views.width(), 2)
             self.views.setSizes([total * 3 // 5, total * 2 // 5])
             self.table.scrollToBottom()
+            if ui_scale().factor > 1:  # made at a presentation size: room for the tabs
+                self._set_side_width(self.main_split.sizes()[1])
 
     def layout_state(self):
         """The splitters and sections to remember with the window's geometry (QSettings)."""

@@ -7,6 +7,8 @@ from the application font, so they are rescaled by new / old), and widgets with 
 (which keeps the font it resolved). Widgets that paint themselves
 read ``px()``; pyqtgraph views follow it through ``scaled_items.follow``.
 """
+import gc
+
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
@@ -78,6 +80,16 @@ class UiScale(QObject):
         return self._old_factor
 
     def _apply_fonts(self, old, new):
+        # Python's garbage collector may delete an unreachable window (and with it the C++
+        # children in the list below) at any allocation: collect first, then hold it off
+        gc.collect()
+        gc.disable()
+        try:
+            self._apply_fonts_now(old, new)
+        finally:
+            gc.enable()
+
+    def _apply_fonts_now(self, old, new):
         app = QApplication.instance()
         font = QFont(app.font())
         font.setPointSizeF(self._base_point_size * new)
@@ -86,22 +98,13 @@ class UiScale(QObject):
                if w.testAttribute(Qt.WA_SetFont) and w.font().resolveMask() & _SIZE_RESOLVED]
         styled = [w for w in app.allWidgets() if w.styleSheet() and w not in own]
         app.setFont(font)
-        _tell_every_widget()
-        QTimer.singleShot(0, self, _tell_every_widget)  # Qt's own pass misses some (a
-        # table's header shown a moment ago, still to be polished)
+        app.sendPostedEvents(None, QEvent.ApplicationFontChange)  # widgets have it now
         for widget in own:
             own_font = QFont(widget.font())
             own_font.setPointSizeF(own_font.pointSizeF() * new / old)
             widget.setFont(own_font)
         for widget in styled:  # a style sheet keeps the font it resolved: resolve it again
             widget.setStyleSheet(widget.styleSheet())
-
-
-def _tell_every_widget():
-    app = QApplication.instance()
-    change = QEvent(QEvent.ApplicationFontChange)
-    for widget in app.allWidgets():  # a widget whose font is already right ignores it
-        app.sendEvent(widget, change)
 
 
 _instance = []  # [UiScale], the one of the running QApplication
@@ -128,6 +131,8 @@ class _RowFitter(QObject):
         self.fit()
 
     def fit(self):
+        for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
+            header.setFont(QFont())  # its table's font again: Qt's pass can miss a header
         height = max(self.base, self.table.fontMetrics().height() + 4)
         self.table.verticalHeader().setDefaultSectionSize(height)
         if self.then is not None:

@@ -23,7 +23,7 @@ def _call(method):
 
 
 def _style(name):
-    return lambda item, value: item.setStyle(**{name: value})
+    return lambda item, value: item.setStyle(**dict([(name, value)]))
 
 
 def _set_target_size(item, value):
@@ -60,12 +60,17 @@ def _css_pt(text):
     return None
 
 
+def _css(pt):
+    """A CSS font size in points (not a number shown to the user)."""
+    return str(round(pt, 3)) + "pt"
+
+
 def _set_label_size(item, pt):
-    item.setText(item.text, size=f"{pt:.3f}pt")
+    item.setText(item.text, size=_css(pt))
 
 
 def _set_axis_label_size(item, pt):
-    item.labelStyle["font-size"] = f"{pt:.3f}pt"
+    item.labelStyle["font-size"] = _css(pt)
     item._updateLabel()
 
 
@@ -100,14 +105,18 @@ _PARTS = (
 )
 
 
+_parts_of_type = {}  # type -> its parts (a cache of the lookup in _PARTS)
+
+
 def _parts(item):
-    for cls, parts in _PARTS:
-        if isinstance(item, cls):
-            if cls in (pg.PlotCurveItem, pg.ScatterPlotItem) and isinstance(
-                    item.parentItem(), pg.PlotDataItem):
-                return ()  # drawn from its PlotDataItem's options, which are scaled
-            return parts
-    return ()
+    kind = type(item)
+    if kind not in _parts_of_type:
+        _parts_of_type[kind] = next((parts for cls, parts in _PARTS if isinstance(item, cls)), ())
+    parts = _parts_of_type[kind]
+    if parts and isinstance(item, (pg.PlotCurveItem, pg.ScatterPlotItem)) and isinstance(
+            item.parentItem(), pg.PlotDataItem):
+        return ()  # drawn from its PlotDataItem's options, which are scaled
+    return parts
 
 
 def _base(kind, current, known, made_at, base_pt):
@@ -171,7 +180,8 @@ class _Follower(QObject):
         sync_scene(self.view.scene(), made_at=ui_scale().old_factor())
 
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Paint:
+        # at 100 % what the panes write is already right (a change back walks every item)
+        if event.type() == QEvent.Paint and ui_scale().percent != 100:
             sync_scene(self.view.scene())
         return False
 
