@@ -1,11 +1,10 @@
 """Presentation mode: one scale for the fonts, line widths and markers of every pane.
 
 ``ui_scale()`` is the one place that holds it (a percentage, remembered with QSettings); it
-emits ``scaleChanged`` when it changes. The application font follows it, and so does every
-widget font that code made larger or smaller than the application's (such fonts are derived
-from the application font, so they are rescaled by new / old), and widgets with a style sheet
-(which keeps the font it resolved). Widgets that paint themselves
-read ``px()``; pyqtgraph views follow it through ``scaled_items.follow``.
+emits ``scaleChanged`` when it changes. The application font follows it; so do widget fonts
+that code made larger or smaller than the application's (made from the application font, so
+rescaled by new / old) and widgets with a style sheet (which keep the font they resolved).
+Widgets that paint themselves read ``px()``; pyqtgraph views follow ``scaled_items.follow``.
 """
 import gc
 
