@@ -197,3 +197,32 @@ def test_math_errors_fall_back_to_numpy_answers():
     cube = parse_function("x^(1/3)")
     assert math.isnan(cube.value_and_gradient(-8.0, 0.0)[0])    # a real power only for x >= 0
     assert cube.value_and_gradient(8.0, 0.0)[0] == pytest.approx(2.0)
+
+
+def test_each_step_loop_is_compiled_once_per_function(monkeypatch):
+    from gd_explorer.core import descend
+    from gd_explorer.core.batch import run_many
+
+    fn = parse_function("x^2 + 3*y^2")
+    built = []
+    real = codegen.build
+    monkeypatch.setattr(codegen, "build", lambda *a, **k: built.append(a[-1]) or real(*a, **k))
+    # (the loops only: the function's own array code is compiled once too, on first use)
+    for _ in range(3):
+        descend(fn, (1.0, 1.0), 0.1, max_steps=5, tol=0.0)
+        run_many(fn, [1.0, 2.0], [1.0, 2.0], 0.1, 5)
+    descend(fn, (1.0, 1.0), 0.1, max_steps=5, tol=0.0, optimizer="adam")
+    loops = [name for name in built if name in ("_run", "_vstep")]
+    assert loops == ["_run", "_vstep", "_run"]  # gd once each way, then Adam
+
+
+def test_descend_returns_all_its_rows_writable():
+    from gd_explorer.core import descend
+
+    fn = parse_function("x^2 + y^2")
+    full = descend(fn, (1.0, 0.0), 0.25, max_steps=3, tol=0.0)   # every row of the buffer used
+    early = descend(fn, (1.0, 0.0), 0.5, max_steps=100)          # converges at step 1
+    assert full.trajectory[:, 1].tolist() == [1.0, 0.5, 0.25, 0.125]
+    assert early.trajectory.shape == (2, 7) and early.trajectory[:, 1].tolist() == [1.0, 0.0]
+    full.trajectory[0, 1] = 7.0                                  # the caller's own array
+    assert full.trajectory[0, 1] == 7.0

@@ -252,7 +252,7 @@ def test_dragging_the_handle_sets_ds(qtbot, shown_window):
     view = shown_window.contour
     handle = view.ds_handle
     assert not handle.handle.isVisible()                    # only with its panel open
-    _open_tab(shown_window, "Total differential")
+    _open_tab(shown_window, "Differential")
     assert model.ds_shown and handle.handle.isVisible()
     px, py = model.current_point
     dx, dy = model.ds
@@ -292,12 +292,12 @@ def test_the_handle_is_in_the_legend_only_while_drawn(qtbot, shown_window):
         return [label.text for _, label in legend.items]
 
     assert "ds (drag)" not in names()
-    _open_tab(shown_window, "Total differential")
+    _open_tab(shown_window, "Differential")
     assert "ds (drag)" in names()
-    _open_tab(shown_window, "Gradient descent")
+    _open_tab(shown_window, "Descent")
     assert "ds (drag)" not in names() and not shown_window.contour.ds_handle.handle.isVisible()
     assert not model.ds_shown
-    _open_tab(shown_window, "Total differential")
+    _open_tab(shown_window, "Differential")
     model.set_expression("sqrt(x^2 + y^2)")
     qtbot.waitUntil(lambda: model.text == "sqrt(x^2 + y^2)", timeout=15000)
     model.set_start(0, 0)                                   # no tangent plane: no ds drawn
@@ -310,7 +310,7 @@ def test_clicking_the_handle_leaves_the_start_and_the_view_menu_has_slices(qtbot
     model = shown_window.model
     with qtbot.waitSignal(model.functionChanged, timeout=15000):
         model.load_preset("Quadratic bowl")
-    _open_tab(shown_window, "Total differential")
+    _open_tab(shown_window, "Differential")
     view = shown_window.contour
     start, ds = model.start, model.ds
     at = view.data_to_viewport(start[0] + ds[0], start[1] + ds[1])

@@ -127,3 +127,19 @@ def test_going_back_to_the_current_formula_drops_one_still_compiling(qtbot, wind
     qtbot.waitUntil(lambda: not model.compiling, timeout=15000)
     qtbot.wait(50)
     assert changes == [] and model.function.text == "x^2 + y^2"
+
+
+def test_a_closed_windows_compile_does_not_stop_the_next_ones(qtbot, monkeypatch):
+    import shiboken6
+
+    gate, real = threading.Event(), compiler_module.parse_function
+    monkeypatch.setattr(compiler_module, "parse_function",
+                        lambda text: gate.wait(60) and real(text))
+    gone = compiler_module.Compiler()
+    gone.submit("x^2 + y")                 # held on the compiling thread
+    shiboken6.delete(gone)                 # its window closes meanwhile
+    gate.set()
+    fresh = compiler_module.Compiler()
+    with qtbot.waitSignal(fresh.compiled, timeout=15000) as blocker:
+        fresh.submit("x*y")
+    assert blocker.args[0].value_and_gradient(2.0, 3.0) == (6.0, 3.0, 2.0)

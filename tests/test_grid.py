@@ -148,3 +148,15 @@ def test_contours_skip_non_finite_levels_and_nan_regions():
     pts = np.concatenate(at_one)
     np.testing.assert_allclose(pts[:, 0], 1.0, atol=1e-9)  # sqrt(x) = 1 is the line x = 1
     assert at_ten == []  # never reached on this window
+
+
+def test_map_levels_and_colours_come_from_the_window_not_the_sampled_area():
+    from gd_explorer.core.grid import map_layers
+
+    fn = parse_function("x^2 + y^2")
+    window = ((-1.0, 1.0), (-1.0, 1.0))
+    snug = map_layers(fn, (-1.3, 1.3), (-1.3, 1.3), 100, "linear", window, 5)
+    tall = map_layers(fn, (-1.3, 1.3), (-6.0, 6.0), 100, "linear", window, 5)  # a tall view
+    assert np.array_equal(snug.levels, tall.levels) and snug.scale == tall.scale
+    # the window's values run from 0 to 2: every level lies inside them
+    assert 0 < tall.levels.min() and tall.levels.max() < 2

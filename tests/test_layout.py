@@ -107,11 +107,14 @@ def test_splitter_sizes_and_sections_are_remembered(qtbot, tmp_path, monkeypatch
     first.left_split.set_bottom_height(222)
     first.main_split.setSizes([680, 600])
     first.whole_view.set_expanded(False)
+    first.legend_action.trigger()                    # the map's legend hidden
+    assert not first.contour.legend.isVisible()
     save_layout(first)
     second = new_window(qtbot, restored=True)
     assert second.left_split.sizes()[1] == 222
     assert second.main_split.sizes()[1] == first.main_split.sizes()[1] == 600
     assert not second.whole_view.expanded and not second.analysis.isVisible()
+    assert not second.legend_action.isChecked() and not second.contour.legend.isVisible()
     # a collapsed table stays collapsed, and the menu says so
     second.table_action.trigger()
     save_layout(second)
@@ -295,8 +298,11 @@ def test_help_lists_every_shortcut_of_the_menus(qtbot, window):
 def test_help_says_what_each_pane_shows(qtbot, window):
     help_window = window.show_help("panes")
     text = help_window.panes.toPlainText()
-    for title in ("Contour map", "3-D surface", "Curve f(x) (1-D mode)", "Gradient descent tab",
-                  "Directional derivative tab", "Lessons", "Iteration table"):
+    from gd_explorer.gui.layout_parts import SIDE_TABS
+
+    side = [f"{title} tab" for _key, title, _tip in SIDE_TABS]  # every side tab, by its name
+    for title in ["Contour map", "3-D surface", "Curve f(x) (1-D mode)", "Lessons",
+                  "Iteration table", "Loss tab", *side]:
         assert title in text, title
     for _title, body in PANES_HELP:
         assert body[:60] in text

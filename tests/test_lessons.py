@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QWidget
 from gd_explorer.core.errors import InputError
 from gd_explorer.core.function import parse_function
 from gd_explorer.core.lessons import BrokenLesson, Lesson, default_folder, load_lessons
+from test_surface import gl_ready  # noqa: F401
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -79,10 +80,50 @@ def test_the_numbers_the_lessons_quote_are_right():
     assert run("08").status == "converged" and run("08", learning_rate=0.11).status == "diverged"
     local, deeper = run("09"), run("09", start=(-1.5, 1.0))
     assert local.status == deeper.status == "converged"
-    assert (local.fun, deeper.fun) == pytest.approx((-0.52, -1.51), abs=0.005)
+    assert (local.fun, deeper.fun) == pytest.approx((-0.5167, -1.515), abs=5e-4)
     rows = run("10", steps=2).trajectory
     assert rows[:, 1] == pytest.approx([-2.5, -2.375, -2.25625])  # x *= 0.95
     assert rows[:, 2] == pytest.approx([1.2, 0.24, 0.048])        # y *= 0.2
+
+
+def test_the_readouts_the_lessons_quote_are_written_as_the_panes_show_them():
+    """Each number a lesson tells the student to read off the window is the computed value in
+    the one display format (fmt), so the text and the readout agree digit for digit."""
+    from gd_explorer.core.calculus import directional_derivative
+    from gd_explorer.core.critical import find_critical_points
+    from gd_explorer.core.descent import descend
+    from gd_explorer.core.fmt import fmt
+
+    by_file = {lesson.file[:2]: lesson for lesson in load_lessons(LESSONS)}
+
+    def said(key):  # the lesson's words, with the typographic minus as the panes write it
+        lesson = by_file[key]
+        return (lesson.text + " " + lesson.try_this).replace("\u2212", "-")
+
+    def reading(key, angle_deg=None):
+        lesson = by_file[key]
+        phi = math.radians(lesson.angle_deg if angle_deg is None else angle_deg)
+        return directional_derivative(parse_function(lesson.function), lesson.start, phi)
+
+    assert "≈ " + fmt(math.sqrt(2 / 3)) + "," in said("01")
+    assert f"reads {fmt(reading('02', 0).value)} " in said("02")
+    assert f"becomes {fmt(reading('02', 90).value)} " in said("02")
+    chain = reading("04")
+    assert f"2·{fmt(chain.u[0])} + {fmt(chain.u[1])} = {fmt(chain.value)}" in said("04")
+    assert "is ({}, {})".format(*map(fmt, reading("05").gradient)) in said("05")
+    assert f"at 30° both are {fmt(reading('06').value)}." in said("06")
+    assert f"‖∇f‖ ≈ {fmt(reading('07').grad_norm)}." in said("07")
+    lesson = by_file["09"]
+    fn = parse_function(lesson.function)
+    run = descend(fn, start=lesson.start, learning_rate=lesson.learning_rate, max_steps=10000,
+                  tol=1e-6)
+    lowest = min(p.f for p in find_critical_points(fn, *lesson.window).points
+                 if p.kind == "minimum")
+    assert f"valley at f = {fmt(run.fun)}," in said("09")
+    assert f"the deeper one, f = {fmt(lowest)}," in said("09")
+    xs = descend(parse_function(by_file["10"].function), start=by_file["10"].start,
+                 learning_rate=0.1, max_steps=2).trajectory[:, 1]
+    assert "x only goes {}, {}, {},".format(*map(fmt, xs)) in said("10")
 
 
 def test_lessons_are_packaged_with_the_resources():
@@ -185,7 +226,8 @@ def test_a_missing_folder_is_an_input_error(tmp_path):
 
 
 # ----- the panel ------------------------------------------------------------------------------
-TAB_TEXT = {"descent": "Gradient descent", "direction": "Directional derivative"}
+TAB_TEXT = {"descent": "Descent", "direction": "Directional", "differential": "Differential",
+            "sweep": "Rate sweep"}
 
 
 @pytest.fixture
@@ -272,21 +314,29 @@ def test_set_up_again_restores_the_lesson(qtbot, win):
     check_applied(win, lesson)
 
 
-def test_a_lesson_scrolls_the_direction_tab_to_its_part(qtbot, win):
-    lessons = load_lessons(LESSONS)
+def test_a_lesson_scrolls_the_direction_tab_to_its_part(qtbot, win, tmp_path):
+    write(tmp_path, "01-limits.json", {**GOOD, "tab": "direction", "focus": "limits"})
+    write(tmp_path, "02-top.json", {**GOOD, "tab": "direction"})
+    win.lessons.load(tmp_path)
     area = win.tabs.widget(1)
     bar = area.verticalScrollBar()
     win.resize(1280, 800)
     win.lessons_action.trigger()
-    win.lessons.list.setCurrentRow(2)  # the total differential: scrolled to its box
-    assert lessons[2].focus == "differential"
-    qtbot.waitUntil(lambda: bar.value() > 0, timeout=10000)
-    box = win.direction.differential
-    qtbot.waitUntil(box.isVisible, timeout=10000)  # on its details tab, opened
+    win.lessons.list.setCurrentRow(0)  # the limit table: its details tab opened, scrolled to
+    box = win.direction.table
+    qtbot.waitUntil(lambda: bar.value() > 0 and box.isVisible(), timeout=15000)
     top = box.mapTo(area.viewport(), box.rect().topLeft()).y()
     assert 0 <= top < area.viewport().height()
-    win.lessons.list.setCurrentRow(1)  # partial derivatives: the dial, at the top
-    qtbot.waitUntil(lambda: bar.value() == 0, timeout=10000)
+    win.lessons.list.setCurrentRow(1)  # no focus: the dial, at the top
+    qtbot.waitUntil(lambda: bar.value() == 0, timeout=15000)
+
+
+def test_the_differential_lesson_opens_the_differential_tab(qtbot, win):
+    win.lessons_action.trigger()
+    win.lessons.list.setCurrentRow(2)
+    qtbot.waitUntil(lambda: win.model.text == "x^2*y", timeout=15000)
+    assert win.tabs.tabText(win.tabs.currentIndex()) == "Differential"
+    assert win.view_mode == "surface"
 
 
 def test_broken_lessons_are_listed_with_their_message(qtbot, shown_window, tmp_path):
@@ -321,3 +371,44 @@ def test_the_readme_example_is_a_valid_lesson(tmp_path):
     (lesson,) = load_lessons(tmp_path)
     assert isinstance(lesson, Lesson), getattr(lesson, "message", "")
     assert lesson.focus == "slice" and lesson.formulas == (r"\nabla f = (2x,\; 8y)",)
+
+
+def test_the_total_differential_lessons_numbers_are_true():
+    from gd_explorer.core import parse_function
+    from gd_explorer.core.calculus import differential
+    from gd_explorer.core.fmt import fmt
+
+    lesson = next(les for les in load_lessons(LESSONS) if les.title == "The total differential")
+    fn = parse_function(lesson.function)
+    big, half = (differential(fn, lesson.start, ds) for ds in ((0.1, 0.1), (0.05, 0.05)))
+    claims = [fmt(big.df), fmt(big.actual), fmt(half.df), fmt(half.actual),
+              fmt(big.actual - big.df), fmt(half.actual - half.df)]
+    assert claims == ["0.5", "0.541", "0.25", "0.2601", "0.041", "0.01012"]
+    for number in claims[:5]:
+        assert number in lesson.try_this
+    assert "0.0101," in lesson.try_this
+    assert lesson.tab == "differential" and lesson.view == "surface"
+    (x0, x1), (y0, y1) = lesson.window  # zoomed in around the point: the plane shows
+    assert (x0 + x1) / 2 == lesson.start[0] and (y0 + y1) / 2 == lesson.start[1]
+    assert x1 - x0 <= 2 and y1 - y0 <= 2
+    flat = differential(fn, lesson.start, (0.0, 0.1))   # f is linear in y
+    assert flat.df == pytest.approx(flat.actual, rel=1e-12)
+
+
+@pytest.mark.opengl
+def test_at_1280x800_with_the_lessons_open_every_lessons_plots_keep_room(qtbot, win, gl_ready):
+    """A projector's 1280 x 800 with the dock open: each plot a lesson shows (map, surface or
+    the curve f(x)) keeps a usable width. With OpenGL the surface pane is at least ~400 px
+    wide, so "both" there squeezed the map of lesson 3 to a strip (the surface's controls
+    need no room offscreen, hence the marker)."""
+    win.resize(1280, 800)
+    win.lessons_action.trigger()
+    plots = {"contour": win.contour, "surface": win.surface,
+             "curve": win.findChild(QWidget, "curveView")}
+    for row, lesson in enumerate(load_lessons(LESSONS)):
+        win.lessons.list.setCurrentRow(row)
+        qtbot.waitUntil(lambda: win.model.text == lesson.function and not win.model.compiling,
+                        timeout=20000)
+        qtbot.wait(50)  # the splitters settle
+        shown = {name: plot.width() for name, plot in plots.items() if plot.isVisible()}
+        assert shown and min(shown.values()) >= 230, (lesson.file, shown)

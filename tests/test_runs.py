@@ -267,3 +267,16 @@ def test_basins_follow_the_selected_runs_optimizer(qtbot, window):
         analysis.show_basins(resolution=30, steps=100)
     assert analysis.basins_method[2] == "newton" and len(analysis.basins.ends) > 4
     assert "Newton's method (damped) from this window ends at" in window.analysis.label.text()
+
+
+def test_a_runs_name_follows_its_optimizer_unless_the_user_named_it(qtbot, window):
+    model, tree = window.model, window.run_list.list
+    assert model.runs[0].name == "run 1: Gradient descent"
+    model.set_optimizer("adam")
+    assert model.runs[0].name == "run 1: Adam" and tree.topLevelItem(0).text(0) == "run 1: Adam"
+    model.rename_run(0, "fast one: Adam")       # the user's own name stays
+    model.set_optimizer("momentum")
+    assert model.runs[0].name == "fast one: Adam"
+    model.rename_run(0, "run 7: Adam")          # looks automatic, but names another optimizer
+    model.set_optimizer("gd")
+    assert model.runs[0].name == "run 7: Adam"

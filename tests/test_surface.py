@@ -487,7 +487,7 @@ def test_critical_points_and_kept_runs_are_drawn(qtbot, gl_ready):
             patch = image[int(cy) - 3:int(cy) + 4, int(cx) - 3:int(cx) + 4].reshape(-1, 3)
             assert (np.abs(patch - green).max(axis=1) < 30).sum() >= 10
     assert "▼&nbsp;</span>&nbsp;min" in view.caption.text()
-    assert "other runs" not in view.caption.text()
+    assert "other&nbsp;runs" not in view.caption.text()
     model.analysis.clear()
     assert not glyphs.visible() and "min" not in view.caption.text()
 
@@ -497,7 +497,7 @@ def test_critical_points_and_kept_runs_are_drawn(qtbot, gl_ready):
     model.add_run((1.0, -2.0))  # selected: drawn as the path, the other two as other runs
     model.step(30)
     kept = view.items.kept
-    assert kept.visible() and "other runs" in view.caption.text()
+    assert kept.visible() and "other&nbsp;runs" in view.caption.text()
     segs = drawn_segments(kept)
     others = model.runs[:2]
     counts = [len(run.descent.trajectory) - 1 for run in others]   # one segment per step
@@ -512,4 +512,19 @@ def test_critical_points_and_kept_runs_are_drawn(qtbot, gl_ready):
     model.set_run_visible(1, False)  # a hidden run is not drawn
     assert len(drawn_segments(kept)) == counts[0]
     model.clear_other_runs()
-    assert not kept.visible() and "other runs" not in view.caption.text()
+    assert not kept.visible() and "other&nbsp;runs" not in view.caption.text()
+
+
+@pytest.mark.opengl
+def test_a_narrow_pane_puts_height_and_camera_on_a_second_row(qtbot, gl_ready):
+    view = shown_view(qtbot, make_model(), size=(700, 600))
+    left, right = view._bar_groups
+    assert right.y() == left.y()                       # wide: one row
+    view.resize(260, 600)
+    qtbot.waitUntil(lambda: right.y() > left.y(), timeout=15000)  # narrow: two rows
+    assert view.minimumWidth() < 300 <= left.sizeHint().width() + right.sizeHint().width()
+    for widget in (view.plane_toggle, view.slices_toggle, view.z_scale, view.reset_button):
+        assert widget.width() >= widget.sizeHint().width()  # nothing clipped
+        assert widget.mapTo(view, widget.rect().topRight()).x() <= view.width()
+    view.resize(700, 600)
+    qtbot.waitUntil(lambda: right.y() == left.y(), timeout=15000)

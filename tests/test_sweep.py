@@ -209,3 +209,12 @@ def test_the_sweep_panel_is_a_side_tab_of_the_window(shown_window):
     assert tabs.tabText(index) == "Rate sweep"
     assert shown_window.sweep_panel.findChild(type(shown_window.sweep_panel.run_btn),
                                               "sweepButton") is not None
+
+
+def test_the_bound_says_whose_it_is_when_another_optimizer_ran(qtbot, panel):
+    run_sweep(qtbot, panel)
+    assert panel.bound.label.toPlainText() == "2/λmax"
+    panel.model.set_optimizer("momentum")
+    run_sweep(qtbot, panel)
+    assert panel.bound.isVisible() and panel.bound.label.toPlainText() == "2/λmax (plain gd)"
+    assert "plain gradient descent is stable" in panel.summary.text()

@@ -35,6 +35,7 @@ class Function:
         self._g = Compiled(programs["g"])        # f_x, f_y
         self._hess = Compiled(programs["hess"])  # f_xx, f_xy, f_yy
         self.programs = programs
+        self._loops = {}  # compiled step loops by optimizer and schedule (steploop, descent)
         self._fg.fast, self._f.vector  # compiled now, so a problem shows when f is parsed
 
     def _symbolic(self, key):

@@ -119,8 +119,8 @@ def choose_levels(values, count=20, spacing="auto"):
 
 def contour_lines(grid, levels):
     """Contour lines as a list of (level, [N x 2 arrays of x, y])."""
-    z = np.ma.masked_invalid(grid.z)
-    gen = contourpy.contour_generator(grid.xs, grid.ys, z, line_type=contourpy.LineType.Separate)
+    gen = contourpy.contour_generator(grid.xs, grid.ys, grid.z,  # NaN: masked (no copy, 5 ms)
+                                      line_type=contourpy.LineType.Separate)
     out = []
     for level in levels:
         if not np.isfinite(level):
@@ -135,7 +135,7 @@ def contour_points(grid, levels):
     levels = [float(v) for v in levels if np.isfinite(v)]
     if not levels:
         return np.empty((0, 2))
-    gen = contourpy.contour_generator(grid.xs, grid.ys, np.ma.masked_invalid(grid.z),
+    gen = contourpy.contour_generator(grid.xs, grid.ys, grid.z,  # NaN: masked (no copy, 5 ms)
                                       line_type=contourpy.LineType.ChunkCombinedNan)
     chunks = [points for (points,), in gen.multi_lines(levels) if points is not None]
     if not chunks:
@@ -222,7 +222,11 @@ def map_layers(function, xrange, yrange, resolution, spacing, window, level_coun
     finite = grid.finite
     if finite.size == 0:
         return MapLayers(grid, np.array([]), np.empty((0, 2)), None)
-    levels = choose_levels(finite, level_count, spacing)
+    # levels and colours from the window's values (not from the margins, nor from the rest of
+    # a view taller than the window): the same f gets the same lines and colour in any view
+    in_window = sample_grid(function, *window, COLOR_SAMPLES).finite
+    if in_window.size == 0:
+        in_window = finite
+    levels = choose_levels(in_window, level_count, spacing)
     lines = contour_points(grid, levels)
-    scale = window_color_scale(function, window, spacing) or color_scale(finite, spacing)
-    return MapLayers(grid, levels, lines, scale)
+    return MapLayers(grid, levels, lines, color_scale(in_window, spacing))

@@ -11,7 +11,7 @@ A lesson file (UTF-8 JSON object) has these fields; anything else is refused:
     window       {"x": [x0, x1], "y": [y0, y1]}   default {"x": [-3, 3], "y": [-3, 3]}
     angle_deg    dial angle in degrees             default 0
     view         "contour", "surface" or "both"   default "both"
-    tab          "descent" or "direction"         default "descent"
+    tab          "descent", "direction", "differential" or "sweep"   default "descent"
     focus        part of the direction tab to scroll to: "sinusoid", "slice", "limits" or
                  "differential"                   default: its top (the dial)
     spacing      contour levels "linear" or "log" default "linear"
@@ -42,7 +42,7 @@ MAX_TRY = 500
 MAX_FORMULAS = 6
 MAX_FORMULA = 300
 VIEWS = ("contour", "surface", "both")
-TABS = ("descent", "direction")
+TABS = ("descent", "direction", "differential", "sweep")  # the side panel's tabs
 FOCUSES = ("sinusoid", "slice", "limits", "differential")  # parts of the direction tab
 SPACINGS = ("linear", "log")
 DEFAULT_WINDOW = ((-3.0, 3.0), (-3.0, 3.0))

@@ -217,6 +217,10 @@ def _hessian_at(fn):
 
 def vector_step(fn, opt, schedule):
     """``_vstep`` for arrays of starts (compiled once per Function)."""
+    cache = getattr(fn, "_loops", None)
+    key = ("vector", opt.name, schedule.name)
+    if cache is not None and key in cache:
+        return cache[key]
     source = vector_source(fn, opt, schedule)
 
     def hess(a, b):
@@ -224,4 +228,7 @@ def vector_step(fn, opt, schedule):
 
     extra = {"fg_vec": fn._fg, "f_at": fn.value, "hess_at": hess, "_any": np.any,
              "_not": np.logical_not, "_where": np.where, "range": range}
-    return codegen.build(source, "numpy", TABLE_NAMES, _LOOP_NODES, _LOOP_CALLS, extra, "_vstep")
+    step = codegen.build(source, "numpy", TABLE_NAMES, _LOOP_NODES, _LOOP_CALLS, extra, "_vstep")
+    if cache is not None:
+        cache[key] = step
+    return step

@@ -98,12 +98,26 @@ def screenshot(window, path, size=SCREENSHOT_SIZE):
     from .math_view import wait_typeset
 
     wait_typeset(window)  # the formulas render on a background thread
+    _wait_for_map(window)  # and the map of a resized view on another
     window.repaint()
     QApplication.processEvents()
     from ..core.fileio import atomic_write_bytes
     from .export_image import qimage_bytes
 
     atomic_write_bytes(path, qimage_bytes(window.grab().toImage(), fmt))
+
+
+def _wait_for_map(window, timeout=10.0):
+    """Process events until the contour map is sampled for the view's final size."""
+    import time
+
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    deadline = time.monotonic() + timeout
+    while window.contour.map_pending() and time.monotonic() < deadline:
+        QCoreApplication.processEvents(QEventLoop.AllEvents, 20)
+        time.sleep(0.005)
+    QCoreApplication.processEvents()
 
 
 def check_display(screenshot):

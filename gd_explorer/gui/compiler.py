@@ -1,4 +1,5 @@
 """Compiles formulas off the GUI thread; only the newest request's result is delivered."""
+import queue
 import threading
 import time
 
@@ -10,6 +11,32 @@ from ..core.parser import parse_ir
 from ..core.sandbox import default_sandbox
 
 CANCEL_AFTER_S = 0.3
+
+_requests = queue.SimpleQueue()  # (compiler, id, text) for the one compiling thread
+_thread = None
+_thread_lock = threading.Lock()
+
+
+def _serve(request):
+    """Hand a request to the compiling thread, started on first use (no thread start per
+    edit: that cost milliseconds of the GUI thread)."""
+    global _thread
+    with _thread_lock:
+        if _thread is None:
+            _thread = threading.Thread(target=_compile_forever, daemon=True,
+                                       name="gd-explorer-compile")
+            _thread.start()
+    _requests.put(request)
+
+
+def _compile_forever():
+    while True:
+        compiler, rid, text = _requests.get()
+        try:
+            compiler._work(rid, text)
+        except RuntimeError:  # its window was closed meanwhile: nobody to tell
+            pass
+        del compiler  # a closed window's compiler is not kept alive by this thread
 
 
 class Compiler(QObject):
@@ -41,13 +68,13 @@ class Compiler(QObject):
             self.failed.emit(exc.message, -1 if exc.column is None else exc.column)
             self._update_busy()
             return
-        self.parsed.emit(text, ir)
-        if self._running is None:
+        if self._running is None:  # first, so the worker works while the preview is drawn
             self._start(rid, text)
         else:
             self._pending = (rid, text)
             if time.monotonic() - self._running[2] > CANCEL_AFTER_S:
                 default_sandbox().cancel()
+        self.parsed.emit(text, ir)
         self._update_busy()
 
     def forget(self):
@@ -58,8 +85,7 @@ class Compiler(QObject):
 
     def _start(self, rid, text):
         self._running = (rid, text, time.monotonic())
-        threading.Thread(target=self._work, args=(rid, text), daemon=True,
-                         name="gd-explorer-compile").start()
+        _serve((self, rid, text))
 
     def _work(self, rid, text):
         try:

@@ -14,6 +14,7 @@ from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR
                      LOWEST_COLOR, NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR,
                      U_COLOR)
 from .arrow_layer import ArrowLayer
+from .cached_curves import ChunkedPath, SteadyCurve, cache_as_painted, thin_to_pixels
 from .ds_handle import DsHandle
 from .observing import data_to_viewport, observe, stop_observing
 from .step_preview import StepPreview
@@ -22,7 +23,6 @@ RESOLUTION = 400   # samples per side of the map (with its margins)
 MARGIN = 0.15          # sample this much beyond the visible window on each side
 LEVEL_COUNT = 20
 MAX_MARKERS = 400      # draw step markers for at most this many points
-MAX_DRAWN = 5000       # thin longer trajectories to about this many points
 DIRECT_DRAW = 2000     # runs shorter than this are redrawn on every change
 REDRAW_MS = 100
 VIEW_LIMIT = 1e9       # pan and zoom stay within ±1e9, with a width of at least 1e-8
@@ -126,6 +126,7 @@ class ContourView(pg.PlotWidget):
         self._job = 0  # the latest sampling; a thread's older result is dropped
         self._panned = False  # the window changes because the user panned or zoomed
         self._layers_ready.connect(self._apply_layers)
+        self._background_job = None  # the job of a sampling running on a thread
         self._build_items()
         self.message = QLabel(self, objectName="contourMessage")
         self.message.setStyleSheet("background: rgba(255, 255, 255, 220); color: #b00020; "
@@ -185,6 +186,7 @@ class ContourView(pg.PlotWidget):
                                     yMax=VIEW_LIMIT, minXRange=1e-8, minYRange=1e-8)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
+        cache_as_painted(self.image)  # the map changes far less often than what is over it
         plot.addItem(self.image)
         cmap = pg.colormap.get(COLORMAP_NAME)
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=cmap, interactive=False,
@@ -195,9 +197,11 @@ class ContourView(pg.PlotWidget):
         self.basins = pg.ImageItem(axisOrder="row-major")
         self.basins.setZValue(-8)
         self.basins.setOpacity(0.45)
+        cache_as_painted(self.basins)
         plot.addItem(self.basins)
-        self.contours = pg.PlotCurveItem(pen=pg.mkPen(255, 255, 255, 150, width=1), connect="finite")
+        self.contours = SteadyCurve(pen=pg.mkPen(255, 255, 255, 150, width=1), connect="finite")
         self.contours.setZValue(-5)
+        cache_as_painted(self.contours)
         plot.addItem(self.contours)
         self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt", sampleType=CasedSample,
                                      brush=pg.mkBrush(255, 255, 255, 190))
@@ -207,6 +211,11 @@ class ContourView(pg.PlotWidget):
         self.trajectory.setZValue(5)
         self.other_items = []  # (path, end marker) of every other visible run
         plot.addItem(self.trajectory)
+        # a long run's complete chunks; self.trajectory draws the steps after them
+        self.trajectory_head = SteadyCurve(**cased_line(TRAJ_COLOR, 2.0), connect="finite")
+        self.trajectory_head.setZValue(5)
+        plot.addItem(self.trajectory_head)
+        self.chunks = ChunkedPath(self.trajectory_head)
         self.grad_shaft, self.grad_head = self._arrow(GRAD_COLOR, "∇f (uphill)")
         self.neg_shaft, self.neg_head = self._arrow(NEG_GRAD_COLOR, "−∇f (downhill)")
         self.u_shaft, self.u_head = self._arrow(U_COLOR, "u (dial)", style=Qt.DashLine)
@@ -221,10 +230,12 @@ class ContourView(pg.PlotWidget):
             item.setZValue(8)
             plot.addItem(item)
             self.critical[kind] = item
+            item.setVisible(False)  # until there are some
         # the lowest minimum found: a gold star behind its ▼
         self.lowest = pg.ScatterPlotItem(size=30, symbol="star", pen=casing(1.5), pxMode=True,
                                          brush=pg.mkBrush(LOWEST_COLOR))
         self.lowest.setZValue(7.9)
+        self.lowest.setVisible(False)
         plot.addItem(self.lowest)
         self.current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(CURRENT_COLOR), pen=casing(2),
                                           name="current point")
@@ -300,25 +311,20 @@ class ContourView(pg.PlotWidget):
         elif not self._traj_timer.isActive():
             self._traj_timer.start()  # while playing: redraw at most every REDRAW_MS
 
-    def _path_data(self, run):
-        """(xs, ys) of a run as drawn: thinned to about MAX_DRAWN points, keeping the last,
-        cut REACH view sizes around the view, and one point per pixel in a row (a converging
-        run piles thousands of points into a few pixels, and each costs paint time)."""
-        rows = run.view()
-        stride = max(1, len(rows) // MAX_DRAWN)
-        if stride > 1:
-            rows = np.concatenate([rows[::stride], rows[-1:]])
+    def _path_view(self):
+        """What a drawn path depends on besides its rows: the view range and pixel size."""
         vb = self.getViewBox()
-        (x0, x1), (y0, y1) = vb.viewRange()
+        return tuple(map(tuple, vb.viewRange())), tuple(vb.viewPixelSize())
+
+    def _path_data(self, rows, view=None):
+        """(xs, ys) of a run's rows as drawn: cut REACH view sizes around the view, and thinned
+        to its pixels (a converging run piles thousands of points into a few pixels, an
+        oscillating one draws the same segments again and again; each costs paint time)."""
+        ((x0, x1), (y0, y1)), (pw, ph) = view or self._path_view()
         rx, ry = REACH * (x1 - x0), REACH * (y1 - y0)
         xs, ys = cut_to_box(rows[:, 1], rows[:, 2], ((x0 - rx, x1 + rx), (y0 - ry, y1 + ry)))
-        pw, ph = vb.viewPixelSize()
         if len(xs) > 2 and pw > 0 and ph > 0 and math.isfinite(pw) and math.isfinite(ph):
-            with np.errstate(invalid="ignore"):
-                qx, qy = np.floor(xs / pw), np.floor(ys / ph)
-            keep = np.ones(len(xs), dtype=bool)
-            keep[1:-1] = (qx[1:-1] != qx[:-2]) | (qy[1:-1] != qy[:-2])  # NaN gaps stay
-            xs, ys = xs[keep], ys[keep]
+            xs, ys = thin_to_pixels(xs, ys, (pw, ph))
         return xs, ys
 
     def _redraw_paths(self):
@@ -330,7 +336,7 @@ class ContourView(pg.PlotWidget):
                 path.setData([], [])
                 end.setData([], [])
                 continue
-            path.setData(*self._path_data(run.descent))
+            path.setData(*self._path_data(run.descent.view()))
             end.setData(*([v] for v in run.current_point))
 
     def _others(self):
@@ -338,12 +344,17 @@ class ContourView(pg.PlotWidget):
         return [r for r in self.model.runs if r.visible and r is not selected]
 
     def _draw_trajectory(self):
+        """The selected run: its complete chunks from their cache, then the steps after them
+        (with their markers while the run is short)."""
         run, selected = self.model.run, self.model.selected_run
         if run is None or not selected.visible:
             self.trajectory.setData([], [])
+            self.chunks.clear()
             return
+        rows, view = run.view(), self._path_view()
+        first = self.chunks.draw(run, rows, view, lambda part: self._path_data(part, view))
         markers = "o" if run.steps < MAX_MARKERS else None
-        self.trajectory.setData(*self._path_data(run), symbol=markers)
+        self.trajectory.setData(*self._path_data(rows[first:], view), symbol=markers)
 
     def _on_runs_changed(self):
         """New colours and names: the selected run's path takes its run's colour, and each other
@@ -352,6 +363,7 @@ class ContourView(pg.PlotWidget):
         selected = self.model.selected_run
         color = selected.color if selected is not None else TRAJ_COLOR
         self.trajectory.setPen(pg.mkPen(color, width=2.0))
+        self.trajectory_head.setPen(pg.mkPen(color, width=2.0))
         self.trajectory.setSymbolBrush(color)
         self.legend.removeItem(self.trajectory)
         if selected is not None:
@@ -376,12 +388,14 @@ class ContourView(pg.PlotWidget):
         for kind, item in self.critical.items():
             xy = [(p.x, p.y) for p in points if p.kind == kind]
             item.setData(pos=np.array(xy, dtype=np.float64).reshape(-1, 2))
+            item.setVisible(bool(xy))  # an empty item still costs paint time
             self.legend.removeItem(item)  # listed only while there are some
             if xy:
                 self.legend.addItem(item, kind)  # the glyph is the marker
         low = next((p for p in points if p.kind == "minimum"), None)
         self.lowest.setData(pos=np.array([(low.x, low.y)] if low else [],
                                          dtype=np.float64).reshape(-1, 2))
+        self.lowest.setVisible(low is not None)
         self.legend.removeItem(self.lowest)
         if low is not None:
             self.legend.addItem(self.lowest, "lowest minimum found")
@@ -408,7 +422,10 @@ class ContourView(pg.PlotWidget):
         self._update_arrows()
 
     def _on_angle_changed(self, _phi):
-        self._update_arrows()
+        """Only u turns: the other arrows are left alone, so only u's part of the map repaints."""
+        state = self.model.point_state()
+        if state is not None:
+            self._set_u_arrow(state)
 
     # ----- grid and contours ------------------------------------------------------
     def _sample_window(self):
@@ -435,9 +452,10 @@ class ContourView(pg.PlotWidget):
         self._job += 1
         args = (fn, xr, yr, RESOLUTION, spacing, m.window, LEVEL_COUNT)
         if not background:
+            self._background_job = None  # one on its way is older: it will be dropped
             self._apply_layers(self._job, self._layers(args))
             return
-        job = self._job
+        job = self._background_job = self._job
         threading.Thread(target=lambda: self._layers_ready.emit(job, self._layers(args)),
                          daemon=True, name="gd-explorer-map").start()
 
@@ -448,7 +466,14 @@ class ContourView(pg.PlotWidget):
         except InputError as exc:  # a window too far out or too small to sample
             return f"cannot draw this window: {exc}"
 
+    def map_pending(self):
+        """Whether the map is about to change: a view change settling, or a sampling on a
+        thread (for scripts that grab the window, such as --screenshot)."""
+        return self._settle.isActive() or self._background_job is not None
+
     def _apply_layers(self, job, layers):
+        if job == self._background_job:
+            self._background_job = None
         if job != self._job:
             return  # a newer map is on its way
         if isinstance(layers, str):
@@ -479,7 +504,7 @@ class ContourView(pg.PlotWidget):
 
     def _derived_items(self):
         """What belongs to the function's derivatives and runs, not to f alone."""
-        return [self.trajectory, self.current, self.start_marker, self.tangent,
+        return [self.trajectory, self.trajectory_head, self.current, self.start_marker, self.tangent,
                 self.grad_shaft, self.grad_head, self.neg_shaft, self.neg_head, self.u_shaft,
                 self.u_head, *(i for pair in self.other_items for i in pair)]
 
@@ -503,8 +528,7 @@ class ContourView(pg.PlotWidget):
         if state is None:
             return
         px, py = state.x, state.y
-        (x0, x1), _ = self.getViewBox().viewRange()
-        length = ARROW_FRACTION * (x1 - x0)
+        length = self._arrow_length()
         if state.has_direction:
             angle = math.atan2(state.gy, state.gx)
             dx, dy = math.cos(angle), math.sin(angle)
@@ -518,13 +542,21 @@ class ContourView(pg.PlotWidget):
                 shaft.setData([], [])
                 head.setVisible(False)
             self.tangent.setData([], [])
-        phi = self.model.angle
-        self._set_arrow(self.u_shaft, self.u_head, px, py, math.cos(phi), math.sin(phi), 0.8 * length)
+        self._set_u_arrow(state)
         if self.point_note.toPlainText() != state.words:
             self.point_note.setText(state.words)
         self.point_note.setPos(px, py)
         self.point_note.setVisible(bool(state.words))
         self._place_legend(px, py)
+
+    def _arrow_length(self):
+        (x0, x1), _ = self.getViewBox().viewRange()
+        return ARROW_FRACTION * (x1 - x0)
+
+    def _set_u_arrow(self, state):
+        phi = self.model.angle
+        self._set_arrow(self.u_shaft, self.u_head, state.x, state.y, math.cos(phi), math.sin(phi),
+                        0.8 * self._arrow_length())
 
     def _place_legend(self, px, py):
         """Put the legend in the first corner (top left, top right, bottom left, bottom right)

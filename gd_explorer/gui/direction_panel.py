@@ -81,6 +81,7 @@ class DirectionPanel(QWidget):
         self.result = None   # the last Directional shown, or None
         self.state = NO_FUNCTION
         self._shown = None   # (function, point, window, kind) the point's views were drawn for
+        self._stale = None   # the plots wait for the tab to be shown: "point", "angle" or None
         self._grad = (math.nan, math.nan)
         self._zs = None      # the slice's z values, or None where there is no slice to draw
         self._frame = QTimer(self, singleShot=True, interval=FRAME_MS)
@@ -326,20 +327,32 @@ class DirectionPanel(QWidget):
         for button in (self.snap_along, self.snap_against, self.snap_level):
             button.setEnabled(self.state == OK)
         self._update_gradient(d)
-        self._update_curve()
-        self._fit_slice(d)
-        self._update_traces(d)
+        self._stale = "point"
         self._show_angle(self.model.angle, d)
 
     def _show_angle(self, phi, d=None):
-        """Everything that depends on the angle, and nothing else."""
+        """Everything that depends on the angle, and nothing else; the plots only while the
+        panel is on a shown tab (a run playing in another tab costs them nothing)."""
         d = d if d is not None else self._compute(phi)
         self.result = d
         self._update_readouts(d)
-        self._update_marker()
-        self._update_slice(d)
         self._update_table(d)
         self._update_differential(d)
+        self._stale = self._stale or "angle"
+        if self.window().isVisible() and not self.isVisible():
+            return
+        if self._stale == "point":
+            self._update_curve()
+            self._fit_slice(d)
+            self._update_traces(d)
+        self._stale = None
+        self._update_marker()
+        self._update_slice(d)
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._stale and self.isVisible():
+            self._show_angle(self.model.angle, self.result)
 
     # ----- readouts -------------------------------------------------------------------
     def _update_gradient(self, d):

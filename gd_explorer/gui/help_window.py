@@ -29,7 +29,7 @@ PANES_HELP = (
      "(click the curve to move it), the secant through a and a + h with its slope, the tangent "
      "with slope f′(a), the table of (f(a + h) − f(a))/h as h shrinks, and the descent steps "
      "with the next step −ε f′(a) drawn as an arrow."),
-    ("Gradient descent tab",
+    ("Descent tab (gradient descent)",
      "Runs: each has its own start, optimizer, hyperparameters, schedule and colour. Click a "
      "run to select it (the controls below change it), untick it to hide it, double-click or "
      "F2 to rename it; Add run, Remove, Keep only this. Then the selected run's learning rate ε "
@@ -37,19 +37,32 @@ PANES_HELP = (
      "tolerance, optimizer and schedule. Step, ×10, ×100, Play/Pause at the chosen speed and "
      "Reset move every visible run together; the stop reason is given in words. Whole view: "
      "find critical points, or show the basins of attraction."),
-    ("Directional derivative tab",
+    ("Directional tab (directional derivative)",
      "A dial for the unit direction u (drag it, or use the wheel, the arrow keys, Page Up and "
-     "Page Down) and the readouts u, ∇f, θ, cos θ and D_u f = ∇f·u = ‖∇f‖ cos θ; the sinusoid "
-     "D_u f(φ) over all directions; the slice g(z) = f(p + zu) with its tangent; the limit "
-     "quotients (f(p + hu) − f(p))/h for shrinking h; and df = ∇f·ds next to the actual Δf."),
+     "Page Down), with ∇f's projection on u, the leg ‖∇f‖ cos θ; the readouts u, ∇f, θ, cos θ "
+     "and D_u f = ∇f·u = ‖∇f‖ cos θ, and the chain rule g′(0) = f_x u_x + f_y u_y with the "
+     "numbers at the point; the sinusoid D_u f(φ) over all directions; and in tabs below, the "
+     "slice g(z) = f(p + zu) with its tangent, the traces f(x, b) and f(a, y) with slopes f_x "
+     "and f_y, and the limit quotients (f(p + hu) − f(p))/h for shrinking h."),
+    ("Differential tab (total differential)",
+     "A small step ds (type dx and dy, or drag its ◆ handle on the map) and df = f_x dx + "
+     "f_y dy, the rise on the tangent plane, beside the actual Δf = f(p + ds) − f(p); a log–log "
+     "plot of the gap |Δf − df| for ds, ds/2, ds/4, … shows it shrinking like ‖ds‖². The 3-D "
+     "view draws ds, df and the gap on the plane and the surface."),
+    ("Rate sweep tab",
+     "From the selected run's start and settings, many learning rates (log-spaced) run at once "
+     "in the background; the plot shows the final f, or the steps to converge, against ε, "
+     "diverged rates as red crosses at the top, and 2/λmax where the Hessian allows. Click a "
+     "point to give the selected run that rate."),
     ("Lessons",
      "View → Lessons opens short lessons, one idea each. Choosing one sets up the views to show "
      "its idea (function, window, start point, dial, side tab) and explains it with typeset "
      "formulas, ending with one thing to try; Previous and Next go through them in order, and "
      "Set up again puts the views back."),
-    ("Iteration table",
-     "Every step of the selected run: step, x, y, f, ∂f/∂x, ∂f/∂y and ‖∇f‖. Drag the bar above "
-     "it to give it more room, or collapse it (View → Iteration table)."),
+    ("Iteration table and Loss tab",
+     "Every step of the selected run: step, x, y, f, ∂f/∂x, ∂f/∂y, ‖∇f‖ and each coordinate's "
+     "move Δx, Δy. Drag the bar above it to give it more room, or collapse it (View → Iteration "
+     "table). The Loss tab beside it plots f and ‖∇f‖ against the step for every visible run."),
 )
 
 

@@ -5,6 +5,12 @@ from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import (QFrame, QLabel, QScrollArea, QSizePolicy, QSplitter,
                                QToolButton, QVBoxLayout, QWidget)
 
+# the side panel's tabs: key (as lessons name them), short title, full name (the tooltip)
+SIDE_TABS = (("descent", "Descent", "Gradient descent: runs, settings, Step and Play"),
+             ("direction", "Directional", "Directional derivative: the dial, D_u f, slices"),
+             ("differential", "Differential", "Total differential: df = f_x dx + f_y dy"),
+             ("sweep", "Rate sweep", "Learning-rate sweep: how each rate ends"))
+
 
 class CappedScrollArea(QScrollArea):
     """Shows ``widget`` whole while it is at most ``share`` of the parent's height, and

@@ -11,7 +11,6 @@ from ..core.errors import InputError
 from ..core.lessons import MAX_FORMULAS, BrokenLesson, load_lessons
 from .math_view import MathView
 
-TAB_TITLES = {"descent": "Gradient descent", "direction": "Directional derivative"}
 FOCUS_PARTS = {"sinusoid": "curve_plot", "slice": "slice_plot", "limits": "table",
                "differential": "differential"}  # DirectionPanel attributes
 CAPTION_LINES = 2.5  # room kept above a focused part for its caption
@@ -25,7 +24,7 @@ def apply_lesson(lesson, window):
     window.set_view_mode(lesson.view)
     tabs = window.tabs
     for i in range(tabs.count()):
-        if tabs.tabText(i) == TAB_TITLES[lesson.tab]:
+        if tabs.widget(i).property("sideTab") == lesson.tab:
             tabs.setCurrentIndex(i)
     model = window.model
     model.set_optimizer(lesson.optimizer)

@@ -21,7 +21,7 @@ from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
 from .help_window import HelpWindow
 from .iteration_table import IterationTable
-from .layout_parts import BottomPaneSplitter, CappedScrollArea, CollapsibleSection
+from .layout_parts import SIDE_TABS, BottomPaneSplitter, CappedScrollArea, CollapsibleSection
 from .lessons_panel import LessonsPanel, apply_lesson
 from .loss_plot import LossPlots
 from .math_view import warm_up as warm_up_math
@@ -133,10 +133,12 @@ class MainWindow(QMainWindow):
         page_layout.addWidget(self.descent.transport)
         page_layout.addStretch(1)
         self.descent.transport.setContentsMargins(margins.left(), 0, margins.right(), 0)
-        self.tabs.addTab(descent_page, "Gradient descent")
-        self.tabs.addTab(self._scroll(self.direction), "Directional derivative")
-        self.tabs.addTab(self._scroll(DifferentialPanel(m)), "Total differential")
-        self.tabs.addTab(self.sweep_panel, "Rate sweep")
+        pages = (descent_page, self._scroll(self.direction), self._scroll(DifferentialPanel(m)),
+                 self.sweep_panel)
+        for page, (key, title, tip) in zip(pages, SIDE_TABS):
+            index = self.tabs.addTab(page, title)
+            self.tabs.setTabToolTip(index, tip)
+            page.setProperty("sideTab", key)
         side = QWidget(objectName="sidePanel")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(4, 4, 4, 4)
@@ -212,7 +214,8 @@ class MainWindow(QMainWindow):
         """The splitters and sections to remember with the window's geometry (QSettings)."""
         return {"tableSplitter": self.left_split.saveState(),
                 "mainSplitter": self.main_split.saveState(),
-                "wholeViewExpanded": self.whole_view.expanded}
+                "wholeViewExpanded": self.whole_view.expanded,
+                "mapLegend": self.legend_action.isChecked()}
 
     def restore_layout_state(self, state):
         """Apply what ``layout_state`` gave; missing or unreadable parts are skipped."""
@@ -223,6 +226,9 @@ class MainWindow(QMainWindow):
         expanded = state.get("wholeViewExpanded")
         if expanded is not None:
             self.whole_view.set_expanded(str(expanded).lower() not in ("false", "0"))
+        legend = state.get("mapLegend")
+        if legend is not None:  # QSettings may give the bool back as text
+            self.legend_action.setChecked(str(legend).lower() not in ("false", "0"))
 
     def _build_lessons(self):
         """The lessons dock (hidden until View → Lessons); typeset maths warms up meanwhile."""
@@ -326,6 +332,12 @@ class MainWindow(QMainWindow):
         self.whole_path_action.setToolTip("Fit the view to the current run and its start point")
         self.whole_path_action.triggered.connect(lambda _checked=False: self.model.show_whole_path())
         view_menu.addAction(self.whole_path_action)
+        self.legend_action = QAction("Map &legend", self, objectName="mapLegendAction",
+                                     checkable=True, checked=True)
+        self.legend_action.setToolTip("Show the key to the map's lines and marks, or hide it to "
+                                      "see the whole map")
+        self.legend_action.toggled.connect(self.contour.legend.setVisible)
+        view_menu.addAction(self.legend_action)
         view_menu.addSeparator()
         arrows = self.contour.arrows
         self.scale_arrows_action, self.gradient_field_action = (

@@ -22,7 +22,7 @@ from ..core.function import preview_function
 from ..core.presets import DEFAULT_PRESET, preset_by_name
 from .analysis import Analysis
 from .compiler import Compiler
-from .runs import Run, Settings, default_name, next_color, start_run
+from .runs import Run, Settings, default_name, next_color, renamed, start_run
 
 FRAME_MS = 16
 FRAME_BUDGET_S = 0.010
@@ -352,6 +352,8 @@ class ExplorerModel(QObject):
             self.pause()
             self.runs[self.selected] = self._restarted(r, settings)
         self.settingsChanged.emit()
+        if r is not None and self.runs[self.selected].name != r.name:
+            self.runsChanged.emit()  # its name follows the optimizer
         if moved:
             self.startChanged.emit(*settings.start)
         if r is not None:
@@ -361,7 +363,8 @@ class ExplorerModel(QObject):
         """The run afresh from its start (with ``settings`` if given): a new Run object."""
         settings = settings or run.settings
         descent, error = start_run(self.function, settings)
-        return Run(settings, run.name, run.color, run.visible, descent, error)
+        return Run(settings, renamed(run.name, run.settings, settings), run.color, run.visible,
+                   descent, error)
 
     # ----- the list of runs -------------------------------------------------------
     def add_run(self, start=None):

@@ -120,6 +120,16 @@ def next_color(runs):
     return min(RUN_COLORS, key=lambda c: (used.count(c), RUN_COLORS.index(c)))
 
 
+def renamed(name, old, new):
+    """``name`` with the optimizer in it brought up to date ("run 2: Adam" when the run's
+    optimizer changes from gd to Adam); a name the user chose is kept as it is."""
+    before, after = (optimizer_by_name(s.optimizer).label for s in (old, new))
+    head, sep, label = name.rpartition(": ")
+    if sep and label == before and head.startswith("run ") and head[4:].isdigit():
+        return f"{head}: {after}"
+    return name
+
+
 def default_name(runs, settings):
     label = optimizer_by_name(settings.optimizer).label
     taken = {r.name for r in runs}

@@ -18,6 +18,8 @@ class StepPreview(QObject):
         super().__init__(view)
         self.model = view.model
         self.step = None  # the NextStep drawn, or None
+        self._drawn = None  # what it was drawn for: a step emits both signals below
+        self.updates = 0    # steps computed and drawn (tests count them)
         plot = view.getPlotItem()
         self.shaft = pg.PlotCurveItem(**cased_line(TRAJ_COLOR, 2.0, Qt.DashLine))
         self.casing_ring = pg.ScatterPlotItem(size=RING, symbol="o", brush=None,
@@ -41,6 +43,13 @@ class StepPreview(QObject):
         """Draw the selected run's next step, or nothing once it has stopped (or is hidden)."""
         selected = self.model.selected_run
         run = self.model.run
+        key = (run, None if run is None else (run.steps, run.finished),
+               None if selected is None else (selected.visible, selected.color),
+               self.model.current_point)
+        if key == self._drawn:
+            return
+        self._drawn = key
+        self.updates += 1
         step = None
         if run is not None and selected.visible:
             step = next_point(run)

@@ -10,8 +10,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QOpenGLContext
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QGridLayout, QHBoxLayout, QLabel, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from ..core import slices
 from ..core import surface_mesh as sm
@@ -163,8 +163,6 @@ class SurfaceView(QWidget):
     def _build(self, layout):
         from . import surface_items as si
 
-        bar = QHBoxLayout()
-        bar.setContentsMargins(4, 2, 4, 0)
         self.plane_toggle = QCheckBox("Tangent plane", objectName="tangentPlaneToggle", checked=True)
         self.plane_toggle.setToolTip("Show the plane z = f(p) + ∇f(p)·(q − p) that touches "
                                      "the surface at the current point p")
@@ -179,13 +177,23 @@ class SurfaceView(QWidget):
         self.slices_toggle.setToolTip(self.slices_action.toolTip())
         self.slices_toggle.toggled.connect(self.slices_action.setChecked)
         self.slices_action.toggled.connect(self.slices_toggle.setChecked)
-        bar.addWidget(self.plane_toggle)
-        bar.addWidget(self.slices_toggle)
-        bar.addStretch(1)
-        bar.addWidget(QLabel("Height"))
-        bar.addWidget(self.z_scale)
-        bar.addWidget(self.reset_button)
-        layout.addLayout(bar)
+        # the toggles on the left, height and camera on the right; on a narrow pane the right
+        # group goes to a second row (so the pane never needs the width of both)
+        self._bar_groups = []
+        for widgets in ((self.plane_toggle, self.slices_toggle),
+                        (QLabel("Height"), self.z_scale, self.reset_button)):
+            group = QWidget()
+            row = QHBoxLayout(group)
+            row.setContentsMargins(0, 0, 0, 0)
+            for widget in widgets:
+                row.addWidget(widget)
+            self._bar_groups.append(group)
+        self._bar = QGridLayout()
+        self._bar.setContentsMargins(4, 2, 4, 0)
+        self._bar.setColumnStretch(1, 1)
+        self._bar_rows = 0
+        self._arrange_bar(self.width())
+        layout.addLayout(self._bar)
 
         self.gl = si.GLView()
         self.gl.setObjectName("surfaceView")
@@ -201,6 +209,25 @@ class SurfaceView(QWidget):
         self.caption.setContentsMargins(6, 0, 6, 4)
         layout.addWidget(self.caption)
         self.reset_camera()
+
+    def _arrange_bar(self, width):
+        """One row of controls where both groups fit in ``width``, else two."""
+        left, right = self._bar_groups
+        rows = 1 if left.sizeHint().width() + right.sizeHint().width() + 24 <= width else 2
+        if rows == self._bar_rows:
+            return
+        self._bar_rows = rows
+        self._bar.addWidget(left, 0, 0, Qt.AlignLeft)
+        if rows == 1:
+            self._bar.addWidget(right, 0, 2, Qt.AlignRight)
+        else:
+            self._bar.addWidget(right, 1, 0, 1, 3, Qt.AlignLeft)
+        self.setMinimumWidth(max(left.sizeHint().width(), right.sizeHint().width()) + 12)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if getattr(self, "_bar", None) is not None:  # not where OpenGL is unavailable
+            self._arrange_bar(event.size().width())
 
     # ----- model → view -----------------------------------------------------------
     def _on_function_changed(self, _fn):
@@ -608,7 +635,8 @@ class SurfaceView(QWidget):
         selected = self.model.selected_run
         path_color = selected.color if selected is not None else TRAJ_COLOR
 
-        def chip(color, glyph, words):
+        def chip(color, glyph, words):  # one piece, never broken across lines
+            words = words.replace(" ", "&nbsp;")
             return (f"<span style='color:{color};background:#333'>&nbsp;{glyph}&nbsp;</span>"
                     f"&nbsp;{words}")
 

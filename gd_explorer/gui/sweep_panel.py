@@ -225,6 +225,9 @@ class SweepPanel(QWidget):
         self.bound.setVisible(bound is not None)
         if bound is not None:
             self.bound.setValue(math.log10(bound))
+            # the bound is plain gradient descent's: said so where another optimizer ran
+            self.bound.label.setFormat("2/λmax" if result.optimizer == "gd"
+                                       else "2/λmax (plain gd)")
         self.summary.setText(result.summary())
         self._draw_rate()
 

@@ -1,0 +1,99 @@
+"""Long curves on the map that cost little per frame: data bounds kept through a pan, a path
+thinned to the view's pixels without losing its zig-zag, and a long path drawn in fixed
+chunks, so that one more step repaints only the last one."""
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QGraphicsItem
+
+CHUNK = 4096  # steps in each fixed piece of a long path
+
+
+class SteadyCurve(pg.PlotCurveItem):
+    """A PlotCurveItem whose data bounds survive a pan or zoom: pyqtgraph recomputes them
+    (a NaN-aware min and max over every point) at each change of the view, though they depend
+    on the data and the pens alone; only the pixel padding around them is redone."""
+
+    def viewTransformChanged(self):
+        self._boundingRect = None  # pyqtgraph's cache of the padded rectangle
+        self.prepareGeometryChange()
+
+
+def cache_as_painted(item):
+    """Paint ``item`` from a pixmap while it and the view's scale stay the same (a pan scrolls
+    the pixmap and paints only what comes into view)."""
+    item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+
+
+def thin_to_pixels(xs, ys, pixel):
+    """The polyline (xs, ys) as it shows with pixels of size ``pixel`` (pw, ph): a run of
+    points in one pixel keeps only its first, and a segment between two pixels already joined
+    by the line is not drawn again, so an oscillation keeps both sides of its zig-zag however
+    long it goes on. NaN breaks the line (in the input and in the result)."""
+    pw, ph = pixel
+    with np.errstate(invalid="ignore"):
+        qx, qy = np.floor(xs / pw) + 0.0, np.floor(ys / ph) + 0.0  # + 0.0: no -0.0
+    keep = np.ones(len(xs), dtype=bool)
+    keep[1:-1] = (qx[1:-1] != qx[:-2]) | (qy[1:-1] != qy[:-2])  # NaN gaps stay
+    xs, ys, qx, qy = xs[keep], ys[keep], qx[keep], qy[keep]
+    if len(xs) < 3:
+        return xs, ys
+    ends = np.column_stack([qx[:-1], qy[:-1], qx[1:], qy[1:]])
+    index = np.flatnonzero(np.isfinite(ends).all(axis=1))  # segments, not gaps
+    keys = np.ascontiguousarray(ends[index]).view(np.dtype((np.void, ends.itemsize * 4)))
+    _, first = np.unique(keys.ravel(), return_index=True)
+    return _polyline(xs, ys, index[np.sort(first)])
+
+
+def _polyline(xs, ys, segments):
+    """The segments (i, i + 1), i in ``segments`` (ascending), as one polyline: NaN between
+    two that do not join."""
+    if len(segments) == 0:
+        return xs[:0], ys[:0]
+    new = np.ones(len(segments), dtype=bool)
+    new[1:] = segments[1:] != segments[:-1] + 1
+    ends = np.cumsum(1 + 2 * new) - 1        # where each segment's end goes
+    index = np.empty(ends[-1] + 1, dtype=np.intp)
+    index[ends] = segments + 1
+    index[ends[new] - 1] = segments[new]     # a piece's first point
+    index[ends[new] - 2] = -1                # and a gap before it (the first one dropped)
+    index = index[1:]
+    gap = index < 0
+    out_x, out_y = xs[index], ys[index]
+    out_x[gap] = out_y[gap] = np.nan
+    return out_x, out_y
+
+
+class ChunkedPath:
+    """The complete chunks of CHUNK steps of a run's path, thinned once for the view and
+    painted by ``head`` from its cache; the steps after them are the caller's to draw."""
+
+    def __init__(self, head):
+        self.head = head
+        cache_as_painted(head)
+        self._key = None     # (run, view) the pieces were thinned for
+        self._pieces = []    # (xs, ys) of each complete chunk, as drawn
+        self.head_points = 0  # points passed to the head's setData (tests count them)
+
+    def draw(self, run, rows, view, thin):
+        """Draw the complete chunks of ``rows`` (run's, for the view described by ``view``)
+        with ``thin(rows)`` → (xs, ys); returns the first row of the open chunk."""
+        complete = max(len(rows) - 1, 0) // CHUNK
+        changed = False
+        if self._key is None or self._key[0] is not run or self._key[1] != view \
+                or complete < len(self._pieces):
+            self._key, self._pieces, changed = (run, view), [], True
+        while len(self._pieces) < complete:
+            k = len(self._pieces)
+            self._pieces.append(thin(rows[k * CHUNK:(k + 1) * CHUNK + 1]))
+            changed = True
+        if changed:
+            gap = np.array([np.nan])  # the pieces do not join: each may end before its last row
+            xs = np.concatenate([a for x, _ in self._pieces for a in (gap, x)][1:] or [gap[:0]])
+            ys = np.concatenate([a for _, y in self._pieces for a in (gap, y)][1:] or [gap[:0]])
+            self.head_points += len(xs)
+            self.head.setData(xs, ys)
+        return complete * CHUNK
+
+    def clear(self):
+        self._key, self._pieces = None, []
+        self.head.setData([], [])

@@ -1,0 +1,176 @@
+"""A frame with a long run (issue 9, item 6): one more step redraws only the last chunk of the
+path, the map's image and contours are painted from their cache, a pan keeps the contours'
+data bounds, thinning keeps an oscillation's zig-zag, the hidden direction panel draws no
+plots, and the next-step preview and the dial touch only what changed. Work is counted
+(points passed to setData, paint calls, recomputations), never timed."""
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from gd_explorer.core.fmt import fmt_point
+from gd_explorer.gui.cached_curves import CHUNK, thin_to_pixels
+
+ROSENBROCK = "(1 - x)^2 + 100*(y - x^2)^2"
+
+
+def count_calls(monkeypatch, obj, name):
+    """Wrap obj.name so that its calls are counted: returns the list of their arguments."""
+    calls = []
+    original = getattr(obj, name)
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(obj, name, counted)
+    return calls
+
+
+@pytest.fixture
+def long_run(qtbot, shown_window):
+    """The window with Rosenbrock and a run of 3 chunks and a bit, on the map's tab."""
+    model = shown_window.model
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        model.set_expression(ROSENBROCK)
+    model.set_tol(0.0)
+    model.set_max_steps(10 ** 6)
+    model.set_learning_rate(1e-4)
+    model.set_start(-1.2, 1.0)
+    model.step(3 * CHUNK + 10)
+    qtbot.wait(400)  # past the view's settling after the window change
+    shown_window.contour.viewport().repaint()
+    return shown_window
+
+
+def drawn(view):
+    """Every point of the selected run's path as painted: the head's chunks and the tail."""
+    parts = [view.trajectory_head.getData(), view.trajectory.curve.getData()]
+    xs = np.concatenate([np.asarray(x, dtype=float) for x, _ in parts if x is not None])
+    ys = np.concatenate([np.asarray(y, dtype=float) for _, y in parts if y is not None])
+    return xs, ys
+
+
+def test_one_more_step_redraws_only_the_last_chunk(long_run, monkeypatch):
+    view, model = long_run.contour, long_run.model
+    model.step(1)  # drawn for the view as it is now (a busy machine may lay it out late)
+    head_points = view.chunks.head_points
+    assert head_points > 0  # the three complete chunks are in the head
+    tail = count_calls(monkeypatch, view.trajectory, "setData")
+    head = count_calls(monkeypatch, view.trajectory_head, "setData")
+    painted = count_calls(monkeypatch, view.trajectory_head, "paint")
+    for _ in range(5):
+        model.step(1)
+        view.viewport().repaint()
+    assert head == [] and view.chunks.head_points == head_points
+    assert painted == []  # the head is played from its cache
+    assert len(tail) == 5
+    # the tail holds the steps after the chunks: 10 + 6 rows from row 3 * CHUNK
+    assert all(len(args[0]) <= 17 for args in tail)
+    xs, ys = view.trajectory.curve.getData()
+    assert (xs[-1], ys[-1]) == tuple(model.run.row(-1)[1:3])
+    # completing a chunk moves it to the head once
+    model.step(CHUNK)
+    assert len(head) == 1 and view.chunks.head_points > head_points
+
+
+def test_the_path_as_drawn_is_the_run_in_its_pixels(long_run):
+    view, model = long_run.contour, long_run.model
+    xs, ys = drawn(view)
+    rows = model.run.view()
+    pw, ph = view.getViewBox().viewPixelSize()
+    finite = np.isfinite(xs)
+    # every pixel the run steps in holds a drawn point
+    cells = {(math.floor(x / pw), math.floor(y / ph)) for x, y in zip(xs[finite], ys[finite])}
+    steps = {(math.floor(x / pw), math.floor(y / ph)) for x, y in rows[:, 1:3]}
+    assert steps <= cells
+    assert len(xs) < len(rows) / 10  # a converging run piles its steps into few pixels
+
+
+def test_the_map_is_painted_from_its_cache_and_a_pan_keeps_its_bounds(long_run, monkeypatch):
+    view, model = long_run.contour, long_run.model
+    image = count_calls(monkeypatch, view.image, "paint")
+    contours = count_calls(monkeypatch, view.contours, "paint")
+    model.step(1)
+    view.viewport().repaint()
+    assert image == [] and contours == []
+    # a pan: the contours' data bounds are not computed again (a NaN-aware min and max over
+    # every point of every line); only their pixel padding is
+    data = count_calls(monkeypatch, view.contours, "getData")
+    vb = view.getViewBox()
+    for sign in (1, -1, 1):
+        vb.translateBy(x=0.05 * sign)
+        view.viewport().repaint()
+    assert data == []
+
+
+def test_thinning_keeps_the_zig_zag_of_an_oscillation():
+    # a run that jumps across a valley and back, shrinking slowly: 20,001 points
+    n = np.arange(20001)
+    xs = 1.0 - 0.5 * 0.9999 ** n
+    ys = 0.8 * (-1.0) ** n * 0.99995 ** n
+    tx, ty = thin_to_pixels(xs, ys, (0.004, 0.004))
+    finite = np.isfinite(tx)
+    late = tx[finite] > xs[10000]  # the late part of the run
+    assert (ty[finite][late] > 0.2).any() and (ty[finite][late] < -0.2).any()
+    # each drawn segment of the late part crosses the valley: a zig-zag, not two lines
+    pairs = np.isfinite(ty[1:]) & np.isfinite(ty[:-1]) & (tx[:-1] > xs[10000])
+    assert pairs.sum() > 20 and np.all(np.sign(ty[1:][pairs]) != np.sign(ty[:-1][pairs]))
+    # the same two pixels joined again and again are drawn once
+    bounce = thin_to_pixels(np.tile([0.0, 1.0], 5000), np.tile([0.0, 1.0], 5000), (0.01, 0.01))
+    assert len(bounce[0]) <= 3
+    assert {(0.0, 0.0), (1.0, 1.0)} <= set(zip(*map(np.ndarray.tolist, bounce)))
+
+
+def test_thinning_breaks_the_line_where_a_segment_is_left_out():
+    # 0 → 1 → 0 → 2: the second 0 → 1 is not drawn again, so 1 → 0 → 2 is a new piece
+    xs = np.array([0.0, 1.0, 0.0, 1.0, 0.0, 2.0])
+    tx, ty = thin_to_pixels(xs, np.zeros(6), (0.1, 0.1))
+    assert [None if math.isnan(x) else x for x in tx] == [0.0, 1.0, 0.0, None, 0.0, 2.0]
+
+
+def test_a_hidden_direction_panel_draws_no_plots_until_shown(long_run, monkeypatch):
+    win, model = long_run, long_run.model
+    panel = win.direction
+    assert not panel.isVisible()
+    plots = [count_calls(monkeypatch, plot, name)
+             for plot, name in ((panel.slice_plot, "set_curve"), (panel.curve_plot, "set_gradient"),
+                                (panel.trace_x, "set_curve"), (panel.curve_plot, "set_angle"))]
+    model.step(3)
+    model.set_angle(1.0)
+    assert all(calls == [] for calls in plots)
+    # its readouts are up to date all along
+    state = model.point_state()
+    assert panel.grad_label.text() == fmt_point((state.gx, state.gy))
+    win.tabs.setCurrentWidget(win.tabs.widget(1))
+    QApplication.processEvents()
+    assert all(len(calls) == 1 for calls in plots)
+    _, gs = panel.slice_curve.getData()
+    f0 = model.run.row(-1)[3]
+    assert gs[len(gs) // 2] == pytest.approx(f0, rel=1e-12)  # the slice through today's point
+
+
+def test_a_step_computes_the_next_step_preview_once(long_run):
+    view, model = long_run.contour, long_run.model
+    before = view.step_preview.updates
+    model.step(1)
+    assert view.step_preview.updates == before + 1
+    # and the ring is on the run's next point
+    step = view.step_preview.step
+    xs, ys = view.step_preview.ring.getData()
+    assert (xs[0], ys[0]) == (step.x, step.y)
+
+
+def test_turning_the_dial_moves_only_u_on_the_map(long_run, monkeypatch):
+    view, model = long_run.contour, long_run.model
+    others = [count_calls(monkeypatch, item, "setData")
+              for item in (view.grad_shaft, view.neg_shaft, view.tangent)]
+    model.set_angle(0.7)
+    assert all(calls == [] for calls in others)
+    tip = view.arrow_tip("u")
+    x, y = model.current_point
+    (x0, x1), _ = view.getViewBox().viewRange()
+    length = 0.8 * 0.14 * (x1 - x0)
+    assert tip == pytest.approx((x + length * math.cos(0.7), y + length * math.sin(0.7)))
+
