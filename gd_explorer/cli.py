@@ -51,6 +51,10 @@ def build_parser():
     parser.add_argument("--steps", metavar="N", type=int,
                         help="descent steps to take before the window is shown")
     parser.add_argument("--size", metavar="WxH", help="window size for --screenshot, e.g. 1280x800")
+    parser.add_argument("--scale", metavar="PERCENT",
+                        help="presentation size of fonts, lines and markers, 100 to 200 "
+                             "(default: as last chosen with View → Larger / Smaller; 100 for "
+                             "--screenshot)")
     sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND",
                                 help="what to do without the window (see COMMAND --help)")
 

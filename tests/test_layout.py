@@ -256,8 +256,8 @@ def menu_shortcuts(win):
             if action.menu():
                 menus.append(action.menu())
             elif not action.shortcut().isEmpty():
-                found.append((plain_text(action.text()),
-                              action.shortcut().toString(QKeySequence.NativeText)))
+                found.append((plain_text(action.text()), ", ".join(  # every key it has
+                    key.toString(QKeySequence.NativeText) for key in action.shortcuts())))
     return found
 
 

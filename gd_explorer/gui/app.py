@@ -69,6 +69,21 @@ def screenshot_size(text):
     return width, height
 
 
+def scale_percent(text):
+    """The --scale percentage (None: not given)."""
+    if text is None:
+        return None
+    from .scale import STEPS
+
+    try:
+        percent = int(text.strip().rstrip("%"))
+    except ValueError:
+        raise InputError(f"--scale must be a whole percentage, e.g. 150, not '{text}'") from None
+    if not STEPS[0] <= percent <= STEPS[-1]:
+        raise InputError(f"--scale must be between {STEPS[0]} and {STEPS[-1]}, not {percent}")
+    return percent
+
+
 def screenshot(window, path, size=SCREENSHOT_SIZE):
     """Render the window at ``size`` to a PNG or JPEG file (by the path's suffix)."""
     from PySide6.QtWidgets import QApplication
@@ -131,6 +146,7 @@ def _quiet_platform_notes():
 
 def run_app(args):
     size = screenshot_size(getattr(args, "size", None))
+    percent = scale_percent(getattr(args, "scale", None))
     check_display(args.screenshot)
     default_sandbox().warm_up_async()  # sympy loads while the window is built,
     from .math_view import warm_up as warm_up_math
@@ -143,6 +159,12 @@ def run_app(args):
     from .crash import CrashHandler
 
     window = MainWindow()
+    from .scale import ui_scale
+
+    if percent is not None:  # for this run only
+        ui_scale().set_percent(percent, save=False)
+    elif not args.screenshot:
+        ui_scale().load()
     prepare_window(window, args.function, args.start, args.steps)
     if not args.screenshot:
         window.crash_handler = CrashHandler(window).install()

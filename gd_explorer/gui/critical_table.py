@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from ..core.fmt import fmt
 from .analysis import KIND_WORDS
 from .iteration_table import HeadedTableModel
+from .scale import fit_rows
 
 HEADERS = ("x", "y", "f", "kind", "λ1", "λ2")
 ALL = "all kinds"
@@ -77,7 +78,7 @@ class CriticalTable(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(20)
+        fit_rows(self.table)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.table.setMinimumHeight(150)
         self.table.setToolTip("Click a row to start the selected run at that point")

@@ -2,12 +2,13 @@
 import math
 import traceback
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..core.fmt import fmt
 from .colors import CASING_COLOR, GRAD_COLOR, TANGENT_COLOR, U_COLOR
+from .scale import px
 
 TWO_PI = 2 * math.pi
 STEP = math.radians(1.0)
@@ -104,10 +105,12 @@ class DirectionDial(QWidget):
         return self._at(self._phi, leg), self._at(self._grad, length)
 
     def sizeHint(self):
-        return QSize(170, 170)
+        side = round(px(170))  # larger in presentation mode
+        return QSize(side, side)
 
     def minimumSizeHint(self):
-        return QSize(110, 110)
+        side = round(px(110))
+        return QSize(side, side)
 
     def hasHeightForWidth(self):
         return True
@@ -208,31 +211,31 @@ class DirectionDial(QWidget):
 
     def _paint(self, p):
         pal = self.palette()
-        c, r = self.center(), self.radius()
+        c, r, k = self.center(), self.radius(), px(1.0)  # k: line widths and marks
         p.drawPixmap(0, 0, self._face_pixmap())
         p.setRenderHint(QPainter.Antialiasing)
         if self._grad is not None:
             level = self._grad + math.pi / 2
             ends = self._at(level, 0.7 * r), self._at(level + math.pi, 0.7 * r)
-            p.setPen(QPen(QColor(CASING_COLOR), 3.5))
+            p.setPen(QPen(QColor(CASING_COLOR), 3.5 * k))
             p.drawLine(*ends)
-            p.setPen(QPen(QColor(TANGENT_COLOR), 1.5, Qt.DotLine))
+            p.setPen(QPen(QColor(TANGENT_COLOR), 1.5 * k, Qt.DotLine))
             p.drawLine(*ends)
             self._paint_theta(p, r)
             self._paint_projection(p)
-            self._paint_arrow(p, self._grad, GRAD_LENGTH * r, QColor(GRAD_COLOR), 3.0)
-        self._paint_arrow(p, self._phi, 0.9 * r, QColor(U_COLOR), 3.5)
+            self._paint_arrow(p, self._grad, GRAD_LENGTH * r, QColor(GRAD_COLOR), 3.0 * k)
+        self._paint_arrow(p, self._phi, 0.9 * r, QColor(U_COLOR), 3.5 * k)
         if self._grad is not None:
             self._paint_projection_label(p)
-        p.setPen(QPen(QColor("#333333"), 1))
+        p.setPen(QPen(QColor("#333333"), k))
         p.setBrush(QColor(U_COLOR))
-        p.drawEllipse(self._at(self._phi, 0.9 * r), 5.0, 5.0)  # the knob to drag
+        p.drawEllipse(self._at(self._phi, 0.9 * r), 5.0 * k, 5.0 * k)  # the knob to drag
         p.setBrush(QColor("#333333"))
-        p.drawEllipse(c, 3.0, 3.0)
+        p.drawEllipse(c, 3.0 * k, 3.0 * k)
         if self._note:
             self._paint_note(p, r, pal.color(QPalette.Text))
         if self.hasFocus():
-            p.setPen(QPen(pal.color(QPalette.Highlight), 2.0, Qt.DashLine))
+            p.setPen(QPen(pal.color(QPalette.Highlight), 2.0 * k, Qt.DashLine))
             p.setBrush(Qt.NoBrush)
             p.drawEllipse(c, r + 3.0, r + 3.0)
 
@@ -250,7 +253,7 @@ class DirectionDial(QWidget):
             try:
                 p.setRenderHint(QPainter.Antialiasing)
                 r = self.radius()
-                p.setPen(QPen(pal.color(QPalette.Mid), 1.5))
+                p.setPen(QPen(pal.color(QPalette.Mid), px(1.5)))
                 p.setBrush(pal.color(QPalette.Base))
                 p.drawEllipse(self.center(), r, r)
                 self._paint_ticks(p, r, pal.color(QPalette.Text))
@@ -260,13 +263,13 @@ class DirectionDial(QWidget):
         return self._face[1]
 
     def _paint_ticks(self, p, r, color):
-        p.setPen(QPen(color, 1))
+        p.setPen(QPen(color, px(1.0)))
         for k in range(24):
             a = math.radians(15 * k)
             inner = 0.86 * r if k % 6 else 0.8 * r
             p.drawLine(self._at(a, inner), self._at(a, r))
         font = QFont(self.font())
-        font.setPointSizeF(max(6.5, min(9.0, r / 10.0)))
+        font.setPointSizeF(max(px(6.5), min(px(9.0), r / 10.0)))
         p.setFont(font)
         box = 2.2 * font.pointSizeF() + 8
         for deg in (0, 90, 180, 270):
@@ -283,7 +286,7 @@ class DirectionDial(QWidget):
         rect = QRectF(self.center().x() - rr, self.center().y() - rr, 2 * rr, 2 * rr)
         path.arcMoveTo(rect, math.degrees(self._grad))
         path.arcTo(rect, math.degrees(self._grad), math.degrees(delta))
-        p.setPen(QPen(QColor(THETA_COLOR), 2.0))
+        p.setPen(QPen(QColor(THETA_COLOR), px(2.0)))
         p.setBrush(Qt.NoBrush)
         p.drawPath(path)
         box = self._theta_label_box()
@@ -295,22 +298,24 @@ class DirectionDial(QWidget):
         delta = math.remainder(self._phi - self._grad, TWO_PI)
         if abs(delta) <= math.radians(12):
             return None
-        pt = self._at(self._grad + delta / 2, 0.34 * self.radius() + 11)
-        return QRectF(pt.x() - 8, pt.y() - 8, 16, 16)
+        k = px(1.0)
+        pt = self._at(self._grad + delta / 2, 0.34 * self.radius() + 11 * k)
+        return QRectF(pt.x() - 8 * k, pt.y() - 8 * k, 16 * k, 16 * k)
 
     def _paint_projection(self, p):
         """The leg ‖∇f‖ cos θ along u (a wide band under u's arrow, behind the centre when
         cos θ < 0) and the dashed perpendicular from ∇f's tip down to it."""
         foot, tip = self.projection()
         color = QColor(PROJECTION_COLOR)
-        p.setPen(QPen(color, 1.5, Qt.DashLine))
+        k = px(1.0)
+        p.setPen(QPen(color, 1.5 * k, Qt.DashLine))
         p.drawLine(tip, foot)
         band = QColor(color)
         band.setAlpha(150)
-        p.setPen(QPen(band, 11.0, Qt.SolidLine, Qt.FlatCap))
+        p.setPen(QPen(band, 11.0 * k, Qt.SolidLine, Qt.FlatCap))
         p.drawLine(self.center(), foot)
-        p.setPen(QPen(color, 2.0, Qt.SolidLine, Qt.FlatCap))  # the foot: a tick across u
-        nx, ny = 7 * math.sin(self._phi), 7 * math.cos(self._phi)
+        p.setPen(QPen(color, 2.0 * k, Qt.SolidLine, Qt.FlatCap))  # the foot: a tick across u
+        nx, ny = 7 * k * math.sin(self._phi), 7 * k * math.cos(self._phi)
         p.drawLine(QPointF(foot.x() - nx, foot.y() - ny), QPointF(foot.x() + nx, foot.y() + ny))
 
     def _paint_projection_label(self, p):
@@ -322,7 +327,7 @@ class DirectionDial(QWidget):
         if math.hypot(foot.x() - c.x(), foot.y() - c.y()) < 3:
             return  # θ ≈ 90°: no leg to name
         font = QFont(self.font())
-        font.setPointSizeF(max(6.5, min(8.0, r / 11.0)))
+        font.setPointSizeF(max(px(6.5), min(px(8.0), r / 11.0)))
         p.setFont(font)
         text = "‖∇f‖cos θ"
         w, h = p.fontMetrics().horizontalAdvance(text) + 6, p.fontMetrics().height() + 2
@@ -336,7 +341,9 @@ class DirectionDial(QWidget):
 
         keep = (points(c, foot, 10) + points(tip, foot, 10) + points(c, tip, 3)
                 + points(c, self._at(self._phi, 0.9 * r), 3))
-        taken = [QRectF(self._at(math.radians(deg), 0.66 * r) - QPointF(14, 8), QSize(28, 16))
+        k = px(1.0)
+        taken = [QRectF(self._at(math.radians(deg), 0.66 * r) - QPointF(14 * k, 8 * k),
+                        QSizeF(28 * k, 16 * k))
                  for deg in (0, 90, 180, 270)]
         if self._theta_label_box() is not None:
             taken.append(self._theta_label_box())
@@ -367,7 +374,7 @@ class DirectionDial(QWidget):
     def _paint_note(self, p, r, color):
         """The note in a light box across the lower half, where ∇f would be."""
         font = QFont(self.font())
-        font.setPointSizeF(max(6.5, min(8.5, r / 10.5)))
+        font.setPointSizeF(max(px(6.5), min(px(8.5), r / 10.5)))
         p.setFont(font)
         box = QRectF(self.center().x() - 0.8 * r, self.center().y() + 0.14 * r, 1.6 * r, 0.42 * r)
         p.setPen(Qt.NoPen)
@@ -378,15 +385,16 @@ class DirectionDial(QWidget):
 
     def _paint_arrow(self, p, angle, length, color, width):
         """A coloured arrow on a dark casing, as on the map."""
+        k = px(1.0)
         tip = self._at(angle, length)
-        base = self._at(angle, length - 12)
-        nx, ny = math.sin(angle) * 6, math.cos(angle) * 6  # normal on screen (y down)
+        base = self._at(angle, length - 12 * k)
+        nx, ny = math.sin(angle) * 6 * k, math.cos(angle) * 6 * k  # normal on screen (y down)
         head = QPolygonF([tip, QPointF(base.x() + nx, base.y() + ny),
                           QPointF(base.x() - nx, base.y() - ny)])
         casing = QColor(CASING_COLOR)
-        for pen_color, pen_width in ((casing, width + 2.5), (color, width)):
+        for pen_color, pen_width in ((casing, width + 2.5 * k), (color, width)):
             p.setPen(QPen(pen_color, pen_width, Qt.SolidLine, Qt.RoundCap))
-            p.drawLine(self.center(), self._at(angle, length - 8))
-        p.setPen(QPen(casing, 1.5))
+            p.drawLine(self.center(), self._at(angle, length - 8 * k))
+        p.setPen(QPen(casing, 1.5 * k))
         p.setBrush(color)
         p.drawPolygon(head)

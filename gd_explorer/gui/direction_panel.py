@@ -23,6 +23,7 @@ from .direction_dial import PROJECTION_COLOR, THETA_COLOR, DirectionDial
 from .direction_plots import (PLOT_LIMIT, UNDEFINED, CurvePlot, DifferentialLabel, LimitTable,
                               Slot, TangentPlot)
 from .math_view import MathView
+from .scale import ui_scale
 
 SLICE_POINTS = 121
 SLICE_ANGLES = 90                      # directions sampled to fit the slice plot to every slice
@@ -121,12 +122,16 @@ class DirectionPanel(QWidget):
         self._sync_point(force=True)
 
     # ----- construction -----------------------------------------------------------
+    def _on_scale_changed(self, _percent):
+        self.dial.setFixedSize(self.dial.sizeHint())  # the dial grows with the text
+
     def _build_top(self):
         """The dial, and beside it the readouts and the legend; below, the snap buttons, the
         identity D_u f = ∇f·u = ‖∇f‖ cos θ and the chain rule, each value in a slot sized for
         its longest text, so that a new value never moves anything."""
         self.dial = DirectionDial()
         self.dial.setFixedSize(self.dial.sizeHint())
+        ui_scale().scaleChanged.connect(self._on_scale_changed)
         self.phi_label = _value_label("phiValue")
         self.u_label = _value_label("uValue")
         self.grad_label = _value_label("gradientValue")

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QAbstractItemView, QGraphicsItem, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QWidget)
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGraphicsItem, QHeaderView, QL
 from ..core.calculus import STEPS_H, derivative_curve
 from ..core.fmt import fmt
 from .colors import CASING_COLOR, GRAD_COLOR, NEG_GRAD_COLOR, TANGENT_COLOR, U_COLOR
+from .scale import fit_rows, px, ui_scale
 
 UNDEFINED = "undefined here"
 CURVE_DEGREES = np.arange(0.0, 361.0)  # D_u f sampled every degree
@@ -54,7 +55,9 @@ class SmallPlot(pg.PlotWidget):
     def __init__(self, name, height=PLOT_HEIGHT):
         super().__init__(background="w")
         self.setObjectName(name)
-        self.setFixedHeight(height)
+        self._height = height
+        self.setFixedHeight(round(px(height)))
+        ui_scale().scaleChanged.connect(self._on_scale_changed)
         self.setMinimumWidth(200)
         self.setMouseEnabled(x=False, y=False)
         plot = self.getPlotItem()
@@ -63,7 +66,7 @@ class SmallPlot(pg.PlotWidget):
         plot.showGrid(x=True, y=True, alpha=0.2)
         plot.getViewBox().disableAutoRange()
         font = QFont(self.font())
-        font.setPointSizeF(7.5)
+        font.setPointSizeF(px(7.5))  # made at the presentation scale, as fonts are
         for side in ("left", "bottom"):
             axis = plot.getAxis(side)
             axis.setStyle(tickFont=font, tickTextOffset=3)
@@ -74,6 +77,9 @@ class SmallPlot(pg.PlotWidget):
             # the axes and the grid change only with the range: kept as a pixmap, they are not
             # drawn again when a marker or a curve moves
             plot.getAxis(side).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+
+    def _on_scale_changed(self, _percent):
+        self.setFixedHeight(round(px(self._height)))  # room for the larger ticks
 
     def sizeHint(self):
         return QSize(360, self.height())
@@ -99,7 +105,7 @@ class CurvePlot(SmallPlot):
         self.marker = pg.ScatterPlotItem(size=10, brush=pg.mkBrush(U_COLOR), pen=pg.mkPen("k"))
         plot.addItem(self.marker)
         font = QFont(self.font())
-        font.setPointSizeF(8)
+        font.setPointSizeF(px(8))
         self.labels = {}
         for key, text, color in CURVE_LABELS:
             item = pg.TextItem(text, color="#111111", fill=pg.mkBrush(color))  # dark on light
@@ -211,17 +217,19 @@ class LimitTable(QTableWidget):
         super().__init__(len(STEPS_H), 3, objectName=name)
         self.setHorizontalHeaderLabels(list(headers))
         self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(20)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        header = self.horizontalHeader().sizeHint().height()
-        self.setFixedHeight(header + 20 * len(STEPS_H) + 2 * self.frameWidth() + 2)
+        fit_rows(self, then=self._fit_height)  # every row shown, at any text size
         for row, h in enumerate(STEPS_H):
             self.setItem(row, 0, QTableWidgetItem(fmt(h)))
             for col in (1, 2):
                 self.setItem(row, col, QTableWidgetItem(""))
+
+    def _fit_height(self, row):
+        header = self.horizontalHeader().sizeHint().height()
+        self.setFixedHeight(header + row * len(STEPS_H) + 2 * self.frameWidth() + 2)
 
     def set_quotients(self, quotients, target):
         """One quotient per row (blank if ``quotients`` is None), each minus ``target``."""
@@ -244,10 +252,21 @@ class Slot(QWidget):
         label.setParent(self)
         label.setAutoFillBackground(True)  # opaque: the slot and the panel are not repainted
         self.label = label
-        metrics = label.fontMetrics()
-        self._hint = QSize(metrics.horizontalAdvance(sample) + 6,
+        self._sample, self._lines = sample, lines
+        self._fit()
+
+    def _fit(self):
+        metrics = self.label.fontMetrics()
+        lines = self._lines
+        self._hint = QSize(metrics.horizontalAdvance(self._sample) + 6,
                            lines * metrics.lineSpacing() + 2 * (lines - 1) + 3)
         self.setFixedHeight(self._hint.height())
+        self.updateGeometry()
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:  # presentation mode: room for the larger text
+            QTimer.singleShot(0, self, self._fit)  # once the label has the new font too
 
     def sizeHint(self):
         return self._hint

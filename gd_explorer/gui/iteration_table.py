@@ -3,6 +3,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ..core.fmt import fmt
+from .scale import fit_rows
 
 HEADERS = ("step", "x", "y", "f", "∂f/∂x", "∂f/∂y", "‖∇f‖", "Δx", "Δy")
 GRADIENT = (4, 5)  # the columns ∂f/∂x and ∂f/∂y
@@ -105,7 +106,7 @@ class IterationTable(QTableView):
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
-        self.verticalHeader().setDefaultSectionSize(20)
+        fit_rows(self)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.table_model.rowsInserted.connect(lambda *_: self.scrollToBottom())
         self.table_model.modelReset.connect(self.scrollToTop)

@@ -20,6 +20,7 @@ from .contour_view import cased_line
 from .observing import observe, stop_observing
 from .plot_scales import (MAX_DRAWN, choose_scale, drawn_at_floor, fmt_axes, log_coords,
                           log_floor, lowest_minimum, thin)
+from .scale import px, ui_scale
 
 REDRAW_MS = 100
 STEP, F, GRAD_NORM = 0, 3, 6  # columns of a run's rows
@@ -43,7 +44,8 @@ class LossPlots(QWidget):
         # which colour is which run, beside the plots (a legend inside would hide curves)
         self.legend = QLabel(objectName="lossLegend", wordWrap=True)
         self.legend.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-        self.legend.setFixedWidth(LEGEND_WIDTH)
+        self.legend.setFixedWidth(round(px(LEGEND_WIDTH)))
+        ui_scale().scaleChanged.connect(self._on_scale_changed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.f_plot, 1)
@@ -90,6 +92,9 @@ class LossPlots(QWidget):
         item.setLabel("bottom", "step")
         item.setTitle(label, size=TITLE_SIZE)
         return plot
+
+    def _on_scale_changed(self, _percent):
+        self.legend.setFixedWidth(round(px(LEGEND_WIDTH)))
 
     def close(self):
         self._timer.stop()

@@ -24,10 +24,13 @@ from .lazy_page import LazyPage
 from .lessons_panel import LessonsPanel, apply_lesson
 from .math_view import warm_up as warm_up_math
 from .model import ExplorerModel
+from .presentation import SizeActions
 from .run_list import RunList
 from .recent_folders import remember_folder
 from .stale_cue import StaleFunctionCue
 from .surface_view import SurfaceView
+from .scale import px, ui_scale
+from .scaled_items import follow_all
 from .undo import History
 from .view_controls import ViewControls
 
@@ -50,6 +53,8 @@ SYNTAX_HELP = (
 )
 TABLE_HEIGHT = 160     # the bottom tabs' first height (px): the table's header and four rows
 FUNCTION_SHARE = 0.4   # the Function panel takes at most this share of the side's height
+SIDE_WIDTH = 365       # the side panel's least width (px at 100 %)
+LESSONS_WIDTH = 300    # the lessons dock's least width (px at 100 %)
 
 
 def _group(title, widget, objectName=""):
@@ -63,8 +68,10 @@ def _group(title, widget, objectName=""):
 def _built_later(module, name, model, objectName):
     """A page for the panel ``name`` of ``module``, built (and its module imported) when the
     page is first shown or asked for."""
-    return LazyPage(lambda: getattr(import_module(f".{module}", __package__), name)(model),
+    page = LazyPage(lambda: getattr(import_module(f".{module}", __package__), name)(model),
                     objectName=objectName)
+    page.built_now.connect(follow_all)  # its plots at the presentation scale too
+    return page
 
 
 class MainWindow(QMainWindow):
@@ -150,7 +157,7 @@ class MainWindow(QMainWindow):
                                                 objectName="functionScroll")
         side_layout.addWidget(self.function_scroll)
         side_layout.addWidget(self.tabs, 1)
-        side.setMinimumWidth(365)
+        self.side = side
 
         self.main_split = split = QSplitter(Qt.Horizontal, objectName="mainSplitter")
         split.addWidget(self.left_split)
@@ -172,6 +179,36 @@ class MainWindow(QMainWindow):
         self._build_export_progress()
         self.view_mode = None
         self.set_view_mode("both")
+        follow_all(self)  # every plot at the presentation scale (View → Larger / Smaller)
+        ui_scale().scaleChanged.connect(self._on_scale_changed)
+        self._fit_to_scale(ui_scale().factor)  # sizes below are at 100 %
+
+    def _on_scale_changed(self, _percent):
+        self._fit_to_scale(ui_scale().factor / ui_scale().old_factor())
+
+    def _fit_to_scale(self, ratio):
+        """Presentation size: the side panel, the lessons and the bottom tabs grow (or shrink)
+        with their text, by ``ratio``."""
+        self.side.setMinimumWidth(round(px(SIDE_WIDTH)))
+        self.lessons_dock.setMinimumWidth(round(px(LESSONS_WIDTH)))
+        self.left_split.first_height = round(px(TABLE_HEIGHT))
+        if ratio == 1:
+            return
+        if self.left_split.bottom_height() > 0:  # the table's rows and the loss plots' ticks
+            self.left_split.set_bottom_height(round(self.left_split.bottom_height() * ratio))
+        left, side = self.main_split.sizes()
+        if left > 0 and side > 0:
+            self._set_side_width(round(side * ratio))
+
+    def _set_side_width(self, wanted):
+        """Give the side panel ``wanted`` px, and above 100 % the room for all its tabs,
+        within its least width and two fifths of the window."""
+        left, side = self.main_split.sizes()
+        total = left + side
+        if ui_scale().factor > 1:
+            wanted = max(wanted, self.tabs.tabBar().sizeHint().width() + 16)
+        side = max(self.side.minimumWidth(), min(wanted, total * 2 // 5))
+        self.main_split.setSizes([total - side, side])
 
     @property
     def direction(self):
@@ -199,6 +236,8 @@ class MainWindow(QMainWindow):
             total = max(self.views.width(), 2)
             self.views.setSizes([total * 3 // 5, total * 2 // 5])
             self.table.scrollToBottom()
+            if ui_scale().factor > 1:  # made at a presentation size: room for the tabs
+                self._set_side_width(self.main_split.sizes()[1])
 
     def layout_state(self):
         """The splitters and sections to remember with the window's geometry (QSettings)."""
@@ -229,7 +268,6 @@ class MainWindow(QMainWindow):
         self.lessons_dock = QDockWidget("Lessons", self, objectName="lessonsDock")
         self.lessons_dock.setAllowedAreas(Qt.LeftDockWidgetArea | Qt.RightDockWidgetArea)
         self.lessons_dock.setWidget(self.lessons)
-        self.lessons_dock.setMinimumWidth(300)
         self.addDockWidget(Qt.RightDockWidgetArea, self.lessons_dock)
         self.lessons_dock.hide()
         self.lessons_dock.visibilityChanged.connect(self._size_lessons_dock)
@@ -353,6 +391,8 @@ class MainWindow(QMainWindow):
         self.left_split.shownChanged.connect(self.table_action.setChecked)
         view_menu.addSeparator()
         view_menu.addAction(self.table_action)
+        view_menu.addSeparator()
+        self.size_actions = SizeActions(view_menu, self)
         for text, tab in (("&Keyboard shortcuts…", "shortcuts"),
                           ("What each &pane shows…", "panes")):
             action = QAction(text, self, objectName=f"{tab}HelpAction")
