@@ -143,3 +143,28 @@ def test_a_closed_windows_compile_does_not_stop_the_next_ones(qtbot, monkeypatch
     with qtbot.waitSignal(fresh.compiled, timeout=15000) as blocker:
         fresh.submit("x*y")
     assert blocker.args[0].value_and_gradient(2.0, 3.0) == (6.0, 3.0, 2.0)
+
+
+def test_a_map_sampled_after_the_view_closed_is_dropped(qtbot, window, monkeypatch):
+    gate, done, real = threading.Event(), threading.Event(), contour_module.map_layers
+
+    def held(*args):
+        gate.wait(60)
+        try:
+            return real(*args)
+        finally:
+            done.set()
+
+    view = contour_module.ContourView(window.model)
+    qtbot.addWidget(view)
+    monkeypatch.setattr(contour_module, "map_layers", held)
+    view._recompute(force=True, background=True)      # on a thread, held
+    assert view.map_pending()
+    applied = []
+    monkeypatch.setattr(view, "_show_message", lambda text: applied.append(text))
+    view.close()
+    assert not view.map_pending()
+    gate.set()
+    assert done.wait(60)
+    qtbot.wait(50)                                     # deliver the thread's signal
+    assert applied == []                               # nothing drawn into the closed view

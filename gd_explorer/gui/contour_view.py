@@ -127,6 +127,7 @@ class ContourView(pg.PlotWidget):
         self._panned = False  # the window changes because the user panned or zoomed
         self._layers_ready.connect(self._apply_layers)
         self._background_job = None  # the job of a sampling running on a thread
+        self._closed = False
         self._build_items()
         self.message = QLabel(self, objectName="contourMessage")
         self.message.setStyleSheet("background: rgba(255, 255, 255, 220); color: #b00020; "
@@ -166,10 +167,16 @@ class ContourView(pg.PlotWidget):
             self._on_function_changed(model.function)
 
     def close(self):
-        """pyqtgraph drops the plot item on close: stop timers and stop observing first."""
+        """pyqtgraph drops the plot item on close: stop timers and stop observing first
+        (once: a second close has nothing left to stop)."""
+        if self._closed:
+            return True
+        self._closed = True
         for timer in (self._settle, self._traj_timer):
             timer.stop()
         stop_observing(self._subscriptions + self.ds_handle.subscriptions)
+        self._job += 1  # a map still being sampled on a thread is dropped when it arrives
+        self._background_job = None
         self.arrows.close()
         self.step_preview.close()
         return super().close()
@@ -456,8 +463,15 @@ class ContourView(pg.PlotWidget):
             self._apply_layers(self._job, self._layers(args))
             return
         job = self._background_job = self._job
-        threading.Thread(target=lambda: self._layers_ready.emit(job, self._layers(args)),
-                         daemon=True, name="gd-explorer-map").start()
+        threading.Thread(target=self._sample_in_background, args=(job, args), daemon=True,
+                         name="gd-explorer-map").start()
+
+    def _sample_in_background(self, job, args):
+        layers = self._layers(args)
+        try:
+            self._layers_ready.emit(job, layers)
+        except RuntimeError:  # the view was deleted meanwhile: nobody to draw it
+            pass
 
     @staticmethod
     def _layers(args):
