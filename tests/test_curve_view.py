@@ -235,3 +235,18 @@ def test_a_out_of_view_is_said(qtbot, cubic):
     assert view.away.isVisible() and view.away.toPlainText() == "a = 1.5 is right of the view ▶"
     cubic.model.set_window((-1.0, 2.0), (-3.0, 3.0))
     assert not view.away.isVisible()
+
+
+def test_a_narrow_pane_puts_the_secant_panel_under_the_curve(qtbot, shown_window):
+    from gd_explorer.gui.curve_view import CURVE_MIN_WIDTH, PANEL_WIDTH, CurvePane
+
+    pane = CurvePane(shown_window.model)
+    qtbot.addWidget(pane)
+    pane.resize(PANEL_WIDTH + CURVE_MIN_WIDTH + 100, 700)
+    pane.show()
+    qtbot.waitUntil(lambda: pane.side.x() > pane.view.x(), timeout=15000)     # beside
+    assert pane.side.width() == PANEL_WIDTH and pane.view.width() >= CURVE_MIN_WIDTH
+    pane.resize(PANEL_WIDTH + CURVE_MIN_WIDTH - 100, 700)
+    qtbot.waitUntil(lambda: pane.side.y() > pane.view.y(), timeout=15000)     # under
+    assert pane.view.width() == pane.width() and pane.side.width() == pane.width()
+    assert pane.view.height() >= 700 - pane.side.height() - 10

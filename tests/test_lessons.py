@@ -404,7 +404,7 @@ def test_at_1280x800_with_the_lessons_open_every_lessons_plots_keep_room(qtbot, 
     win.resize(1280, 800)
     win.lessons_action.trigger()
     plots = {"contour": win.contour, "surface": win.surface,
-             "curve": win.findChild(QWidget, "curveView")}
+             "curve": win.curve_pane.findChild(QWidget, "curveView")}  # (built on access)
     for row, lesson in enumerate(load_lessons(LESSONS)):
         win.lessons.list.setCurrentRow(row)
         qtbot.waitUntil(lambda: win.model.text == lesson.function and not win.model.compiling,

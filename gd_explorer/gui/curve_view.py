@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QWidget
+from PySide6.QtWidgets import QBoxLayout, QScrollArea, QWidget
 
 from ..core.calculus import secant
 from ..core.curve import CURVE_POINTS, curve_range, hide_far, sample_curve
@@ -25,6 +25,9 @@ LABEL_MIN = 0.04       # label the legs h and Δf when h is at least this much o
 CURVE_COLOR = "#222222"
 DEFAULT_H = 0.5
 PANEL_WIDTH = 340
+CURVE_MIN_WIDTH = 360  # narrower than this beside the panel: the panel goes under the curve
+UNDER_HEIGHT = 300     # the panel's height under the curve (it scrolls)
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 
 
 def _label(text, color, anchor):
@@ -339,12 +342,35 @@ class CurvePane(QWidget):
         side.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         side.setFrameShape(QScrollArea.NoFrame)
         side.setWidget(self.panel)
-        side.setFixedWidth(PANEL_WIDTH)
-        layout = QHBoxLayout(self)
+        self.side = side
+        layout = QBoxLayout(QBoxLayout.LeftToRight, self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view, 1)
         layout.addWidget(side)
+        self._beside = None
+        self._arrange(self.width())
         self.panel.hChanged.connect(self.view.set_h)
         self.view.secantChanged.connect(self.panel.show_secant)
         if self.view.secant is not None:
             self.panel.show_secant(self.view.secant, self.view.step)
+
+    def _arrange(self, width):
+        """The secant panel beside the curve, or under it where the pane is too narrow for
+        both (the curve keeps at least CURVE_MIN_WIDTH px beside the panel)."""
+        beside = width >= PANEL_WIDTH + CURVE_MIN_WIDTH
+        if beside == self._beside:
+            return
+        self._beside = beside
+        if beside:
+            self.layout().setDirection(QBoxLayout.LeftToRight)
+            self.side.setFixedWidth(PANEL_WIDTH)
+            self.side.setMaximumHeight(QWIDGETSIZE_MAX)
+        else:
+            self.layout().setDirection(QBoxLayout.TopToBottom)
+            self.side.setMinimumWidth(0)
+            self.side.setMaximumWidth(QWIDGETSIZE_MAX)
+            self.side.setMaximumHeight(UNDER_HEIGHT)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._arrange(event.size().width())
