@@ -109,9 +109,13 @@ def test_a_resumed_run_at_its_last_step_takes_no_more(bowl):
     assert run.step(5) == 0 and run.steps == 2
 
 
-def test_a_step_onto_the_minimum_itself_converges(bowl):
-    # lr = 0.5 on x² + y²: x - 0.5·2x = 0, ∇f = (0, 0) exactly after one step
-    r = descend(bowl, (1.0, 1.0), 0.5)
+@pytest.mark.parametrize("text, start, lr", [
+    ("x^2 + y^2", (1.0, 1.0), 0.5),   # x - 0.5·2x = 0
+    ("x^4 + y^2", (0.5, 0.0), 1.0),   # 0.5 - 4·0.5³ = 0, where the Hessian is singular
+])
+def test_a_step_onto_the_minimum_itself_converges(text, start, lr):
+    # ∇f = (0, 0) exactly after one step: converged, nothing to probe along -∇f
+    r = descend(parse_function(text), start, lr)
     assert r.status == "converged" and r.nit == 1 and r.x.tolist() == [0.0, 0.0]
 
 
