@@ -1,4 +1,6 @@
 """gui.model: tests that kill the mutants tools/mutate.py found surviving (issue 13)."""
+import math
+
 import pytest
 
 from gd_explorer.core.function import parse_function
@@ -123,3 +125,19 @@ def test_ds_is_a_round_share_of_the_window_until_it_is_set(bowl):
     # DS_FRACTION · 6 = 0.6 (one significant digit), along (0.8, 0.6): (0.48, 0.36)
     assert bowl.ds == (0.48, 0.36)
     assert bowl.set_ds(0.1, -0.2) and bowl.ds == (0.1, -0.2)
+
+
+@pytest.mark.parametrize("dx, dy, ok", [(0.2, 0.0, True), (0.0, -0.3, True), (0.0, 0.0, False),
+                                        (math.inf, 1.0, False), (1.0, math.nan, False)])
+def test_ds_may_be_along_an_axis_but_not_zero_or_infinite(bowl, dx, dy, ok):
+    assert bowl.set_ds(dx, dy) is ok
+    assert bowl.ds == ((dx, dy) if ok else (0.48, 0.36))
+
+
+def test_a_session_brings_back_each_runs_colour(bowl, qtbot):
+    bowl.add_run((1.0, 1.0))
+    session = bowl.session()
+    session.runs[0].color, session.runs[1].color = "#eedd88", ""  # chosen, and none saved
+    with qtbot.waitSignal(bowl.functionChanged, timeout=15000):
+        bowl.load_session(session)
+    assert [r.color for r in bowl.runs] == ["#eedd88", "#e69f00"]  # "": the first free one

@@ -110,6 +110,10 @@ EQUIVALENT = {
     "batch": {
         "line 47: 1 -> 0": "check_every = 0 is read as max(1, 0) = 1, the default",
     },
+    "model": {
+        "line 312: self.run.steps == 0 -> (self.run.steps != 0)":
+            "only a shortcut: _set_settings also returns at once for the same settings",
+    },
 }
 
 BINOPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
