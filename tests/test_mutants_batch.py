@@ -100,3 +100,34 @@ def test_points_exactly_near_apart_are_two_groups():
     x, y = np.array([0.0, 0.5, 0.25, 2.0]), np.array([0.0, 0.0, 0.0, 0.0])
     labels, ends = group_points(x, y, 0.5)
     assert labels.tolist() == [0, 1, 0, 2] and ends == [(0.0, 0.0), (0.5, 0.0), (2.0, 0.0)]
+
+
+def test_starts_step_together_in_blocks_of_8192():
+    # the arrays of a block stay in the processor's cache: f and ∇f are computed for at most
+    # 8192 starts at a time (here once at the starts and once after the one step)
+    fn = parse_function("x^2 + y^2")
+    sizes, values_and_gradients = [], fn.values_and_gradients
+
+    def spy(x, y):
+        sizes.append(np.size(x))
+        return values_and_gradients(x, y)
+
+    fn.values_and_gradients = spy
+    run_many(fn, np.ones(8193), np.ones(8193), 0.01, 1)
+    assert sizes == [8192, 8192, 1, 1]
+
+
+def test_a_run_away_just_past_the_limit_ends_as_a_single_run_ends():
+    # f = (1e12 + 1)x² + y², lr = 1 from (1, 0): x1 = 1 - 2(1e12 + 1) = -(2e12 + 1), just
+    # beyond the run-away distance 1e12·(1 + 1) = 2e12: diverged before step 1
+    fn = parse_function("1000000000001*x^2 + y^2")
+    runs = run_many(fn, [1.0], [0.0], 1.0, 10)
+    assert runs.status_name(0) == "diverged" and runs.steps[0] == 0
+    assert descend(fn, (1.0, 0.0), 1.0, 10).nit == 0
+
+
+def test_f_of_exactly_1e150_is_descended_on(bowl):
+    # |f| <= 1e150 is a value (above it, diverged): f = 1e150 + x² + y² is 1e150 in floating
+    # point, with ∇f = (2x, 2y), so from (1, 1) with lr 0.25 it converges as x² + y² does
+    runs = run_many(parse_function("1e150 + x^2 + y^2"), [1.0], [1.0], 0.25, 100)
+    assert runs.status_name(0) == "converged" and runs.steps[0] == 22 and runs.f[0] == 1e150

@@ -53,3 +53,15 @@ def test_a_piecewise_formula_with_an_otherwise():
 def test_the_preview_of_a_typed_formula_is_f(text, point, value):
     preview = preview_function(text, parse_ir(text))
     assert float(preview.value(*point)) == value
+
+
+@pytest.mark.parametrize("term, line", [
+    (("mul", (("num", -2.0), ("y",))), "_r0 = (x - (2.0 * y))"),
+    (("mul", (("num", -1.0), ("y",))), "_r0 = (x - y)"),
+    (("mul", (("num", -1.0), ("x",), ("y",))), "_r0 = (x - (x * y))"),
+    (("mul", (("num", 2.0), ("y",))), "_r0 = (x + (2.0 * y))"),
+])
+def test_a_negative_term_of_a_sum_is_subtracted(term, line):
+    # x + (-c)·u is written x - c·u: the same number bit for bit (negation is exact), one
+    # operation less
+    assert codegen.Emitter("math").program(((), (("add", (("x",), term)),)), ["_r0"]) == [line]

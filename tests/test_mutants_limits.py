@@ -64,3 +64,69 @@ def test_the_step_grows_with_the_point_far_from_the_origin():
         return (3 * (a - X) * r ** 3 / r ** 2 if r else NAN,)
 
     assert limit(values_at, X, X) == (0.0,)
+
+
+def test_the_point_is_approached_from_eight_directions_off_the_axes_at_h_2h_4h():
+    # h = 1e-4 · max(1, |x|, |y|) = 3e-4 at (3, -1); the directions are 0.3 + k·45°
+    seen = []
+
+    def values_at(a, b):
+        seen.append((a - 3.0, b + 1.0))
+        return (1.0,)
+
+    assert limit(values_at, 3.0, -1.0) == (1.0,)
+    got = sorted((round(math.hypot(dx, dy) / 3e-4, 6), round(math.atan2(dy, dx) % (2 * math.pi), 6))
+                 for dx, dy in seen)
+    want = sorted((k, round((0.3 + j * math.pi / 4) % (2 * math.pi), 6))
+                  for j in range(8) for k in (1, 2, 4))
+    assert got == want
+
+
+def tilted(c):
+    """1 + c·cos(θ) near the origin: a cone of height c on a plateau at 1."""
+    return lambda a, b: (1.0 + c * a / math.hypot(a, b),)
+
+
+def test_directions_that_agree_to_1e_4_of_the_value_give_their_mean():
+    # the eight estimates are 1 + 1e-5·cos(0.3 + k·45°): they sum to 8 exactly, with no
+    # direction counted twice
+    (value,) = limit(tilted(1e-5), 0.0, 0.0)
+    assert value == pytest.approx(1.0, abs=1e-12)
+
+
+def test_directions_that_differ_by_more_than_1e_4_of_the_value_give_no_limit():
+    # 1 + 1.5e-4·cos(θ): the estimates are up to 1.43e-4 from their mean 1, more than
+    # 1e-4·1 + 1e-6·(1 + 1.5e-4)
+    assert limit(tilted(1.5e-4), 0.0, 0.0) is None
+
+
+def test_round_off_beside_a_large_value_is_zero():
+    # a gradient (1000, 1e-8·cos θ): the second part is noise next to the first; directions
+    # agree to 1e-6 of the largest value, so its limit is 0
+    def values_at(a, b):
+        return (1000.0, 1e-8 * a / math.hypot(a, b))
+
+    assert limit(values_at, 0.0, 0.0) == (1000.0, 0.0)
+
+
+def small_beside_one(value, c):
+    """(1, value + c·cos θ): the directions of the second part differ by up to 0.955·c."""
+    return lambda a, b: (1.0, value + c * a / math.hypot(a, b))
+
+
+def test_a_value_within_twice_the_directions_spread_is_zero():
+    # spread 0.955·0.9e-6 = 0.86e-6, agreeing within 1e-6·1: 1.5e-6 <= 2·0.86e-6 + 1e-6
+    assert limit(small_beside_one(1.5e-6, 0.9e-6), 0.0, 0.0) == (1.0, 0.0)
+
+
+def test_a_value_beyond_twice_the_directions_spread_is_kept():
+    # 3.5e-6 > 2·0.86e-6 + 1e-6 = 2.72e-6
+    got = limit(small_beside_one(3.5e-6, 0.9e-6), 0.0, 0.0)
+    assert got[0] == 1.0 and got[1] == pytest.approx(3.5e-6, rel=1e-9)
+
+
+def test_a_small_limit_of_a_formula_that_moves_fast_near_the_point_is_kept():
+    # 3e-4 + x: the samples move by up to 4h·cos(0.3) = 3.82e-4 from the limit 3e-4, but the
+    # extrapolation takes the slope out exactly; 3e-4 > half of that move, so it is not 0
+    (value,) = limit(lambda a, b: (3e-4 + a,), 0.0, 0.0)
+    assert value == pytest.approx(3e-4, rel=1e-9)

@@ -56,6 +56,8 @@ def test_the_closed_ends_of_a_range_are_accepted(owner, values):
 @pytest.mark.parametrize("owner, values, words", [
     (OPTIMIZERS["armijo"], {"c": 1.0}, "Backtracking line search (Armijo) c must be in (0, 1), got 1"),
     (SCHEDULES["step"], {"every": 0}, "the step decay schedule every must be in [1, 1e+09], got 0"),
+    (SCHEDULES["step"], {"every": 1_000_000_001},
+     "the step decay schedule every must be in [1, 1e+09], got 1000000001"),
     (SCHEDULES["step"], {"every": 2.5}, "the step decay schedule every must be a whole number, got 2.5"),
 ])
 def test_the_open_ends_and_fractions_are_refused(owner, values, words):

@@ -68,8 +68,53 @@ MODULES = {
 # leaves them out, to count what the tests before them killed
 KILLERS = {name: [f"tests/test_mutants_{name}.py"] for name in MODULES}
 
-# "module short name": {"line N: old -> new": "why it cannot change behaviour"}
-EQUIVALENT = {}
+# "module short name": {"line N: old -> new": "why it cannot change behaviour"}; the key is
+# the mutant's description (--list), so it names one mutant of one module's text
+EQUIVALENT = {
+    "fmt": {
+        "line 39: value > 0 -> (value >= 0)": "value is +inf or -inf here, never 0",
+    },
+    "limits": {
+        "line 37: len(DIRECTIONS) // 2 -> (len(DIRECTIONS) / 2)":
+            "8 // 2 == 8 / 2: len(estimates) < 4 and < 4.0 agree",
+    },
+    "steploop": {
+        "line 23: 3 -> 6": "BAD_VALUE renumbered 6: still distinct, every use is by name",
+        "line 23: 4 -> 5": "STOPPED renumbered 5: still distinct, every use is by name",
+        "line 23: 4 -> 8": "STOPPED renumbered 8: still distinct, every use is by name",
+        "line 111: 4 -> 8": "8-space indents: the same generated code",
+        "line 121: 1 -> 2": "a deeper indent of the try body: the same generated code",
+        "line 162: 2 -> 3": "a deeper indent of the loop body: the same generated code",
+        "line 162: 2 -> 4": "a deeper indent of the loop body: the same generated code",
+    },
+    "codegen": {
+        "line 45: 1 -> 0": "_min also compares args[0] with itself: no change, NaN gives NaN "
+                           "either way",
+        "line 169: len(node[1]) > 1 -> (len(node[1]) >= 1)":
+            "a product has two factors or more (sympy's Mul, the parser's a*b), never just -1",
+        "line 203: 1e6 -> 0.0": "_pow (math.pow, np.power) gives the same float as ** for a "
+                                "whole exponent (C pow); their errors are caught alike",
+        "line 227: term[1][0][1] < 0 -> (term[1][0][1] <= 0)":
+            "sympy never leaves a 0 coefficient in a product",
+    },
+    "descent": {
+        "line 226: count <= 0 -> (count < 0)": "count 0 makes end = done, and the next check "
+                                               "returns 0",
+        "line 261: 2 -> 0": "far2 = 1 only makes the loop's quick run-away pre-check run the "
+                            "exact test hypot > far more often",
+        "line 362: x + r * math.cos(k * math.pi / 4) -> (x - r * math.cos(k * math.pi / 4))":
+            "the eight directions k·45° mirrored in the y axis are the same eight",
+        "line 362: y + r * math.sin(k * math.pi / 4) -> (y - r * math.sin(k * math.pi / 4))":
+            "the eight directions k·45° mirrored in the x axis are the same eight",
+    },
+    "batch": {
+        "line 47: 1 -> 0": "check_every = 0 is read as max(1, 0) = 1, the default",
+    },
+    "model": {
+        "line 312: self.run.steps == 0 -> (self.run.steps != 0)":
+            "only a shortcut: _set_settings also returns at once for the same settings",
+    },
+}
 
 BINOPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
           ast.FloorDiv: ast.Div, ast.Pow: ast.Mult}

@@ -46,9 +46,9 @@ class Hyperparameter:
         low_ok = value > self.low if self.low_open else value >= self.low
         high_ok = value < self.high if self.high_open else value <= self.high
         if not (math.isfinite(value) and low_ok and high_ok):
-            raise InputError(f"{owner} {self.name} must be in {self.range_text()}, got {value:g}")
+            raise InputError(f"{owner} {self.name} must be in {self.range_text()}, got {value:.15g}")
         if self.integer and not value.is_integer():
-            raise InputError(f"{owner} {self.name} must be a whole number, got {value:g}")
+            raise InputError(f"{owner} {self.name} must be a whole number, got {value:.15g}")
         return value
 
 
