@@ -119,3 +119,10 @@ def test_read_count(text, value):
 def test_read_count_refuses_separators_and_fractions(text, why):
     with pytest.raises(ValueError, match=why):
         read_count(text)
+
+
+def test_a_factor_in_a_product_puts_a_negative_number_in_parentheses():
+    from gd_explorer.core.fmt import fmt_factor
+
+    assert fmt_factor(-2.5) == "(-2.5)" and fmt_factor(3.0) == "3"
+    assert fmt_factor(-1e-17, scale=1.0) == "0" and fmt_factor(-0.0) == "0"  # never "(-0)"

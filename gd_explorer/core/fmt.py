@@ -48,6 +48,13 @@ def fmt(value, digits=4, scale=None):
     return f"{_trim(mantissa)}e{exponent}"
 
 
+def fmt_factor(value, scale=None):
+    """``value`` as a factor written in a product: a negative number in parentheses,
+    "-0.01 × (-2.5)"."""
+    text = fmt(value, scale=scale)
+    return f"({text})" if text.startswith(MINUS) else text
+
+
 def fmt_point(point, digits=4, scale=None):
     """(x, y) as "(x, y)", each coordinate by fmt."""
     x, y = point

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QHBoxLayout,
 from ..core.calculus import curvature
 from ..core.descent import (MAX_LEARNING_RATE, MAX_STEPS_LIMIT, MAX_TOLERANCE, MIN_LEARNING_RATE,
                             OPTIMIZERS, next_point)
-from ..core.fmt import ROUND_OFF, fmt
+from ..core.fmt import ROUND_OFF, fmt, fmt_factor
 from .number_fields import ERROR_COLOR, CountSpinBox, LogSpinBox, refusal
 from .optimizer_controls import OptimizerControls
 
@@ -30,14 +30,9 @@ def next_step_words(run, step, grad_scale=None):
     eps = (run.learning_rate if run.schedule.name == "constant"
            else math.hypot(step.dx, step.dy) / math.hypot(gx, gy))
     name = "ε" if run.schedule.name == "constant" else "ε_t"
-    moves = [f"Δ{c} = −{name}·f_{c} = -{fmt(eps)} × {_factor(g, grad_scale)} = {fmt(d)}"
+    moves = [f"Δ{c} = −{name}·f_{c} = -{fmt(eps)} × {fmt_factor(g, grad_scale)} = {fmt(d)}"
              for c, g, d in (("x", gx, step.dx), ("y", gy, step.dy))]
     return "next step −ε∇f:  " + "\n".join(moves)
-
-
-def _factor(value, scale=None):
-    text = fmt(value, scale=scale)
-    return f"({text})" if text.startswith("-") else text
 
 
 def curvature_hint(low, high, bound):

@@ -10,9 +10,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core import point as points
 from ..core.calculus import differential, gap_order
-from ..core.fmt import fmt, fmt_point, round_significant
+from ..core.fmt import fmt, fmt_factor, fmt_point, round_significant
 from .colors import CASING_COLOR, DS_COLOR, GAP_COLOR, TANGENT_COLOR
 from .direction_plots import SmallPlot
+from .layout_parts import readout
 from .number_fields import ERROR_COLOR, NumberSpinBox, refusal, show_refusal
 
 DS_LIMIT = 1e6          # the fields take steps up to this size
@@ -32,20 +33,6 @@ def mark(color, glyph="●"):
     """A legend glyph in ``color`` on the dark casing, as the mark is drawn."""
     return (f"<span style='color:{color};background:{CASING_COLOR}'>"
             f"&nbsp;<b>{glyph}</b>&nbsp;</span>")
-
-
-def _factor(value, scale=None):
-    """``value`` as a factor in a product: negative numbers in parentheses."""
-    text = fmt(value, scale=scale)
-    return f"({text})" if text.startswith("-") else text
-
-
-def _readout(name):
-    label = QLabel(objectName=name)
-    label.setTextFormat(Qt.RichText)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-    return label
 
 
 class GapPlot(SmallPlot):
@@ -120,16 +107,16 @@ class DifferentialPanel(QWidget):
         self.field_message.setWordWrap(True)
         self.field_message.setStyleSheet(f"color: {ERROR_COLOR};")
         self.field_message.setVisible(False)
-        self.point_label = _readout("differentialPoint")
-        self.df_label = _readout("dfValue")
-        self.actual_label = _readout("deltaFValue")
-        self.gap_label = _readout("differentialGap")
+        self.point_label = readout("differentialPoint")
+        self.df_label = readout("dfValue")
+        self.actual_label = readout("deltaFValue")
+        self.gap_label = readout("differentialGap")
         self.message = QLabel(objectName="differentialMessage")
         self.message.setTextFormat(Qt.RichText)
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #8a6d00;")
         self.plot = GapPlot()
-        self.order_label = _readout("gapOrder")
+        self.order_label = readout("gapOrder")
 
         row = QHBoxLayout()
         row.addWidget(QLabel("ds = ("))
@@ -241,7 +228,7 @@ class DifferentialPanel(QWidget):
         self.point_label.setText(f"‖ds‖ = {norm}; at p = {fmt_point(d.point)}: "
                                  f"f = {fmt(d.f)}, {grad}")
         defined_step = math.isfinite(d.f_step)
-        actual = (f"{fmt(d.f_step)} − {_factor(d.f)} = <b>{fmt(d.actual, scale=d.gap_scale)}</b>"
+        actual = (f"{fmt(d.f_step)} − {fmt_factor(d.f)} = <b>{fmt(d.actual, scale=d.gap_scale)}</b>"
                   if defined_step else "undefined")
         self.actual_label.setText(f"{mark(DS_COLOR)} Δf = f(p + ds) − f(p) = {actual}"
                                   "<br>the actual rise, to the surface")
@@ -253,7 +240,7 @@ class DifferentialPanel(QWidget):
             return
         self.df_label.setText(
             f"{mark(TANGENT_COLOR)} df = f<sub>x</sub> dx + f<sub>y</sub> dy = "
-            f"{_factor(gx)}·{_factor(dx)} + {_factor(gy)}·{_factor(dy)} = "
+            f"{fmt_factor(gx)}·{fmt_factor(dx)} + {fmt_factor(gy)}·{fmt_factor(dy)} = "
             f"<b>{fmt(d.df, scale=d.df_scale)}</b><br>the rise on the tangent plane")
         gap = fmt(d.gap, scale=d.gap_scale) if defined_step else "undefined"
         self.gap_label.setText(f"{mark(GAP_COLOR, '┃')} Δf − df = <b>{gap}</b>"

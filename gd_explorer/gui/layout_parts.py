@@ -5,6 +5,15 @@ from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import (QFrame, QLabel, QScrollArea, QSizePolicy, QSplitter,
                                QToolButton, QVBoxLayout, QWidget)
 
+def readout(name):
+    """A label for a readout that may hold rich text, wraps, and can be selected to copy."""
+    label = QLabel(objectName=name)
+    label.setTextFormat(Qt.RichText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    return label
+
+
 # the side panel's tabs: key (as lessons name them), short title, full name (the tooltip)
 SIDE_TABS = (("descent", "Descent", "Gradient descent: runs, settings, Step and Play"),
              ("direction", "Directional", "Directional derivative: the dial, D_u f, slices"),

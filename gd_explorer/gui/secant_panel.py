@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 from ..core.fmt import fmt
 from .colors import NEG_GRAD_COLOR, SECANT_COLOR, SLOPE_COLOR
 from .direction_plots import LimitTable
+from .layout_parts import readout
 from .number_fields import ERROR_COLOR, LogSpinBox
 
 H_MIN, H_MAX = 1e-6, 1e6   # what the field takes; the slider runs from H_MIN to the window width
@@ -19,14 +20,6 @@ INTRO = ("The secant through a and a + h has slope Δf / h. As h shrinks it turn
 
 def _swatch(color, dashed=False):
     return f"<span style='color:{color}; font-weight:bold'>{'╍╍' if dashed else '━━'}</span>"
-
-
-def _readout(name):
-    label = QLabel(objectName=name)
-    label.setTextFormat(Qt.RichText)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-    return label
 
 
 class SecantPanel(QWidget):
@@ -43,7 +36,7 @@ class SecantPanel(QWidget):
         intro = QLabel(INTRO)
         intro.setWordWrap(True)
         intro.setStyleSheet("color: #444;")
-        self.point_label = _readout("secantPoint")
+        self.point_label = readout("secantPoint")
         self.h_field = LogSpinBox(H_MIN, H_MAX, objectName="secantH")
         self.h_field.setValue(h)
         self.h_field.setToolTip(f"The step h of the secant: type a number from {fmt(H_MIN)} "
@@ -54,11 +47,11 @@ class SecantPanel(QWidget):
         self.h_message.setWordWrap(True)
         self.h_message.setStyleSheet(f"color: {ERROR_COLOR};")
         self.h_message.setVisible(False)
-        self.secant_label = _readout("secantSlope")
-        self.tangent_label = _readout("tangentSlope")
-        self.formula_label = _readout("derivativeFormula")
+        self.secant_label = readout("secantSlope")
+        self.tangent_label = readout("tangentSlope")
+        self.formula_label = readout("derivativeFormula")
         self.table = LimitTable("secantTable", ("h", "(f(a+h) − f(a))/h", "minus f′(a)"))
-        self.step_label = _readout("descentStepLabel")
+        self.step_label = readout("descentStepLabel")
         self.message = QLabel(objectName="secantMessage")
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #8a6d00;")
