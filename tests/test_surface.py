@@ -528,3 +528,23 @@ def test_a_narrow_pane_puts_height_and_camera_on_a_second_row(qtbot, gl_ready):
         assert widget.mapTo(view, widget.rect().topRight()).x() <= view.width()
     view.resize(700, 600)
     qtbot.waitUntil(lambda: right.y() == left.y(), timeout=15000)
+
+
+@pytest.mark.opengl
+def test_presentation_scale_widens_the_3d_lines_markers_and_labels(qtbot, gl_ready):
+    from gd_explorer.gui.scale import ui_scale
+
+    view = shown_view(qtbot, make_model())
+    items = view.items
+    before = (items.path.width, items.point.size, items.labels.font.pointSizeF())
+    scale = ui_scale()
+    try:
+        scale.set_percent(150, save=False)
+        assert (items.path.width, items.point.size, items.labels.font.pointSizeF()) == \
+            pytest.approx(tuple(1.5 * v for v in before))
+        second = shown_view(qtbot, make_model())    # made at 150 %: not scaled twice
+        assert second.items.path.width == pytest.approx(1.5 * before[0])
+    finally:
+        scale.set_percent(100, save=False)
+    assert (items.path.width, items.point.size, items.labels.font.pointSizeF()) == \
+        pytest.approx(before)

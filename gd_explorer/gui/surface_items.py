@@ -370,6 +370,24 @@ class SceneItems:
             view.addItem(item)
         self.z_scale = 1.0
         self.plane_ok = False
+        # line widths, marker sizes and font sizes at 100 %, for the presentation scale
+        self._widths = {item: item.width for item in self.all
+                        if isinstance(item, gl.GLLinePlotItem)}
+        self._sizes = {item: item.size for item in self.all
+                       if isinstance(item, gl.GLScatterPlotItem) and np.ndim(item.size) == 0}
+        self._fonts = {font: font.pointSizeF()
+                       for font in (self.labels.font, self.labels.name_font, self.tags.font)}
+
+    def set_scale(self, factor):
+        """Lines, markers and texts ``factor`` times their size at 100 % (presentation)."""
+        for item, width in self._widths.items():
+            item.setData(width=width * factor)
+        for item, size in self._sizes.items():
+            item.setData(size=size * factor)
+        for font, points in self._fonts.items():
+            font.setPointSizeF(points * factor)
+        self.labels.update()
+        self.tags.update()
 
     def set_z_scale(self, s):
         self.z_scale = float(s)

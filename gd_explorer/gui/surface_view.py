@@ -21,6 +21,7 @@ from ..core.grid import sample_grid, window_color_scale
 from .colors import (COLORMAP_NAME, CRITICAL_COLORS, DS_COLOR, GAP_COLOR, START_COLOR,
                      TANGENT_COLOR, TRACE_X_COLOR, TRACE_Y_COLOR, TRAJ_COLOR, U_COLOR)
 from .number_fields import NumberSpinBox
+from .scale import ui_scale
 
 RESOLUTION = 100       # surface mesh is RESOLUTION x RESOLUTION vertices
 SETTLE_MS = 150        # re-sample this long after the last window change
@@ -201,6 +202,8 @@ class SurfaceView(QWidget):
         self.gl.setMinimumSize(200, 200)
         self.items = si.SceneItems(self.gl, TRAJ_COLOR, START_COLOR, TANGENT_COLOR, U_COLOR,
                                    CRITICAL_COLORS, SLICE_COLORS)
+        self.items.set_scale(ui_scale().factor)
+        ui_scale().scaleChanged.connect(self._on_scale_changed)
         self.lut = pg.colormap.get(COLORMAP_NAME).getLookupTable(nPts=LUT_SIZE)
         layout.addWidget(self.gl, 1)
         self.caption = QLabel(objectName="surfaceCaption")
@@ -223,6 +226,9 @@ class SurfaceView(QWidget):
         else:
             self._bar.addWidget(right, 1, 0, 1, 3, Qt.AlignLeft)
         self.setMinimumWidth(max(left.sizeHint().width(), right.sizeHint().width()) + 12)
+
+    def _on_scale_changed(self, _percent):
+        self.items.set_scale(ui_scale().factor)
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
