@@ -347,3 +347,16 @@ def test_the_panel_computes_only_while_shown(qtbot, panel, monkeypatch):
     widget.show()                                           # brought up to date once shown
     assert len(calls) == 1 and calls[0][1] == model.current_point
     assert widget.dx.value() == 0.5 and widget.result.point == model.current_point
+
+
+def test_one_step_computes_the_panel_once(qtbot, panel, monkeypatch):
+    from gd_explorer.gui import differential_panel
+
+    model, widget = panel
+    calls = []
+    monkeypatch.setattr(differential_panel, "gap_order",
+                        lambda *args: calls.append(args) or gap_order(*args))
+    model.step(1)                 # pointChanged and trajectoryChanged: one computation
+    assert len(calls) == 1 and calls[0][1] == model.current_point
+    model.set_ds(0.5, 0.25)       # a new ds: computed again
+    assert len(calls) == 2

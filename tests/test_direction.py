@@ -21,7 +21,7 @@ SHOWN = 5e-4  # readouts have 4 significant digits: half a unit in the last plac
 
 @pytest.fixture(scope="module")
 def functions():
-    return {text: parse_function(text) for text in (BOWL, SADDLE, WAVE, ROOT)}
+    return {text: parse_function(text) for text in (BOWL, SADDLE, WAVE, ROOT, "x + y")}
 
 
 @pytest.fixture
@@ -313,6 +313,18 @@ def test_total_differential(make):
     # df = 0.1 · 7.7320508; Δf = g(0.1) − g(0) = 0.77320508 + 1.5 · 0.01
     assert "df = ∇f · ds = <b>0.7732</b>" in label and "Δf = f(p + ds) − f(p) = <b>0.7882</b>" in label
     assert "Δf − df = 0.015," in label
+
+
+def test_total_differential_along_the_level_line_shows_round_off_as_zero(make):
+    from gd_explorer.core.calculus import differential
+
+    model, panel = make("x + y", -0.02, -0.2, -45)     # u = (1, -1)/√2: f does not change
+    ux, uy = math.cos(math.radians(-45)), math.sin(math.radians(-45))
+    d = differential(model.function, (-0.02, -0.2), (0.1 * ux, 0.1 * uy))
+    assert d.actual != 0 and abs(d.actual) < 1e-15       # round-off in floats
+    label = text(panel, "differentialLabel")
+    assert "Δf = f(p + ds) − f(p) = <b>0</b>" in label and "df = ∇f · ds = <b>0</b>" in label
+    assert "Δf − df = 0," in label
 
 
 # ----- where D_u f is special or undefined ---------------------------------------------------

@@ -548,3 +548,11 @@ def test_presentation_scale_widens_the_3d_lines_markers_and_labels(qtbot, gl_rea
         scale.set_percent(100, save=False)
     assert (items.path.width, items.point.size, items.labels.font.pointSizeF()) == \
         pytest.approx(before)
+
+
+@pytest.mark.opengl
+def test_the_caption_says_f_is_defined_where_only_the_gradient_is_not(qtbot, gl_ready):
+    view = shown_view(qtbot, make_model("sqrt(x^2 + y^2)", start=(0.0, 0.0)))
+    text = view.caption.text()
+    assert "at (0, 0): f = 0; ∇f is undefined here" in text
+    assert "f is not defined" not in text

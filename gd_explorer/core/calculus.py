@@ -168,12 +168,14 @@ class Differential:
     def df_scale(self):
         """The size of the terms df is summed from: a df below round-off of it is 0."""
         (gx, gy), (dx, dy) = self.gradient, self.ds
-        return np.abs(gx * dx) + np.abs(gy * dy)
+        with np.errstate(over="ignore"):  # near the float limit the scale is inf: nothing is 0
+            return np.abs(gx * dx) + np.abs(gy * dy)
 
     @property
     def gap_scale(self):
         """The size of the numbers Δf and Δf − df are computed from (round-off scale)."""
-        return np.abs(self.f) + np.abs(self.f_step) + self.df_scale
+        with np.errstate(over="ignore"):
+            return np.abs(self.f) + np.abs(self.f_step) + self.df_scale
 
 
 def differential(function, point, ds):

@@ -146,6 +146,7 @@ class DifferentialPanel(QWidget):
         for field in (self.dx, self.dy):
             field.valueChanged.connect(lambda _value, f=field: self._on_field_edited(f))
             field.refused.connect(self._show_refusals)
+        self._drawn = None  # what the panel shows: function, point, window, ds, tolerance
         for signal in (model.functionChanged, model.pointChanged, model.trajectoryChanged,
                        model.windowChanged, model.dsChanged):
             signal.connect(self._refresh)
@@ -200,6 +201,10 @@ class DifferentialPanel(QWidget):
         if not self.isVisible():
             return
         model = self.model
+        key = (model.function, model.current_point, model.window, model.ds, model.tol)
+        if key == self._drawn:  # a step emits pointChanged and trajectoryChanged: once
+            return
+        self._drawn = key
         ds = model.ds
         self._show_ds(ds)
         self._show_refusals()
@@ -223,8 +228,9 @@ class DifferentialPanel(QWidget):
             self._note(NOTES[state.kind if state is not None else None])
             return
         (gx, gy), (dx, dy) = d.gradient, d.ds
-        grad = (f"f<sub>x</sub> = {fmt(gx)}, f<sub>y</sub> = {fmt(gy)}" if state.has_gradient
-                else "∇f undefined")
+        scale = self.model.gradient_scale()  # round-off of f_x, f_y is shown as 0
+        grad = (f"f<sub>x</sub> = {fmt(gx, scale=scale)}, f<sub>y</sub> = {fmt(gy, scale=scale)}"
+                if state.has_gradient else "∇f undefined")
         self.point_label.setText(f"‖ds‖ = {norm}; at p = {fmt_point(d.point)}: "
                                  f"f = {fmt(d.f)}, {grad}")
         defined_step = math.isfinite(d.f_step)
@@ -240,7 +246,7 @@ class DifferentialPanel(QWidget):
             return
         self.df_label.setText(
             f"{mark(TANGENT_COLOR)} df = f<sub>x</sub> dx + f<sub>y</sub> dy = "
-            f"{fmt_factor(gx)}·{fmt_factor(dx)} + {fmt_factor(gy)}·{fmt_factor(dy)} = "
+            f"{fmt_factor(gx, scale)}·{fmt_factor(dx)} + {fmt_factor(gy, scale)}·{fmt_factor(dy)} = "
             f"<b>{fmt(d.df, scale=d.df_scale)}</b><br>the rise on the tangent plane")
         gap = fmt(d.gap, scale=d.gap_scale) if defined_step else "undefined"
         self.gap_label.setText(f"{mark(GAP_COLOR, '┃')} Δf − df = <b>{gap}</b>"

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QPushButton, QT
                                QVBoxLayout, QWidget)
 
 from ..core import point
-from ..core.calculus import (STEPS_H, all_slices, directional_derivative, slice_values,
-                             total_differential, traces)
+from ..core.calculus import (STEPS_H, all_slices, differential, directional_derivative,
+                             slice_values, traces)
 from ..core.errors import InputError
 from ..core.fmt import fmt, fmt_point
 from .colors import CASING_COLOR, GRAD_COLOR, TANGENT_COLOR, U_COLOR
@@ -455,8 +455,8 @@ class DirectionPanel(QWidget):
                 caption.setText(f"Trace through the point along {var}: {UNDEFINED}")
             return
         a, b = d.point
-        r = self._slice_halfwidth()
-        zs = np.linspace(-r, r, SLICE_POINTS)
+        zs = self._zs  # the slice's, set by _fit_slice for this point
+        r = float(zs[-1])
         values = traces(self.model.function, d.point, zs)
         slopes = d.gradient if self.state in (OK, ZERO_GRAD) else (None, None)
         names = (f"f(x, {fmt(b)}) against x", f"f({fmt(a)}, y) against y")
@@ -466,7 +466,8 @@ class DirectionPanel(QWidget):
             plot.set_curve(xs, gs, origin, d.f, slope)
             rise = abs(slope) * r if slope is not None else math.nan
             plot.fit((xs[0], xs[-1]), gs, [d.f, d.f - rise, d.f + rise])
-            shown = fmt(slope) if slope is not None else UNDEFINED
+            shown = (fmt(slope, scale=self.model.gradient_scale()) if slope is not None
+                     else UNDEFINED)
             caption.setText(f"{name}, and its tangent with slope {partial} = {shown} (dashed)")
 
     def _update_table(self, d):
@@ -478,6 +479,6 @@ class DirectionPanel(QWidget):
         if d is None or self.state not in (OK, ZERO_GRAD):
             self.differential.set_differential()
             return
-        df, actual = total_differential(self.model.function, d.point, d.phi, DIFF_STEP)
-        gx, gy = d.gradient
-        self.differential.set_differential(df, actual, (abs(gx) + abs(gy)) * DIFF_STEP)
+        ux, uy = d.u
+        self.differential.set_differential(
+            differential(self.model.function, d.point, (DIFF_STEP * ux, DIFF_STEP * uy)))

@@ -287,15 +287,14 @@ class DifferentialLabel(QLabel):
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
-    def set_differential(self, df=None, actual=None, scale=None):
-        """Show df (computed from terms of size ``scale``) and Δf, or "undefined" if ``df``
-        is None."""
-        if df is None:
+    def set_differential(self, d=None):
+        """Show df and Δf of ``d`` (a core.calculus.Differential) with its round-off scales,
+        as the Differential tab does, or "undefined" if ``d`` is None."""
+        if d is None:
             self.setText("df = ∇f · ds: " + UNDEFINED)
             return
-        gap = actual - df
         self.setText(
-            f"df = ∇f · ds = <b>{fmt(df, scale=scale)}</b><br>"
-            f"Δf = f(p + ds) − f(p) = <b>{fmt(actual)}</b><br>"
-            f"Δf − df = {fmt(gap, scale=abs(actual) + abs(df))}, "
+            f"df = ∇f · ds = <b>{fmt(d.df, scale=d.df_scale)}</b><br>"
+            f"Δf = f(p + ds) − f(p) = <b>{fmt(d.actual, scale=d.gap_scale)}</b><br>"
+            f"Δf − df = {fmt(d.gap, scale=d.gap_scale)}, "
             "of order h²: df ≈ Δf for small steps")

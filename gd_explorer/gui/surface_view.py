@@ -671,7 +671,12 @@ class SurfaceView(QWidget):
 
     def _set_caption(self, point, phi):
         key = self._caption_key()
-        if point is None:
+        state = self.model.point_state()
+        if point is None and state is not None and math.isfinite(state.f):
+            # f is defined, ∇f is not (or the point is outside the box): say which
+            text = f"at {fmt_point((state.x, state.y))}: f = {fmt(state.f)}"
+            text += f"; {state.words}" if state.words else ""
+        elif point is None:
             text = "f is not defined at the current point" if self.model.function else ""
         else:
             x, y, f, gx, gy = point
