@@ -280,3 +280,14 @@ def test_a_runs_name_follows_its_optimizer_unless_the_user_named_it(qtbot, windo
     model.rename_run(0, "run 7: Adam")          # looks automatic, but names another optimizer
     model.set_optimizer("gd")
     assert model.runs[0].name == "run 7: Adam"
+
+
+def test_with_no_run_moving_the_start_moves_the_current_point_in_every_pane(qtbot, window):
+    model = window.model
+    while model.runs:
+        model.remove_run(0)
+    points = []
+    model.pointChanged.connect(lambda x, y: points.append((x, y)))
+    model.set_start(1.0, 2.0)
+    assert model.current_point == (1.0, 2.0) and points == [(1.0, 2.0)]
+    assert window.editor.values.text().startswith("(x, y) = (1, 2)")

@@ -358,6 +358,8 @@ class ExplorerModel(QObject):
             self.startChanged.emit(*settings.start)
         if r is not None:
             self._after_reset()
+        elif moved:  # no run: the current point is the start
+            self._emit_point()
 
     def _restarted(self, run, settings=None):
         """The run afresh from its start (with ``settings`` if given): a new Run object."""
