@@ -109,15 +109,9 @@ def screenshot(window, path, size=SCREENSHOT_SIZE):
 
 def _wait_for_map(window, timeout=10.0):
     """Process events until the contour map is sampled for the view's final size."""
-    import time
+    from .events import process_events_until
 
-    from PySide6.QtCore import QCoreApplication, QEventLoop
-
-    deadline = time.monotonic() + timeout
-    while window.contour.map_pending() and time.monotonic() < deadline:
-        QCoreApplication.processEvents(QEventLoop.AllEvents, 20)
-        time.sleep(0.005)
-    QCoreApplication.processEvents()
+    process_events_until(lambda: not window.contour.map_pending(), timeout)
 
 
 def check_display(screenshot):

@@ -9,6 +9,7 @@ from ..core.errors import ExpressionError
 from ..core.function import parse_function
 from ..core.parser import parse_ir
 from ..core.sandbox import default_sandbox
+from .events import process_events_until
 
 CANCEL_AFTER_S = 0.3
 
@@ -116,11 +117,5 @@ class Compiler(QObject):
             self.busyChanged.emit(busy)
 
     def wait(self, timeout=10.0):
-        """Block (processing nothing) until idle; for scripts such as --screenshot."""
-        from PySide6.QtCore import QCoreApplication, QEventLoop
-
-        deadline = time.monotonic() + timeout
-        while self.busy and time.monotonic() < deadline:
-            QCoreApplication.processEvents(QEventLoop.AllEvents, 20)
-            time.sleep(0.005)
-        return not self.busy
+        """Process events until idle; for scripts such as --screenshot."""
+        return process_events_until(lambda: not self.busy, timeout)

@@ -11,7 +11,6 @@ import math
 import sys
 import textwrap
 import threading
-import time
 
 from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (QAction, QFontDatabase, QFontInfo, QFontMetrics, QGuiApplication,
@@ -20,6 +19,7 @@ from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QStyle, QWidget
 
 from ..core.sandbox import Sandbox, shared_sandbox
+from .events import process_events_until
 
 MAX_TEX_CHARS = 600   # longer LaTeX stays plain text: ziamath would take seconds on it
 MIN_FIT = 0.75        # a wide formula shrinks to this fraction at most, then scrolls
@@ -334,16 +334,11 @@ class MathView(QScrollArea):
 def wait_typeset(widget, timeout=10.0):
     """Process events until every visible MathView in ``widget`` has its SVG (or has given up);
     for scripts that grab the window, such as --screenshot. Returns whether all finished."""
-    from PySide6.QtCore import QCoreApplication, QEventLoop
+    def done():
+        return not any(v.isVisible() and v._key is not None
+                       for v in widget.findChildren(MathView))
 
-    deadline = time.monotonic() + timeout
-    while True:
-        views = widget.findChildren(MathView)
-        waiting = [v for v in views if v.isVisible() and v._key is not None]
-        if not waiting or time.monotonic() > deadline:
-            return not waiting
-        QCoreApplication.processEvents(QEventLoop.AllEvents, 20)
-        time.sleep(0.005)
+    return process_events_until(done, timeout)
 
 
 def matrix_tex(rows):
