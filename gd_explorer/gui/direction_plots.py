@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGraphicsItem, QHeaderView, QL
 from ..core.calculus import STEPS_H, derivative_curve
 from ..core.fmt import fmt
 from .colors import CASING_COLOR, GRAD_COLOR, NEG_GRAD_COLOR, TANGENT_COLOR, U_COLOR
+from .dot_item import Dot
 from .scale import fit_rows, px, ui_scale
 
 UNDEFINED = "undefined here"
@@ -102,7 +103,7 @@ class CurvePlot(SmallPlot):
         self.phi_line = pg.InfiniteLine(angle=90, movable=False,
                                         pen=pg.mkPen(U_COLOR, width=1, style=Qt.DashLine))
         plot.addItem(self.phi_line)
-        self.marker = pg.ScatterPlotItem(size=10, brush=pg.mkBrush(U_COLOR), pen=pg.mkPen("k"))
+        self.marker = Dot(10, U_COLOR, "k")
         plot.addItem(self.marker)
         font = QFont(self.font())
         font.setPointSizeF(px(8))
@@ -179,10 +180,13 @@ class TangentPlot(SmallPlot):
         super().__init__(name, height)
         plot = self.getPlotItem()
         shadow = pg.mkPen(casing, width=4) if casing else None
-        self.curve = plot.plot(pen=pg.mkPen(color, width=2), connect="finite", shadowPen=shadow)
-        self.tangent = plot.plot(pen=pg.mkPen("#333333", width=1.5, style=Qt.DashLine))
-        self.point = pg.ScatterPlotItem(size=7, brush=pg.mkBrush("k"), pen=None)
-        plot.addItem(self.point)
+        # plain curve items: a PlotDataItem's setData costs more than the paint (each tick)
+        self.curve = pg.PlotCurveItem(pen=pg.mkPen(color, width=2), connect="finite",
+                                      shadowPen=shadow)
+        self.tangent = pg.PlotCurveItem(pen=pg.mkPen("#333333", width=1.5, style=Qt.DashLine))
+        self.point = Dot(7, "k")
+        for item in (self.curve, self.tangent, self.point):
+            plot.addItem(item)
 
     def clear_curve(self):
         for item in (self.curve, self.tangent, self.point):
