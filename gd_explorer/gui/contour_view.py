@@ -14,7 +14,8 @@ from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR
                      LOWEST_COLOR, NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR,
                      U_COLOR)
 from .arrow_layer import ArrowLayer
-from .cached_curves import ChunkedPath, SteadyCurve, cache_as_painted, thin_to_pixels
+from .cached_curves import (CachedLegend, ChunkedPath, SteadyCurve, cache_as_painted,
+                            thin_to_pixels)
 from .ds_handle import DsHandle
 from .observing import data_to_viewport, observe, stop_observing
 from .step_preview import StepPreview
@@ -210,8 +211,11 @@ class ContourView(pg.PlotWidget):
         self.contours.setZValue(-5)
         cache_as_painted(self.contours)
         plot.addItem(self.contours)
-        self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt", sampleType=CasedSample,
-                                     brush=pg.mkBrush(255, 255, 255, 190))
+        self.legend = plot.legend = CachedLegend(offset=(8, 8), labelTextSize="8pt",
+                                                 sampleType=CasedSample,
+                                                 brush=pg.mkBrush(255, 255, 255, 190))
+        self.legend.setParentItem(plot.vb)  # as plot.addLegend does
+        self.scene().sigPrepareForPaint.connect(self.legend.refresh)
         self.trajectory = pg.PlotDataItem(**cased_line(TRAJ_COLOR, 2.0), name="path",
                                           symbol="o", symbolSize=6, symbolBrush=TRAJ_COLOR,
                                           symbolPen=casing(1.0), connect="finite")
