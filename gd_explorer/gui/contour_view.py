@@ -5,7 +5,7 @@ import threading
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QGraphicsView, QLabel
 
 from ..core.errors import InputError
 from ..core.fmt import fmt
@@ -77,6 +77,10 @@ class CasedSample(pg.ItemSample):
     """A legend glyph drawn as the item is: the casing (shadowPen) first, then the line and
     the symbol (pyqtgraph's sample leaves out the casing)."""
 
+    def boundingRect(self):
+        # the casing's round ends stick out of the 20 px square: a cached sample keeps them
+        return super().boundingRect().adjusted(-4, -4, 4, 4)
+
     def paint(self, p, *args):
         shadow = self.item.opts.get("shadowPen")
         if shadow is not None and self.item.isVisible():
@@ -118,6 +122,9 @@ class ContourView(pg.PlotWidget):
     def __init__(self, model, parent=None):
         super().__init__(parent=parent, background="w")
         self.setObjectName("contourView")
+        # the map covers the view: a plain fill under it costs less than pyqtgraph's cached
+        # background, a pixmap of the whole viewport read again each frame
+        self.setCacheMode(QGraphicsView.CacheNone)
         self.model = model
         self.grid = None
         self.levels = np.array([])
