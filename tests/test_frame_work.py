@@ -7,9 +7,10 @@ import math
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QApplication
+import pyqtgraph as pg
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 
-from gd_explorer.core.fmt import fmt_point
+from gd_explorer.core.fmt import fmt, fmt_point
 from gd_explorer.gui.cached_curves import CHUNK, thin_to_pixels
 
 ROSENBROCK = "(1 - x)^2 + 100*(y - x^2)^2"
@@ -174,3 +175,68 @@ def test_turning_the_dial_moves_only_u_on_the_map(long_run, monkeypatch):
     length = 0.8 * 0.14 * (x1 - x0)
     assert tip == pytest.approx((x + length * math.cos(0.7), y + length * math.sin(0.7)))
 
+
+
+def pixels_of(view, item, color):
+    """How many of the viewport's pixels under a scene item are near ``color``."""
+    rect = view.mapFromScene(item.sceneBoundingRect()).boundingRect()
+    image = view.viewport().grab(rect).toImage()
+    rgb = np.array([[image.pixelColor(x, y).getRgb()[:3] for x in range(image.width())]
+                    for y in range(image.height())], dtype=float)
+    return int((np.abs(rgb - pg.mkColor(color).getRgb()[:3]).sum(axis=2) < 60).sum())
+
+
+def test_the_legend_is_painted_from_its_cache_until_an_entry_looks_different(long_run,
+                                                                            monkeypatch):
+    view, model = long_run.contour, long_run.model
+    sample = next(s for s, _ in view.legend.items if s.item is view.trajectory)
+    painted = [count_calls(monkeypatch, part, "paint")
+               for s, label in view.legend.items for part in (s, label.item)]
+    ours = count_calls(monkeypatch, sample, "paint")
+    for _ in range(3):
+        model.step(1)
+        view.viewport().repaint()
+    assert all(calls == [] for calls in painted) and ours == []
+    color = model.selected_run.color
+    line = pixels_of(view, sample, color)  # the path's line alone
+    model.reset()  # a short run again: its path's points get markers, and so does the sample
+    view.viewport().repaint()
+    assert view.trajectory.opts["symbol"] == "o"
+    assert len(ours) == 1
+    marked = pixels_of(view, sample, color)
+    assert marked > line  # the marker's disc shows
+    sample.setCacheMode(QGraphicsItem.NoCache)  # the cache shows what it paints afresh
+    view.viewport().repaint()
+    assert abs(pixels_of(view, sample, color) - marked) <= 0.2 * marked
+
+
+def test_a_step_writes_only_the_new_cells_of_the_iteration_table(long_run):
+    win, model = long_run, long_run.model
+    table = win.table.table_model
+    win.table.viewport().repaint()
+    for _ in range(3):
+        written = table.formatted
+        model.step(1)
+        win.table.viewport().repaint()  # every visible row moved up one: all are painted
+        # the new row, and Δx, Δy of the row before it (the step from it is known now)
+        assert table.formatted - written == len(table.headers) + 2
+    rows, last = model.run.view(), table.rowCount() - 1
+    assert table.data(table.index(last - 1, 7)) == fmt(rows[last, 1] - rows[last - 1, 1])
+    assert table.data(table.index(last, 7)) == ""  # not taken yet
+    assert table.data(table.index(last, 3)) == fmt(rows[last, 3])
+
+
+def test_a_step_leaves_the_preview_pens_alone_and_a_new_run_colours_them(long_run, monkeypatch):
+    view, model = long_run.contour, long_run.model
+    preview = view.step_preview
+    pens = count_calls(monkeypatch, preview.ring, "setPen")  # each redraws the ring's symbol
+    for _ in range(3):
+        model.step(1)
+    assert pens == []
+    model.add_run((0.5, 0.5))  # selected, in a colour of its own
+    model.step(1)
+    color = model.selected_run.color
+    assert len(pens) == 1
+    assert preview.ring.opts["pen"].color() == pg.mkColor(color)
+    assert preview.shaft.opts["pen"].color() == pg.mkColor(color)
+    assert pg.mkColor(color) != pg.mkColor(model.runs[0].color)

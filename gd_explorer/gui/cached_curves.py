@@ -1,8 +1,10 @@
-"""Long curves on the map that cost little per frame: data bounds kept through a pan, a path
-thinned to the view's pixels without losing its zig-zag, and a long path drawn in fixed
-chunks, so that one more step repaints only the last one."""
+"""What the map draws at little cost per frame: long curves whose data bounds survive a pan, a
+path thinned to the view's pixels without losing its zig-zag, a long path drawn in fixed
+chunks, so that one more step repaints only the last one, and a legend played from a pixmap
+while its entries look the same."""
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QBrush, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 CHUNK = 4096  # steps in each fixed piece of a long path
@@ -97,3 +99,50 @@ class ChunkedPath:
     def clear(self):
         self._key, self._pieces = None, []
         self.head.setData([], [])
+
+
+def _look(item):
+    """What a legend entry's sample draws of ``item``: its visibility, pens, symbol, fill
+    (QPen and QBrush copied: compared by value, never changed under the copy)."""
+    opts = item.opts
+    symbol = getattr(item, "scatter", None)
+    symbol = opts if symbol is None else symbol.opts
+    values = [opts.get(k) for k in ("pen", "shadowPen", "symbol", "fillLevel", "fillBrush",
+                                     "antialias")]
+    values += [symbol.get(k) for k in ("pen", "brush", "size")]
+    copies = [QPen(v) if isinstance(v, QPen) else QBrush(v) if isinstance(v, QBrush) else v
+              for v in values]
+    return (item.isVisible(), *copies)
+
+
+class CachedLegend(pg.LegendItem):
+    """A LegendItem painted from pixmaps (its box, each sample and each label): before each
+    frame (``refresh``, on the scene's sigPrepareForPaint) every sample whose item looks
+    different from when it was painted (a pen, a symbol, shown or hidden) is painted again;
+    a label paints again when its text changes."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        cache_as_painted(self)
+        self._looks = {}  # sample → the look of its item when it was last painted
+        self.repainted = 0  # samples painted again for a new look (tests count them)
+
+    def addItem(self, item, name):
+        super().addItem(item, name)
+        sample, label = self.items[-1]
+        for part in (sample, label, *label.childItems()):
+            cache_as_painted(part)
+        self._looks[sample] = _look(sample.item)
+
+    def removeItem(self, item):
+        super().removeItem(item)
+        kept = {sample for sample, _ in self.items}
+        self._looks = {s: look for s, look in self._looks.items() if s in kept}
+
+    def refresh(self):
+        for sample, _label in self.items:
+            look = _look(sample.item)
+            if look != self._looks.get(sample):
+                self._looks[sample] = look
+                self.repainted += 1
+                sample.update()

@@ -5,7 +5,7 @@ import threading
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QGraphicsView, QLabel
 
 from ..core.errors import InputError
 from ..core.fmt import fmt
@@ -14,7 +14,8 @@ from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR
                      LOWEST_COLOR, NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR,
                      U_COLOR)
 from .arrow_layer import ArrowLayer
-from .cached_curves import ChunkedPath, SteadyCurve, cache_as_painted, thin_to_pixels
+from .cached_curves import (CachedLegend, ChunkedPath, SteadyCurve, cache_as_painted,
+                            thin_to_pixels)
 from .ds_handle import DsHandle
 from .observing import data_to_viewport, observe, stop_observing
 from .step_preview import StepPreview
@@ -76,6 +77,10 @@ class CasedSample(pg.ItemSample):
     """A legend glyph drawn as the item is: the casing (shadowPen) first, then the line and
     the symbol (pyqtgraph's sample leaves out the casing)."""
 
+    def boundingRect(self):
+        # the casing's round ends stick out of the 20 px square: a cached sample keeps them
+        return super().boundingRect().adjusted(-4, -4, 4, 4)
+
     def paint(self, p, *args):
         shadow = self.item.opts.get("shadowPen")
         if shadow is not None and self.item.isVisible():
@@ -117,6 +122,9 @@ class ContourView(pg.PlotWidget):
     def __init__(self, model, parent=None):
         super().__init__(parent=parent, background="w")
         self.setObjectName("contourView")
+        # the map covers the view: a plain fill under it costs less than pyqtgraph's cached
+        # background, a pixmap of the whole viewport read again each frame
+        self.setCacheMode(QGraphicsView.CacheNone)
         self.model = model
         self.grid = None
         self.levels = np.array([])
@@ -210,8 +218,11 @@ class ContourView(pg.PlotWidget):
         self.contours.setZValue(-5)
         cache_as_painted(self.contours)
         plot.addItem(self.contours)
-        self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt", sampleType=CasedSample,
-                                     brush=pg.mkBrush(255, 255, 255, 190))
+        self.legend = plot.legend = CachedLegend(offset=(8, 8), labelTextSize="8pt",
+                                                 sampleType=CasedSample,
+                                                 brush=pg.mkBrush(255, 255, 255, 190))
+        self.legend.setParentItem(plot.vb)  # as plot.addLegend does
+        self.scene().sigPrepareForPaint.connect(self.legend.refresh)
         self.trajectory = pg.PlotDataItem(**cased_line(TRAJ_COLOR, 2.0), name="path",
                                           symbol="o", symbolSize=6, symbolBrush=TRAJ_COLOR,
                                           symbolPen=casing(1.0), connect="finite")

@@ -8,10 +8,12 @@ from .scale import fit_rows
 HEADERS = ("step", "x", "y", "f", "∂f/∂x", "∂f/∂y", "‖∇f‖", "Δx", "Δy")
 GRADIENT = (4, 5)  # the columns ∂f/∂x and ∂f/∂y
 MOVES = 7  # the first of the columns Δx, Δy: the step taken from the row, x_{t+1} − x_t
-# data() runs for every cell and role of each repaint: PySide's enum look-ups cost
-# microseconds each, so they are looked up once here
-DISPLAY, ALIGNMENT, TOOLTIP = Qt.DisplayRole, Qt.TextAlignmentRole, Qt.ToolTipRole
+# data() runs for every cell and role of each repaint (a step repaints every visible row, as
+# they all move up one): PySide's enum look-ups cost microseconds each, so they are looked up
+# once here, as plain ints
+DISPLAY, ALIGNMENT, TOOLTIP = int(Qt.DisplayRole), int(Qt.TextAlignmentRole), int(Qt.ToolTipRole)
 RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
+KEPT_TEXTS = 4096  # cell texts kept: rows are written once, and shown again after each step
 
 
 class HeadedTableModel(QAbstractTableModel):
@@ -38,32 +40,49 @@ class TrajectoryTableModel(HeadedTableModel):
         self.model = model
         self._run = None
         self._rows = 0
+        self._texts = {}  # (row, column) → text, for self._text_key
+        self._text_key = None  # (run, the gradient scale) the texts were written for
+        self.formatted = 0  # cell texts written (tests count them)
         model.trajectoryChanged.connect(self._on_trajectory_changed)
         self._on_trajectory_changed()
 
     def rowCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else self._rows
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or self._run is None or index.row() >= self._rows:
-            return None
-        if role == DISPLAY:
-            value = self.value(index.row(), index.column())
-            if index.column() == 0:
-                return str(int(value))
-            if value is None:
-                return ""
-            # ∂f/∂x, ∂f/∂y: round-off against ‖∇f‖'s size in the window shows as 0
-            return fmt(value, scale=self.model.gradient_scale() if index.column() in GRADIENT
-                       else None)
+    def data(self, index, role=DISPLAY):
+        if role == DISPLAY:  # the roles that have something first: most calls ask for none
+            return self.text(index.row(), index.column()) if self._has(index) else None
         if role == ALIGNMENT:
-            return RIGHT
-        if role == TOOLTIP:
+            return RIGHT if self._has(index) else None
+        if role == TOOLTIP and self._has(index):
             value = self.value(index.row(), index.column())
             if value is None:
                 return "the step from here is not taken yet"
             return repr(value + 0.0)  # exact
         return None
+
+    def _has(self, index):
+        return index.isValid() and self._run is not None and index.row() < self._rows
+
+    def text(self, row, column):
+        """The cell as shown; written once while the run and ‖∇f‖'s scale stay the same."""
+        scale = self.model.gradient_scale()
+        if self._text_key != (self._run, scale) or len(self._texts) > KEPT_TEXTS:
+            self._text_key, self._texts = (self._run, scale), {}
+        text = self._texts.get((row, column))
+        if text is None:
+            text = self._texts[row, column] = self._format(row, column, scale)
+        return text
+
+    def _format(self, row, column, scale):
+        self.formatted += 1
+        value = self.value(row, column)
+        if column == 0:
+            return str(int(value))
+        if value is None:
+            return ""
+        # ∂f/∂x, ∂f/∂y: round-off against ‖∇f‖'s size in the window shows as 0
+        return fmt(value, scale=scale if column in GRADIENT else None)
 
     def value(self, row, column):
         """The float behind a cell; for Δx and Δy the move to the next row (None in the
@@ -86,10 +105,12 @@ class TrajectoryTableModel(HeadedTableModel):
                 self._rows = count
                 self.endInsertRows()
                 if last >= 0:
+                    for column in (MOVES, MOVES + 1):
+                        self._texts.pop((last, column), None)
                     self.dataChanged.emit(self.index(last, MOVES), self.index(last, MOVES + 1))
             return
         self.beginResetModel()
-        self._run, self._rows = run, count
+        self._run, self._rows, self._texts = run, count, {}
         self.endResetModel()
 
 

@@ -18,7 +18,8 @@ class StepPreview(QObject):
         super().__init__(view)
         self.model = view.model
         self.step = None  # the NextStep drawn, or None
-        self._drawn = None  # what it was drawn for: a step emits both signals below
+        self._drawn = None  # what it was drawn for: one change may emit both signals below
+        self._color = None  # the run colour its pens are in
         self.updates = 0    # steps computed and drawn (tests count them)
         plot = view.getPlotItem()
         self.shaft = pg.PlotCurveItem(**cased_line(TRAJ_COLOR, 2.0, Qt.DashLine))
@@ -31,8 +32,7 @@ class StepPreview(QObject):
             plot.addItem(item)
         self.legend = view.legend  # the entry is there while a step is drawn
         self._subscriptions = observe([
-            (self.model.pointChanged, lambda *_: self.update()),
-            (self.model.trajectoryChanged, self.update),
+            (self.model.pointChanged, lambda *_: self.update()),  # after every step
             (self.model.runsChanged, self.update),
         ])
 
@@ -65,9 +65,10 @@ class StepPreview(QObject):
             for item in (self.shaft, self.casing_ring, self.ring):
                 item.setData([], [])
             return
-        color = selected.color
-        self.shaft.setPen(pg.mkPen(color, width=2.0, style=Qt.DashLine))
-        self.ring.setPen(pg.mkPen(color, width=2.0))
+        if selected.color != self._color:  # a new pen redraws the ring's symbol: not per step
+            self._color = selected.color
+            self.shaft.setPen(pg.mkPen(self._color, width=2.0, style=Qt.DashLine))
+            self.ring.setPen(pg.mkPen(self._color, width=2.0))
         x0, y0 = self.model.current_point
         self.shaft.setData([x0, step.x], [y0, step.y])
         for item in (self.casing_ring, self.ring):
