@@ -129,19 +129,41 @@ def contour_lines(grid, levels):
     return out
 
 
-def contour_points(grid, levels):
+def contour_points(grid, levels, rows=slice(None), cols=slice(None)):
     """Every contour line of ``levels`` in one (N, 2) array, a NaN row between lines (as a
-    line item draws them with connect="finite")."""
+    line item draws them with connect="finite"); only over the samples ``rows`` x ``cols``
+    when given (slices of the grid's rows and columns)."""
     levels = [float(v) for v in levels if np.isfinite(v)]
-    if not levels:
+    xs, ys, z = grid.xs[cols], grid.ys[rows], grid.z[rows, cols]
+    if not levels or len(xs) < 2 or len(ys) < 2:
         return np.empty((0, 2))
-    gen = contourpy.contour_generator(grid.xs, grid.ys, grid.z,  # NaN: masked (no copy, 5 ms)
+    gen = contourpy.contour_generator(xs, ys, z,  # NaN: masked (no copy, 5 ms)
                                       line_type=contourpy.LineType.ChunkCombinedNan)
     chunks = [points for (points,), in gen.multi_lines(levels) if points is not None]
     if not chunks:
         return np.empty((0, 2))
     nan = np.full((1, 2), np.nan)
     return np.concatenate([part for points in chunks for part in (points, nan)])
+
+
+def inner_box(grid, xrange, yrange):
+    """(rows, cols): the slices of the grid's samples whose cells cover the rectangle
+    ``xrange`` x ``yrange`` (its part inside the grid)."""
+    def span(values, lo, hi):
+        first = max(int(np.searchsorted(values, lo, side="right")) - 1, 0)
+        last = min(int(np.searchsorted(values, hi, side="left")), len(values) - 1)
+        return slice(first, max(last, first) + 1)
+    return span(grid.ys, *yrange), span(grid.xs, *xrange)
+
+
+def margin_points(grid, levels, box):
+    """The contour lines of the grid outside ``box`` (rows, cols slices from inner_box): four
+    strips that share their edge samples with the box, so their lines meet the box's."""
+    (r0, r1, _), (c0, c1, _) = (s.indices(n) for s, n in zip(box, grid.z.shape))
+    strips = [(slice(0, r0 + 1), slice(None)), (slice(r1 - 1, None), slice(None)),
+              (slice(r0, r1), slice(0, c0 + 1)), (slice(r0, r1), slice(c1 - 1, None))]
+    parts = [contour_points(grid, levels, rows, cols) for rows, cols in strips]
+    return np.concatenate(parts)
 
 
 @dataclass(frozen=True)
@@ -206,18 +228,22 @@ def window_color_scale(function, window, spacing="linear"):
 class MapLayers:
     """Everything the colour map draws for one sampling: the grid, the contour levels, the
     contour lines as one array of points with NaN between lines, and the colour scale (None
-    where f is undefined in the whole window)."""
+    where f is undefined in the whole window). ``box`` (rows, cols slices) is the part of the
+    grid ``lines`` covers, None for all of it: margin_points(grid, levels, box) is the rest."""
 
     grid: Grid
     levels: np.ndarray
     lines: np.ndarray  # (N, 2)
     scale: ColorScale
+    box: tuple = None
 
 
-def map_layers(function, xrange, yrange, resolution, spacing, window, level_count):
+def map_layers(function, xrange, yrange, resolution, spacing, window, level_count, first=None):
     """Sample f and work out the map's layers; pure, so it can run on a thread. The colour
-    scale comes from ``window`` (the model's), as the 3-D view's does. Raises InputError for a
-    window that cannot be sampled."""
+    scale comes from ``window`` (the model's), as the 3-D view's does. With ``first`` (an
+    (xrange, yrange) inside the sampled one), the lines are those of the part covering it
+    only (what shows first; the rest are the margins). Raises InputError for a window that
+    cannot be sampled."""
     grid = sample_grid(function, xrange, yrange, resolution)
     finite = grid.finite
     if finite.size == 0:
@@ -228,5 +254,6 @@ def map_layers(function, xrange, yrange, resolution, spacing, window, level_coun
     if in_window.size == 0:
         in_window = finite
     levels = choose_levels(in_window, level_count, spacing)
-    lines = contour_points(grid, levels)
-    return MapLayers(grid, levels, lines, color_scale(in_window, spacing))
+    box = None if first is None else inner_box(grid, *first)
+    lines = contour_points(grid, levels, *(box or ()))
+    return MapLayers(grid, levels, lines, color_scale(in_window, spacing), box)

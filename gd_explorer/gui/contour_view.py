@@ -1,6 +1,8 @@
 """The contour view: colour map of f, contour lines, start point, arrows and trajectory."""
 import math
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pyqtgraph as pg
@@ -9,7 +11,7 @@ from PySide6.QtWidgets import QLabel
 
 from ..core.errors import InputError
 from ..core.fmt import fmt
-from ..core.grid import map_layers
+from ..core.grid import map_layers, margin_points
 from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR, GRAD_COLOR,
                      LOWEST_COLOR, NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR,
                      U_COLOR)
@@ -36,6 +38,19 @@ MOST_TICKS = 7         # on the colour bar of a log scale
 CRITICAL_SYMBOLS = {"minimum": "t", "maximum": "t1", "saddle": "x", "degenerate": "d"}
 REACH = 100.0          # paths are cut this many view sizes around the view: Qt paints nothing
                        # of a path with a point a hundred million screens away
+
+
+def _lower_priority():
+    """Let the window's thread go first (Linux gives each thread its own nice value)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
+
+
+# the contour lines of the margins, worked out after those of the view, behind the painting
+_margin_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd-explorer-margins",
+                                    initializer=_lower_priority)
 
 
 def cut_to_box(xs, ys, box):
@@ -113,6 +128,7 @@ class ContourView(pg.PlotWidget):
 
     hovered = Signal(str)  # "x = …, y = …, f = …" for the status bar
     _layers_ready = Signal(int, object)  # job, MapLayers or a message (from a thread)
+    _margins_ready = Signal(int, object)  # job, the margins' contour points (from a thread)
 
     def __init__(self, model, parent=None):
         super().__init__(parent=parent, background="w")
@@ -126,7 +142,9 @@ class ContourView(pg.PlotWidget):
         self._job = 0  # the latest sampling; a thread's older result is dropped
         self._panned = False  # the window changes because the user panned or zoomed
         self._layers_ready.connect(self._apply_layers)
+        self._margins_ready.connect(self._apply_margins)
         self._background_job = None  # the job of a sampling running on a thread
+        self._margins_job = None  # the job whose margins' lines are being worked out
         self._closed = False
         self._build_items()
         self.message = QLabel(self, objectName="contourMessage")
@@ -176,7 +194,7 @@ class ContourView(pg.PlotWidget):
             timer.stop()
         stop_observing(self._subscriptions + self.ds_handle.subscriptions)
         self._job += 1  # a map still being sampled on a thread is dropped when it arrives
-        self._background_job = None
+        self._background_job = self._margins_job = None
         self.arrows.close()
         self.step_preview.close()
         return super().close()
@@ -210,6 +228,11 @@ class ContourView(pg.PlotWidget):
         self.contours.setZValue(-5)
         cache_as_painted(self.contours)
         plot.addItem(self.contours)
+        # the lines in the margins around the view, drawn when they are worked out
+        self.contour_margins = SteadyCurve(pen=self.contours.opts["pen"], connect="finite")
+        self.contour_margins.setZValue(-5)
+        cache_as_painted(self.contour_margins)
+        plot.addItem(self.contour_margins)
         self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt", sampleType=CasedSample,
                                      brush=pg.mkBrush(255, 255, 255, 190))
         self.trajectory = pg.PlotDataItem(**cased_line(TRAJ_COLOR, 2.0), name="path",
@@ -457,7 +480,9 @@ class ContourView(pg.PlotWidget):
         self._drawn = key
         self.recomputes += 1
         self._job += 1
-        args = (fn, xr, yr, RESOLUTION, spacing, m.window, LEVEL_COUNT)
+        # in the foreground, the view's lines first and the margins' after them
+        first = None if background else self.getViewBox().viewRange()
+        args = (fn, xr, yr, RESOLUTION, spacing, m.window, LEVEL_COUNT, first)
         if not background:
             self._background_job = None  # one on its way is older: it will be dropped
             self._apply_layers(self._job, self._layers(args))
@@ -483,13 +508,15 @@ class ContourView(pg.PlotWidget):
     def map_pending(self):
         """Whether the map is about to change: a view change settling, or a sampling on a
         thread (for scripts that grab the window, such as --screenshot)."""
-        return self._settle.isActive() or self._background_job is not None
+        return self._settle.isActive() or self._background_job is not None or \
+            self._margins_job is not None
 
     def _apply_layers(self, job, layers):
         if job == self._background_job:
             self._background_job = None
         if job != self._job:
             return  # a newer map is on its way
+        self._margins_job = None  # an older map's margins are dropped when they arrive
         if isinstance(layers, str):
             self._show_message(layers)
             return
@@ -497,6 +524,7 @@ class ContourView(pg.PlotWidget):
         if layers.scale is None:
             self.image.clear()
             self.contours.setData([], [])
+            self.contour_margins.setData([], [])
             self._show_message("f is undefined everywhere in this window")
             return
         self._show_message("")
@@ -508,6 +536,24 @@ class ContourView(pg.PlotWidget):
         self.colorbar.setLevels((scale.lo, scale.hi))
         self._label_colorbar(scale)
         self.contours.setData(layers.lines[:, 0], layers.lines[:, 1])
+        self.contour_margins.setData([], [])  # never the old function's lines
+        if layers.box is not None:
+            self._margins_job = job
+            _margin_worker.submit(self._margins_in_background, job, layers)
+
+    def _margins_in_background(self, job, layers):
+        if job != self._job:
+            return  # a newer map is drawn already
+        points = margin_points(layers.grid, layers.levels, layers.box)
+        try:
+            self._margins_ready.emit(job, points)
+        except RuntimeError:  # the view was deleted meanwhile
+            pass
+
+    def _apply_margins(self, job, points):
+        if job == self._margins_job:
+            self._margins_job = None
+            self.contour_margins.setData(points[:, 0], points[:, 1])
 
     def _on_preview_changed(self, preview):
         """A typed formula's f is drawn at once; its runs and arrows follow with the function
