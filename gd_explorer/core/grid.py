@@ -228,12 +228,13 @@ def window_color_scale(function, window, spacing="linear"):
 class MapLayers:
     """Everything the colour map draws for one sampling: the grid, the contour levels, the
     contour lines as one array of points with NaN between lines, and the colour scale (None
-    where f is undefined in the whole window). ``box`` (rows, cols slices) is the part of the
-    grid ``lines`` covers, None for all of it: margin_points(grid, levels, box) is the rest."""
+    where f is undefined in the whole window). With a ``box`` (rows, cols slices of the grid)
+    the lines are left to the caller: contour_points(grid, levels, *box) for that part first,
+    margin_points(grid, levels, box) for the rest."""
 
     grid: Grid
     levels: np.ndarray
-    lines: np.ndarray  # (N, 2)
+    lines: np.ndarray  # (N, 2), or None with a box
     scale: ColorScale
     box: tuple = None
 
@@ -241,9 +242,9 @@ class MapLayers:
 def map_layers(function, xrange, yrange, resolution, spacing, window, level_count, first=None):
     """Sample f and work out the map's layers; pure, so it can run on a thread. The colour
     scale comes from ``window`` (the model's), as the 3-D view's does. With ``first`` (an
-    (xrange, yrange) inside the sampled one), the lines are those of the part covering it
-    only (what shows first; the rest are the margins). Raises InputError for a window that
-    cannot be sampled."""
+    (xrange, yrange) inside the sampled one: what shows first), no lines are worked out: the
+    layers' box is the part of the grid covering ``first``. Raises InputError for a window
+    that cannot be sampled."""
     grid = sample_grid(function, xrange, yrange, resolution)
     finite = grid.finite
     if finite.size == 0:
@@ -254,6 +255,7 @@ def map_layers(function, xrange, yrange, resolution, spacing, window, level_coun
     if in_window.size == 0:
         in_window = finite
     levels = choose_levels(in_window, level_count, spacing)
-    box = None if first is None else inner_box(grid, *first)
-    lines = contour_points(grid, levels, *(box or ()))
-    return MapLayers(grid, levels, lines, color_scale(in_window, spacing), box)
+    scale = color_scale(in_window, spacing)
+    if first is not None:
+        return MapLayers(grid, levels, None, scale, inner_box(grid, *first))
+    return MapLayers(grid, levels, contour_points(grid, levels), scale)

@@ -1,8 +1,6 @@
 """The contour view: colour map of f, contour lines, start point, arrows and trajectory."""
 import math
-import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pyqtgraph as pg
@@ -11,12 +9,13 @@ from PySide6.QtWidgets import QLabel
 
 from ..core.errors import InputError
 from ..core.fmt import fmt
-from ..core.grid import map_layers, margin_points
+from ..core.grid import map_layers
 from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR, GRAD_COLOR,
                      LOWEST_COLOR, NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR,
                      U_COLOR)
 from .arrow_layer import ArrowLayer
 from .cached_curves import ChunkedPath, SteadyCurve, cache_as_painted, thin_to_pixels
+from .contour_lines import ContourCurve, start_lines, start_margins
 from .ds_handle import DsHandle
 from .observing import data_to_viewport, observe, stop_observing
 from .step_preview import StepPreview
@@ -38,19 +37,6 @@ MOST_TICKS = 7         # on the colour bar of a log scale
 CRITICAL_SYMBOLS = {"minimum": "t", "maximum": "t1", "saddle": "x", "degenerate": "d"}
 REACH = 100.0          # paths are cut this many view sizes around the view: Qt paints nothing
                        # of a path with a point a hundred million screens away
-
-
-def _lower_priority():
-    """Let the window's thread go first (Linux gives each thread its own nice value)."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    except (AttributeError, OSError):
-        pass
-
-
-# the contour lines of the margins, worked out after those of the view, behind the painting
-_margin_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd-explorer-margins",
-                                    initializer=_lower_priority)
 
 
 def cut_to_box(xs, ys, box):
@@ -128,7 +114,7 @@ class ContourView(pg.PlotWidget):
 
     hovered = Signal(str)  # "x = …, y = …, f = …" for the status bar
     _layers_ready = Signal(int, object)  # job, MapLayers or a message (from a thread)
-    _margins_ready = Signal(int, object)  # job, the margins' contour points (from a thread)
+    _margins_ready = Signal(int, object)  # job, all the lines with the margins' (from a thread)
 
     def __init__(self, model, parent=None):
         super().__init__(parent=parent, background="w")
@@ -155,6 +141,9 @@ class ContourView(pg.PlotWidget):
         self._settle.timeout.connect(self._on_view_settled)
         self._traj_timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
         self._traj_timer.timeout.connect(self._redraw_paths)
+        self._margins_todo = None  # (job, layers, the view's lines) until the margins start
+        self._margin_timer = QTimer(self, singleShot=True, interval=0)
+        self._margin_timer.timeout.connect(self._start_margins)
         vb = self.getViewBox()
         vb.sigRangeChanged.connect(self._on_range_changed)
         vb.sigRangeChangedManually.connect(self._on_range_changed_manually)
@@ -190,7 +179,7 @@ class ContourView(pg.PlotWidget):
         if self._closed:
             return True
         self._closed = True
-        for timer in (self._settle, self._traj_timer):
+        for timer in (self._settle, self._traj_timer, self._margin_timer):
             timer.stop()
         stop_observing(self._subscriptions + self.ds_handle.subscriptions)
         self._job += 1  # a map still being sampled on a thread is dropped when it arrives
@@ -224,15 +213,10 @@ class ContourView(pg.PlotWidget):
         self.basins.setOpacity(0.45)
         cache_as_painted(self.basins)
         plot.addItem(self.basins)
-        self.contours = SteadyCurve(pen=pg.mkPen(255, 255, 255, 150, width=1), connect="finite")
+        self.contours = ContourCurve(pen=pg.mkPen(255, 255, 255, 150, width=1), connect="finite")
         self.contours.setZValue(-5)
         cache_as_painted(self.contours)
         plot.addItem(self.contours)
-        # the lines in the margins around the view, drawn when they are worked out
-        self.contour_margins = SteadyCurve(pen=self.contours.opts["pen"], connect="finite")
-        self.contour_margins.setZValue(-5)
-        cache_as_painted(self.contour_margins)
-        plot.addItem(self.contour_margins)
         self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt", sampleType=CasedSample,
                                      brush=pg.mkBrush(255, 255, 255, 190))
         self.trajectory = pg.PlotDataItem(**cased_line(TRAJ_COLOR, 2.0), name="path",
@@ -523,11 +507,15 @@ class ContourView(pg.PlotWidget):
         self.grid, self.levels = layers.grid, layers.levels
         if layers.scale is None:
             self.image.clear()
-            self.contours.setData([], [])
-            self.contour_margins.setData([], [])
+            self.contours.clear_lines()
             self._show_message("f is undefined everywhere in this window")
             return
         self._show_message("")
+        lines = layers.lines
+        if layers.box is not None:  # the view's lines on a thread while the image is set
+            lines = start_lines(layers)  # and painted; the margins' once the window is idle
+            self._margins_job, self._margins_todo = job, (job, layers, lines)
+            self._margin_timer.start()
         self.scale = scale = layers.scale
         grid = layers.grid
         gx, gy = (grid.xs[0], grid.xs[-1]), (grid.ys[0], grid.ys[-1])
@@ -535,25 +523,27 @@ class ContourView(pg.PlotWidget):
         self.image.setRect(QRectF(gx[0], gy[0], gx[1] - gx[0], gy[1] - gy[0]))
         self.colorbar.setLevels((scale.lo, scale.hi))
         self._label_colorbar(scale)
-        self.contours.setData(layers.lines[:, 0], layers.lines[:, 1])
-        self.contour_margins.setData([], [])  # never the old function's lines
-        if layers.box is not None:
-            self._margins_job = job
-            _margin_worker.submit(self._margins_in_background, job, layers)
+        self.contours.show_lines(lines, (gx, gy))
 
-    def _margins_in_background(self, job, layers):
-        if job != self._job:
-            return  # a newer map is drawn already
-        points = margin_points(layers.grid, layers.levels, layers.box)
+    def _start_margins(self):
+        todo, self._margins_todo = self._margins_todo, None
+        if todo is None or todo[0] != self._job:
+            return
+        job, layers, lines = todo
+        start_margins(layers, lines, lambda drawn: self._margins_in_background(job, drawn),
+                      lambda: job == self._job)
+
+    def _margins_in_background(self, job, lines):
         try:
-            self._margins_ready.emit(job, points)
+            self._margins_ready.emit(job, lines)
         except RuntimeError:  # the view was deleted meanwhile
             pass
 
-    def _apply_margins(self, job, points):
+    def _apply_margins(self, job, lines):
+        """All the lines, the margins' with the view's (one path: one cached pixmap to paint)."""
         if job == self._margins_job:
             self._margins_job = None
-            self.contour_margins.setData(points[:, 0], points[:, 1])
+            self.contours.show_lines(lines, self.contours.extent)
 
     def _on_preview_changed(self, preview):
         """A typed formula's f is drawn at once; its runs and arrows follow with the function
