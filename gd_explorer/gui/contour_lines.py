@@ -6,9 +6,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtWidgets import QGraphicsItem
 
 from ..core.grid import contour_points, margin_points
-from .cached_curves import SteadyCurve
+from .cached_curves import SteadyCurve, cache_as_painted
 
 
 def _lower_priority():
@@ -50,10 +51,16 @@ def start_margins(layers, lines, on_margins, wanted):
 class ContourCurve(SteadyCurve):
     """Contour lines (points with NaN between lines) bounded by the sampled grid's rectangle,
     so that lines still being worked out can be handed over as a Future: painting (or
-    getData) waits for them, and their arrival changes no geometry."""
+    getData) waits for them, and their arrival changes no geometry.
+
+    Painted from a cached pixmap (cache_as_painted), except lines handed over as a Future:
+    someone waits for those, and drawing them straight into the view costs a third of
+    drawing them into a new pixmap and that onto the view; the next lines (the margins')
+    bring the cache back."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        cache_as_painted(self)
         self.extent = None    # ((x0, x1), (y0, y1)) of the grid
         self._pending = None   # a Future of the points
 
@@ -62,9 +69,12 @@ class ContourCurve(SteadyCurve):
         drawn(points)."""
         self.extent, self._pending = extent, None
         if isinstance(lines, Future):
+            self.setCacheMode(QGraphicsItem.NoCache)
             self.setData(np.empty(0), np.empty(0))  # never the old lines meanwhile
             self._pending = lines
-        elif isinstance(lines, tuple):
+            return
+        cache_as_painted(self)
+        if isinstance(lines, tuple):
             self.setData(lines[0][:, 0], lines[0][:, 1])
             self.path = lines[1]
         else:

@@ -215,7 +215,6 @@ class ContourView(pg.PlotWidget):
         plot.addItem(self.basins)
         self.contours = ContourCurve(pen=pg.mkPen(255, 255, 255, 150, width=1), connect="finite")
         self.contours.setZValue(-5)
-        cache_as_painted(self.contours)
         plot.addItem(self.contours)
         self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt", sampleType=CasedSample,
                                      brush=pg.mkBrush(255, 255, 255, 190))
