@@ -48,9 +48,11 @@ def check_window(xrange, yrange):
     return tuple(out)
 
 
-def sample_grid(function, xrange, yrange, resolution=200):
+def sample_grid(function, xrange, yrange, resolution=200, pool=None):
     """Sample f on resolution x resolution points (or (nx, ny)); values beyond ±1e150
-    are clipped to it, and undefined ones are NaN."""
+    are clipped to it, and undefined ones are NaN. With a ``pool`` (an Executor), half of
+    the rows are sampled there meanwhile (numpy lets go of the interpreter lock), unless
+    it has not started them by the time the other half is done."""
     (x0, x1), (y0, y1) = check_window(xrange, yrange)
     nx, ny = (resolution, resolution) if np.isscalar(resolution) else resolution
     nx, ny = int(nx), int(ny)
@@ -58,7 +60,14 @@ def sample_grid(function, xrange, yrange, resolution=200):
         raise InputError(f"the resolution must be between 2 and {MAX_RESOLUTION}")
     xs = np.linspace(x0, x1, nx)
     ys = np.linspace(y0, y1, ny)
-    z = function.value(xs[np.newaxis, :], ys[:, np.newaxis])
+    if pool is None:
+        z = function.value(xs[np.newaxis, :], ys[:, np.newaxis])
+    else:
+        def rows(part):
+            return function.value(xs[np.newaxis, :], ys[part, np.newaxis])
+        top = pool.submit(rows, slice(ny // 2, None))
+        bottom = rows(slice(0, ny // 2))
+        z = np.concatenate([bottom, rows(slice(ny // 2, None)) if top.cancel() else top.result()])
     z[~np.isfinite(z)] = np.nan
     np.clip(z, -DRAW_LIMIT, DRAW_LIMIT, out=z)  # so differences of values never overflow
     return Grid(xs, ys, z)
@@ -239,13 +248,14 @@ class MapLayers:
     box: tuple = None
 
 
-def map_layers(function, xrange, yrange, resolution, spacing, window, level_count, first=None):
+def map_layers(function, xrange, yrange, resolution, spacing, window, level_count, first=None,
+               pool=None):
     """Sample f and work out the map's layers; pure, so it can run on a thread. The colour
     scale comes from ``window`` (the model's), as the 3-D view's does. With ``first`` (an
     (xrange, yrange) inside the sampled one: what shows first), no lines are worked out: the
-    layers' box is the part of the grid covering ``first``. Raises InputError for a window
-    that cannot be sampled."""
-    grid = sample_grid(function, xrange, yrange, resolution)
+    layers' box is the part of the grid covering ``first``. ``pool``: see sample_grid.
+    Raises InputError for a window that cannot be sampled."""
+    grid = sample_grid(function, xrange, yrange, resolution, pool)
     finite = grid.finite
     if finite.size == 0:
         return MapLayers(grid, np.array([]), np.empty((0, 2)), None)

@@ -15,7 +15,7 @@ from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR
                      U_COLOR)
 from .arrow_layer import ArrowLayer
 from .cached_curves import ChunkedPath, SteadyCurve, cache_as_painted, thin_to_pixels
-from .contour_lines import ContourCurve, start_lines, start_margins
+from .contour_lines import ContourCurve, LinesInProgress, lines_pool, start_margins
 from .ds_handle import DsHandle
 from .observing import data_to_viewport, observe, stop_observing
 from .step_preview import StepPreview
@@ -464,8 +464,8 @@ class ContourView(pg.PlotWidget):
         self.recomputes += 1
         self._job += 1
         # in the foreground, the view's lines first and the margins' after them
-        first = None if background else self.getViewBox().viewRange()
-        args = (fn, xr, yr, RESOLUTION, spacing, m.window, LEVEL_COUNT, first)
+        first, pool = (None, None) if background else (self.getViewBox().viewRange(), lines_pool)
+        args = (fn, xr, yr, RESOLUTION, spacing, m.window, LEVEL_COUNT, first, pool)
         if not background:
             self._background_job = None  # one on its way is older: it will be dropped
             self._apply_layers(self._job, self._layers(args))
@@ -512,7 +512,7 @@ class ContourView(pg.PlotWidget):
         self._show_message("")
         lines = layers.lines
         if layers.box is not None:  # the view's lines on a thread while the image is set
-            lines = start_lines(layers)  # and painted; the margins' once the window is idle
+            lines = LinesInProgress(layers)  # and painted; the margins' once the window is idle
             self._margins_job, self._margins_todo = job, (job, layers, lines)
             self._margin_timer.start()
         self.scale = scale = layers.scale
