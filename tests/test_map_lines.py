@@ -213,3 +213,19 @@ def test_an_older_formulas_margins_are_never_drawn(qtbot, window, monkeypatch):
     xs, ys = view.contours.getData()
     assert on_levels(STEEP_IN_Y, xs, ys, view.levels)
     assert same_points(np.column_stack([xs, ys]), contour_points(view.grid, view.levels))
+
+
+def test_the_old_fs_next_step_is_hidden_while_the_new_f_is_previewed(qtbot, window, monkeypatch):
+    from tests.test_fast import HeldCompiles
+
+    view, model = window.contour, window.model
+    preview = view.step_preview
+    assert preview.step is not None and preview.ring.isVisible()  # f = x + y/1000: a step
+    old_step = (preview.step.x, preview.step.y)
+    held = HeldCompiles(monkeypatch)
+    model.set_expression("x^2 + y^2 + 1")  # its derivatives are held: only f is known
+    assert not any(item.isVisible() for item in (preview.shaft, preview.casing_ring,
+                                                 preview.ring))
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        held.gate.set()
+    assert preview.ring.isVisible() and (preview.step.x, preview.step.y) != old_step
