@@ -53,6 +53,13 @@ def sample_grid(function, xrange, yrange, resolution=200, pool=None):
     are clipped to it, and undefined ones are NaN. With a ``pool`` (an Executor), half of
     the rows are sampled there meanwhile (numpy lets go of the interpreter lock), unless
     it has not started them by the time the other half is done."""
+    return start_sampling(function, xrange, yrange, resolution, pool)()
+
+
+def start_sampling(function, xrange, yrange, resolution=200, pool=None):
+    """sample_grid in two steps: this one samples (with a pool, half of the rows, the other
+    half there) and returns the function that finishes and gives the Grid; what the caller
+    does in between overlaps the pool's half."""
     (x0, x1), (y0, y1) = check_window(xrange, yrange)
     nx, ny = (resolution, resolution) if np.isscalar(resolution) else resolution
     nx, ny = int(nx), int(ny)
@@ -60,17 +67,21 @@ def sample_grid(function, xrange, yrange, resolution=200, pool=None):
         raise InputError(f"the resolution must be between 2 and {MAX_RESOLUTION}")
     xs = np.linspace(x0, x1, nx)
     ys = np.linspace(y0, y1, ny)
-    if pool is None:
-        z = function.value(xs[np.newaxis, :], ys[:, np.newaxis])
-    else:
-        def rows(part):
-            return function.value(xs[np.newaxis, :], ys[part, np.newaxis])
-        top = pool.submit(rows, slice(ny // 2, None))
-        bottom = rows(slice(0, ny // 2))
-        z = np.concatenate([bottom, rows(slice(ny // 2, None)) if top.cancel() else top.result()])
-    z[~np.isfinite(z)] = np.nan
-    np.clip(z, -DRAW_LIMIT, DRAW_LIMIT, out=z)  # so differences of values never overflow
-    return Grid(xs, ys, z)
+
+    def rows(part):
+        return function.value(xs[np.newaxis, :], ys[part, np.newaxis])
+
+    top = None if pool is None else pool.submit(rows, slice(ny // 2, None))
+    bottom = rows(slice(None) if pool is None else slice(0, ny // 2))
+
+    def finish():
+        z = bottom
+        if top is not None:
+            z = np.concatenate([z, rows(slice(ny // 2, None)) if top.cancel() else top.result()])
+        z[~np.isfinite(z)] = np.nan
+        np.clip(z, -DRAW_LIMIT, DRAW_LIMIT, out=z)  # so differences of values never overflow
+        return Grid(xs, ys, z)
+    return finish
 
 
 def robust_range(values, low=1.0, high=99.0):
@@ -258,19 +269,22 @@ def map_layers(function, xrange, yrange, resolution, spacing, window, level_coun
     """Sample f and work out the map's layers; pure, so it can run on a thread. The colour
     scale comes from ``window`` (the model's), as the 3-D view's does. With ``first`` (an
     (xrange, yrange) inside the sampled one: what shows first), no lines are worked out: the
-    layers' box is the part of the grid covering ``first``. ``pool``: see sample_grid.
-    Raises InputError for a window that cannot be sampled."""
-    grid = sample_grid(function, xrange, yrange, resolution, pool)
-    finite = grid.finite
-    if finite.size == 0:
-        return MapLayers(grid, np.array([]), np.empty((0, 2)), None)
+    layers' box is the part of the grid covering ``first``. ``pool``: see sample_grid (its
+    half of the grid overlaps the levels). Raises InputError for a window that cannot be
+    sampled."""
+    def levels_and_scale(values):
+        return choose_levels(values, level_count, spacing), color_scale(values, spacing)
+
+    finish = start_sampling(function, xrange, yrange, resolution, pool)
     # levels and colours from the window's values (not from the margins, nor from the rest of
     # a view taller than the window): the same f gets the same lines and colour in any view
     in_window = sample_grid(function, *window, COLOR_SAMPLES).finite
-    if in_window.size == 0:
-        in_window = finite
-    levels = choose_levels(in_window, level_count, spacing)
-    scale = color_scale(in_window, spacing)
+    found = levels_and_scale(in_window) if in_window.size else None
+    grid = finish()
+    finite = grid.finite
+    if finite.size == 0:
+        return MapLayers(grid, np.array([]), np.empty((0, 2)), None)
+    levels, scale = found or levels_and_scale(finite)
     if first is not None:
         return MapLayers(grid, levels, None, scale, inner_box(grid, *first))
     return MapLayers(grid, levels, contour_points(grid, levels), scale)
