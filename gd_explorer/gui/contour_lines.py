@@ -2,6 +2,7 @@
 map is set and painted (the painting takes over the bands not yet started), the margins' part
 after that, on a thread of lower priority."""
 import os
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -15,11 +16,13 @@ from .cached_curves import SteadyCurve, cache_as_painted
 
 
 def _lower_priority():
-    """Let the window's thread go first (Linux gives each thread its own nice value)."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    except (AttributeError, OSError):
-        pass
+    """Let the window's thread go first: Linux gives each thread its own nice value (elsewhere
+    a thread's id is no process id, and the thread keeps the priority it has)."""
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        except OSError:
+            pass
 
 
 # the view's lines (and half of the sampling of an edited formula's map)
