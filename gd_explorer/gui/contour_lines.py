@@ -93,7 +93,7 @@ class ContourCurve(SteadyCurve):
     getData) waits for them, and their arrival changes no geometry.
 
     Painted from a cached pixmap (cache_as_painted), except lines still being worked out:
-    someone waits for those, and drawing them straight into the view costs a third of
+    someone waits for those, and drawing them straight into the view costs about a third of
     drawing them into a new pixmap and that onto the view; the next lines (the margins')
     bring the cache back."""
 
@@ -101,7 +101,7 @@ class ContourCurve(SteadyCurve):
         super().__init__(**kwargs)
         cache_as_painted(self)
         self.extent = None    # ((x0, x1), (y0, y1)) of the grid
-        self._pending = None   # a Future of the points
+        self._pending = None   # the LinesInProgress to draw, until painting takes them
 
     def show_lines(self, lines, extent):
         """Draw ``lines`` inside ``extent``: (N, 2) points, drawn(points), or
