@@ -109,3 +109,80 @@ def test_the_hidden_panels_modules_load_with_their_panels():
     later = {f"gd_explorer.gui.{name}" for name in (
         "direction_panel", "differential_panel", "loss_plot", "sweep_panel", "curve_view")}
     assert "gd_explorer.gui.contour_view" in loaded and not later & loaded
+
+
+def test_the_window_and_the_command_line_load_no_module_only_a_button_needs():
+    # critical points, basins and sweeps (core.analysis and the batch engine), the help
+    # window and pyqtgraph's exporters load when first used, not for the first frame
+    loaded = loaded_after("import gd_explorer.cli, gd_explorer.gui.main_window")
+    later = {"gd_explorer.core.analysis", "gd_explorer.core.batch", "gd_explorer.gui.help_window",
+             "pyqtgraph.exporters"}
+    assert "gd_explorer.gui.contour_view" in loaded and not later & loaded
+
+
+def test_the_workers_start_before_qt_is_imported():
+    # spawned by the main thread at once: a launcher thread would wait for the interpreter
+    # lock while the main thread imports Qt, and sympy would load that much later
+    loaded = loaded_after(
+        "from gd_explorer.gui.app import start_workers\n"
+        "from gd_explorer.core.sandbox import default_sandbox\n"
+        "from gd_explorer.gui.typeset_worker import typesetter\n"
+        "start_workers()\n"
+        "assert default_sandbox().pid is not None and typesetter().pid is not None")
+    assert not {name for name in loaded if name.startswith(("PySide6", "pyqtgraph"))}
+
+
+# ----- --screenshot ---------------------------------------------------------------------------
+
+def test_a_screenshot_samples_the_map_once_and_paints_only_the_loaded_function(qtbot, tmp_path):
+    from PySide6.QtCore import QAbstractAnimation, QEvent, QObject
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QToolButton
+
+    from gd_explorer.gui.app import make_app, save_screenshot
+    from gd_explorer.gui.main_window import MainWindow
+
+    make_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    painted = []  # for each paint of the map: was the function loaded?
+
+    class Paints(QObject):
+        def eventFilter(self, _obj, event):
+            if event.type() == QEvent.Paint:
+                painted.append(win.model.function is not None)
+            return False
+
+    paints = Paints()
+    win.contour.viewport().installEventFilter(paints)
+    path = tmp_path / "shot.png"
+    save_screenshot(win, str(path), (1200, 800), "x^2 + 3*y^2")
+    assert win.contour.recomputes == 1  # laid out at its final size before the map was drawn
+    assert painted and all(painted)     # nothing painted before the function arrived
+    # the formula's clear button fades in for 160 ms after the text is set: shown settled
+    assert not [a for a in win.findChildren(QAbstractAnimation)
+                if a.state() == QAbstractAnimation.Running]
+    clear = [b for b in win.editor.edit.findChildren(QToolButton) if b.isVisible()]
+    assert clear and all(b.property("opacity") == 1.0 for b in clear)
+    image = QImage(str(path))
+    assert (image.width(), image.height()) == (1200, 800)
+
+
+def test_a_quick_png_is_lossless_and_compressed(qtbot):
+    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from gd_explorer.gui.export_image import qimage_bytes
+
+    image = QImage(400, 300, QImage.Format_RGB32)
+    image.fill(Qt.white)
+    painter = QPainter(image)
+    for i in range(30):
+        painter.fillRect(QRect(i * 13, i * 7, 60, 40), QColor(i * 8, 255 - i * 8, 90))
+    painter.drawText(20, 280, "f(x, y) = x^2 + 3*y^2")
+    painter.end()
+    data = qimage_bytes(image, "PNG", quick=True)
+    assert data.startswith(b"\x89PNG")
+    assert len(data) < image.sizeInBytes() // 10   # compressed, not stored
+    decoded = QImage.fromData(data).convertToFormat(QImage.Format_RGB32)
+    assert decoded == image                        # every pixel as drawn

@@ -9,6 +9,15 @@ from ..core.sandbox import default_sandbox
 SCREENSHOT_SIZE = (1600, 1000)
 
 
+def start_workers():
+    """Start the symbolic worker and the typesetter now, before Qt is imported: sympy and
+    ziamath load in processes of their own while the window is built."""
+    from .typeset_worker import typesetter
+
+    default_sandbox().warm_up_async()
+    typesetter().warm_up_async()
+
+
 def make_app():
     """The QApplication, configured once (pyqtgraph options, icon)."""
     import pyqtgraph as pg
@@ -84,6 +93,21 @@ def scale_percent(text):
     return percent
 
 
+def present(window, size=SCREENSHOT_SIZE):
+    """Show ``window`` at ``size``, not painted until screenshot(); before the function loads,
+    so that its map is sampled once, for the final size of the view."""
+    window.setUpdatesEnabled(False)
+    window.resize(*size)
+    window.show()
+
+
+def save_screenshot(window, path, size=SCREENSHOT_SIZE, function=None, start=None, steps=None):
+    """--screenshot: load the function into a new window and render it to ``path``."""
+    present(window, size)
+    prepare_window(window, function, start, steps)
+    screenshot(window, path, size)
+
+
 def screenshot(window, path, size=SCREENSHOT_SIZE):
     """Render the window at ``size`` to a PNG or JPEG file (by the path's suffix)."""
     from PySide6.QtWidgets import QApplication
@@ -91,27 +115,38 @@ def screenshot(window, path, size=SCREENSHOT_SIZE):
     from ..cli import screenshot_format
 
     fmt = screenshot_format(path)
-    window.resize(*size)
-    window.show()
+    present(window, size)
+    window.setUpdatesEnabled(True)  # painted once (pyqtgraph fits its axes to the labels then)
     for _ in range(10):
         QApplication.processEvents()
     from .math_view import wait_typeset
 
     wait_typeset(window)  # the formulas render on a background thread
     _wait_for_map(window)  # and the map of a resized view on another
-    window.repaint()
+    _finish_animations(window)
     QApplication.processEvents()
     from ..core.fileio import atomic_write_bytes
     from .export_image import qimage_bytes
 
-    atomic_write_bytes(path, qimage_bytes(window.grab().toImage(), fmt))
+    atomic_write_bytes(path, qimage_bytes(window.grab().toImage(), fmt, quick=True))
 
 
 def _wait_for_map(window, timeout=10.0):
     """Process events until the contour map is sampled for the view's final size."""
     from .events import process_events_until
 
+    window.contour.settle_now()  # no user pans or zooms here: no need to wait for one to end
     process_events_until(lambda: not window.contour.map_pending(), timeout)
+
+
+def _finish_animations(window):
+    """Jump every running animation in the window to its end (the formula's clear button
+    fades in for 160 ms): the picture shows the window settled, as a user sees it."""
+    from PySide6.QtCore import QAbstractAnimation
+
+    for animation in window.findChildren(QAbstractAnimation):
+        if animation.state() == QAbstractAnimation.Running and animation.totalDuration() > 0:
+            animation.setCurrentTime(animation.totalDuration())
 
 
 def check_display(screenshot):
@@ -142,10 +177,7 @@ def run_app(args):
     size = screenshot_size(getattr(args, "size", None))
     percent = scale_percent(getattr(args, "scale", None))
     check_display(args.screenshot)
-    default_sandbox().warm_up_async()  # sympy loads while the window is built,
-    from .math_view import warm_up as warm_up_math
-
-    warm_up_math()  # and ziamath, in processes of their own
+    start_workers()
     _quiet_platform_notes()
     app = make_app()
     from .main_window import MainWindow
@@ -159,13 +191,12 @@ def run_app(args):
         ui_scale().set_percent(percent, save=False)
     elif not args.screenshot:
         ui_scale().load()
-    prepare_window(window, args.function, args.start, args.steps)
-    if not args.screenshot:
-        window.crash_handler = CrashHandler(window).install()
     if args.screenshot:
-        screenshot(window, args.screenshot, size)
+        save_screenshot(window, args.screenshot, size, args.function, args.start, args.steps)
         window.close()
         return 0
+    prepare_window(window, args.function, args.start, args.steps)
+    window.crash_handler = CrashHandler(window).install()
     from .recent_folders import clean_recent_folders
 
     clean_recent_folders()  # temp files a killed write of an earlier run left behind

@@ -8,7 +8,6 @@ keeps the plain text when the formula is too long to typeset or rendering fails.
 import atexit
 import collections
 import math
-import sys
 import textwrap
 import threading
 
@@ -18,25 +17,18 @@ from PySide6.QtGui import (QAction, QFontDatabase, QFontInfo, QFontMetrics, QGui
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QStyle, QWidget
 
-from ..core.sandbox import Sandbox, shared_sandbox
 from .events import process_events_until
+from .typeset_worker import typesetter
 
 MAX_TEX_CHARS = 600   # longer LaTeX stays plain text: ziamath would take seconds on it
 MIN_FIT = 0.75        # a wide formula shrinks to this fraction at most, then scrolls
 MATH_SCALE = 1.2      # ziamath's size per pixel of the widget font (its x-height is smaller)
 CACHE_SIZE = 400
 TOOLTIP_WIDTH = 90    # characters per tooltip line
-TYPESET_LIMIT = 5.0   # seconds of the typesetter's CPU time for one formula
 
 _cache = collections.OrderedDict()   # (tex, size, colour) -> SVG bytes, or None when it failed
 _cache_lock = threading.Lock()
 _render_lock = threading.Lock()      # one formula at a time
-
-
-def typesetter():
-    """The typesetting process (a Sandbox running typeset_worker.py), started on first use."""
-    return shared_sandbox("typesetter", lambda: Sandbox(
-        TYPESET_LIMIT, [sys.executable, "-m", "gd_explorer.gui.typeset_worker"]))
 
 
 def render_svg(tex, size, color="#000000"):
