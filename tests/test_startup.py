@@ -186,3 +186,17 @@ def test_a_quick_png_is_lossless_and_compressed(qtbot):
     assert len(data) < image.sizeInBytes() // 10   # compressed, not stored
     decoded = QImage.fromData(data).convertToFormat(QImage.Format_RGB32)
     assert decoded == image                        # every pixel as drawn
+
+
+def test_the_first_formula_is_compiled_once_while_the_window_loads(qtbot, sandbox_requests):
+    # run_app asks for it before Qt loads; the window's request then takes that result
+    from gd_explorer.gui.compiler import prefetch
+    from gd_explorer.gui.model import ExplorerModel
+
+    text = "x^2 + 3*y^2 + x*y/4"
+    prefetch(text)
+    model = ExplorerModel()
+    with qtbot.waitSignal(model.functionChanged, timeout=20000):
+        model.set_expression(text)
+    assert model.function.text == text and model.function.value(1.0, 2.0) == 13.5
+    assert len(sandbox_requests) == 1

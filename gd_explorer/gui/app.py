@@ -18,6 +18,15 @@ def start_workers():
     typesetter().warm_up_async()
 
 
+def _prefetch(function):
+    """Start compiling the first formula (the default preset's unless one is given) at once:
+    the worker differentiates it while the window is built."""
+    from ..core.presets import DEFAULT_PRESET, preset_by_name
+    from .compiler import prefetch
+
+    prefetch(function or preset_by_name(DEFAULT_PRESET).expression)
+
+
 def make_app():
     """The QApplication, configured once (pyqtgraph options, icon)."""
     import pyqtgraph as pg
@@ -178,6 +187,7 @@ def run_app(args):
     percent = scale_percent(getattr(args, "scale", None))
     check_display(args.screenshot)
     start_workers()
+    _prefetch(args.function)
     _quiet_platform_notes()
     app = make_app()
     from .main_window import MainWindow

@@ -12,7 +12,6 @@ import sys
 import warnings
 
 from ..core import worker
-from ..core.sandbox import Sandbox, shared_sandbox
 
 TYPESET_LIMIT = 5.0   # seconds of the typesetter's CPU time for one formula
 _ziamath = None
@@ -20,6 +19,8 @@ _ziamath = None
 
 def typesetter():
     """The typesetting process (a Sandbox running this module), started on first use."""
+    from ..core.sandbox import Sandbox, shared_sandbox  # not loaded in that process itself
+
     return shared_sandbox("typesetter", lambda: Sandbox(
         TYPESET_LIMIT, [sys.executable, "-m", "gd_explorer.gui.typeset_worker"]))
 
