@@ -134,10 +134,10 @@ def test_the_workers_start_before_qt_is_imported():
 
 # ----- --screenshot ---------------------------------------------------------------------------
 
-def test_a_screenshot_samples_the_map_once_and_paints_only_the_loaded_function(qtbot, tmp_path):
-    from PySide6.QtCore import QAbstractAnimation, QEvent, QObject
+def test_a_screenshot_samples_the_map_once_and_paints_only_what_has_arrived(qtbot, tmp_path):
+    from PySide6.QtCore import QAbstractAnimation, QEvent, QObject, QPoint, QRect
     from PySide6.QtGui import QImage
-    from PySide6.QtWidgets import QToolButton
+    from PySide6.QtWidgets import QApplication, QToolButton
 
     from gd_explorer.gui.app import make_app, save_screenshot
     from gd_explorer.gui.main_window import MainWindow
@@ -145,12 +145,14 @@ def test_a_screenshot_samples_the_map_once_and_paints_only_the_loaded_function(q
     make_app()
     win = MainWindow()
     qtbot.addWidget(win)
-    painted = []  # for each paint of the map: was the function loaded?
+    painted = []  # for each paint of the map: had the function and its typeset formulas come?
+    formulas = [win.editor.formula, win.editor.dfdx, win.editor.dfdy, win.editor.hessian]
 
     class Paints(QObject):
         def eventFilter(self, _obj, event):
             if event.type() == QEvent.Paint:
-                painted.append(win.model.function is not None)
+                painted.append(win.model.function is not None
+                               and all(v.is_typeset() for v in formulas))
             return False
 
     paints = Paints()
@@ -158,7 +160,7 @@ def test_a_screenshot_samples_the_map_once_and_paints_only_the_loaded_function(q
     path = tmp_path / "shot.png"
     save_screenshot(win, str(path), (1200, 800), "x^2 + 3*y^2")
     assert win.contour.recomputes == 1  # laid out at its final size before the map was drawn
-    assert painted and all(painted)     # nothing painted before the function arrived
+    assert painted and all(painted)     # painted only once everything had arrived
     # the formula's clear button fades in for 160 ms after the text is set: shown settled
     assert not [a for a in win.findChildren(QAbstractAnimation)
                 if a.state() == QAbstractAnimation.Running]
@@ -166,6 +168,14 @@ def test_a_screenshot_samples_the_map_once_and_paints_only_the_loaded_function(q
     assert clear and all(b.property("opacity") == 1.0 for b in clear)
     image = QImage(str(path))
     assert (image.width(), image.height()) == (1200, 800)
+    # the map as it looks once the window has settled (pyqtgraph fits its axes to their
+    # labels as it paints, and the window is laid out again)
+    for _ in range(20):
+        QApplication.processEvents()
+    later = win.contour.grab().toImage().convertToFormat(QImage.Format_RGB32)
+    corner = win.contour.mapTo(win, QPoint(0, 0))
+    shot = image.copy(QRect(corner, win.contour.size())).convertToFormat(QImage.Format_RGB32)
+    assert shot == later
 
 
 def test_a_quick_png_is_lossless_and_compressed(qtbot):

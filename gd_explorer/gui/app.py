@@ -125,7 +125,6 @@ def screenshot(window, path, size=SCREENSHOT_SIZE):
 
     fmt = screenshot_format(path)
     present(window, size)
-    window.setUpdatesEnabled(True)  # painted once (pyqtgraph fits its axes to the labels then)
     for _ in range(10):
         QApplication.processEvents()
     from .math_view import wait_typeset
@@ -133,7 +132,10 @@ def screenshot(window, path, size=SCREENSHOT_SIZE):
     wait_typeset(window)  # the formulas render on a background thread
     _wait_for_map(window)  # and the map of a resized view on another
     _finish_animations(window)
-    QApplication.processEvents()
+    window.setUpdatesEnabled(True)  # painted now that everything has arrived
+    _settle()
+    if _wait_for_map(window):  # the axes took another width, and the map did not cover it
+        _settle()
     from ..core.fileio import atomic_write_bytes
     from .export_image import qimage_bytes
 
@@ -141,11 +143,40 @@ def screenshot(window, path, size=SCREENSHOT_SIZE):
 
 
 def _wait_for_map(window, timeout=10.0):
-    """Process events until the contour map is sampled for the view's final size."""
+    """Process events until the contour map is sampled for the view's final size; True if
+    it was not."""
     from .events import process_events_until
 
     window.contour.settle_now()  # no user pans or zooms here: no need to wait for one to end
+    pending = window.contour.map_pending()
     process_events_until(lambda: not window.contour.map_pending(), timeout)
+    return pending
+
+
+def _settle(passes=10):
+    """Process events until a pass paints nothing: pyqtgraph fits its axes to their labels
+    as it paints, and the window is laid out again."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, _obj, event):
+            if event.type() == QEvent.Paint:
+                self.count += 1
+            return False
+
+    app, paints = QApplication.instance(), Paints()
+    app.installEventFilter(paints)
+    try:
+        for _ in range(passes):
+            paints.count = 0
+            app.processEvents()
+            if not paints.count:
+                break
+    finally:
+        app.removeEventFilter(paints)
 
 
 def _finish_animations(window):
