@@ -1,4 +1,5 @@
 """Starting the window, and the --screenshot mode."""
+import gc
 import os
 import sys
 from importlib import resources
@@ -214,6 +215,17 @@ def _quiet_platform_notes():
 
 
 def run_app(args):
+    # Startup makes ~75,000 objects that live as long as the window; collecting cycles while
+    # they are made costs ~30 ms and finds a few hundred. The collector runs again once the
+    # window is up (and always when this returns).
+    gc.disable()
+    try:
+        return _run_app(args)
+    finally:
+        gc.enable()
+
+
+def _run_app(args):
     size = screenshot_size(getattr(args, "size", None))
     percent = scale_percent(getattr(args, "scale", None))
     check_display(args.screenshot)
@@ -245,6 +257,7 @@ def run_app(args):
     restore_layout(window)
     app.aboutToQuit.connect(lambda: save_layout(window))
     window.show()
+    gc.enable()
     return app.exec()
 
 
