@@ -235,3 +235,26 @@ def test_startup_collects_no_garbage_and_turns_the_collector_back_on(qtbot, tmp_
         gc.callbacks.remove(count)
     assert path.stat().st_size > 0
     assert collections == [] and gc.isenabled()
+
+
+def test_a_first_formula_that_failed_early_is_compiled_again_when_asked(qtbot, monkeypatch):
+    # e.g. the worker was restarted meanwhile: the window must not get that stale failure
+    from gd_explorer.core import ExpressionError
+    from gd_explorer.gui import compiler
+    from gd_explorer.gui.model import ExplorerModel
+
+    real, calls = compiler.parse_function, []
+
+    def fails_once(text):
+        calls.append(text)
+        if len(calls) == 1:
+            raise ExpressionError("the symbolic engine stopped unexpectedly and was restarted")
+        return real(text)
+
+    monkeypatch.setattr(compiler, "parse_function", fails_once)
+    text = "x^2 + 2*y^2 + x*y/8"
+    compiler.prefetch(text)
+    model = ExplorerModel()
+    with qtbot.waitSignal(model.functionChanged, timeout=20000):
+        model.set_expression(text)
+    assert model.function.text == text and calls == [text, text]

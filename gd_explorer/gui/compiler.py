@@ -16,7 +16,7 @@ CANCEL_AFTER_S = 0.3
 _requests = queue.SimpleQueue()  # (compiler, id, text) for the one compiling thread
 _thread = None
 _thread_lock = threading.Lock()
-_early = {}  # text -> Function or ExpressionError, compiled by prefetch() before it was asked
+_early = {}  # text -> Function, compiled by prefetch() before it was asked
 
 
 def _serve(request):
@@ -51,7 +51,9 @@ def _compile_forever():
     while True:
         compiler, rid, text = _requests.get()
         if compiler is None:  # prefetch(): requests come in order, so it is done before them
-            _early[text] = _compile(text)
+            outcome = _compile(text)
+            if not isinstance(outcome, ExpressionError):  # (a failure is tried again when asked)
+                _early[text] = outcome
             continue
         try:
             compiler._work(rid, text)
