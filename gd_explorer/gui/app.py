@@ -19,13 +19,29 @@ def start_workers():
     typesetter().warm_up_async()
 
 
-def _prefetch(function):
-    """Start compiling the first formula (the default preset's unless one is given) at once:
-    the worker differentiates it while the window is built."""
+def _first_formula(function):
+    """The formula the window shows first: ``function``, or the default preset's."""
     from ..core.presets import DEFAULT_PRESET, preset_by_name
+
+    return function or preset_by_name(DEFAULT_PRESET).expression
+
+
+def _prefetch(function):
+    """Start compiling the first formula at once: the worker differentiates it while Qt
+    loads and the window is built."""
     from .compiler import prefetch
 
-    prefetch(function or preset_by_name(DEFAULT_PRESET).expression)
+    prefetch(_first_formula(function))
+
+
+def _typeset_ahead(window, function, timeout=30.0):
+    """Once the first formula is compiled, have its formulas typeset while the function is
+    applied to the window (its views would ask for them only after the map is drawn)."""
+    from .compiler import prefetched
+
+    fn = prefetched(_first_formula(function), timeout)  # what prepare_window waits for anyway
+    if fn is not None:
+        window.editor.typeset_ahead(fn)
 
 
 def make_app():
@@ -244,6 +260,7 @@ def _run_app(args):
         ui_scale().set_percent(percent, save=False)
     elif not args.screenshot:
         ui_scale().load()
+    _typeset_ahead(window, args.function)  # at the size the presentation scale gives
     if args.screenshot:
         save_screenshot(window, args.screenshot, size, args.function, args.start, args.steps)
         window.close()

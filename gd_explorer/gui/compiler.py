@@ -17,6 +17,7 @@ _requests = queue.SimpleQueue()  # (compiler, id, text) for the one compiling th
 _thread = None
 _thread_lock = threading.Lock()
 _early = {}  # text -> Function, compiled by prefetch() before it was asked
+_early_done = {}  # text -> threading.Event, set once prefetch() has compiled it
 
 
 def _serve(request):
@@ -34,7 +35,15 @@ def _serve(request):
 def prefetch(text):
     """Compile ``text`` now, before a window asks for it (the app's first formula, while Qt
     and the window load); the first request for the same text takes the result."""
+    _early_done[text] = threading.Event()
     _serve((None, 0, text))
+
+
+def prefetched(text, timeout):
+    """The Function prefetch(text) compiled, waiting up to ``timeout`` seconds for it; None
+    when there is none (not prefetched, failed, or already taken)."""
+    done = _early_done.get(text)
+    return _early.get(text) if done is not None and done.wait(timeout) else None
 
 
 def _compile(text):
@@ -54,6 +63,7 @@ def _compile_forever():
             outcome = _compile(text)
             if not isinstance(outcome, ExpressionError):  # (a failure is tried again when asked)
                 _early[text] = outcome
+            _early_done[text].set()
             continue
         try:
             compiler._work(rid, text)

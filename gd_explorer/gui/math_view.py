@@ -40,6 +40,9 @@ def render_svg(tex, size, color="#000000"):
             _cache.move_to_end(key)
             return _cache[key]
     with _render_lock:
+        found, svg = cached_svg(key)  # rendered meanwhile, ahead of its view (prerender)
+        if found:
+            return svg
         try:
             svg = typesetter().run([tex, size, color])
         except Exception:  # the process failed or took too long (ExpressionError): plain text
@@ -51,6 +54,13 @@ def render_svg(tex, size, color="#000000"):
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return svg
+
+
+def prerender(keys):
+    """Render ``keys`` (tex, size, colour) into the cache on a thread of their own, ahead of
+    the views that will show them."""
+    threading.Thread(target=lambda: [render_svg(*key) for key in keys], daemon=True,
+                     name="gd-explorer-math-ahead").start()
 
 
 def cached_svg(key):
@@ -238,12 +248,15 @@ class MathView(QScrollArea):
         font.setPointSizeF(self.font().pointSizeF())
         return font
 
+    def key(self, tex):
+        """What ``tex`` is typeset as in this view: (tex, size, colour), or None."""
+        if not typesettable(tex):
+            return None
+        return (tex, self.math_size(), self.palette().color(QPalette.WindowText).name())
+
     # ----- rendering ----------------------------------------------------------------
     def _wanted_key(self):
-        if not typesettable(self._tex):
-            return None
-        color = self.palette().color(QPalette.WindowText).name()
-        return (self._tex, self.math_size(), color)
+        return self.key(self._tex)
 
     @property
     def _key(self):
