@@ -8,6 +8,7 @@ from ..core.errors import InputError
 from ..core.sandbox import default_sandbox
 
 SCREENSHOT_SIZE = (1600, 1000)
+LOAD_TIMEOUT = 15.0  # seconds the first function may take to arrive
 
 
 def start_workers():
@@ -34,7 +35,7 @@ def _prefetch(function):
     prefetch(_first_formula(function))
 
 
-def _typeset_ahead(window, function, timeout=30.0):
+def _typeset_ahead(window, function, timeout=LOAD_TIMEOUT):
     """Once the first formula is compiled, have its formulas typeset while the function is
     applied to the window (its views would ask for them only after the map is drawn)."""
     from .compiler import prefetched
@@ -66,7 +67,7 @@ def _start_point(text):
     return parse_point(text, "--start")
 
 
-def prepare_window(window, function=None, start=None, steps=None, timeout=15.0):
+def prepare_window(window, function=None, start=None, steps=None, timeout=LOAD_TIMEOUT):
     """Load a function (or the default preset), set the start point, take steps. Raises on bad input."""
     from ..core.errors import ExpressionError
 
