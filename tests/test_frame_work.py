@@ -240,3 +240,30 @@ def test_a_step_leaves_the_preview_pens_alone_and_a_new_run_colours_them(long_ru
     assert preview.ring.opts["pen"].color() == pg.mkColor(color)
     assert preview.shaft.opts["pen"].color() == pg.mkColor(color)
     assert pg.mkColor(color) != pg.mkColor(model.runs[0].color)
+
+
+def test_a_step_moves_the_current_point_and_the_ring_without_rebuilding_them(long_run,
+                                                                           monkeypatch):
+    from gd_explorer.gui.colors import CURRENT_COLOR
+
+    view, model = long_run.contour, long_run.model
+    rebuilt = count_calls(monkeypatch, pg.ScatterPlotItem, "addPoints")  # pyqtgraph's records,
+    marks = (view.current, view.step_preview.ring, view.step_preview.casing_ring)  # bounds, atlas
+    sets = [mark.sets for mark in marks]
+    model.step(1)
+    view.viewport().repaint()
+    assert rebuilt == [] and [mark.sets for mark in marks] == [n + 1 for n in sets]
+    x, y = model.current_point
+    assert view.current.getData() == ([x], [y])
+    step = view.step_preview.step
+    assert view.step_preview.ring.getData() == ([step.x], [step.y])
+    # drawn where they are: the current point's disc, the ring around the next point
+    image = view.viewport().grab().toImage()
+    centre = image.pixelColor(view.data_to_viewport(x, y))
+    assert centre == pg.mkColor(CURRENT_COLOR)
+    ring = view.data_to_viewport(step.x, step.y)
+    near = [image.pixelColor(ring.x() + dx, ring.y() + dy) for dx in range(-8, 9)
+            for dy in range(-8, 9)]
+    color = pg.mkColor(model.selected_run.color)
+    assert sum(abs(c.red() - color.red()) + abs(c.green() - color.green())
+               + abs(c.blue() - color.blue()) < 60 for c in near) >= 12

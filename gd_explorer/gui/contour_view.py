@@ -17,6 +17,7 @@ from .arrow_layer import ArrowLayer
 from .cached_curves import (CachedLegend, ChunkedPath, SteadyCurve, cache_as_painted,
                             thin_to_pixels)
 from .ds_handle import DsHandle
+from .light_marks import Dot
 from .observing import data_to_viewport, observe, stop_observing
 from .step_preview import StepPreview
 
@@ -255,8 +256,8 @@ class ContourView(pg.PlotWidget):
         self.lowest.setZValue(7.9)
         self.lowest.setVisible(False)
         plot.addItem(self.lowest)
-        self.current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(CURRENT_COLOR), pen=casing(2),
-                                          name="current point")
+        self.current = Dot(size=11, brush=pg.mkBrush(CURRENT_COLOR), pen=casing(2),
+                           name="current point")
         self.current.setZValue(11)  # above the start marker: at step 0 both are drawn
         plot.addItem(self.current)
         self.start_marker = pg.TargetItem(pos=(0, 0), size=16, movable=True, symbol="o",
