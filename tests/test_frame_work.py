@@ -267,3 +267,26 @@ def test_a_step_moves_the_current_point_and_the_ring_without_rebuilding_them(lon
     color = pg.mkColor(model.selected_run.color)
     assert sum(abs(c.red() - color.red()) + abs(c.green() - color.green())
                + abs(c.blue() - color.blue()) < 60 for c in near) >= 12
+
+
+def test_axes_are_painted_from_their_cache_until_the_range_moves(long_run, monkeypatch):
+    view, model = long_run.contour, long_run.model
+    plot = view.getPlotItem()
+    bottom, left = plot.getAxis("bottom"), plot.getAxis("left")
+    axes = [item for item in view.scene().items() if isinstance(item, pg.AxisItem)]
+    painted = {axis: count_calls(monkeypatch, axis, "paint") for axis in axes}
+    for _ in range(3):
+        model.step(1)
+        view.viewport().repaint()
+    assert all(calls == [] for calls in painted.values())
+    rect = view.mapFromScene(bottom.sceneBoundingRect()).boundingRect()
+    before = view.viewport().grab(rect).toImage()
+    view.getViewBox().translateBy(x=0.37)  # new tick labels along x; none along y
+    view.viewport().repaint()
+    assert len(painted[bottom]) == 1 and painted[left] == []
+    after = view.viewport().grab(rect).toImage()
+    assert after != before
+    for part in (bottom, *bottom.childItems()):  # the cache shows what a fresh paint shows
+        part.setCacheMode(QGraphicsItem.NoCache)
+    view.viewport().repaint()
+    assert view.viewport().grab(rect).toImage() == after

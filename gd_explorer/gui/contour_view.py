@@ -15,7 +15,7 @@ from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR
                      U_COLOR)
 from .arrow_layer import ArrowLayer
 from .cached_curves import (CachedLegend, ChunkedPath, SteadyCurve, cache_as_painted,
-                            thin_to_pixels)
+                            cache_axes, thin_to_pixels)
 from .ds_handle import DsHandle
 from .light_marks import Dot
 from .observing import data_to_viewport, observe, stop_observing
@@ -280,6 +280,7 @@ class ContourView(pg.PlotWidget):
         self.point_note.setZValue(12)
         self.point_note.setVisible(False)
         plot.addItem(self.point_note)
+        cache_axes(self.scene())
 
     def _arrow(self, color, name, style=Qt.SolidLine):
         shaft = pg.PlotCurveItem(**cased_line(color, 3.0, style), name=name)
