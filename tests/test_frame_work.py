@@ -262,18 +262,17 @@ def test_a_step_moves_the_current_point_and_the_ring_without_rebuilding_them(lon
     centre = image.pixelColor(view.data_to_viewport(x, y))
     assert centre == pg.mkColor(CURRENT_COLOR)
     ring = view.data_to_viewport(step.x, step.y)
-    near = [image.pixelColor(ring.x() + dx, ring.y() + dy) for dx in range(-8, 9)
-            for dy in range(-8, 9)]
+    around = [image.pixelColor(ring.x() + dx, ring.y() + dy) for dx in range(-8, 9)
+              for dy in range(-8, 9)]
     color = pg.mkColor(model.selected_run.color)
-    assert sum(abs(c.red() - color.red()) + abs(c.green() - color.green())
-               + abs(c.blue() - color.blue()) < 60 for c in near) >= 12
+    assert sum(near(c, color) for c in around) >= 12
 
 
 def test_axes_are_painted_from_their_cache_until_the_range_moves(long_run, monkeypatch):
     view, model = long_run.contour, long_run.model
     plot = view.getPlotItem()
     bottom, left = plot.getAxis("bottom"), plot.getAxis("left")
-    axes = [item for item in view.scene().items() if isinstance(item, pg.AxisItem)]
+    axes = [plot.getAxis(name) for name in plot.axes]
     painted = {axis: count_calls(monkeypatch, axis, "paint") for axis in axes}
     for _ in range(3):
         model.step(1)
@@ -290,3 +289,29 @@ def test_axes_are_painted_from_their_cache_until_the_range_moves(long_run, monke
         part.setCacheMode(QGraphicsItem.NoCache)
     view.viewport().repaint()
     assert view.viewport().grab(rect).toImage() == after
+
+
+def near(a, b, tolerance=60):
+    return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) < tolerance
+
+
+def test_a_step_moves_the_arrows_as_single_lines(long_run, monkeypatch):
+    from gd_explorer.gui.colors import GRAD_COLOR, NEG_GRAD_COLOR
+
+    view, model = long_run.contour, long_run.model
+    updates = count_calls(monkeypatch, pg.PlotCurveItem, "updateData")  # pyqtgraph's checks
+    lines = (view.grad_shaft, view.neg_shaft, view.u_shaft, view.tangent,
+             view.step_preview.shaft)
+    sets = [line.sets for line in lines]
+    model.step(1)
+    view.viewport().repaint()
+    assert [line.sets for line in lines] == [n + 1 for n in sets]
+    assert not any(args[0] in lines for args in updates)
+    x, y = model.current_point
+    assert view.grad_shaft.getData()[0][0] == x and view.grad_shaft.getData()[1][0] == y
+    image = view.viewport().grab().toImage()
+    for shaft, color in ((view.grad_shaft, GRAD_COLOR), (view.neg_shaft, NEG_GRAD_COLOR)):
+        (x0, x1), (y0, y1) = shaft.getData()
+        along = [view.data_to_viewport(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+                 for t in (0.4, 0.5, 0.6, 0.7, 0.8)]
+        assert sum(near(image.pixelColor(p), pg.mkColor(color)) for p in along) >= 4

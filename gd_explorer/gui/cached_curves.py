@@ -1,7 +1,7 @@
 """What the map draws at little cost per frame: long curves whose data bounds survive a pan, a
 path thinned to the view's pixels without losing its zig-zag, a long path drawn in fixed
-chunks, so that one more step repaints only the last one, and axes and a legend played from
-pixmaps while they look the same."""
+chunks, so that one more step repaints only the last one, and the axes and the legend played
+from pixmaps while they look the same."""
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QBrush, QPen
@@ -26,13 +26,14 @@ def cache_as_painted(item):
     item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
 
-def cache_axes(scene):
-    """Paint every axis of ``scene`` and its title from pixmaps: an axis paints again when its
-    range, ticks, font or size change (pyqtgraph calls update() then), not for a new step."""
-    for axis in scene.items():
-        if isinstance(axis, pg.AxisItem):
-            for part in (axis, *axis.childItems()):
-                cache_as_painted(part)
+def cache_axes(plot):
+    """Paint the axes of ``plot`` (a PlotItem) and their titles from pixmaps: an axis paints
+    again when its range, ticks, font or size change (pyqtgraph calls update() then), not for
+    a new step. (Not a colour bar's: its axis line lies on the edge of the pixmap.)"""
+    for name in plot.axes:
+        axis = plot.getAxis(name)
+        for part in (axis, *axis.childItems()):
+            cache_as_painted(part)
 
 
 def thin_to_pixels(xs, ys, pixel):

@@ -17,7 +17,7 @@ from .arrow_layer import ArrowLayer
 from .cached_curves import (CachedLegend, ChunkedPath, SteadyCurve, cache_as_painted,
                             cache_axes, thin_to_pixels)
 from .ds_handle import DsHandle
-from .light_marks import Dot
+from .light_marks import Dot, Segment
 from .observing import data_to_viewport, observe, stop_observing
 from .step_preview import StepPreview
 
@@ -238,8 +238,7 @@ class ContourView(pg.PlotWidget):
         self.grad_shaft, self.grad_head = self._arrow(GRAD_COLOR, "∇f (uphill)")
         self.neg_shaft, self.neg_head = self._arrow(NEG_GRAD_COLOR, "−∇f (downhill)")
         self.u_shaft, self.u_head = self._arrow(U_COLOR, "u (dial)", style=Qt.DashLine)
-        self.tangent = pg.PlotCurveItem(**cased_line(TANGENT_COLOR, 2.0, Qt.DotLine),
-                                        name="level tangent")
+        self.tangent = Segment(**cased_line(TANGENT_COLOR, 2.0, Qt.DotLine), name="level tangent")
         self.tangent.setZValue(6)
         plot.addItem(self.tangent)
         self.critical = {}  # kind → ScatterPlotItem, in the legend while it has points
@@ -280,10 +279,10 @@ class ContourView(pg.PlotWidget):
         self.point_note.setZValue(12)
         self.point_note.setVisible(False)
         plot.addItem(self.point_note)
-        cache_axes(self.scene())
+        cache_axes(plot)
 
     def _arrow(self, color, name, style=Qt.SolidLine):
-        shaft = pg.PlotCurveItem(**cased_line(color, 3.0, style), name=name)
+        shaft = Segment(**cased_line(color, 3.0, style), name=name)
         head = pg.ArrowItem(headLen=15, tipAngle=34, tailLen=0, pen=casing(1.5), brush=color)
         for item in (shaft, head):
             item.setZValue(7)

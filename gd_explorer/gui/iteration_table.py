@@ -13,6 +13,7 @@ MOVES = 7  # the first of the columns Δx, Δy: the step taken from the row, x_{
 # once here, as plain ints
 DISPLAY, ALIGNMENT, TOOLTIP = int(Qt.DisplayRole), int(Qt.TextAlignmentRole), int(Qt.ToolTipRole)
 RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
+HORIZONTAL = Qt.Horizontal
 KEPT_TEXTS = 4096  # cell texts kept: rows are written once, and shown again after each step
 
 
@@ -24,8 +25,8 @@ class HeadedTableModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.headers)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == HORIZONTAL:  # the int test first: most calls stop
             return self.headers[section]
         return None
 
