@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 import pyqtgraph as pg
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from gd_explorer.core.fmt import fmt, fmt_point
@@ -89,21 +90,52 @@ def test_the_path_as_drawn_is_the_run_in_its_pixels(long_run):
     assert len(xs) < len(rows) / 10  # a converging run piles its steps into few pixels
 
 
+def rgb(image):
+    """An image's pixels as an array of (r, g, b) ints."""
+    image = image.convertToFormat(QImage.Format_RGB32)
+    bgra = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1, 4)
+    return bgra[:, :image.width(), 2::-1].astype(int)
+
+
+def largest_difference(a, b):
+    """The largest difference of one colour channel between two images of a size."""
+    return int(np.abs(rgb(a) - rgb(b)).max())
+
+
 def test_the_map_is_painted_from_its_cache_and_a_pan_keeps_its_bounds(long_run, monkeypatch):
     view, model = long_run.contour, long_run.model
-    image = count_calls(monkeypatch, view.image, "paint")
-    contours = count_calls(monkeypatch, view.contours, "paint")
+    layers = (view.image, view.contours)
+    renders = [layer.renders for layer in layers]
+    drawn = [count_calls(monkeypatch, type(layer).__mro__[2], "paint") for layer in layers]
     model.step(1)
     view.viewport().repaint()
-    assert image == [] and contours == []
+    assert [layer.renders for layer in layers] == renders and drawn == [[], []]
     # a pan: the contours' data bounds are not computed again (a NaN-aware min and max over
-    # every point of every line); only their pixel padding is
+    # every point of every line); only their pixel padding is. Neither layer is painted
+    # again: each pixmap holds all of the layer (the map is sampled beyond the view)
     data = count_calls(monkeypatch, view.contours, "getData")
     vb = view.getViewBox()
-    for sign in (1, -1, 1):
+    for sign in (1, -1, 1, -1):
         vb.translateBy(x=0.05 * sign)
         view.viewport().repaint()
     assert data == []
+    vb.translateBy(x=7 * vb.viewPixelSize()[0])  # whole pixels from where they were painted
+    view.viewport().repaint()
+    assert [layer.renders for layer in layers] == renders and drawn == [[], []]
+    cached = view.viewport().grab().toImage()
+    for layer in layers:  # painted directly: the same picture
+        layer.MOST = 0
+    view.viewport().repaint()
+    assert drawn[0] and drawn[1]
+    # (the translucent contours composed in a pixmap first: round-off of a few levels)
+    assert largest_difference(view.viewport().grab().toImage(), cached) <= 4
+    # a zoom (a new scale) paints each layer again, once
+    for layer in layers:
+        del layer.MOST
+    vb.scaleBy((0.8, 0.8))
+    for _ in range(3):
+        view.viewport().repaint()
+    assert [layer.renders for layer in layers] == [n + 1 for n in renders]
 
 
 def test_thinning_keeps_the_zig_zag_of_an_oscillation():
@@ -315,3 +347,19 @@ def test_a_step_moves_the_arrows_as_single_lines(long_run, monkeypatch):
         along = [view.data_to_viewport(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
                  for t in (0.4, 0.5, 0.6, 0.7, 0.8)]
         assert sum(near(image.pixelColor(p), pg.mkColor(color)) for p in along) >= 4
+
+
+def test_a_new_map_is_painted_into_the_pixmaps_again(long_run):
+    view, model = long_run.contour, long_run.model
+    layers = (view.image, view.contours)
+    renders = [layer.renders for layer in layers]
+    before = view.viewport().grab().toImage()
+    model.set_spacing("linear" if model.spacing == "log" else "log")  # new colours, new lines
+    view.viewport().repaint()
+    assert [layer.renders for layer in layers] == [n + 1 for n in renders]
+    cached = view.viewport().grab().toImage()
+    assert largest_difference(cached, before) > 50
+    for layer in layers:  # painted directly: the same picture
+        layer.MOST = 0
+    view.viewport().repaint()
+    assert largest_difference(view.viewport().grab().toImage(), cached) <= 4

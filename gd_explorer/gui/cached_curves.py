@@ -4,10 +4,58 @@ chunks, so that one more step repaints only the last one, and the axes and the l
 from pixmaps while they look the same."""
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QBrush, QPen
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
 CHUNK = 4096  # steps in each fixed piece of a long path
+
+
+class PanCached:
+    """Mixed into a layer of the map (before its pyqtgraph class): the layer is painted once
+    into a pixmap of all of it at the view's scale, and a pan only moves that pixmap. (Qt's
+    device cache keeps only the visible part of an item more than 1.2 times the viewport, as a
+    map sampled beyond the view is: at each pan it builds a new pixmap, copies the old one
+    into it and paints the strip that came into view.) The pixmap is painted again when the
+    layer changes (pyqtgraph calls update()) or the scale does; a layer much larger than the
+    viewport (a zoom in, until the map is sampled again) is painted directly."""
+
+    MOST = 4.0  # viewport areas in one pixmap, at most
+    renders = 0  # paints into the pixmap (tests count them)
+    _pan_pixmap = _pan_key = _pan_at = None
+
+    def update(self, *args):
+        self._pan_pixmap = None
+        super().update(*args)
+
+    def paint(self, p, option, widget=None):
+        to_device = QTransform(p.transform())  # a copy: PySide's is the painter's own
+        box = to_device.mapRect(self.boundingRect())
+        if widget is None or to_device.type().value > QTransform.TxScale.value \
+                or box.isEmpty() or box.width() * box.height() > self.MOST * widget.width() \
+                * widget.height():  # an export, a rotation, or too big for one pixmap
+            super().paint(p, option, widget)
+            return
+        key = (to_device.m11(), to_device.m22(), self.boundingRect(), widget.devicePixelRatioF())
+        if self._pan_pixmap is None or key != self._pan_key:
+            self._pan_render(p, option, widget, to_device, box, key)
+        x, y = self._pan_at
+        p.resetTransform()
+        p.drawPixmap(QPointF(to_device.dx() + x, to_device.dy() + y), self._pan_pixmap)
+
+    def _pan_render(self, p, option, widget, to_device, box, key):
+        self.renders += 1
+        rect, ratio = box.toAlignedRect(), widget.devicePixelRatioF()  # sharp on a HiDPI screen
+        pixmap = QPixmap(rect.size() * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHints(p.renderHints())
+        painter.setTransform(to_device * QTransform.fromTranslate(-rect.x(), -rect.y()))
+        super().paint(painter, option, widget)
+        painter.end()
+        self._pan_pixmap, self._pan_key = pixmap, key
+        self._pan_at = (rect.x() - to_device.dx(), rect.y() - to_device.dy())
 
 
 class SteadyCurve(pg.PlotCurveItem):
@@ -20,10 +68,19 @@ class SteadyCurve(pg.PlotCurveItem):
         self.prepareGeometryChange()
 
 
+class MapCurve(PanCached, SteadyCurve):
+    """The contour lines: a SteadyCurve painted from one pixmap through a pan."""
+
+
+class MapImage(PanCached, pg.ImageItem):
+    """The colour map: an ImageItem painted from one pixmap through a pan."""
+
+
 def cache_as_painted(item):
     """Paint ``item`` from a pixmap while it and the view's scale stay the same (a pan scrolls
-    the pixmap and paints only what comes into view)."""
-    item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+    the pixmap and paints only what comes into view). A PanCached item keeps its own."""
+    if not isinstance(item, PanCached):
+        item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
 
 def cache_axes(plot):

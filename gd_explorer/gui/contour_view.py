@@ -14,8 +14,8 @@ from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR
                      LOWEST_COLOR, NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR,
                      U_COLOR)
 from .arrow_layer import ArrowLayer
-from .cached_curves import (CachedLegend, ChunkedPath, SteadyCurve, cache_as_painted,
-                            cache_axes, thin_to_pixels)
+from .cached_curves import (CachedLegend, ChunkedPath, MapCurve, MapImage, SteadyCurve,
+                            cache_as_painted, cache_axes, thin_to_pixels)
 from .ds_handle import DsHandle
 from .light_marks import Dot, Segment
 from .observing import data_to_viewport, observe, stop_observing
@@ -200,7 +200,7 @@ class ContourView(pg.PlotWidget):
         self.setAspectLocked(True)
         plot.getViewBox().setLimits(xMin=-VIEW_LIMIT, xMax=VIEW_LIMIT, yMin=-VIEW_LIMIT,
                                     yMax=VIEW_LIMIT, minXRange=1e-8, minYRange=1e-8)
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = MapImage(axisOrder="row-major")
         self.image.setZValue(-10)
         cache_as_painted(self.image)  # the map changes far less often than what is over it
         plot.addItem(self.image)
@@ -215,7 +215,7 @@ class ContourView(pg.PlotWidget):
         self.basins.setOpacity(0.45)
         cache_as_painted(self.basins)
         plot.addItem(self.basins)
-        self.contours = SteadyCurve(pen=pg.mkPen(255, 255, 255, 150, width=1), connect="finite")
+        self.contours = MapCurve(pen=pg.mkPen(255, 255, 255, 150, width=1), connect="finite")
         self.contours.setZValue(-5)
         cache_as_painted(self.contours)
         plot.addItem(self.contours)

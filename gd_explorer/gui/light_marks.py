@@ -157,8 +157,7 @@ class Segment(pg.PlotCurveItem):
     def paint(self, p, *args):
         if not _finite(self._ends):
             return
-        to_device = p.transform()
-        a, b = (to_device.map(QPointF(*point)) for point in self._ends)
+        a, b = (p.transform().map(QPointF(*point)) for point in self._ends)
         p.resetTransform()
         p.setRenderHint(p.RenderHint.Antialiasing, bool(self.opts.get("antialias")))
         for key in ("shadowPen", "pen"):
