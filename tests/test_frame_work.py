@@ -363,3 +363,25 @@ def test_a_new_map_is_painted_into_the_pixmaps_again(long_run):
         layer.MOST = 0
     view.viewport().repaint()
     assert largest_difference(view.viewport().grab().toImage(), cached) <= 4
+
+
+def test_the_start_marker_is_played_from_its_cache_and_moves_with_the_start(long_run,
+                                                                          monkeypatch):
+    from gd_explorer.gui.cached_curves import descendants
+    from gd_explorer.gui.colors import START_COLOR
+
+    view, model = long_run.contour, long_run.model
+    marker = view.start_marker
+    painted = [count_calls(monkeypatch, part, "paint") for part in (marker, *descendants(marker))
+               if not isinstance(part, pg.TextItem)]
+    for _ in range(3):
+        model.step(1)
+        view.viewport().repaint()
+    assert all(calls == [] for calls in painted)
+    model.set_start(-0.5, 0.5)  # a new run from there: the marker moves
+    view.viewport().repaint()
+    image = view.viewport().grab().toImage()
+    at = view.data_to_viewport(-0.5, 0.5)  # a green ring around the current point's disc
+    around = [image.pixelColor(at.x() + dx, at.y() + dy) for dx in range(-8, 9)
+              for dy in range(-8, 9)]
+    assert sum(near(c, pg.mkColor(START_COLOR)) for c in around) >= 20

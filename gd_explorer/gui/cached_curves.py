@@ -83,13 +83,18 @@ def cache_as_painted(item):
         item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
 
+def descendants(item):
+    """Every item under ``item``, at any depth."""
+    return [d for child in item.childItems() for d in (child, *descendants(child))]
+
+
 def cache_axes(plot):
     """Paint the axes of ``plot`` (a PlotItem) and their titles from pixmaps: an axis paints
     again when its range, ticks, font or size change (pyqtgraph calls update() then), not for
     a new step. (Not a colour bar's: its axis line lies on the edge of the pixmap.)"""
     for name in plot.axes:
         axis = plot.getAxis(name)
-        for part in (axis, *axis.childItems()):
+        for part in (axis, *descendants(axis)):
             cache_as_painted(part)
 
 

@@ -15,7 +15,7 @@ from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR
                      U_COLOR)
 from .arrow_layer import ArrowLayer
 from .cached_curves import (CachedLegend, ChunkedPath, MapCurve, MapImage, SteadyCurve,
-                            cache_as_painted, cache_axes, thin_to_pixels)
+                            cache_as_painted, cache_axes, descendants, thin_to_pixels)
 from .ds_handle import DsHandle
 from .light_marks import Dot, Segment
 from .observing import data_to_viewport, observe, stop_observing
@@ -266,6 +266,9 @@ class ContourView(pg.PlotWidget):
                                               "fill": pg.mkBrush(255, 255, 255, 200)})
         self.start_marker.setZValue(10)
         self.start_marker.sigPositionChangeFinished.connect(self._on_marker_dragged)
+        for part in (self.start_marker, *descendants(self.start_marker)):  # moved, not redrawn
+            if not isinstance(part, pg.TextItem):  # (its label's fill is painted outside it)
+                cache_as_painted(part)
         plot.addItem(self.start_marker)
         self.start_sample = pg.PlotDataItem(symbol="o", symbolSize=12, pen=None,
                                             symbolBrush=self.start_marker.brush,
