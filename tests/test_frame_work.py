@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
@@ -385,3 +386,39 @@ def test_the_start_marker_is_played_from_its_cache_and_moves_with_the_start(long
     around = [image.pixelColor(at.x() + dx, at.y() + dy) for dx in range(-8, 9)
               for dy in range(-8, 9)]
     assert sum(near(c, pg.mkColor(START_COLOR)) for c in around) >= 20
+
+
+class Paints(QObject):
+    """Counts a widget's Paint events."""
+
+    def __init__(self, widget):
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, _obj, event):
+        if event.type() == QEvent.Paint:
+            self.count += 1
+        return False
+
+
+def test_the_tables_scroll_bar_repaints_only_when_what_it_shows_changes(long_run):
+    win, model = long_run, long_run.model
+    bar = win.table.verticalScrollBar()
+    frame = win.contour.viewport().repaint  # paints every widget a step changed, as in bench
+    frame()
+    paints = Paints(bar)
+    for _ in range(5):  # 5 rows of 12,000: the handle moves by less than a pixel
+        model.step(1)
+        frame()
+        assert bar.value() == bar.maximum()  # the table follows the run
+    assert paints.count <= 1
+    last = win.table.rowAt(win.table.viewport().height() - 1)
+    assert last == model.run.steps  # the new row is in view
+    bar.setValue(bar.maximum() // 2)
+    frame()
+    shown, before = bar.grab().toImage(), paints.count
+    bar.setValue(bar.maximum() // 4)  # the handle moves up, neither end reached
+    frame()
+    assert paints.count == before + 1  # repainted in the frame
+    assert bar.grab().toImage() != shown
