@@ -105,38 +105,40 @@ def largest_difference(a, b):
 
 def test_the_map_is_painted_from_its_cache_and_a_pan_keeps_its_bounds(long_run, monkeypatch):
     view, model = long_run.contour, long_run.model
-    layers = (view.image, view.contours)
-    renders = [layer.renders for layer in layers]
-    drawn = [count_calls(monkeypatch, type(layer).__mro__[2], "paint") for layer in layers]
+    image, contours = view.image, view.contours
+    renders = image.renders
+    # the image's pixmap holds the contours (and the basins) too: one pixmap to play a frame
+    drawn = [count_calls(monkeypatch, layer, "paint") for layer in (image, contours)]
+    lines = count_calls(monkeypatch, pg.PlotCurveItem, "paint")
     model.step(1)
     view.viewport().repaint()
-    assert [layer.renders for layer in layers] == renders and drawn == [[], []]
+    assert image.renders == renders and len(drawn[0]) == 1 and drawn[1] == []
+    assert all(args[0] is not contours for args in lines)
     # a pan: the contours' data bounds are not computed again (a NaN-aware min and max over
-    # every point of every line); only their pixel padding is. Neither layer is painted
-    # again: each pixmap holds all of the layer (the map is sampled beyond the view)
-    data = count_calls(monkeypatch, view.contours, "getData")
+    # every point of every line); only their pixel padding is. The map is not painted again:
+    # its pixmap holds all of it (it is sampled beyond the view)
+    data = count_calls(monkeypatch, contours, "getData")
     vb = view.getViewBox()
     for sign in (1, -1, 1, -1):
         vb.translateBy(x=0.05 * sign)
         view.viewport().repaint()
     assert data == []
-    vb.translateBy(x=7 * vb.viewPixelSize()[0])  # whole pixels from where they were painted
+    vb.translateBy(x=7 * vb.viewPixelSize()[0])  # whole pixels from where it was painted
     view.viewport().repaint()
-    assert [layer.renders for layer in layers] == renders and drawn == [[], []]
+    assert image.renders == renders
+    assert all(args[0] is not contours for args in lines)
     cached = view.viewport().grab().toImage()
-    for layer in layers:  # painted directly: the same picture
-        layer.MOST = 0
+    image.MOST = 0  # painted directly: the same picture
     view.viewport().repaint()
-    assert drawn[0] and drawn[1]
+    assert any(args[0] is contours for args in lines)
     # (the translucent contours composed in a pixmap first: round-off of a few levels)
     assert largest_difference(view.viewport().grab().toImage(), cached) <= 4
-    # a zoom (a new scale) paints each layer again, once
-    for layer in layers:
-        del layer.MOST
+    # a zoom (a new scale) paints the map again, once
+    del image.MOST
     vb.scaleBy((0.8, 0.8))
     for _ in range(3):
         view.viewport().repaint()
-    assert [layer.renders for layer in layers] == [n + 1 for n in renders]
+    assert image.renders == renders + 1
 
 
 def test_thinning_keeps_the_zig_zag_of_an_oscillation():
@@ -350,20 +352,36 @@ def test_a_step_moves_the_arrows_as_single_lines(long_run, monkeypatch):
         assert sum(near(image.pixelColor(p), pg.mkColor(color)) for p in along) >= 4
 
 
-def test_a_new_map_is_painted_into_the_pixmaps_again(long_run):
+def test_a_new_map_is_painted_into_the_pixmap_again(long_run):
     view, model = long_run.contour, long_run.model
-    layers = (view.image, view.contours)
-    renders = [layer.renders for layer in layers]
+    renders = view.image.renders
     before = view.viewport().grab().toImage()
     model.set_spacing("linear" if model.spacing == "log" else "log")  # new colours, new lines
     view.viewport().repaint()
-    assert [layer.renders for layer in layers] == [n + 1 for n in renders]
+    assert view.image.renders == renders + 1
     cached = view.viewport().grab().toImage()
     assert largest_difference(cached, before) > 50
-    for layer in layers:  # painted directly: the same picture
-        layer.MOST = 0
+    view.image.MOST = 0  # painted directly: the same picture
     view.viewport().repaint()
     assert largest_difference(view.viewport().grab().toImage(), cached) <= 4
+
+
+def test_a_change_of_the_contour_lines_alone_is_painted_into_the_maps_pixmap(long_run):
+    view = long_run.contour
+    for change in (lambda c: c.setPen(pg.mkPen(255, 0, 0, 200, width=1)),  # same bounds
+                   lambda c: c.setData(c.getData()[0][: c.getData()[0].size // 2],
+                                       c.getData()[1][: c.getData()[1].size // 2])):
+        renders = view.image.renders
+        before = view.viewport().grab().toImage()
+        change(view.contours)
+        view.viewport().repaint()
+        assert view.image.renders == renders + 1
+        cached = view.viewport().grab().toImage()
+        assert largest_difference(cached, before) > 20  # the lines look different
+        view.image.MOST = 0
+        view.viewport().repaint()
+        assert largest_difference(view.viewport().grab().toImage(), cached) <= 4
+        del view.image.MOST
 
 
 def test_the_start_marker_is_played_from_its_cache_and_moves_with_the_start(long_run,
@@ -422,3 +440,19 @@ def test_the_tables_scroll_bar_repaints_only_when_what_it_shows_changes(long_run
     frame()
     assert paints.count == before + 1  # repainted in the frame
     assert bar.grab().toImage() != shown
+
+
+def test_basins_are_painted_into_the_maps_pixmap_between_the_colours_and_the_lines(long_run,
+                                                                                 qtbot):
+    view, model = long_run.contour, long_run.model
+    before = view.viewport().grab().toImage()
+    renders = view.image.renders
+    with qtbot.waitSignal(model.analysis.basinsChanged, timeout=60000):
+        model.analysis.show_basins(resolution=40, steps=200)
+    view.viewport().repaint()
+    assert view.image.renders == renders + 1
+    cached = view.viewport().grab().toImage()
+    assert largest_difference(cached, before) > 50  # the basins' colours show
+    view.image.MOST = 0  # painted directly: the same picture
+    view.viewport().repaint()
+    assert largest_difference(view.viewport().grab().toImage(), cached) <= 4

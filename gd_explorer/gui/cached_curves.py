@@ -16,34 +16,75 @@ class PanCached:
     into a pixmap of all of it at the view's scale, and a pan only moves that pixmap. (Qt's
     device cache keeps only the visible part of an item more than 1.2 times the viewport, as a
     map sampled beyond the view is: at each pan it builds a new pixmap, copies the old one
-    into it and paints the strip that came into view.) The pixmap is painted again when the
-    layer changes (pyqtgraph calls update()) or the scale does; a layer much larger than the
-    viewport (a zoom in, until the map is sampled again) is painted directly."""
+    into it and paints the strip that came into view.) The layers ``stack``ed on it are
+    painted into the same pixmap, over it in their order, so a frame plays one pixmap for
+    the whole map. The pixmap is painted again when a layer changes (pyqtgraph calls
+    update()), moves, shows or hides, or the scale changes; a map much larger than the
+    viewport (a zoom in, until it is sampled again) is painted directly."""
 
     MOST = 4.0  # viewport areas in one pixmap, at most
     renders = 0  # paints into the pixmap (tests count them)
-    _pan_pixmap = _pan_key = _pan_at = None
+    _pan_pixmap = _pan_key = _pan_at = _pan_base = None
+    _pan_stack = ()
+
+    def stack(self, *layers):
+        """Paint ``layers`` (PanCached, above this one in z, nothing between) into this one's
+        pixmap; they paint nothing themselves."""
+        self._pan_stack = layers
+        for layer in layers:
+            layer._pan_base = self
+            layer.setFlag(QGraphicsItem.ItemHasNoContents, True)
+        self.update()
 
     def update(self, *args):
         self._pan_pixmap = None
+        if self._pan_base is not None:
+            self._pan_base.update()
         super().update(*args)
+
+    def _pan_layers(self):
+        """(layer, its transform to this item) of the stacked layers shown."""
+        return [(layer, layer.itemTransform(self)[0]) for layer in self._pan_stack
+                if layer.isVisible() and layer.opacity() > 0
+                and not layer.boundingRect().isEmpty()]
+
+    def _pan_rect(self, layers):
+        rect = self.boundingRect()
+        for layer, to_self in layers:
+            rect = rect.united(to_self.mapRect(layer.boundingRect()))
+        return rect
 
     def paint(self, p, option, widget=None):
         to_device = QTransform(p.transform())  # a copy: PySide's is the painter's own
-        box = to_device.mapRect(self.boundingRect())
+        layers = self._pan_layers()
+        rect = self._pan_rect(layers)
+        box = to_device.mapRect(rect)
         if widget is None or to_device.type().value > QTransform.TxScale.value \
                 or box.isEmpty() or box.width() * box.height() > self.MOST * widget.width() \
                 * widget.height():  # an export, a rotation, or too big for one pixmap
-            super().paint(p, option, widget)
+            self._pan_paint(p, option, widget, to_device, layers)
             return
-        key = (to_device.m11(), to_device.m22(), self.boundingRect(), widget.devicePixelRatioF())
+        key = (to_device.m11(), to_device.m22(), rect, widget.devicePixelRatioF(),
+               [(layer, to_self, layer.opacity()) for layer, to_self in layers])
         if self._pan_pixmap is None or key != self._pan_key:
-            self._pan_render(p, option, widget, to_device, box, key)
+            self._pan_render(p, option, widget, to_device, box, layers)
+            self._pan_key = key
         x, y = self._pan_at
         p.resetTransform()
         p.drawPixmap(QPointF(to_device.dx() + x, to_device.dy() + y), self._pan_pixmap)
 
-    def _pan_render(self, p, option, widget, to_device, box, key):
+    def _pan_paint(self, p, option, widget, to_device, layers):
+        """This layer and the stacked ones, painted by their pyqtgraph classes."""
+        p.setTransform(to_device)
+        super().paint(p, option, widget)
+        for layer, to_self in layers:
+            p.save()
+            p.setTransform(to_self * to_device)
+            p.setOpacity(p.opacity() * layer.opacity())
+            super(PanCached, layer).paint(p, option, widget)
+            p.restore()
+
+    def _pan_render(self, p, option, widget, to_device, box, layers):
         self.renders += 1
         rect, ratio = box.toAlignedRect(), widget.devicePixelRatioF()  # sharp on a HiDPI screen
         pixmap = QPixmap(rect.size() * ratio)
@@ -51,10 +92,10 @@ class PanCached:
         pixmap.fill(Qt.transparent)
         painter = QPainter(pixmap)
         painter.setRenderHints(p.renderHints())
-        painter.setTransform(to_device * QTransform.fromTranslate(-rect.x(), -rect.y()))
-        super().paint(painter, option, widget)
+        self._pan_paint(painter, option, widget,
+                        to_device * QTransform.fromTranslate(-rect.x(), -rect.y()), layers)
         painter.end()
-        self._pan_pixmap, self._pan_key = pixmap, key
+        self._pan_pixmap = pixmap
         self._pan_at = (rect.x() - to_device.dx(), rect.y() - to_device.dy())
 
 

@@ -210,15 +210,15 @@ class ContourView(pg.PlotWidget):
         self.colorbar.setImageItem(self.image, insert_in=plot)
         # a label that would stick out at an end of the bar is left out, never cut off
         self.colorbar.axis.setStyle(hideOverlappingLabels=True)
-        self.basins = pg.ImageItem(axisOrder="row-major")
+        self.basins = MapImage(axisOrder="row-major")
         self.basins.setZValue(-8)
         self.basins.setOpacity(0.45)
         cache_as_painted(self.basins)
         plot.addItem(self.basins)
         self.contours = MapCurve(pen=pg.mkPen(255, 255, 255, 150, width=1), connect="finite")
         self.contours.setZValue(-5)
-        cache_as_painted(self.contours)
         plot.addItem(self.contours)
+        self.image.stack(self.basins, self.contours)  # one pixmap for the three
         self.legend = plot.legend = CachedLegend(offset=(8, 8), labelTextSize="8pt",
                                                  sampleType=CasedSample,
                                                  brush=pg.mkBrush(255, 255, 255, 190))
