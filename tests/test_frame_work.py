@@ -456,3 +456,29 @@ def test_basins_are_painted_into_the_maps_pixmap_between_the_colours_and_the_lin
     view.image.MOST = 0  # painted directly: the same picture
     view.viewport().repaint()
     assert largest_difference(view.viewport().grab().toImage(), cached) <= 4
+
+
+
+def test_after_steps_and_pans_the_window_shows_what_a_full_repaint_shows(long_run):
+    """What the partial repaints leave on screen (the window's backing store), against the
+    window painted whole: the caches, the skipped repaints and the moved pixmaps mislead
+    nowhere."""
+    from PySide6.QtWidgets import QWidget
+
+    win, model = long_run, long_run.model
+    view = win.contour
+    vb = view.getViewBox()
+    for i in range(6):
+        model.step(1)
+        view.viewport().repaint()
+        vb.translateBy(x=0.05 * (-1) ** i)
+        view.viewport().repaint()
+
+    def screen():
+        return QApplication.primaryScreen().grabWindow(win.winId()).toImage()
+
+    shown = screen()
+    for widget in win.findChildren(QWidget):
+        widget.update()
+    win.repaint()
+    assert screen() == shown
