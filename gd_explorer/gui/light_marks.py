@@ -10,10 +10,6 @@ from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
 from PySide6.QtCore import QPointF, QRectF
 
 
-def _finite(points):
-    return points is not None and all(math.isfinite(v) for point in points for v in point)
-
-
 def device_box(item, points, reach):
     """The rectangle, in ``item``'s coordinates, of what is painted within ``reach`` pixels of
     its ``points`` for the view as it is; empty while the item is not in a shown view."""
@@ -30,16 +26,17 @@ def device_box(item, points, reach):
     return back.mapRect(box)
 
 
-class Dot(pg.ScatterPlotItem):
-    """A ScatterPlotItem (pxMode) of at most one point, set with setData([x], [y]) or emptied
-    with setData([], []); pens, brush, symbol and size as a ScatterPlotItem's (legend samples
-    and the presentation scale read and set them there). Painted as pyqtgraph paints a
-    symbol without its atlas (drawSymbol at the point's pixel)."""
+class LightMark:
+    """Mixed in before a pyqtgraph item: a mark of a few points (``SIZES``: how many it
+    takes), set with setData(xs, ys) and kept as floats; its styles stay the pyqtgraph item's
+    (legend samples and the presentation scale read and set them there)."""
+
+    SIZES = ()
 
     def __init__(self, **opts):
-        self._xy = None    # the point, or None
-        self._rect = None  # its bounding rectangle for the view as it is
-        self.sets = 0      # points set (tests count them)
+        self._points = None  # ((x, y), ...), or None
+        self._rect = None    # the bounding rectangle for the view as it is
+        self.sets = 0        # data set (tests count them)
         super().__init__(**opts)
 
     def setData(self, *args, **kwargs):
@@ -48,49 +45,68 @@ class Dot(pg.ScatterPlotItem):
             x, y = super().getData()
             args = (x, y) if x is not None else ([], [])
         xs, ys = args
-        if len(xs) > 1:
-            raise ValueError("a Dot is one point")
+        if len(xs) not in self.SIZES:
+            raise ValueError(f"a {type(self).__name__} has {' or '.join(map(str, self.SIZES))} "
+                             "points")
         self.prepareGeometryChange()
-        self._xy = (float(xs[0]), float(ys[0])) if len(xs) else None
+        self._points = tuple((float(x), float(y)) for x, y in zip(xs, ys)) or None
         self._rect = None
         self.sets += 1
         self.update()
 
-    def getData(self):
-        if self._xy is None:
-            return [], []
-        return [self._xy[0]], [self._xy[1]]
-
     def dataBounds(self, ax, frac=1.0, orthoRange=None):
-        if self._xy is None:
+        if self._points is None:
             return None, None
-        return self._xy[ax], self._xy[ax]
-
-    def invalidate(self):
-        self.prepareGeometryChange()  # a new size or pen: a new rectangle
-        self._rect = None
-        super().invalidate()
+        values = [point[ax] for point in self._points]
+        return min(values), max(values)
 
     def viewTransformChanged(self):
-        super().viewTransformChanged()
         self._rect = None
+        super().viewTransformChanged()
+
+    def _restyled(self):
+        """A new pen or size: a new rectangle."""
+        self.prepareGeometryChange()
+        self._rect = None
+
+    def _shown(self):
+        return self._points is not None and all(
+            math.isfinite(v) for point in self._points for v in point)
+
+    def boundingRect(self):
+        if not self._shown():
+            return QRectF()
+        if self._rect is None:
+            self._rect = device_box(self, self._points, self._reach())
+        return self._rect
+
+
+class Dot(LightMark, pg.ScatterPlotItem):
+    """A ScatterPlotItem (pxMode) of at most one point, set with setData([x], [y]) or emptied
+    with setData([], []). Painted as pyqtgraph paints a symbol without its atlas (drawSymbol
+    at the point's pixel)."""
+
+    SIZES = (0, 1)
+
+    def getData(self):
+        if self._points is None:
+            return [], []
+        (x, y), = self._points
+        return [x], [y]
+
+    def invalidate(self):
+        self._restyled()
+        super().invalidate()
 
     def _reach(self):
         """Pixels from the point to the edge of what is painted."""
         pen = pg.mkPen(self.opts["pen"])
         return self.opts["size"] / 2 * math.sqrt(2) + max(pen.widthF(), 1) + 1
 
-    def boundingRect(self):
-        if not _finite([self._xy] if self._xy else None):
-            return QRectF()
-        if self._rect is None:
-            self._rect = device_box(self, [self._xy], self._reach())
-        return self._rect
-
     def paint(self, p, *args):
-        if not _finite([self._xy] if self._xy else None):
+        if not self._shown():
             return
-        c = p.transform().map(QPointF(*self._xy))
+        c = p.transform().map(QPointF(*self._points[0]))
         p.resetTransform()
         p.setRenderHint(p.RenderHint.Antialiasing, bool(self.opts["antialias"]))
         p.translate(c)
@@ -98,66 +114,30 @@ class Dot(pg.ScatterPlotItem):
                    pg.mkBrush(self.opts["brush"]))
 
 
-class Segment(pg.PlotCurveItem):
+class Segment(LightMark, pg.PlotCurveItem):
     """A PlotCurveItem of one straight line, set with setData([x0, x1], [y0, y1]) or emptied
-    with setData([], []); its pen and casing (shadowPen) as a PlotCurveItem's, for the legend
-    and the presentation scale. Painted as PlotCurveItem paints it: the casing, then the pen."""
+    with setData([], []). Painted as PlotCurveItem paints it: the casing (shadowPen), then the
+    pen."""
 
-    def __init__(self, **opts):
-        self._ends = None  # ((x0, y0), (x1, y1)), or None
-        self._rect = None
-        self.sets = 0      # lines set (tests count them)
-        super().__init__(**opts)
-
-    def setData(self, *args, **kwargs):
-        if kwargs or len(args) != 2:  # styles, or another form: pyqtgraph's own, then ours
-            super().setData(*args, **kwargs)
-            x, y = super().getData()
-            args = (x, y) if x is not None else ([], [])
-        xs, ys = args
-        if len(xs) not in (0, 2):
-            raise ValueError("a Segment is one line: two points")
-        self.prepareGeometryChange()
-        self._ends = tuple((float(x), float(y)) for x, y in zip(xs, ys)) or None
-        self._rect = None
-        self.sets += 1
-        self.update()
+    SIZES = (0, 2)
 
     def getData(self):
-        if self._ends is None:
+        if self._points is None:
             return None, None
-        return np.array([p[0] for p in self._ends]), np.array([p[1] for p in self._ends])
+        return np.array([p[0] for p in self._points]), np.array([p[1] for p in self._points])
 
-    def dataBounds(self, ax, frac=1.0, orthoRange=None):
-        if self._ends is None:
-            return None, None
-        values = [p[ax] for p in self._ends]
-        return min(values), max(values)
-
-    def invalidateBounds(self):  # a new pen (a new width): a new rectangle
-        self.prepareGeometryChange()
-        self._rect = None
+    def invalidateBounds(self):
+        self._restyled()
         super().invalidateBounds()
-
-    def viewTransformChanged(self):
-        self._rect = None
-        super().viewTransformChanged()
 
     def _reach(self):
         pens = [pg.mkPen(self.opts[k]) for k in ("pen", "shadowPen") if self.opts.get(k)]
         return max([pen.widthF() for pen in pens] + [1]) + 2
 
-    def boundingRect(self):
-        if not _finite(self._ends):
-            return QRectF()
-        if self._rect is None:
-            self._rect = device_box(self, self._ends, self._reach())
-        return self._rect
-
     def paint(self, p, *args):
-        if not _finite(self._ends):
+        if not self._shown():
             return
-        a, b = (p.transform().map(QPointF(*point)) for point in self._ends)
+        a, b = (p.transform().map(QPointF(*point)) for point in self._points)
         p.resetTransform()
         p.setRenderHint(p.RenderHint.Antialiasing, bool(self.opts.get("antialias")))
         for key in ("shadowPen", "pen"):
