@@ -55,6 +55,9 @@ class PanCached:
         return rect
 
     def paint(self, p, option, widget=None):
+        if self._pan_base is not None:  # a stacked layer, painted by its base
+            super().paint(p, option, widget)
+            return
         to_device = QTransform(p.transform())  # a copy: PySide's is the painter's own
         layers = self._pan_layers()
         rect = self._pan_rect(layers)
@@ -81,7 +84,7 @@ class PanCached:
             p.save()
             p.setTransform(to_self * to_device)
             p.setOpacity(p.opacity() * layer.opacity())
-            super(PanCached, layer).paint(p, option, widget)
+            layer.paint(p, option, widget)
             p.restore()
 
     def _pan_render(self, p, option, widget, to_device, box, layers):
@@ -107,10 +110,6 @@ class SteadyCurve(pg.PlotCurveItem):
     def viewTransformChanged(self):
         self._boundingRect = None  # pyqtgraph's cache of the padded rectangle
         self.prepareGeometryChange()
-
-
-class MapCurve(PanCached, SteadyCurve):
-    """The contour lines: a SteadyCurve painted from one pixmap through a pan."""
 
 
 class MapImage(PanCached, pg.ImageItem):

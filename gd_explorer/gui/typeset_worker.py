@@ -54,4 +54,5 @@ def _preload():
 
 
 if __name__ == "__main__":
+    worker.lower_priority(10)  # never urgent: the window and the symbolic worker go first
     worker.main(handle, load=_preload)
