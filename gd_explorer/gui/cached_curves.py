@@ -19,12 +19,14 @@ class PanCached:
     into it and paints the strip that came into view.) The layers ``stack``ed on it are
     painted into the same pixmap, over it in their order, so a frame plays one pixmap for
     the whole map. The pixmap is painted again when a layer changes (pyqtgraph calls
-    update()), moves, shows or hides, or the scale changes; a map much larger than the
+    update()), moves, shows or hides, or the scale changes; the first frame of a new map or
+    scale is painted directly (an edit, a zoom: a frame someone waits for; a zoom's frames
+    differ from each other), the pixmap from the next one on. A map much larger than the
     viewport (a zoom in, until it is sampled again) is painted directly."""
 
     MOST = 4.0  # viewport areas in one pixmap, at most
     renders = 0  # paints into the pixmap (tests count them)
-    _pan_pixmap = _pan_key = _pan_at = _pan_base = None
+    _pan_pixmap = _pan_key = _pan_at = _pan_base = _pan_seen = None
     _pan_stack = ()
 
     def stack(self, *layers):
@@ -37,7 +39,7 @@ class PanCached:
         self.update()
 
     def update(self, *args):
-        self._pan_pixmap = None
+        self._pan_pixmap = self._pan_seen = None
         if self._pan_base is not None:
             self._pan_base.update()
         super().update(*args)
@@ -70,6 +72,10 @@ class PanCached:
         key = (to_device.m11(), to_device.m22(), rect, widget.devicePixelRatioF(),
                [(layer, to_self, layer.opacity()) for layer, to_self in layers])
         if self._pan_pixmap is None or key != self._pan_key:
+            if key != self._pan_seen:  # its first frame: painted directly
+                self._pan_seen = key
+                self._pan_paint(p, option, widget, to_device, layers)
+                return
             self._pan_render(p, option, widget, to_device, box, layers)
             self._pan_key = key
         x, y = self._pan_at
