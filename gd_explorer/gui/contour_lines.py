@@ -12,7 +12,7 @@ from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsItem
 
 from ..core.grid import contour_points, margin_points
-from .cached_curves import SteadyCurve, cache_as_painted
+from .cached_curves import PanCached, SteadyCurve, cache_as_painted
 
 
 def _lower_priority():
@@ -87,7 +87,7 @@ def start_margins(layers, lines, on_margins, wanted):
     _margin_lines.submit(margins)
 
 
-class ContourCurve(SteadyCurve):
+class ContourCurve(PanCached, SteadyCurve):
     """Contour lines (points with NaN between lines) bounded by the sampled grid's rectangle,
     so that lines still being worked out can be handed over (LinesInProgress): painting (or
     getData) waits for them, and their arrival changes no geometry.
@@ -95,7 +95,8 @@ class ContourCurve(SteadyCurve):
     Painted from a cached pixmap (cache_as_painted), except lines still being worked out:
     someone waits for those, and drawing them straight into the view costs about a third of
     drawing them into a new pixmap and that onto the view; the next lines (the margins')
-    bring the cache back."""
+    bring the cache back. (Stacked on the colour map, PanCached.stack, they are painted into
+    the map's one pixmap instead, which a new map paints again anyway.)"""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

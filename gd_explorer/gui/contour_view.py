@@ -5,7 +5,7 @@ import threading
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QGraphicsView, QLabel
 
 from ..core.errors import InputError
 from ..core.fmt import fmt
@@ -14,9 +14,11 @@ from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR
                      LOWEST_COLOR, NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR,
                      U_COLOR)
 from .arrow_layer import ArrowLayer
-from .cached_curves import ChunkedPath, SteadyCurve, cache_as_painted, thin_to_pixels
+from .cached_curves import (CachedLegend, ChunkedPath, MapImage, SteadyCurve, cache_as_painted,
+                            cache_axes, descendants, thin_to_pixels)
 from .contour_lines import ContourCurve, LinesInProgress, lines_pool, start_margins
 from .ds_handle import DsHandle
+from .light_marks import Dot, Segment
 from .observing import data_to_viewport, observe, stop_observing
 from .step_preview import StepPreview
 
@@ -77,6 +79,10 @@ class CasedSample(pg.ItemSample):
     """A legend glyph drawn as the item is: the casing (shadowPen) first, then the line and
     the symbol (pyqtgraph's sample leaves out the casing)."""
 
+    def boundingRect(self):
+        # the casing's round ends stick out of the 20 px square: a cached sample keeps them
+        return super().boundingRect().adjusted(-4, -4, 4, 4)
+
     def paint(self, p, *args):
         shadow = self.item.opts.get("shadowPen")
         if shadow is not None and self.item.isVisible():
@@ -119,6 +125,9 @@ class ContourView(pg.PlotWidget):
     def __init__(self, model, parent=None):
         super().__init__(parent=parent, background="w")
         self.setObjectName("contourView")
+        # the map covers the view: a plain fill under it costs less than pyqtgraph's cached
+        # background, a pixmap of the whole viewport read again each frame
+        self.setCacheMode(QGraphicsView.CacheNone)
         self.model = model
         self.grid = None
         self.levels = np.array([])
@@ -198,7 +207,7 @@ class ContourView(pg.PlotWidget):
         self.setAspectLocked(True)
         plot.getViewBox().setLimits(xMin=-VIEW_LIMIT, xMax=VIEW_LIMIT, yMin=-VIEW_LIMIT,
                                     yMax=VIEW_LIMIT, minXRange=1e-8, minYRange=1e-8)
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = MapImage(axisOrder="row-major")
         self.image.setZValue(-10)
         cache_as_painted(self.image)  # the map changes far less often than what is over it
         plot.addItem(self.image)
@@ -208,7 +217,7 @@ class ContourView(pg.PlotWidget):
         self.colorbar.setImageItem(self.image, insert_in=plot)
         # a label that would stick out at an end of the bar is left out, never cut off
         self.colorbar.axis.setStyle(hideOverlappingLabels=True)
-        self.basins = pg.ImageItem(axisOrder="row-major")
+        self.basins = MapImage(axisOrder="row-major")
         self.basins.setZValue(-8)
         self.basins.setOpacity(0.45)
         cache_as_painted(self.basins)
@@ -216,8 +225,12 @@ class ContourView(pg.PlotWidget):
         self.contours = ContourCurve(pen=pg.mkPen(255, 255, 255, 150, width=1), connect="finite")
         self.contours.setZValue(-5)
         plot.addItem(self.contours)
-        self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt", sampleType=CasedSample,
-                                     brush=pg.mkBrush(255, 255, 255, 190))
+        self.image.stack(self.basins, self.contours)  # one pixmap for the three
+        self.legend = plot.legend = CachedLegend(offset=(8, 8), labelTextSize="8pt",
+                                                 sampleType=CasedSample,
+                                                 brush=pg.mkBrush(255, 255, 255, 190))
+        self.legend.setParentItem(plot.vb)  # as plot.addLegend does
+        self.scene().sigPrepareForPaint.connect(self.legend.refresh)
         self.trajectory = pg.PlotDataItem(**cased_line(TRAJ_COLOR, 2.0), name="path",
                                           symbol="o", symbolSize=6, symbolBrush=TRAJ_COLOR,
                                           symbolPen=casing(1.0), connect="finite")
@@ -232,8 +245,7 @@ class ContourView(pg.PlotWidget):
         self.grad_shaft, self.grad_head = self._arrow(GRAD_COLOR, "∇f (uphill)")
         self.neg_shaft, self.neg_head = self._arrow(NEG_GRAD_COLOR, "−∇f (downhill)")
         self.u_shaft, self.u_head = self._arrow(U_COLOR, "u (dial)", style=Qt.DashLine)
-        self.tangent = pg.PlotCurveItem(**cased_line(TANGENT_COLOR, 2.0, Qt.DotLine),
-                                        name="level tangent")
+        self.tangent = Segment(**cased_line(TANGENT_COLOR, 2.0, Qt.DotLine), name="level tangent")
         self.tangent.setZValue(6)
         plot.addItem(self.tangent)
         self.critical = {}  # kind → ScatterPlotItem, in the legend while it has points
@@ -250,8 +262,8 @@ class ContourView(pg.PlotWidget):
         self.lowest.setZValue(7.9)
         self.lowest.setVisible(False)
         plot.addItem(self.lowest)
-        self.current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(CURRENT_COLOR), pen=casing(2),
-                                          name="current point")
+        self.current = Dot(size=11, brush=pg.mkBrush(CURRENT_COLOR), pen=casing(2),
+                           name="current point")
         self.current.setZValue(11)  # above the start marker: at step 0 both are drawn
         plot.addItem(self.current)
         self.start_marker = pg.TargetItem(pos=(0, 0), size=16, movable=True, symbol="o",
@@ -261,6 +273,9 @@ class ContourView(pg.PlotWidget):
                                               "fill": pg.mkBrush(255, 255, 255, 200)})
         self.start_marker.setZValue(10)
         self.start_marker.sigPositionChangeFinished.connect(self._on_marker_dragged)
+        for part in (self.start_marker, *descendants(self.start_marker)):  # moved, not redrawn
+            if not isinstance(part, pg.TextItem):  # (its label's fill is painted outside it)
+                cache_as_painted(part)
         plot.addItem(self.start_marker)
         self.start_sample = pg.PlotDataItem(symbol="o", symbolSize=12, pen=None,
                                             symbolBrush=self.start_marker.brush,
@@ -274,9 +289,10 @@ class ContourView(pg.PlotWidget):
         self.point_note.setZValue(12)
         self.point_note.setVisible(False)
         plot.addItem(self.point_note)
+        cache_axes(plot)
 
     def _arrow(self, color, name, style=Qt.SolidLine):
-        shaft = pg.PlotCurveItem(**cased_line(color, 3.0, style), name=name)
+        shaft = Segment(**cased_line(color, 3.0, style), name=name)
         head = pg.ArrowItem(headLen=15, tipAngle=34, tailLen=0, pen=casing(1.5), brush=color)
         for item in (shaft, head):
             item.setZValue(7)

@@ -213,7 +213,9 @@ class DescentPanel(QWidget):
         color = {"converged": "#1b7f3b", "diverged": "#b00020", "left_domain": "#b00020",
                  "critical_start": "#8a6d00", "max_steps": "#8a6d00",
                  "still_falling": "#8a6d00"}.get(status, "#333")
-        self.status.setStyleSheet(f"color: {color}; font-weight: bold;")
+        sheet = f"color: {color}; font-weight: bold;"
+        if self.status.styleSheet() != sheet:  # a new style sheet re-polishes the label
+            self.status.setStyleSheet(sheet)
 
     def _on_point_changed(self, x, y):
         run = self.model.run

@@ -1,6 +1,9 @@
 """The iteration table: a model/view table over the run's rows (fast with 100,000 rows)."""
+from contextlib import contextmanager
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QScrollBar, QStyle,
+                               QStyleOptionSlider, QTableView)
 
 from ..core.fmt import fmt
 from .scale import fit_rows
@@ -8,10 +11,13 @@ from .scale import fit_rows
 HEADERS = ("step", "x", "y", "f", "∂f/∂x", "∂f/∂y", "‖∇f‖", "Δx", "Δy")
 GRADIENT = (4, 5)  # the columns ∂f/∂x and ∂f/∂y
 MOVES = 7  # the first of the columns Δx, Δy: the step taken from the row, x_{t+1} − x_t
-# data() runs for every cell and role of each repaint: PySide's enum look-ups cost
-# microseconds each, so they are looked up once here
-DISPLAY, ALIGNMENT, TOOLTIP = Qt.DisplayRole, Qt.TextAlignmentRole, Qt.ToolTipRole
+# data() runs for every cell and role of each repaint (a step repaints every visible row, as
+# they all move up one): PySide's enum look-ups cost microseconds each, so they are looked up
+# once here, as plain ints
+DISPLAY, ALIGNMENT, TOOLTIP = int(Qt.DisplayRole), int(Qt.TextAlignmentRole), int(Qt.ToolTipRole)
 RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
+HORIZONTAL = Qt.Horizontal
+KEPT_TEXTS = 4096  # cell texts kept: rows are written once, and shown again after each step
 
 
 class HeadedTableModel(QAbstractTableModel):
@@ -22,8 +28,8 @@ class HeadedTableModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.headers)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == HORIZONTAL:  # the int test first: most calls stop
             return self.headers[section]
         return None
 
@@ -38,32 +44,49 @@ class TrajectoryTableModel(HeadedTableModel):
         self.model = model
         self._run = None
         self._rows = 0
+        self._texts = {}  # (row, column) → text, for self._text_key
+        self._text_key = None  # (run, the gradient scale) the texts were written for
+        self.formatted = 0  # cell texts written (tests count them)
         model.trajectoryChanged.connect(self._on_trajectory_changed)
         self._on_trajectory_changed()
 
     def rowCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else self._rows
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or self._run is None or index.row() >= self._rows:
-            return None
-        if role == DISPLAY:
-            value = self.value(index.row(), index.column())
-            if index.column() == 0:
-                return str(int(value))
-            if value is None:
-                return ""
-            # ∂f/∂x, ∂f/∂y: round-off against ‖∇f‖'s size in the window shows as 0
-            return fmt(value, scale=self.model.gradient_scale() if index.column() in GRADIENT
-                       else None)
+    def data(self, index, role=DISPLAY):
+        if role == DISPLAY:  # the roles that have something first: most calls ask for none
+            return self.text(index.row(), index.column()) if self._has(index) else None
         if role == ALIGNMENT:
-            return RIGHT
-        if role == TOOLTIP:
+            return RIGHT if self._has(index) else None
+        if role == TOOLTIP and self._has(index):
             value = self.value(index.row(), index.column())
             if value is None:
                 return "the step from here is not taken yet"
             return repr(value + 0.0)  # exact
         return None
+
+    def _has(self, index):
+        return index.isValid() and self._run is not None and index.row() < self._rows
+
+    def text(self, row, column):
+        """The cell as shown; written once while the run and ‖∇f‖'s scale stay the same."""
+        scale = self.model.gradient_scale()
+        if self._text_key != (self._run, scale) or len(self._texts) > KEPT_TEXTS:
+            self._text_key, self._texts = (self._run, scale), {}
+        text = self._texts.get((row, column))
+        if text is None:
+            text = self._texts[row, column] = self._format(row, column, scale)
+        return text
+
+    def _format(self, row, column, scale):
+        self.formatted += 1
+        value = self.value(row, column)
+        if column == 0:
+            return str(int(value))
+        if value is None:
+            return ""
+        # ∂f/∂x, ∂f/∂y: round-off against ‖∇f‖'s size in the window shows as 0
+        return fmt(value, scale=scale if column in GRADIENT else None)
 
     def value(self, row, column):
         """The float behind a cell; for Δx and Δy the move to the next row (None in the
@@ -86,11 +109,51 @@ class TrajectoryTableModel(HeadedTableModel):
                 self._rows = count
                 self.endInsertRows()
                 if last >= 0:
+                    for column in (MOVES, MOVES + 1):
+                        self._texts.pop((last, column), None)
                     self.dataChanged.emit(self.index(last, MOVES), self.index(last, MOVES + 1))
             return
         self.beginResetModel()
-        self._run, self._rows = run, count
+        self._run, self._rows, self._texts = run, count, {}
         self.endResetModel()
+
+
+class SteadyScrollBar(QScrollBar):
+    """A QScrollBar that repaints when what it draws changes (its handle's place and size,
+    an end reached), not for each new range or value: with 100,000 rows one more row moves
+    the handle by a fraction of a pixel. Changes made inside ``held()`` are looked at once,
+    at its end (following a new row sets the range, then the value). Hover and presses
+    repaint it as before."""
+
+    def __init__(self, orientation, parent=None):
+        super().__init__(orientation, parent)
+        self._drawn = None  # what the last repaint showed
+        self._held = None   # the last change while held, or None
+        self.repaints = 0   # repaints asked for by a change of range or value (tests count)
+
+    @contextmanager
+    def held(self):
+        self._held = False
+        try:
+            yield
+        finally:
+            change, self._held = self._held, None
+            if change is not False:
+                self.sliderChange(change)
+
+    def sliderChange(self, change):
+        if self._held is not None:
+            self._held = change
+            return
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        handle = self.style().subControlRect(QStyle.CC_ScrollBar, option,
+                                             QStyle.SC_ScrollBarSlider, self)
+        shown = (handle, self.value() == self.minimum(), self.value() == self.maximum())
+        if shown != self._drawn:
+            self._drawn = shown
+            self.repaints += 1
+            super().sliderChange(change)
 
 
 class IterationTable(QTableView):
@@ -101,6 +164,7 @@ class IterationTable(QTableView):
         self.setObjectName("iterationTable")
         self.table_model = TrajectoryTableModel(model, self)
         self.setModel(self.table_model)
+        self.setVerticalScrollBar(SteadyScrollBar(Qt.Vertical, self))
         self.setAlternatingRowColors(True)
         self.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -108,5 +172,9 @@ class IterationTable(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
         fit_rows(self)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.table_model.rowsInserted.connect(lambda *_: self.scrollToBottom())
+        self.table_model.rowsInserted.connect(self._follow)
         self.table_model.modelReset.connect(self.scrollToTop)
+
+    def _follow(self, *_args):
+        with self.verticalScrollBar().held():  # its new range, then its value
+            self.scrollToBottom()

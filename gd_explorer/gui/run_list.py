@@ -62,7 +62,7 @@ class RunList(QWidget):
         self.list.currentItemChanged.connect(self._on_current_changed)
         self.list.itemChanged.connect(self._on_item_changed)
         model.runsChanged.connect(self._rebuild)
-        model.trajectoryChanged.connect(self._update_states)
+        # every change of a run's rows ends with statusChanged (or runsChanged): one update
         model.statusChanged.connect(lambda _text: self._update_states())
         self._filling = False
         self._rebuild()

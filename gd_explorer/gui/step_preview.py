@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, Qt
 
 from ..core.descent import next_point
 from .colors import CASING_COLOR, TRAJ_COLOR
+from .light_marks import Dot, Segment
 from .observing import observe, stop_observing
 
 RING = 13  # px
@@ -18,21 +19,20 @@ class StepPreview(QObject):
         super().__init__(view)
         self.model = view.model
         self.step = None  # the NextStep drawn, or None
-        self._drawn = None  # what it was drawn for: a step emits both signals below
+        self._drawn = None  # what it was drawn for: one change may emit both signals below
+        self._color = None  # the run colour its pens are in
         self.updates = 0    # steps computed and drawn (tests count them)
         plot = view.getPlotItem()
-        self.shaft = pg.PlotCurveItem(**cased_line(TRAJ_COLOR, 2.0, Qt.DashLine))
-        self.casing_ring = pg.ScatterPlotItem(size=RING, symbol="o", brush=None,
-                                              pen=pg.mkPen(CASING_COLOR, width=4.5))
-        self.ring = pg.ScatterPlotItem(size=RING, symbol="o", brush=None,
-                                       pen=pg.mkPen(TRAJ_COLOR, width=2.0))
+        self.shaft = Segment(**cased_line(TRAJ_COLOR, 2.0, Qt.DashLine))
+        self.casing_ring = Dot(size=RING, symbol="o", brush=None,
+                               pen=pg.mkPen(CASING_COLOR, width=4.5))
+        self.ring = Dot(size=RING, symbol="o", brush=None, pen=pg.mkPen(TRAJ_COLOR, width=2.0))
         for z, item in enumerate((self.shaft, self.casing_ring, self.ring)):
             item.setZValue(9 + 0.1 * z)  # over the paths and arrows, under the current point
             plot.addItem(item)
         self.legend = view.legend  # the entry is there while a step is drawn
         self._subscriptions = observe([
-            (self.model.pointChanged, lambda *_: self.update()),
-            (self.model.trajectoryChanged, self.update),
+            (self.model.pointChanged, lambda *_: self.update()),  # after every step
             (self.model.runsChanged, self.update),
         ])
 
@@ -65,9 +65,10 @@ class StepPreview(QObject):
             for item in (self.shaft, self.casing_ring, self.ring):
                 item.setData([], [])
             return
-        color = selected.color
-        self.shaft.setPen(pg.mkPen(color, width=2.0, style=Qt.DashLine))
-        self.ring.setPen(pg.mkPen(color, width=2.0))
+        if selected.color != self._color:  # a new pen redraws the ring's symbol: not per step
+            self._color = selected.color
+            self.shaft.setPen(pg.mkPen(self._color, width=2.0, style=Qt.DashLine))
+            self.ring.setPen(pg.mkPen(self._color, width=2.0))
         x0, y0 = self.model.current_point
         self.shaft.setData([x0, step.x], [y0, step.y])
         for item in (self.casing_ring, self.ring):
