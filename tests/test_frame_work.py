@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pytest
 import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from gd_explorer.core.fmt import fmt, fmt_point
@@ -89,21 +91,66 @@ def test_the_path_as_drawn_is_the_run_in_its_pixels(long_run):
     assert len(xs) < len(rows) / 10  # a converging run piles its steps into few pixels
 
 
+def first_two_frames(view):
+    """Repaint a changed map twice: its first frame is painted directly (no pixmap), the
+    second is painted into the map's pixmap."""
+    renders = view.image.renders
+    view.viewport().repaint()
+    assert view.image.renders == renders
+    view.viewport().repaint()
+    assert view.image.renders == renders + 1
+
+
+def rgb(image):
+    """An image's pixels as an array of (r, g, b) ints."""
+    image = image.convertToFormat(QImage.Format_RGB32)
+    bgra = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1, 4)
+    return bgra[:, :image.width(), 2::-1].astype(int)
+
+
+def largest_difference(a, b):
+    """The largest difference of one colour channel between two images of a size."""
+    return int(np.abs(rgb(a) - rgb(b)).max())
+
+
 def test_the_map_is_painted_from_its_cache_and_a_pan_keeps_its_bounds(long_run, monkeypatch):
     view, model = long_run.contour, long_run.model
-    image = count_calls(monkeypatch, view.image, "paint")
-    contours = count_calls(monkeypatch, view.contours, "paint")
+    image, contours = view.image, view.contours
+    for _ in range(2):  # the map's first frame is painted directly, the next into its pixmap
+        view.viewport().repaint()
+    renders = image.renders
+    # the image's pixmap holds the contours (and the basins) too: one pixmap to play a frame
+    drawn = [count_calls(monkeypatch, layer, "paint") for layer in (image, contours)]
+    lines = count_calls(monkeypatch, pg.PlotCurveItem, "paint")
     model.step(1)
     view.viewport().repaint()
-    assert image == [] and contours == []
+    assert image.renders == renders and len(drawn[0]) == 1 and drawn[1] == []
+    assert all(args[0] is not contours for args in lines)
     # a pan: the contours' data bounds are not computed again (a NaN-aware min and max over
-    # every point of every line); only their pixel padding is
-    data = count_calls(monkeypatch, view.contours, "getData")
+    # every point of every line); only their pixel padding is. The map is not painted again:
+    # its pixmap holds all of it (it is sampled beyond the view)
+    data = count_calls(monkeypatch, contours, "getData")
     vb = view.getViewBox()
-    for sign in (1, -1, 1):
+    for sign in (1, -1, 1, -1):
         vb.translateBy(x=0.05 * sign)
         view.viewport().repaint()
     assert data == []
+    vb.translateBy(x=7 * vb.viewPixelSize()[0])  # whole pixels from where it was painted
+    view.viewport().repaint()
+    assert image.renders == renders
+    assert all(args[0] is not contours for args in lines)
+    cached = view.viewport().grab().toImage()
+    image.MOST = 0  # painted directly: the same picture
+    view.viewport().repaint()
+    assert any(args[0] is contours for args in lines)
+    # (the translucent contours composed in a pixmap first: round-off of a few levels)
+    assert largest_difference(view.viewport().grab().toImage(), cached) <= 4
+    # a zoom (a new scale) paints the map again, once
+    del image.MOST
+    vb.scaleBy((0.8, 0.8))
+    for _ in range(3):
+        view.viewport().repaint()
+    assert image.renders == renders + 1
 
 
 def test_thinning_keeps_the_zig_zag_of_an_oscillation():
@@ -240,3 +287,204 @@ def test_a_step_leaves_the_preview_pens_alone_and_a_new_run_colours_them(long_ru
     assert preview.ring.opts["pen"].color() == pg.mkColor(color)
     assert preview.shaft.opts["pen"].color() == pg.mkColor(color)
     assert pg.mkColor(color) != pg.mkColor(model.runs[0].color)
+
+
+def test_a_step_moves_the_current_point_and_the_ring_without_rebuilding_them(long_run,
+                                                                           monkeypatch):
+    from gd_explorer.gui.colors import CURRENT_COLOR
+
+    view, model = long_run.contour, long_run.model
+    rebuilt = count_calls(monkeypatch, pg.ScatterPlotItem, "addPoints")  # pyqtgraph's records,
+    marks = (view.current, view.step_preview.ring, view.step_preview.casing_ring)  # bounds, atlas
+    sets = [mark.sets for mark in marks]
+    model.step(1)
+    view.viewport().repaint()
+    assert rebuilt == [] and [mark.sets for mark in marks] == [n + 1 for n in sets]
+    x, y = model.current_point
+    assert view.current.getData() == ([x], [y])
+    step = view.step_preview.step
+    assert view.step_preview.ring.getData() == ([step.x], [step.y])
+    # drawn where they are: the current point's disc, the ring around the next point
+    image = view.viewport().grab().toImage()
+    centre = image.pixelColor(view.data_to_viewport(x, y))
+    assert centre == pg.mkColor(CURRENT_COLOR)
+    ring = view.data_to_viewport(step.x, step.y)
+    around = [image.pixelColor(ring.x() + dx, ring.y() + dy) for dx in range(-8, 9)
+              for dy in range(-8, 9)]
+    color = pg.mkColor(model.selected_run.color)
+    assert sum(near(c, color) for c in around) >= 12
+
+
+def test_axes_are_painted_from_their_cache_until_the_range_moves(long_run, monkeypatch):
+    view, model = long_run.contour, long_run.model
+    plot = view.getPlotItem()
+    bottom, left = plot.getAxis("bottom"), plot.getAxis("left")
+    axes = [plot.getAxis(name) for name in plot.axes]
+    painted = {axis: count_calls(monkeypatch, axis, "paint") for axis in axes}
+    for _ in range(3):
+        model.step(1)
+        view.viewport().repaint()
+    assert all(calls == [] for calls in painted.values())
+    rect = view.mapFromScene(bottom.sceneBoundingRect()).boundingRect()
+    before = view.viewport().grab(rect).toImage()
+    view.getViewBox().translateBy(x=0.37)  # new tick labels along x; none along y
+    view.viewport().repaint()
+    assert len(painted[bottom]) == 1 and painted[left] == []
+    after = view.viewport().grab(rect).toImage()
+    assert after != before
+    for part in (bottom, *bottom.childItems()):  # the cache shows what a fresh paint shows
+        part.setCacheMode(QGraphicsItem.NoCache)
+    view.viewport().repaint()
+    assert view.viewport().grab(rect).toImage() == after
+
+
+def near(a, b, tolerance=60):
+    return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) < tolerance
+
+
+def test_a_step_moves_the_arrows_as_single_lines(long_run, monkeypatch):
+    from gd_explorer.gui.colors import GRAD_COLOR, NEG_GRAD_COLOR
+
+    view, model = long_run.contour, long_run.model
+    updates = count_calls(monkeypatch, pg.PlotCurveItem, "updateData")  # pyqtgraph's checks
+    lines = (view.grad_shaft, view.neg_shaft, view.u_shaft, view.tangent,
+             view.step_preview.shaft)
+    sets = [line.sets for line in lines]
+    model.step(1)
+    view.viewport().repaint()
+    assert [line.sets for line in lines] == [n + 1 for n in sets]
+    assert not any(args[0] in lines for args in updates)
+    x, y = model.current_point
+    assert view.grad_shaft.getData()[0][0] == x and view.grad_shaft.getData()[1][0] == y
+    image = view.viewport().grab().toImage()
+    for shaft, color in ((view.grad_shaft, GRAD_COLOR), (view.neg_shaft, NEG_GRAD_COLOR)):
+        (x0, x1), (y0, y1) = shaft.getData()
+        along = [view.data_to_viewport(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+                 for t in (0.4, 0.5, 0.6, 0.7, 0.8)]
+        assert sum(near(image.pixelColor(p), pg.mkColor(color)) for p in along) >= 4
+
+
+def test_a_new_map_is_painted_into_the_pixmap_again(long_run):
+    view, model = long_run.contour, long_run.model
+    before = view.viewport().grab().toImage()
+    model.set_spacing("linear" if model.spacing == "log" else "log")  # new colours, new lines
+    first_two_frames(view)
+    cached = view.viewport().grab().toImage()
+    assert largest_difference(cached, before) > 50
+    view.image.MOST = 0  # painted directly: the same picture
+    view.viewport().repaint()
+    assert largest_difference(view.viewport().grab().toImage(), cached) <= 4
+
+
+def test_a_change_of_the_contour_lines_alone_is_painted_into_the_maps_pixmap(long_run):
+    view = long_run.contour
+    for change in (lambda c: c.setPen(pg.mkPen(255, 0, 0, 200, width=1)),  # same bounds
+                   lambda c: c.setData(c.getData()[0][: c.getData()[0].size // 2],
+                                       c.getData()[1][: c.getData()[1].size // 2])):
+        before = view.viewport().grab().toImage()
+        change(view.contours)
+        first_two_frames(view)
+        cached = view.viewport().grab().toImage()
+        assert largest_difference(cached, before) > 20  # the lines look different
+        view.image.MOST = 0
+        view.viewport().repaint()
+        assert largest_difference(view.viewport().grab().toImage(), cached) <= 4
+        del view.image.MOST
+
+
+def test_the_start_marker_is_played_from_its_cache_and_moves_with_the_start(long_run,
+                                                                          monkeypatch):
+    from gd_explorer.gui.cached_curves import descendants
+    from gd_explorer.gui.colors import START_COLOR
+
+    view, model = long_run.contour, long_run.model
+    marker = view.start_marker
+    painted = [count_calls(monkeypatch, part, "paint") for part in (marker, *descendants(marker))
+               if not isinstance(part, pg.TextItem)]
+    for _ in range(3):
+        model.step(1)
+        view.viewport().repaint()
+    assert all(calls == [] for calls in painted)
+    model.set_start(-0.5, 0.5)  # a new run from there: the marker moves
+    view.viewport().repaint()
+    image = view.viewport().grab().toImage()
+    at = view.data_to_viewport(-0.5, 0.5)  # a green ring around the current point's disc
+    around = [image.pixelColor(at.x() + dx, at.y() + dy) for dx in range(-8, 9)
+              for dy in range(-8, 9)]
+    assert sum(near(c, pg.mkColor(START_COLOR)) for c in around) >= 20
+
+
+class Paints(QObject):
+    """Counts a widget's Paint events."""
+
+    def __init__(self, widget):
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, _obj, event):
+        if event.type() == QEvent.Paint:
+            self.count += 1
+        return False
+
+
+def test_the_tables_scroll_bar_repaints_only_when_what_it_shows_changes(long_run):
+    win, model = long_run, long_run.model
+    bar = win.table.verticalScrollBar()
+    frame = win.contour.viewport().repaint  # paints every widget a step changed, as in bench
+    frame()
+    paints = Paints(bar)
+    for _ in range(5):  # 5 rows of 12,000: the handle moves by less than a pixel
+        model.step(1)
+        frame()
+        assert bar.value() == bar.maximum()  # the table follows the run
+    assert paints.count <= 1
+    last = win.table.rowAt(win.table.viewport().height() - 1)
+    assert last == model.run.steps  # the new row is in view
+    bar.setValue(bar.maximum() // 2)
+    frame()
+    shown, before = bar.grab().toImage(), paints.count
+    bar.setValue(bar.maximum() // 4)  # the handle moves up, neither end reached
+    frame()
+    assert paints.count == before + 1  # repainted in the frame
+    assert bar.grab().toImage() != shown
+
+
+def test_basins_are_painted_into_the_maps_pixmap_between_the_colours_and_the_lines(long_run,
+                                                                                 qtbot):
+    view, model = long_run.contour, long_run.model
+    before = view.viewport().grab().toImage()
+    with qtbot.waitSignal(model.analysis.basinsChanged, timeout=60000):
+        model.analysis.show_basins(resolution=40, steps=200)
+    first_two_frames(view)
+    cached = view.viewport().grab().toImage()
+    assert largest_difference(cached, before) > 50  # the basins' colours show
+    view.image.MOST = 0  # painted directly: the same picture
+    view.viewport().repaint()
+    assert largest_difference(view.viewport().grab().toImage(), cached) <= 4
+
+
+
+def test_after_steps_and_pans_the_window_shows_what_a_full_repaint_shows(long_run):
+    """What the partial repaints leave on screen (the window's backing store), against the
+    window painted whole: the caches, the skipped repaints and the moved pixmaps mislead
+    nowhere."""
+    from PySide6.QtWidgets import QWidget
+
+    win, model = long_run, long_run.model
+    view = win.contour
+    vb = view.getViewBox()
+    for i in range(6):
+        model.step(1)
+        view.viewport().repaint()
+        vb.translateBy(x=0.05 * (-1) ** i)
+        view.viewport().repaint()
+
+    def screen():
+        return QApplication.primaryScreen().grabWindow(win.winId()).toImage()
+
+    shown = screen()
+    for widget in win.findChildren(QWidget):
+        widget.update()
+    win.repaint()
+    assert screen() == shown

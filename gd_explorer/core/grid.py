@@ -48,9 +48,18 @@ def check_window(xrange, yrange):
     return tuple(out)
 
 
-def sample_grid(function, xrange, yrange, resolution=200):
+def sample_grid(function, xrange, yrange, resolution=200, pool=None):
     """Sample f on resolution x resolution points (or (nx, ny)); values beyond ±1e150
-    are clipped to it, and undefined ones are NaN."""
+    are clipped to it, and undefined ones are NaN. With a ``pool`` (an Executor), half of
+    the rows are sampled there meanwhile (numpy lets go of the interpreter lock), unless
+    it has not started them by the time the other half is done."""
+    return start_sampling(function, xrange, yrange, resolution, pool)()
+
+
+def start_sampling(function, xrange, yrange, resolution=200, pool=None):
+    """sample_grid in two steps: this one samples (with a pool, half of the rows, the other
+    half there) and returns the function that finishes and gives the Grid; what the caller
+    does in between overlaps the pool's half."""
     (x0, x1), (y0, y1) = check_window(xrange, yrange)
     nx, ny = (resolution, resolution) if np.isscalar(resolution) else resolution
     nx, ny = int(nx), int(ny)
@@ -58,10 +67,21 @@ def sample_grid(function, xrange, yrange, resolution=200):
         raise InputError(f"the resolution must be between 2 and {MAX_RESOLUTION}")
     xs = np.linspace(x0, x1, nx)
     ys = np.linspace(y0, y1, ny)
-    z = function.value(xs[np.newaxis, :], ys[:, np.newaxis])
-    z[~np.isfinite(z)] = np.nan
-    np.clip(z, -DRAW_LIMIT, DRAW_LIMIT, out=z)  # so differences of values never overflow
-    return Grid(xs, ys, z)
+
+    def rows(part):
+        return function.value(xs[np.newaxis, :], ys[part, np.newaxis])
+
+    top = None if pool is None else pool.submit(rows, slice(ny // 2, None))
+    bottom = rows(slice(None) if pool is None else slice(0, ny // 2))
+
+    def finish():
+        z = bottom
+        if top is not None:
+            z = np.concatenate([z, rows(slice(ny // 2, None)) if top.cancel() else top.result()])
+        z[~np.isfinite(z)] = np.nan
+        np.clip(z, -DRAW_LIMIT, DRAW_LIMIT, out=z)  # so differences of values never overflow
+        return Grid(xs, ys, z)
+    return finish
 
 
 def robust_range(values, low=1.0, high=99.0):
@@ -129,19 +149,41 @@ def contour_lines(grid, levels):
     return out
 
 
-def contour_points(grid, levels):
+def contour_points(grid, levels, rows=slice(None), cols=slice(None)):
     """Every contour line of ``levels`` in one (N, 2) array, a NaN row between lines (as a
-    line item draws them with connect="finite")."""
+    line item draws them with connect="finite"); only over the samples ``rows`` x ``cols``
+    when given (slices of the grid's rows and columns)."""
     levels = [float(v) for v in levels if np.isfinite(v)]
-    if not levels:
+    xs, ys, z = grid.xs[cols], grid.ys[rows], grid.z[rows, cols]
+    if not levels or len(xs) < 2 or len(ys) < 2:
         return np.empty((0, 2))
-    gen = contourpy.contour_generator(grid.xs, grid.ys, grid.z,  # NaN: masked (no copy, 5 ms)
+    gen = contourpy.contour_generator(xs, ys, z,  # NaN: masked (no copy, 5 ms)
                                       line_type=contourpy.LineType.ChunkCombinedNan)
     chunks = [points for (points,), in gen.multi_lines(levels) if points is not None]
     if not chunks:
         return np.empty((0, 2))
     nan = np.full((1, 2), np.nan)
     return np.concatenate([part for points in chunks for part in (points, nan)])
+
+
+def inner_box(grid, xrange, yrange):
+    """(rows, cols): the slices of the grid's samples whose cells cover the rectangle
+    ``xrange`` x ``yrange`` (its part inside the grid)."""
+    def span(values, lo, hi):
+        first = max(int(np.searchsorted(values, lo, side="right")) - 1, 0)
+        last = min(int(np.searchsorted(values, hi, side="left")), len(values) - 1)
+        return slice(first, max(last, first) + 1)
+    return span(grid.ys, *yrange), span(grid.xs, *xrange)
+
+
+def margin_points(grid, levels, box):
+    """The contour lines of the grid outside ``box`` (rows, cols slices from inner_box): four
+    strips that share their edge samples with the box, so their lines meet the box's."""
+    (r0, r1, _), (c0, c1, _) = (s.indices(n) for s, n in zip(box, grid.z.shape))
+    strips = [(slice(0, r0 + 1), slice(None)), (slice(r1 - 1, None), slice(None)),
+              (slice(r0, r1), slice(0, c0 + 1)), (slice(r0, r1), slice(c1 - 1, None))]
+    parts = [contour_points(grid, levels, rows, cols) for rows, cols in strips]
+    return np.concatenate(parts)
 
 
 @dataclass(frozen=True)
@@ -161,7 +203,12 @@ class ColorScale:
         if self.spacing != "log":
             return z
         with np.errstate(all="ignore"):
-            return np.log10(np.maximum(z - self.zmin, 0.0) + self.offset)
+            if z.ndim == 0:
+                return np.log10(np.maximum(z - self.zmin, 0.0) + self.offset)
+            t = np.subtract(z, self.zmin)  # the same steps in one new array: 4 times faster
+            np.maximum(t, 0.0, out=t)
+            t += self.offset
+            return np.log10(t, out=t)
 
     def fraction(self, z):
         """Position in the colour map, 0 to 1 (NaN stays NaN)."""
@@ -206,27 +253,38 @@ def window_color_scale(function, window, spacing="linear"):
 class MapLayers:
     """Everything the colour map draws for one sampling: the grid, the contour levels, the
     contour lines as one array of points with NaN between lines, and the colour scale (None
-    where f is undefined in the whole window)."""
+    where f is undefined in the whole window). With a ``box`` (rows, cols slices of the grid)
+    the lines are left to the caller: contour_points(grid, levels, *box) for that part first,
+    margin_points(grid, levels, box) for the rest."""
 
     grid: Grid
     levels: np.ndarray
-    lines: np.ndarray  # (N, 2)
+    lines: np.ndarray  # (N, 2), or None with a box
     scale: ColorScale
+    box: tuple = None
 
 
-def map_layers(function, xrange, yrange, resolution, spacing, window, level_count):
+def map_layers(function, xrange, yrange, resolution, spacing, window, level_count, first=None,
+               pool=None):
     """Sample f and work out the map's layers; pure, so it can run on a thread. The colour
-    scale comes from ``window`` (the model's), as the 3-D view's does. Raises InputError for a
-    window that cannot be sampled."""
-    grid = sample_grid(function, xrange, yrange, resolution)
-    finite = grid.finite
-    if finite.size == 0:
-        return MapLayers(grid, np.array([]), np.empty((0, 2)), None)
+    scale comes from ``window`` (the model's), as the 3-D view's does. With ``first`` (an
+    (xrange, yrange) inside the sampled one: what shows first), no lines are worked out: the
+    layers' box is the part of the grid covering ``first``. ``pool``: see sample_grid (its
+    half of the grid overlaps the levels). Raises InputError for a window that cannot be
+    sampled."""
+    def levels_and_scale(values):
+        return choose_levels(values, level_count, spacing), color_scale(values, spacing)
+
+    finish = start_sampling(function, xrange, yrange, resolution, pool)
     # levels and colours from the window's values (not from the margins, nor from the rest of
     # a view taller than the window): the same f gets the same lines and colour in any view
     in_window = sample_grid(function, *window, COLOR_SAMPLES).finite
-    if in_window.size == 0:
-        in_window = finite
-    levels = choose_levels(in_window, level_count, spacing)
-    lines = contour_points(grid, levels)
-    return MapLayers(grid, levels, lines, color_scale(in_window, spacing))
+    found = levels_and_scale(in_window) if in_window.size else None
+    grid = finish()
+    finite = grid.finite
+    if finite.size == 0:
+        return MapLayers(grid, np.array([]), np.empty((0, 2)), None)
+    levels, scale = found or levels_and_scale(finite)
+    if first is not None:
+        return MapLayers(grid, levels, None, scale, inner_box(grid, *first))
+    return MapLayers(grid, levels, contour_points(grid, levels), scale)

@@ -238,5 +238,15 @@ def main(handle=analyse, kernel_watch=True, load=load_symbolic):
     serve(rfd, wfd, parent, handle, load)
 
 
+def lower_priority(niceness):
+    """On a busy machine, let the window's process go first (it draws a new formula's map from
+    the parser's tree while this process works out the derivatives)."""
+    try:
+        os.nice(niceness)
+    except (AttributeError, OSError):
+        pass
+
+
 if __name__ == "__main__":
+    lower_priority(5)
     main()

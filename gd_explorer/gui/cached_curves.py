@@ -1,13 +1,111 @@
 """What the map draws at little cost per frame: long curves whose data bounds survive a pan, a
 path thinned to the view's pixels without losing its zig-zag, a long path drawn in fixed
-chunks, so that one more step repaints only the last one, and a legend played from a pixmap
-while its entries look the same."""
+chunks, so that one more step repaints only the last one, and the axes and the legend played
+from pixmaps while they look the same."""
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QBrush, QPen
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
 CHUNK = 4096  # steps in each fixed piece of a long path
+
+
+class PanCached:
+    """Mixed into a layer of the map (before its pyqtgraph class): the layer is painted once
+    into a pixmap of all of it at the view's scale, and a pan only moves that pixmap. (Qt's
+    device cache keeps only the visible part of an item more than 1.2 times the viewport, as a
+    map sampled beyond the view is: at each pan it builds a new pixmap, copies the old one
+    into it and paints the strip that came into view.) The layers ``stack``ed on it are
+    painted into the same pixmap, over it in their order, so a frame plays one pixmap for
+    the whole map. The pixmap is painted again when a layer changes (pyqtgraph calls
+    update()), moves, shows or hides, or the scale changes; the first frame of a new map or
+    scale is painted directly (an edit, a zoom: a frame someone waits for; a zoom's frames
+    differ from each other), the pixmap from the next one on. A map much larger than the
+    viewport (a zoom in, until it is sampled again) is painted directly."""
+
+    MOST = 4.0  # viewport areas in one pixmap, at most
+    renders = 0  # paints into the pixmap (tests count them)
+    _pan_pixmap = _pan_key = _pan_at = _pan_base = _pan_seen = None
+    _pan_stack = ()
+
+    def stack(self, *layers):
+        """Paint ``layers`` (PanCached, above this one in z, nothing between) into this one's
+        pixmap; they paint nothing themselves."""
+        self._pan_stack = layers
+        for layer in layers:
+            layer._pan_base = self
+            layer.setFlag(QGraphicsItem.ItemHasNoContents, True)
+        self.update()
+
+    def update(self, *args):
+        self._pan_pixmap = self._pan_seen = None
+        if self._pan_base is not None:
+            self._pan_base.update()
+        super().update(*args)
+
+    def _pan_layers(self):
+        """(layer, its transform to this item) of the stacked layers shown."""
+        return [(layer, layer.itemTransform(self)[0]) for layer in self._pan_stack
+                if layer.isVisible() and layer.opacity() > 0
+                and not layer.boundingRect().isEmpty()]
+
+    def _pan_rect(self, layers):
+        rect = self.boundingRect()
+        for layer, to_self in layers:
+            rect = rect.united(to_self.mapRect(layer.boundingRect()))
+        return rect
+
+    def paint(self, p, option, widget=None):
+        if self._pan_base is not None:  # a stacked layer, painted by its base
+            super().paint(p, option, widget)
+            return
+        to_device = QTransform(p.transform())  # a copy: PySide's is the painter's own
+        layers = self._pan_layers()
+        rect = self._pan_rect(layers)
+        box = to_device.mapRect(rect)
+        if widget is None or to_device.type().value > QTransform.TxScale.value \
+                or box.isEmpty() or box.width() * box.height() > self.MOST * widget.width() \
+                * widget.height():  # an export, a rotation, or too big for one pixmap
+            self._pan_paint(p, option, widget, to_device, layers)
+            return
+        key = (to_device.m11(), to_device.m22(), rect, widget.devicePixelRatioF(),
+               [(layer, to_self, layer.opacity()) for layer, to_self in layers])
+        if self._pan_pixmap is None or key != self._pan_key:
+            if key != self._pan_seen:  # its first frame: painted directly
+                self._pan_seen = key
+                self._pan_paint(p, option, widget, to_device, layers)
+                return
+            self._pan_render(p, option, widget, to_device, box, layers)
+            self._pan_key = key
+        x, y = self._pan_at
+        p.resetTransform()
+        p.drawPixmap(QPointF(to_device.dx() + x, to_device.dy() + y), self._pan_pixmap)
+
+    def _pan_paint(self, p, option, widget, to_device, layers):
+        """This layer and the stacked ones, painted by their pyqtgraph classes."""
+        p.setTransform(to_device)
+        super().paint(p, option, widget)
+        for layer, to_self in layers:
+            p.save()
+            p.setTransform(to_self * to_device)
+            p.setOpacity(p.opacity() * layer.opacity())
+            layer.paint(p, option, widget)
+            p.restore()
+
+    def _pan_render(self, p, option, widget, to_device, box, layers):
+        self.renders += 1
+        rect, ratio = box.toAlignedRect(), widget.devicePixelRatioF()  # sharp on a HiDPI screen
+        pixmap = QPixmap(rect.size() * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHints(p.renderHints())
+        self._pan_paint(painter, option, widget,
+                        to_device * QTransform.fromTranslate(-rect.x(), -rect.y()), layers)
+        painter.end()
+        self._pan_pixmap = pixmap
+        self._pan_at = (rect.x() - to_device.dx(), rect.y() - to_device.dy())
 
 
 class SteadyCurve(pg.PlotCurveItem):
@@ -20,10 +118,30 @@ class SteadyCurve(pg.PlotCurveItem):
         self.prepareGeometryChange()
 
 
+class MapImage(PanCached, pg.ImageItem):
+    """The colour map: an ImageItem painted from one pixmap through a pan."""
+
+
 def cache_as_painted(item):
     """Paint ``item`` from a pixmap while it and the view's scale stay the same (a pan scrolls
-    the pixmap and paints only what comes into view)."""
-    item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+    the pixmap and paints only what comes into view). A PanCached item keeps its own."""
+    if not isinstance(item, PanCached):
+        item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+
+
+def descendants(item):
+    """Every item under ``item``, at any depth."""
+    return [d for child in item.childItems() for d in (child, *descendants(child))]
+
+
+def cache_axes(plot):
+    """Paint the axes of ``plot`` (a PlotItem) and their titles from pixmaps: an axis paints
+    again when its range, ticks, font or size change (pyqtgraph calls update() then), not for
+    a new step. (Not a colour bar's: its axis line lies on the edge of the pixmap.)"""
+    for name in plot.axes:
+        axis = plot.getAxis(name)
+        for part in (axis, *descendants(axis)):
+            cache_as_painted(part)
 
 
 def thin_to_pixels(xs, ys, pixel):

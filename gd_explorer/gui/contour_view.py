@@ -14,9 +14,11 @@ from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR
                      LOWEST_COLOR, NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR,
                      U_COLOR)
 from .arrow_layer import ArrowLayer
-from .cached_curves import (CachedLegend, ChunkedPath, SteadyCurve, cache_as_painted,
-                            thin_to_pixels)
+from .cached_curves import (CachedLegend, ChunkedPath, MapImage, SteadyCurve, cache_as_painted,
+                            cache_axes, descendants, thin_to_pixels)
+from .contour_lines import ContourCurve, LinesInProgress, lines_pool, start_margins
 from .ds_handle import DsHandle
+from .light_marks import Dot, Segment
 from .observing import data_to_viewport, observe, stop_observing
 from .step_preview import StepPreview
 
@@ -118,6 +120,7 @@ class ContourView(pg.PlotWidget):
 
     hovered = Signal(str)  # "x = …, y = …, f = …" for the status bar
     _layers_ready = Signal(int, object)  # job, MapLayers or a message (from a thread)
+    _margins_ready = Signal(int, object)  # job, all the lines with the margins' (from a thread)
 
     def __init__(self, model, parent=None):
         super().__init__(parent=parent, background="w")
@@ -134,7 +137,9 @@ class ContourView(pg.PlotWidget):
         self._job = 0  # the latest sampling; a thread's older result is dropped
         self._panned = False  # the window changes because the user panned or zoomed
         self._layers_ready.connect(self._apply_layers)
+        self._margins_ready.connect(self._apply_margins)
         self._background_job = None  # the job of a sampling running on a thread
+        self._margins_job = None  # the job whose margins' lines are being worked out
         self._closed = False
         self._build_items()
         self.message = QLabel(self, objectName="contourMessage")
@@ -145,6 +150,9 @@ class ContourView(pg.PlotWidget):
         self._settle.timeout.connect(self._on_view_settled)
         self._traj_timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
         self._traj_timer.timeout.connect(self._redraw_paths)
+        self._margins_todo = None  # (job, layers, the view's lines) until the margins start
+        self._margin_timer = QTimer(self, singleShot=True, interval=0)
+        self._margin_timer.timeout.connect(self._start_margins)
         vb = self.getViewBox()
         vb.sigRangeChanged.connect(self._on_range_changed)
         vb.sigRangeChangedManually.connect(self._on_range_changed_manually)
@@ -180,11 +188,11 @@ class ContourView(pg.PlotWidget):
         if self._closed:
             return True
         self._closed = True
-        for timer in (self._settle, self._traj_timer):
+        for timer in (self._settle, self._traj_timer, self._margin_timer):
             timer.stop()
         stop_observing(self._subscriptions + self.ds_handle.subscriptions)
         self._job += 1  # a map still being sampled on a thread is dropped when it arrives
-        self._background_job = None
+        self._background_job = self._margins_job = None
         self.arrows.close()
         self.step_preview.close()
         return super().close()
@@ -199,7 +207,7 @@ class ContourView(pg.PlotWidget):
         self.setAspectLocked(True)
         plot.getViewBox().setLimits(xMin=-VIEW_LIMIT, xMax=VIEW_LIMIT, yMin=-VIEW_LIMIT,
                                     yMax=VIEW_LIMIT, minXRange=1e-8, minYRange=1e-8)
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = MapImage(axisOrder="row-major")
         self.image.setZValue(-10)
         cache_as_painted(self.image)  # the map changes far less often than what is over it
         plot.addItem(self.image)
@@ -209,15 +217,15 @@ class ContourView(pg.PlotWidget):
         self.colorbar.setImageItem(self.image, insert_in=plot)
         # a label that would stick out at an end of the bar is left out, never cut off
         self.colorbar.axis.setStyle(hideOverlappingLabels=True)
-        self.basins = pg.ImageItem(axisOrder="row-major")
+        self.basins = MapImage(axisOrder="row-major")
         self.basins.setZValue(-8)
         self.basins.setOpacity(0.45)
         cache_as_painted(self.basins)
         plot.addItem(self.basins)
-        self.contours = SteadyCurve(pen=pg.mkPen(255, 255, 255, 150, width=1), connect="finite")
+        self.contours = ContourCurve(pen=pg.mkPen(255, 255, 255, 150, width=1), connect="finite")
         self.contours.setZValue(-5)
-        cache_as_painted(self.contours)
         plot.addItem(self.contours)
+        self.image.stack(self.basins, self.contours)  # one pixmap for the three
         self.legend = plot.legend = CachedLegend(offset=(8, 8), labelTextSize="8pt",
                                                  sampleType=CasedSample,
                                                  brush=pg.mkBrush(255, 255, 255, 190))
@@ -237,8 +245,7 @@ class ContourView(pg.PlotWidget):
         self.grad_shaft, self.grad_head = self._arrow(GRAD_COLOR, "∇f (uphill)")
         self.neg_shaft, self.neg_head = self._arrow(NEG_GRAD_COLOR, "−∇f (downhill)")
         self.u_shaft, self.u_head = self._arrow(U_COLOR, "u (dial)", style=Qt.DashLine)
-        self.tangent = pg.PlotCurveItem(**cased_line(TANGENT_COLOR, 2.0, Qt.DotLine),
-                                        name="level tangent")
+        self.tangent = Segment(**cased_line(TANGENT_COLOR, 2.0, Qt.DotLine), name="level tangent")
         self.tangent.setZValue(6)
         plot.addItem(self.tangent)
         self.critical = {}  # kind → ScatterPlotItem, in the legend while it has points
@@ -255,8 +262,8 @@ class ContourView(pg.PlotWidget):
         self.lowest.setZValue(7.9)
         self.lowest.setVisible(False)
         plot.addItem(self.lowest)
-        self.current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(CURRENT_COLOR), pen=casing(2),
-                                          name="current point")
+        self.current = Dot(size=11, brush=pg.mkBrush(CURRENT_COLOR), pen=casing(2),
+                           name="current point")
         self.current.setZValue(11)  # above the start marker: at step 0 both are drawn
         plot.addItem(self.current)
         self.start_marker = pg.TargetItem(pos=(0, 0), size=16, movable=True, symbol="o",
@@ -266,6 +273,9 @@ class ContourView(pg.PlotWidget):
                                               "fill": pg.mkBrush(255, 255, 255, 200)})
         self.start_marker.setZValue(10)
         self.start_marker.sigPositionChangeFinished.connect(self._on_marker_dragged)
+        for part in (self.start_marker, *descendants(self.start_marker)):  # moved, not redrawn
+            if not isinstance(part, pg.TextItem):  # (its label's fill is painted outside it)
+                cache_as_painted(part)
         plot.addItem(self.start_marker)
         self.start_sample = pg.PlotDataItem(symbol="o", symbolSize=12, pen=None,
                                             symbolBrush=self.start_marker.brush,
@@ -279,9 +289,10 @@ class ContourView(pg.PlotWidget):
         self.point_note.setZValue(12)
         self.point_note.setVisible(False)
         plot.addItem(self.point_note)
+        cache_axes(plot)
 
     def _arrow(self, color, name, style=Qt.SolidLine):
-        shaft = pg.PlotCurveItem(**cased_line(color, 3.0, style), name=name)
+        shaft = Segment(**cased_line(color, 3.0, style), name=name)
         head = pg.ArrowItem(headLen=15, tipAngle=34, tailLen=0, pen=casing(1.5), brush=color)
         for item in (shaft, head):
             item.setZValue(7)
@@ -468,7 +479,9 @@ class ContourView(pg.PlotWidget):
         self._drawn = key
         self.recomputes += 1
         self._job += 1
-        args = (fn, xr, yr, RESOLUTION, spacing, m.window, LEVEL_COUNT)
+        # in the foreground, the view's lines first and the margins' after them
+        first, pool = (None, None) if background else (self.getViewBox().viewRange(), lines_pool)
+        args = (fn, xr, yr, RESOLUTION, spacing, m.window, LEVEL_COUNT, first, pool)
         if not background:
             self._background_job = None  # one on its way is older: it will be dropped
             self._apply_layers(self._job, self._layers(args))
@@ -494,23 +507,36 @@ class ContourView(pg.PlotWidget):
     def map_pending(self):
         """Whether the map is about to change: a view change settling, or a sampling on a
         thread (for scripts that grab the window, such as --screenshot)."""
-        return self._settle.isActive() or self._background_job is not None
+        return self._settle.isActive() or self._background_job is not None or \
+            self._margins_job is not None
+
+    def settle_now(self):
+        """End a pending view change now instead of after SETTLE_MS (for scripts)."""
+        if self._settle.isActive():
+            self._settle.stop()
+            self._on_view_settled()
 
     def _apply_layers(self, job, layers):
         if job == self._background_job:
             self._background_job = None
         if job != self._job:
             return  # a newer map is on its way
+        self._margins_job = None  # an older map's margins are dropped when they arrive
         if isinstance(layers, str):
             self._show_message(layers)
             return
         self.grid, self.levels = layers.grid, layers.levels
         if layers.scale is None:
             self.image.clear()
-            self.contours.setData([], [])
+            self.contours.clear_lines()
             self._show_message("f is undefined everywhere in this window")
             return
         self._show_message("")
+        lines = layers.lines
+        if layers.box is not None:  # the view's lines on a thread while the image is set
+            lines = LinesInProgress(layers)  # and painted; the margins' once the window is idle
+            self._margins_job, self._margins_todo = job, (job, layers, lines)
+            self._margin_timer.start()
         self.scale = scale = layers.scale
         grid = layers.grid
         gx, gy = (grid.xs[0], grid.xs[-1]), (grid.ys[0], grid.ys[-1])
@@ -518,7 +544,27 @@ class ContourView(pg.PlotWidget):
         self.image.setRect(QRectF(gx[0], gy[0], gx[1] - gx[0], gy[1] - gy[0]))
         self.colorbar.setLevels((scale.lo, scale.hi))
         self._label_colorbar(scale)
-        self.contours.setData(layers.lines[:, 0], layers.lines[:, 1])
+        self.contours.show_lines(lines, (gx, gy))
+
+    def _start_margins(self):
+        todo, self._margins_todo = self._margins_todo, None
+        if todo is None or todo[0] != self._job:
+            return
+        job, layers, lines = todo
+        start_margins(layers, lines, lambda drawn: self._margins_in_background(job, drawn),
+                      lambda: job == self._job)
+
+    def _margins_in_background(self, job, lines):
+        try:
+            self._margins_ready.emit(job, lines)
+        except RuntimeError:  # the view was deleted meanwhile
+            pass
+
+    def _apply_margins(self, job, lines):
+        """All the lines, the margins' with the view's (one path: one cached pixmap to paint)."""
+        if job == self._margins_job:
+            self._margins_job = None
+            self.contours.show_lines(lines, self.contours.extent)
 
     def _on_preview_changed(self, preview):
         """A typed formula's f is drawn at once; its runs and arrows follow with the function
@@ -531,7 +577,8 @@ class ContourView(pg.PlotWidget):
         """What belongs to the function's derivatives and runs, not to f alone."""
         return [self.trajectory, self.trajectory_head, self.current, self.start_marker, self.tangent,
                 self.grad_shaft, self.grad_head, self.neg_shaft, self.neg_head, self.u_shaft,
-                self.u_head, *(i for pair in self.other_items for i in pair)]
+                self.u_head, *(i for pair in self.other_items for i in pair),
+                self.step_preview.shaft, self.step_preview.casing_ring, self.step_preview.ring]
 
     def _label_colorbar(self, scale):
         axis = self.colorbar.axis

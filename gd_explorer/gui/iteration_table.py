@@ -1,6 +1,9 @@
 """The iteration table: a model/view table over the run's rows (fast with 100,000 rows)."""
+from contextlib import contextmanager
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QScrollBar, QStyle,
+                               QStyleOptionSlider, QTableView)
 
 from ..core.fmt import fmt
 from .scale import fit_rows
@@ -13,6 +16,7 @@ MOVES = 7  # the first of the columns Δx, Δy: the step taken from the row, x_{
 # once here, as plain ints
 DISPLAY, ALIGNMENT, TOOLTIP = int(Qt.DisplayRole), int(Qt.TextAlignmentRole), int(Qt.ToolTipRole)
 RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
+HORIZONTAL = Qt.Horizontal
 KEPT_TEXTS = 4096  # cell texts kept: rows are written once, and shown again after each step
 
 
@@ -24,8 +28,8 @@ class HeadedTableModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.headers)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == HORIZONTAL:  # the int test first: most calls stop
             return self.headers[section]
         return None
 
@@ -114,6 +118,44 @@ class TrajectoryTableModel(HeadedTableModel):
         self.endResetModel()
 
 
+class SteadyScrollBar(QScrollBar):
+    """A QScrollBar that repaints when what it draws changes (its handle's place and size,
+    an end reached), not for each new range or value: with 100,000 rows one more row moves
+    the handle by a fraction of a pixel. Changes made inside ``held()`` are looked at once,
+    at its end (following a new row sets the range, then the value). Hover and presses
+    repaint it as before."""
+
+    def __init__(self, orientation, parent=None):
+        super().__init__(orientation, parent)
+        self._drawn = None  # what the last repaint showed
+        self._held = None   # the last change while held, or None
+        self.repaints = 0   # repaints asked for by a change of range or value (tests count)
+
+    @contextmanager
+    def held(self):
+        self._held = False
+        try:
+            yield
+        finally:
+            change, self._held = self._held, None
+            if change is not False:
+                self.sliderChange(change)
+
+    def sliderChange(self, change):
+        if self._held is not None:
+            self._held = change
+            return
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        handle = self.style().subControlRect(QStyle.CC_ScrollBar, option,
+                                             QStyle.SC_ScrollBarSlider, self)
+        shown = (handle, self.value() == self.minimum(), self.value() == self.maximum())
+        if shown != self._drawn:
+            self._drawn = shown
+            self.repaints += 1
+            super().sliderChange(change)
+
+
 class IterationTable(QTableView):
     """QTableView (objectName "iterationTable") that follows the run to its last row."""
 
@@ -122,6 +164,7 @@ class IterationTable(QTableView):
         self.setObjectName("iterationTable")
         self.table_model = TrajectoryTableModel(model, self)
         self.setModel(self.table_model)
+        self.setVerticalScrollBar(SteadyScrollBar(Qt.Vertical, self))
         self.setAlternatingRowColors(True)
         self.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -129,5 +172,9 @@ class IterationTable(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
         fit_rows(self)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.table_model.rowsInserted.connect(lambda *_: self.scrollToBottom())
+        self.table_model.rowsInserted.connect(self._follow)
         self.table_model.modelReset.connect(self.scrollToTop)
+
+    def _follow(self, *_args):
+        with self.verticalScrollBar().held():  # its new range, then its value
+            self.scrollToBottom()

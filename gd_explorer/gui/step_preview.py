@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, Qt
 
 from ..core.descent import next_point
 from .colors import CASING_COLOR, TRAJ_COLOR
+from .light_marks import Dot, Segment
 from .observing import observe, stop_observing
 
 RING = 13  # px
@@ -22,11 +23,10 @@ class StepPreview(QObject):
         self._color = None  # the run colour its pens are in
         self.updates = 0    # steps computed and drawn (tests count them)
         plot = view.getPlotItem()
-        self.shaft = pg.PlotCurveItem(**cased_line(TRAJ_COLOR, 2.0, Qt.DashLine))
-        self.casing_ring = pg.ScatterPlotItem(size=RING, symbol="o", brush=None,
-                                              pen=pg.mkPen(CASING_COLOR, width=4.5))
-        self.ring = pg.ScatterPlotItem(size=RING, symbol="o", brush=None,
-                                       pen=pg.mkPen(TRAJ_COLOR, width=2.0))
+        self.shaft = Segment(**cased_line(TRAJ_COLOR, 2.0, Qt.DashLine))
+        self.casing_ring = Dot(size=RING, symbol="o", brush=None,
+                               pen=pg.mkPen(CASING_COLOR, width=4.5))
+        self.ring = Dot(size=RING, symbol="o", brush=None, pen=pg.mkPen(TRAJ_COLOR, width=2.0))
         for z, item in enumerate((self.shaft, self.casing_ring, self.ring)):
             item.setZValue(9 + 0.1 * z)  # over the paths and arrows, under the current point
             plot.addItem(item)

@@ -1,0 +1,147 @@
+"""Marks on the map that move at every step, at little cost per step: the current point and
+the next step's ring (pyqtgraph's ScatterPlotItem rebuilds its record array, its bounds and its
+symbol atlas for each new point), the arrows' shafts, the level tangent and the next step's
+line (PlotCurveItem checks, bounds and paths for two points)."""
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
+from PySide6.QtCore import QPointF, QRectF
+
+
+def device_box(item, points, reach):
+    """The rectangle, in ``item``'s coordinates, of what is painted within ``reach`` pixels of
+    its ``points`` for the view as it is; empty while the item is not in a shown view."""
+    to_device = item.deviceTransform_()
+    if to_device is None:
+        return QRectF()
+    back, invertible = to_device.inverted()
+    if not invertible:
+        return QRectF()
+    box = QRectF()
+    for point in points:
+        c = to_device.map(QPointF(*point))
+        box = box.united(QRectF(c.x() - reach, c.y() - reach, 2 * reach, 2 * reach))
+    return back.mapRect(box)
+
+
+class LightMark:
+    """Mixed in before a pyqtgraph item: a mark of a few points (``SIZES``: how many it
+    takes), set with setData(xs, ys) and kept as floats; its styles stay the pyqtgraph item's
+    (legend samples and the presentation scale read and set them there)."""
+
+    SIZES = ()
+
+    def __init__(self, **opts):
+        self._points = None  # ((x, y), ...), or None
+        self._rect = None    # the bounding rectangle for the view as it is
+        self.sets = 0        # data set (tests count them)
+        super().__init__(**opts)
+
+    def setData(self, *args, **kwargs):
+        if kwargs or len(args) != 2:  # styles, or another form: pyqtgraph's own, then ours
+            super().setData(*args, **kwargs)
+            x, y = super().getData()
+            args = (x, y) if x is not None else ([], [])
+        xs, ys = args
+        if len(xs) not in self.SIZES:
+            raise ValueError(f"a {type(self).__name__} has {' or '.join(map(str, self.SIZES))} "
+                             "points")
+        self.prepareGeometryChange()
+        self._points = tuple((float(x), float(y)) for x, y in zip(xs, ys)) or None
+        self._rect = None
+        self.sets += 1
+        self.update()
+
+    def dataBounds(self, ax, frac=1.0, orthoRange=None):
+        if self._points is None:
+            return None, None
+        values = [point[ax] for point in self._points]
+        return min(values), max(values)
+
+    def viewTransformChanged(self):
+        self._rect = None
+        super().viewTransformChanged()
+
+    def _restyled(self):
+        """A new pen or size: a new rectangle."""
+        self.prepareGeometryChange()
+        self._rect = None
+
+    def _shown(self):
+        return self._points is not None and all(
+            math.isfinite(v) for point in self._points for v in point)
+
+    def boundingRect(self):
+        if not self._shown():
+            return QRectF()
+        if self._rect is None:
+            self._rect = device_box(self, self._points, self._reach())
+        return self._rect
+
+
+class Dot(LightMark, pg.ScatterPlotItem):
+    """A ScatterPlotItem (pxMode) of at most one point, set with setData([x], [y]) or emptied
+    with setData([], []). Painted as pyqtgraph paints a symbol without its atlas (drawSymbol
+    at the point's pixel)."""
+
+    SIZES = (0, 1)
+
+    def getData(self):
+        if self._points is None:
+            return [], []
+        (x, y), = self._points
+        return [x], [y]
+
+    def invalidate(self):
+        self._restyled()
+        super().invalidate()
+
+    def _reach(self):
+        """Pixels from the point to the edge of what is painted."""
+        pen = pg.mkPen(self.opts["pen"])
+        return self.opts["size"] / 2 * math.sqrt(2) + max(pen.widthF(), 1) + 1
+
+    def paint(self, p, *args):
+        if not self._shown():
+            return
+        c = p.transform().map(QPointF(*self._points[0]))
+        p.resetTransform()
+        p.setRenderHint(p.RenderHint.Antialiasing, bool(self.opts["antialias"]))
+        p.translate(c)
+        drawSymbol(p, self.opts["symbol"], self.opts["size"], pg.mkPen(self.opts["pen"]),
+                   pg.mkBrush(self.opts["brush"]))
+
+
+class Segment(LightMark, pg.PlotCurveItem):
+    """A PlotCurveItem of one straight line, set with setData([x0, x1], [y0, y1]) or emptied
+    with setData([], []). Painted as PlotCurveItem paints it: the casing (shadowPen), then the
+    pen."""
+
+    SIZES = (0, 2)
+
+    def getData(self):
+        if self._points is None:
+            return None, None
+        return np.array([p[0] for p in self._points]), np.array([p[1] for p in self._points])
+
+    def invalidateBounds(self):
+        self._restyled()
+        super().invalidateBounds()
+
+    def _reach(self):
+        pens = [pg.mkPen(self.opts[k]) for k in ("pen", "shadowPen") if self.opts.get(k)]
+        return max([pen.widthF() for pen in pens] + [1]) + 2
+
+    def paint(self, p, *args):
+        if not self._shown():
+            return
+        a, b = (p.transform().map(QPointF(*point)) for point in self._points)
+        p.resetTransform()
+        p.setRenderHint(p.RenderHint.Antialiasing, bool(self.opts.get("antialias")))
+        for key in ("shadowPen", "pen"):
+            pen = self.opts.get(key)
+            if pen is not None:
+                p.setPen(pg.mkPen(pen))
+                p.drawLine(a, b)

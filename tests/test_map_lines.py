@@ -1,0 +1,231 @@
+"""Edit → map (issue 9, row 1): the view's contour lines are worked out first (in bands, on a
+thread while the colour map is painted), the margins' after them. The lines painted are always
+the current f's, and in the end they are all of the grid's lines. Work is counted, never timed."""
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from gd_explorer.core import parse_function
+from gd_explorer.core.grid import (contour_points, inner_box, map_layers, margin_points,
+                                   sample_grid)
+from gd_explorer.gui import contour_lines
+
+
+class NeverStarts:
+    """An Executor whose work never starts (a thread busy elsewhere): every job is cancelled
+    and done by whoever asks for its result."""
+
+    def __init__(self):
+        self.submitted = 0
+
+    def submit(self, fn, *args, **kwargs):
+        self.submitted += 1
+        return Future()
+
+
+def same_points(a, b, tol=1e-9):
+    """The finite points of a and b are the same set: each within about tol of one of the
+    other (cells of size tol, a point matching one in its own or a neighbouring cell)."""
+    a, b = (p[np.isfinite(p).all(axis=1)] for p in (a, b))
+    if len(a) == 0 or len(b) == 0:
+        return len(a) == len(b)
+    for p, q in ((a, b), (b, a)):
+        cells = set(map(tuple, np.floor(q / tol).astype(np.int64)))
+        near = [(i, j) for i in (-1, 0, 1) for j in (-1, 0, 1)]
+        for x, y in np.floor(p / tol).astype(np.int64):
+            if not any((x + i, y + j) in cells for i, j in near):
+                return False
+    return True
+
+
+@pytest.fixture
+def bowl_grid():
+    fn = parse_function("x^2 + 2*y^2 + sin(3*x)")
+    grid = sample_grid(fn, (-2.0, 2.0), (-1.5, 1.5), (61, 47))
+    return grid, np.linspace(0.5, 6.0, 7)
+
+
+def test_the_views_lines_and_the_margins_are_all_of_the_grids_lines(bowl_grid):
+    grid, levels = bowl_grid
+    box = inner_box(grid, (-1.2, 1.1), (-0.8, 0.9))
+    inner = contour_points(grid, levels, *box)
+    margins = margin_points(grid, levels, box)
+    whole = contour_points(grid, levels)
+    assert len(inner) > 50 and len(margins) > 50
+    assert same_points(np.concatenate([inner, margins]), whole)
+    # the view's part holds every line point inside the view, and none far outside it
+    xs, ys = inner[np.isfinite(inner[:, 0])].T
+    dx, dy = grid.xs[1] - grid.xs[0], grid.ys[1] - grid.ys[0]
+    assert xs.min() > -1.2 - dx and xs.max() < 1.1 + dx
+    assert ys.min() > -0.8 - dy and ys.max() < 0.9 + dy
+    inside = whole[(whole[:, 0] > -1.2) & (whole[:, 0] < 1.1) & (whole[:, 1] > -0.8)
+                   & (whole[:, 1] < 0.9)]
+    assert len(inside) > 50 and same_points(np.concatenate([inside, inner]), inner)
+
+
+def test_a_view_covering_the_grid_leaves_no_margins(bowl_grid):
+    grid, levels = bowl_grid
+    box = inner_box(grid, (-5.0, 5.0), (-5.0, 5.0))
+    assert len(margin_points(grid, levels, box)) == 0
+    assert same_points(contour_points(grid, levels, *box), contour_points(grid, levels))
+
+
+@pytest.mark.parametrize("pool", [None, NeverStarts(), ThreadPoolExecutor(1)])
+def test_sampling_with_a_pool_gives_the_same_grid(pool):
+    fn = parse_function("sqrt(x) * cos(x*y) + 1/(y - 0.25)")
+    plain = sample_grid(fn, (-1.0, 3.0), (-2.0, 2.0), (50, 41))
+    split = sample_grid(fn, (-1.0, 3.0), (-2.0, 2.0), (50, 41), pool)
+    assert np.array_equal(plain.z, split.z, equal_nan=True)
+    assert np.isnan(plain.z).any()  # x < 0: undefined, NaN in both
+    if isinstance(pool, NeverStarts):
+        assert pool.submitted == 1  # asked, then done here
+
+
+def test_first_leaves_the_lines_to_the_caller_with_the_views_box():
+    fn = parse_function("x^2 + y^2")
+    window = ((-1.0, 1.0), (-1.0, 1.0))
+    layers = map_layers(fn, (-1.3, 1.3), (-1.3, 1.3), 100, "linear", window, 5, first=window)
+    whole = map_layers(fn, (-1.3, 1.3), (-1.3, 1.3), 100, "linear", window, 5)
+    assert layers.lines is None and whole.box is None
+    assert np.array_equal(layers.levels, whole.levels)
+    both = np.concatenate([contour_points(layers.grid, layers.levels, *layers.box),
+                           margin_points(layers.grid, layers.levels, layers.box)])
+    assert same_points(both, whole.lines)
+
+
+@pytest.mark.parametrize("pool", [NeverStarts(), ThreadPoolExecutor(1)])
+def test_lines_in_bands_are_the_views_lines(monkeypatch, pool):
+    monkeypatch.setattr(contour_lines, "lines_pool", pool)
+    fn = parse_function("(x^2 + y - 11)^2 + (x + y^2 - 7)^2")
+    window = ((-5.0, 5.0), (-5.0, 5.0))
+    layers = map_layers(fn, (-6.5, 6.5), (-6.5, 6.5), 120, "linear", window, 8, first=window)
+    lines = contour_lines.LinesInProgress(layers)
+    points, path = lines.result()
+    assert same_points(points, contour_points(layers.grid, layers.levels, *layers.box))
+    assert path.elementCount() >= np.isfinite(points[:, 0]).sum() - 2 * contour_lines.BANDS
+    assert lines.result()[0] is points  # worked out once
+    if isinstance(pool, NeverStarts):
+        assert pool.submitted == contour_lines.BANDS
+
+
+# ----- in the window --------------------------------------------------------------------------
+STEEP_IN_X, STEEP_IN_Y = "x + y/1000", "y + x/1000"  # lines nearly vertical; nearly horizontal
+
+
+def on_levels(text, xs, ys, levels):
+    """Whether every finite point (xs, ys) lies on a contour line of f = text (f is linear:
+    the lines are exact up to round-off)."""
+    finite = np.isfinite(xs)
+    f = np.asarray(parse_function(text).value(xs[finite], ys[finite]))
+    return finite.sum() > 100 and np.abs(f[:, None] - levels[None, :]).min(axis=1).max() < 1e-9
+
+
+@pytest.fixture
+def window(qtbot, shown_window):
+    with qtbot.waitSignal(shown_window.model.functionChanged, timeout=15000):
+        shown_window.model.set_expression(STEEP_IN_X)
+    shown_window.model.wait_idle(60)
+    qtbot.waitUntil(lambda: not shown_window.contour.map_pending(), timeout=15000)
+    return shown_window
+
+
+def view_lines(view):
+    return contour_points(view.grid, view.levels,
+                          *inner_box(view.grid, *view.getViewBox().viewRange()))
+
+
+def test_the_lines_painted_after_an_edit_are_the_new_fs(qtbot, window, monkeypatch):
+    view, model = window.contour, window.model
+    painted = []
+    real = view.contours.paint
+
+    def paint(*args):
+        real(*args)
+        painted.append(view.contours.getData())
+
+    monkeypatch.setattr(view.contours, "paint", paint)
+    model.set_expression(STEEP_IN_Y)
+    view.viewport().repaint()       # no event processed in between (as the benchmark)
+    assert len(painted) == 1
+    xs, ys = painted[0]
+    # every point lies on a line of the new f, none on the old f's
+    assert on_levels(STEEP_IN_Y, xs, ys, view.levels)
+    assert not on_levels(STEEP_IN_X, xs, ys, view.levels)
+    assert same_points(np.column_stack([xs, ys]), view_lines(view))
+    assert view.contours.path.elementCount() >= np.isfinite(xs).sum() - 2 * contour_lines.BANDS
+
+
+def test_after_an_edit_the_lines_cover_the_whole_grid_with_one_sampling(qtbot, window):
+    view, model = window.contour, window.model
+    before = view.recomputes
+    model.set_expression("x^2 - y^2 + x*y")
+    view.viewport().repaint()
+    xs, ys = view.contours.getData()
+    visible = np.column_stack([xs, ys])
+    assert view.map_pending()       # the margins' lines are on their way
+    qtbot.waitUntil(lambda: not view.map_pending(), timeout=15000)
+    xs, ys = view.contours.getData()
+    everything = contour_points(view.grid, view.levels)
+    assert same_points(np.column_stack([xs, ys]), everything)
+    assert len(everything) > len(visible) + 50  # the margins had lines of their own
+    g = view.grid  # the lines reach the grid's edges, beyond the view
+    (x0, x1), _ = view.getViewBox().viewRange()
+    assert np.nanmin(xs) < x0 - 0.5 * (x0 - g.xs[0]) and np.nanmax(xs) > x1 + 0.5 * (g.xs[-1] - x1)
+    assert view.recomputes - before == 1
+
+
+class HeldJobs:
+    """An Executor that keeps its jobs until run_all() (newest first, on a thread)."""
+
+    def __init__(self):
+        self.jobs = []
+
+    def submit(self, fn, *args):
+        self.jobs.append((fn, args))
+        return Future()
+
+    def run_all(self):
+        import threading
+
+        def run():
+            for fn, args in reversed(self.jobs):
+                fn(*args)
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        worker.join(60)
+
+
+def test_an_older_formulas_margins_are_never_drawn(qtbot, window, monkeypatch):
+    view, model = window.contour, window.model
+    held = HeldJobs()
+    monkeypatch.setattr(contour_lines, "_margin_lines", held)
+    model.set_expression("x + 2*y")
+    view.viewport().repaint()
+    qtbot.waitUntil(lambda: len(held.jobs) == 1, timeout=15000)  # its margins, held
+    model.set_expression(STEEP_IN_Y)
+    view.viewport().repaint()
+    qtbot.waitUntil(lambda: len(held.jobs) == 2, timeout=15000)
+    held.run_all()                    # the newer formula's margins first, then the older's
+    qtbot.waitUntil(lambda: not view.map_pending(), timeout=15000)
+    qtbot.wait(100)                   # anything still on its way has arrived
+    xs, ys = view.contours.getData()
+    assert on_levels(STEEP_IN_Y, xs, ys, view.levels)
+    assert same_points(np.column_stack([xs, ys]), contour_points(view.grid, view.levels))
+
+
+def test_the_old_fs_next_step_is_hidden_while_the_new_f_is_previewed(qtbot, window, monkeypatch):
+    from tests.test_fast import HeldCompiles
+
+    view, model = window.contour, window.model
+    preview = view.step_preview
+    assert preview.step is not None and preview.ring.isVisible()  # f = x + y/1000: a step
+    old_step = (preview.step.x, preview.step.y)
+    held = HeldCompiles(monkeypatch)
+    model.set_expression("x^2 + y^2 + 1")  # its derivatives are held: only f is known
+    assert not any(item.isVisible() for item in (preview.shaft, preview.casing_ring,
+                                                 preview.ring))
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        held.gate.set()
+    assert preview.ring.isVisible() and (preview.step.x, preview.step.y) != old_step
