@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGraphicsItem, QHeaderView, QL
 from ..core.calculus import STEPS_H, derivative_curve
 from ..core.fmt import fmt
 from .colors import CASING_COLOR, GRAD_COLOR, NEG_GRAD_COLOR, TANGENT_COLOR, U_COLOR
-from .dot_item import Dot
+from .light_marks import Dot
 from .scale import fit_rows, px, ui_scale
 
 UNDEFINED = "undefined here"
@@ -103,7 +103,7 @@ class CurvePlot(SmallPlot):
         self.phi_line = pg.InfiniteLine(angle=90, movable=False,
                                         pen=pg.mkPen(U_COLOR, width=1, style=Qt.DashLine))
         plot.addItem(self.phi_line)
-        self.marker = Dot(10, U_COLOR, "k")
+        self.marker = Dot(size=10, brush=pg.mkBrush(U_COLOR), pen=pg.mkPen("k"))
         plot.addItem(self.marker)
         font = QFont(self.font())
         font.setPointSizeF(px(8))
@@ -184,7 +184,7 @@ class TangentPlot(SmallPlot):
         self.curve = pg.PlotCurveItem(pen=pg.mkPen(color, width=2), connect="finite",
                                       shadowPen=shadow)
         self.tangent = pg.PlotCurveItem(pen=pg.mkPen("#333333", width=1.5, style=Qt.DashLine))
-        self.point = Dot(7, "k")
+        self.point = Dot(size=7, brush=pg.mkBrush("k"), pen=None)
         for item in (self.curve, self.tangent, self.point):
             plot.addItem(item)
 

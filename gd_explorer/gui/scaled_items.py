@@ -11,7 +11,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFont, QPen
 
-from .dot_item import Dot
 from .scale import ui_scale
 
 
@@ -87,8 +86,6 @@ _PARTS = (
                         ("shadowPen", "pen", _opt("shadowPen"), _call("setShadowPen")))),
     (pg.ScatterPlotItem, (("pen", "pen", _opt("pen"), _call("setPen")),
                           ("size", "px", _opt("size"), _call("setSize")))),
-    (Dot, (("pen", "pen", _opt("pen"), _call("setPen")),
-           ("size", "px", _opt("size"), _call("setSize")))),
     (pg.InfiniteLine, (("pen", "pen", lambda item: item.pen, _call("setPen")),)),
     (pg.TargetItem, (("pen", "pen", lambda item: item.pen, _call("setPen")),
                      ("size", "px", lambda item: item.scale, _set_target_size))),
