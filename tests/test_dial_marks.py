@@ -40,8 +40,9 @@ def test_a_dial_tick_runs_no_scatter_paint(qtbot, monkeypatch, direction_at):
         model.set_angle(math.radians(40 + 9 * k))
         QApplication.processEvents()
         QApplication.processEvents()
-        # the slice's curve and tangent change with the angle; no marker is a scatter item
-        assert painted[("PlotCurveItem", "slicePlot")] == 2, painted
+        # the slice's curve changes with the angle (its tangent is a light Segment); no
+        # marker is a scatter item
+        assert painted[("PlotCurveItem", "slicePlot")] == 1, painted
         assert not any(kind == "ScatterPlotItem" for kind, _ in painted), painted
     xs, ys = panel.marker.getData()
     assert xs[0] == pytest.approx(67) and ys[0] == pytest.approx(
@@ -62,3 +63,39 @@ def test_the_marks_are_drawn_at_their_values(qtbot, direction_at):
             seen = QColor(image.pixel(at.x(), at.y()))
             assert max(abs(seen.red() - color.red()), abs(seen.green() - color.green()),
                        abs(seen.blue() - color.blue())) <= 40, (plot.objectName(), deg, seen.name())
+
+
+def test_a_dial_tick_runs_no_scatter_paint_on_the_map(qtbot, monkeypatch):
+    """On the map u turns over the start: the point's marks and a short run's step markers
+    (cached: they change with a step, not with the angle) are not painted again in Python."""
+    from gd_explorer.gui.app import make_app
+    from gd_explorer.gui.main_window import MainWindow
+
+    painted = Counter()
+    original = pg.ScatterPlotItem.paint
+
+    def counting(item, *args):
+        painted[item.getViewBox().parentItem().getViewWidget().objectName()] += 1
+        return original(item, *args)
+
+    monkeypatch.setattr(pg.ScatterPlotItem, "paint", counting)  # before the window exists
+    make_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    with qtbot.waitSignal(win.model.functionChanged, timeout=15000):
+        win.model.set_expression("x^2 + 3*y^2")
+    win.model.set_start(1.0, 2.0)
+    win.model.step(3)  # a short run: its step markers are shown
+    win.tabs.setCurrentWidget(win.tabs.widget(1))
+    for _ in range(5):
+        QApplication.processEvents()
+    assert len(win.contour.trajectory.scatter.data) == 4  # the markers are there
+    for k in range(4):
+        painted.clear()
+        win.model.set_angle(math.radians(40 + 9 * k))
+        QApplication.processEvents()
+        QApplication.processEvents()
+        assert painted["contourView"] == 0, painted

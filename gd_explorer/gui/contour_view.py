@@ -235,6 +235,8 @@ class ContourView(pg.PlotWidget):
                                           symbol="o", symbolSize=6, symbolBrush=TRAJ_COLOR,
                                           symbolPen=casing(1.0), connect="finite")
         self.trajectory.setZValue(5)
+        # a short run's step markers change with a step, not with the angle or a pan
+        cache_as_painted(self.trajectory.scatter)
         self.other_items = []  # (path, end marker) of every other visible run
         plot.addItem(self.trajectory)
         # a long run's complete chunks; self.trajectory draws the steps after them

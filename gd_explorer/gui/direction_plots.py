@@ -6,13 +6,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QAbstractItemView, QGraphicsItem, QHeaderView, QLabel, QTableWidget,
-                               QTableWidgetItem, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QGraphicsItem, QGraphicsView, QHeaderView,
+                               QLabel, QTableWidget, QTableWidgetItem, QWidget)
 
 from ..core.calculus import STEPS_H, derivative_curve
 from ..core.fmt import fmt
 from .colors import CASING_COLOR, GRAD_COLOR, NEG_GRAD_COLOR, TANGENT_COLOR, U_COLOR
-from .light_marks import Dot
+from .light_marks import Dot, Segment
 from .scale import fit_rows, px, ui_scale
 
 UNDEFINED = "undefined here"
@@ -56,6 +56,9 @@ class SmallPlot(pg.PlotWidget):
     def __init__(self, name, height=PLOT_HEIGHT):
         super().__init__(background="w")
         self.setObjectName(name)
+        # a plain white fill costs less than pyqtgraph's cached background (a pixmap of the
+        # whole viewport, read again for each repainted region)
+        self.setCacheMode(QGraphicsView.CacheNone)
         self._height = height
         self.setFixedHeight(round(px(height)))
         ui_scale().scaleChanged.connect(self._on_scale_changed)
@@ -183,7 +186,7 @@ class TangentPlot(SmallPlot):
         # plain curve items: a PlotDataItem's setData costs more than the paint (each tick)
         self.curve = pg.PlotCurveItem(pen=pg.mkPen(color, width=2), connect="finite",
                                       shadowPen=shadow)
-        self.tangent = pg.PlotCurveItem(pen=pg.mkPen("#333333", width=1.5, style=Qt.DashLine))
+        self.tangent = Segment(pen=pg.mkPen("#333333", width=1.5, style=Qt.DashLine))
         self.point = Dot(size=7, brush=pg.mkBrush("k"), pen=None)
         for item in (self.curve, self.tangent, self.point):
             plot.addItem(item)
