@@ -142,9 +142,10 @@ def test_long_formulas_never_push_the_descent_controls_away(qtbot, window):
     window.model.set_schedule("step")       # and two of the schedule
     window.model.add_run()
     window.model.add_run()
-    qtbot.wait(50)
     side = window.findChild(QWidget, "sidePanel")
-    assert window.function_scroll.height() <= FUNCTION_SHARE * side.height() + 1
+    # the layout settles in the event loop: wait for it (a fixed wait fails on a busy machine)
+    qtbot.waitUntil(lambda: window.function_scroll.height()
+                    <= FUNCTION_SHARE * side.height() + 1, timeout=15000)
     for name, widget in important_controls(window).items():
         assert fully_visible(widget), name
     assert window.tabs.geometry().top() < side.height() // 2
@@ -153,10 +154,11 @@ def test_long_formulas_never_push_the_descent_controls_away(qtbot, window):
 def test_a_tall_function_panel_scrolls_within_its_share(qtbot, window):
     load(qtbot, window, "Himmelblau")
     window.editor.layout().addWidget(QLabel("a tall note\n" * 40))  # content of any height
-    qtbot.wait(50)
     side = window.findChild(QWidget, "sidePanel")
     scroll = window.function_scroll
-    assert 0.35 * side.height() < scroll.height() <= FUNCTION_SHARE * side.height() + 1
+    # the layout settles in the event loop: wait for it (a fixed wait fails on a busy machine)
+    qtbot.waitUntil(lambda: 0.35 * side.height() < scroll.height()
+                    <= FUNCTION_SHARE * side.height() + 1, timeout=15000)
     assert scroll.verticalScrollBar().maximum() > 0  # the rest of the panel scrolls
     assert fully_visible(window.editor.edit)
     for name, widget in important_controls(window).items():
