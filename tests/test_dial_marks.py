@@ -65,12 +65,10 @@ def test_the_marks_are_drawn_at_their_values(qtbot, direction_at):
                        abs(seen.blue() - color.blue())) <= 40, (plot.objectName(), deg, seen.name())
 
 
-def test_a_dial_tick_runs_no_scatter_paint_on_the_map(qtbot, monkeypatch):
-    """On the map u turns over the start: the point's marks and a short run's step markers
-    (cached: they change with a step, not with the angle) are not painted again in Python."""
-    from gd_explorer.gui.app import make_app
-    from gd_explorer.gui.main_window import MainWindow
-
+@pytest.fixture
+def map_scatter_paints(monkeypatch):
+    """Python paints of pyqtgraph scatter items per view (patched before the window exists:
+    list this fixture before shown_window)."""
     painted = Counter()
     original = pg.ScatterPlotItem.paint
 
@@ -78,13 +76,14 @@ def test_a_dial_tick_runs_no_scatter_paint_on_the_map(qtbot, monkeypatch):
         painted[item.getViewBox().parentItem().getViewWidget().objectName()] += 1
         return original(item, *args)
 
-    monkeypatch.setattr(pg.ScatterPlotItem, "paint", counting)  # before the window exists
-    make_app()
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
+    monkeypatch.setattr(pg.ScatterPlotItem, "paint", counting)
+    return painted
+
+
+def test_a_dial_tick_runs_no_scatter_paint_on_the_map(qtbot, map_scatter_paints, shown_window):
+    """On the map u turns over the start: the point's marks and a short run's step markers
+    (cached: they change with a step, not with the angle) are not painted again in Python."""
+    painted, win = map_scatter_paints, shown_window
     with qtbot.waitSignal(win.model.functionChanged, timeout=15000):
         win.model.set_expression("x^2 + 3*y^2")
     win.model.set_start(1.0, 2.0)
