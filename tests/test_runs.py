@@ -229,7 +229,11 @@ def test_one_place_applies_a_state(qtbot, window, tmp_path, monkeypatch):
                         lambda self, state: (applied.append(state), real(self, state))[1])
     with qtbot.waitSignal(model.functionChanged, timeout=15000):
         model.set_expression("x^2 + 2*y^2")   # a new function
+    # the history records a step once the signals of a change have settled: wait for each
+    qtbot.waitUntil(window.history.canUndo, timeout=15000)
     model.set_start(1.0, 1.0)
+    qtbot.waitUntil(lambda: window.history.undoText() == "move the start to (1, 1)",
+                    timeout=15000)
     window.undo_action.trigger()           # undo
     path = tmp_path / "s.gdx.json"
     assert window.save_session(str(path))
