@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
 from gd_explorer.gui.app import make_app, restore_layout, save_layout
 from gd_explorer.gui.help_window import PANES_HELP, plain_text
 from gd_explorer.gui.main_window import FUNCTION_SHARE, SYNTAX_HELP, TABLE_HEIGHT, MainWindow
+from gd_explorer.gui.math_view import all_typeset
 
 TIMEOUT = 30000  # compiling runs in a worker process; CI machines are busy
 
@@ -32,8 +33,10 @@ def window(qtbot):
 
 
 def load(qtbot, win, preset):
+    """Load ``preset`` and wait for its typeset formulas: they change the panel's heights."""
     with qtbot.waitSignal(win.model.functionChanged, timeout=TIMEOUT):
         win.model.load_preset(preset)
+    qtbot.waitUntil(lambda: all_typeset(win), timeout=TIMEOUT)
     qtbot.wait(20)
 
 

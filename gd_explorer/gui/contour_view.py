@@ -205,6 +205,10 @@ class ContourView(pg.PlotWidget):
         plot.showGrid(x=False, y=False)
         plot.setMenuEnabled(False)
         self.setAspectLocked(True)
+        # the locked aspect makes the y range follow the view's width, which follows the y
+        # axis's width, which follows its labels: the axis may widen but not narrow, or the
+        # two can chase each other for ever; it narrows again for a new window
+        plot.getAxis("left").setStyle(autoReduceTextSpace=False)
         plot.getViewBox().setLimits(xMin=-VIEW_LIMIT, xMax=VIEW_LIMIT, yMin=-VIEW_LIMIT,
                                     yMax=VIEW_LIMIT, minXRange=1e-8, minYRange=1e-8)
         self.image = MapImage(axisOrder="row-major")
@@ -314,6 +318,8 @@ class ContourView(pg.PlotWidget):
         self._recompute()
 
     def _on_window_changed(self, xrange, yrange):
+        if not self._panned:
+            self.getPlotItem().getAxis("left").textWidth = 0  # as wide as its new labels
         self._apply_window((xrange, yrange))
         self._recompute(background=self._panned)  # after a pan: off the GUI thread
         self._redraw_paths()

@@ -331,14 +331,15 @@ class MathView(QScrollArea):
         return QSize(40, self.height())
 
 
-def wait_typeset(widget, timeout=10.0):
-    """Process events until every visible MathView in ``widget`` has its SVG (or has given up);
-    for scripts that grab the window, such as --screenshot. Returns whether all finished."""
-    def done():
-        return not any(v.isVisible() and v._key is not None
-                       for v in widget.findChildren(MathView))
+def all_typeset(widget):
+    """Whether every visible MathView in ``widget`` has its SVG (or has given up)."""
+    return not any(v.isVisible() and v._key is not None for v in widget.findChildren(MathView))
 
-    return process_events_until(done, timeout)
+
+def wait_typeset(widget, timeout=10.0):
+    """Process events until all_typeset(widget); for scripts that grab the window, such as
+    --screenshot. Returns whether all finished."""
+    return process_events_until(lambda: all_typeset(widget), timeout)
 
 
 def matrix_tex(rows):
