@@ -518,6 +518,12 @@ class ContourView(pg.PlotWidget):
         return self._settle.isActive() or self._background_job is not None or \
             self._margins_job is not None
 
+    def settle_now(self):
+        """End a pending view change now instead of after SETTLE_MS (for scripts)."""
+        if self._settle.isActive():
+            self._settle.stop()
+            self._on_view_settled()
+
     def _apply_layers(self, job, layers):
         if job == self._background_job:
             self._background_job = None

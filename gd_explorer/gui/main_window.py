@@ -17,7 +17,6 @@ from .contour_view import ContourView
 from .descent_panel import SHORTCUTS, DescentPanel
 from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
-from .help_window import HelpWindow
 from .iteration_table import IterationTable
 from .layout_parts import SIDE_TABS, BottomPaneSplitter, CappedScrollArea, CollapsibleSection
 from .lazy_page import LazyPage
@@ -407,6 +406,8 @@ class MainWindow(QMainWindow):
         """The one help window (non-modal), its shortcuts reread from the menus, at ``tab``:
         "syntax", "shortcuts" or "panes". Returns the window."""
         if getattr(self, "help_window", None) is None:
+            from .help_window import HelpWindow  # loaded on first use
+
             self.help_window = HelpWindow(SYNTAX_HELP, self)
         self.help_window.refresh(self.menuBar())
         self.help_window.show_tab(tab)
