@@ -96,6 +96,8 @@ class MainWindow(QMainWindow):
         self._sweep_page = _built_later("sweep_panel", "SweepPanel", m, "sweepPage")
         differential_page = _built_later("differential_panel", "DifferentialPanel", m,
                                          "differentialPage")
+        self._differential_page = differential_page
+        differential_page.built_now.connect(lambda _panel: self._tell_map_shown())
 
         self.views = QSplitter(Qt.Horizontal, objectName="viewSplitter")
         self.views.addWidget(self.contour)
@@ -432,6 +434,12 @@ class MainWindow(QMainWindow):
             total = max(self.views.width(), 2)
             self.views.setSizes([total * 3 // 5, total * 2 // 5])
         self.view_controls.set_mode(mode, one_d)
+        self._tell_map_shown()
+
+    def _tell_map_shown(self):
+        page = getattr(self, "_differential_page", None)
+        if page is not None and page.built:
+            page.content().set_map_shown(self.contour.isVisibleTo(self))
 
     def export_csv(self, path=None):
         """Export the kept runs and the current one; asks for a path when none is given.
