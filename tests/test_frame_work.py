@@ -42,7 +42,8 @@ def long_run(qtbot, shown_window):
     model.set_learning_rate(1e-4)
     model.set_start(-1.2, 1.0)
     model.step(3 * CHUNK + 10)
-    qtbot.wait(400)  # past the view's settling after the window change
+    qtbot.wait(400)  # past the view's settling after the window change, and on a busy
+    qtbot.waitUntil(lambda: not shown_window.contour.map_pending(), timeout=15000)  # machine
     shown_window.contour.viewport().repaint()
     return shown_window
 
