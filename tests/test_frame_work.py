@@ -264,7 +264,7 @@ def test_a_step_writes_only_the_new_cells_of_the_iteration_table(long_run):
     for _ in range(3):
         written = table.formatted
         model.step(1)
-        win.table.viewport().repaint()  # every visible row moved up one: all are painted
+        win.table.viewport().repaint()
         # the new row, and Δx, Δy of the row before it (the step from it is known now)
         assert table.formatted - written == len(table.headers) + 2
     rows, last = model.run.view(), table.rowCount() - 1
@@ -415,17 +415,61 @@ def test_the_start_marker_is_played_from_its_cache_and_moves_with_the_start(long
 
 
 class Paints(QObject):
-    """Counts a widget's Paint events."""
+    """Counts a widget's Paint events and keeps the rectangle each one paints."""
 
     def __init__(self, widget):
         super().__init__()
         self.count = 0
+        self.rects = []
         widget.installEventFilter(self)
 
     def eventFilter(self, _obj, event):
         if event.type() == QEvent.Paint:
             self.count += 1
+            self.rects.append(event.region().boundingRect())
         return False
+
+
+def on_screen(widget):
+    """What the window's backing store shows of ``widget`` (not a fresh rendering of it)."""
+    win = widget.window()
+    top_left = widget.mapTo(win, widget.rect().topLeft())
+    shot = QApplication.primaryScreen().grabWindow(win.winId()).toImage()
+    return shot.copy(top_left.x(), top_left.y(), widget.width(), widget.height())
+
+
+def test_a_step_paints_only_the_new_row_of_the_iteration_table(long_run):
+    """The rows on screen move up by one row's height (scrolled, not painted again); the new
+    row and the Δx, Δy of the row before it are painted, and the table then shows what a
+    full repaint shows: after a step, after several at once, and in a short run whose new
+    rows appear under the last one."""
+    win, model = long_run, long_run.model
+    table, frame = win.table, win.contour.viewport().repaint  # frame: as in the bench
+    port, row = table.viewport(), table.rowHeight(0)
+    frame()
+    paints = Paints(port)
+    for steps in (1, 1, 1, 5):
+        paints.rects.clear()
+        model.step(steps)
+        frame()
+        assert table.rowAt(port.height() - 1) == model.run.steps  # it follows the run
+        assert paints.rects and all(r.height() <= (steps + 1) * row for r in paints.rects)
+        shown = on_screen(port)
+        port.update()
+        frame()
+        assert on_screen(port) == shown
+    model.set_start(0.5, 0.5)  # a new run (a new table): two rows, then rows under them
+    model.step(1)
+    frame()
+    for _ in range(3):
+        paints.rects.clear()
+        model.step(1)
+        frame()
+        assert paints.rects and all(r.height() <= 2 * row for r in paints.rects)
+        shown = on_screen(port)
+        port.update()
+        frame()
+        assert on_screen(port) == shown
 
 
 def test_the_tables_scroll_bar_repaints_only_when_what_it_shows_changes(long_run):
