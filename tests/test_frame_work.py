@@ -13,7 +13,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from gd_explorer.core.fmt import fmt, fmt_point
-from gd_explorer.gui.cached_curves import CHUNK, thin_to_pixels
+from gd_explorer.gui.cached_curves import CHUNK, descendants, thin_to_pixels
 
 ROSENBROCK = "(1 - x)^2 + 100*(y - x^2)^2"
 
@@ -336,6 +336,37 @@ def test_axes_are_painted_from_their_cache_until_the_range_moves(long_run, monke
         part.setCacheMode(QGraphicsItem.NoCache)
     view.viewport().repaint()
     assert view.viewport().grab(rect).toImage() == after
+
+
+def test_the_colour_bars_title_and_ticks_are_played_from_their_cache(long_run, monkeypatch,
+                                                                    qtbot):
+    """The colour bar's title and tick axes paint once per new scale, not per step or pan,
+    and their pixmaps show what painting them afresh shows (its top and bottom lines, the
+    bar's ends, are painted directly: on a pixmap's edge they would be cut)."""
+    view, model = long_run.contour, long_run.model
+    bar = view.colorbar
+    axes = [bar.getAxis(name) for name in bar.axes]
+    painted = {axis: count_calls(monkeypatch, axis, "paint") for axis in axes}
+    vb = view.getViewBox()
+    for i in range(3):
+        model.step(1)
+        view.viewport().repaint()
+        vb.translateBy(x=0.05 * (-1) ** i)
+        view.viewport().repaint()
+    assert painted[bar.getAxis("left")] == [] and painted[bar.getAxis("right")] == []
+    rect = view.mapFromScene(bar.sceneBoundingRect()).boundingRect().adjusted(-4, -4, 4, 4)
+    for text in (None, "x^2 + 3*y^2 - 2000"):  # as it is; a new function: new ticks
+        if text is not None:
+            with qtbot.waitSignal(model.functionChanged, timeout=15000):
+                model.set_expression(text)
+            view.viewport().repaint()
+        cached = view.viewport().grab(rect).toImage()
+        modes = {part: part.cacheMode() for axis in axes for part in (axis, *descendants(axis))}
+        for part in modes:
+            part.setCacheMode(QGraphicsItem.NoCache)
+        assert view.viewport().grab(rect).toImage() == cached
+        for part, mode in modes.items():
+            part.setCacheMode(mode)
 
 
 def near(a, b, tolerance=60):

@@ -140,11 +140,12 @@ def descendants(item):
     return [d for child in item.childItems() for d in (child, *descendants(child))]
 
 
-def cache_axes(plot):
-    """Paint the axes of ``plot`` (a PlotItem) and their titles from pixmaps: an axis paints
-    again when its range, ticks, font or size change (pyqtgraph calls update() then), not for
-    a new step. (Not a colour bar's: its axis line lies on the edge of the pixmap.)"""
-    for name in plot.axes:
+def cache_axes(plot, names=None):
+    """Paint the axes ``names`` (all by default) of ``plot`` (a PlotItem) and their titles
+    from pixmaps: an axis paints again when its range, ticks, font or size change (pyqtgraph
+    calls update() then), not for a new step. (Not a colour bar's top and bottom: their lines,
+    the bar's ends, lie on the edge of the pixmap.)"""
+    for name in names or plot.axes:
         axis = plot.getAxis(name)
         for part in (axis, *descendants(axis)):
             cache_as_painted(part)

@@ -219,6 +219,7 @@ class ContourView(pg.PlotWidget):
         self.colorbar.setImageItem(self.image, insert_in=plot)
         # a label that would stick out at an end of the bar is left out, never cut off
         self.colorbar.axis.setStyle(hideOverlappingLabels=True)
+        cache_axes(self.colorbar, ("left", "right"))  # its title, its ticks
         self.basins = MapImage(axisOrder="row-major")
         self.basins.setZValue(-8)
         self.basins.setOpacity(0.45)
