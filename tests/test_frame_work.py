@@ -395,6 +395,31 @@ def test_a_step_moves_the_arrows_as_single_lines(long_run, monkeypatch):
         assert sum(near(image.pixelColor(p), pg.mkColor(color)) for p in along) >= 4
 
 
+def test_a_pan_leaves_the_arrows_alone_and_a_zoom_redraws_them(long_run):
+    """A pan moves the view, not the arrows, the tangent or u in the data's coordinates: none
+    is set again (the legend still moves off the point); a zoom changes their length."""
+    view, model = long_run.contour, long_run.model
+    vb = view.getViewBox()
+    lines = (view.grad_shaft, view.neg_shaft, view.u_shaft, view.tangent)
+    view.viewport().repaint()
+    tips = [view.arrow_tip(which) for which in ("grad", "neg", "u")]
+    sets = [line.sets for line in lines]
+    for dx in (0.037, -0.05, 0.013):
+        vb.translateBy(x=dx, y=dx / 2)
+        view.viewport().repaint()
+    assert [line.sets for line in lines] == sets
+    assert [view.arrow_tip(which) for which in ("grad", "neg", "u")] == tips
+    (x0, x1), _ = vb.viewRange()
+    vb.scaleBy((0.5, 0.5))
+    view.viewport().repaint()
+    assert [line.sets for line in lines] == [n + 1 for n in sets]
+    x, y = model.current_point
+    ux, uy = view.arrow_tip("u")  # 0.8 of the arrows' length, a fraction of the view's width
+    (z0, z1), _ = vb.viewRange()
+    assert math.hypot(ux - x, uy - y) == pytest.approx(
+        math.hypot(tips[2][0] - x, tips[2][1] - y) * (z1 - z0) / (x1 - x0), rel=1e-9)
+
+
 def test_a_new_map_is_painted_into_the_pixmap_again(long_run):
     view, model = long_run.contour, long_run.model
     before = view.viewport().grab().toImage()

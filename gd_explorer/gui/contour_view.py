@@ -139,6 +139,7 @@ class ContourView(pg.PlotWidget):
         self._background_job = None  # the job of a sampling running on a thread
         self._margins_job = None  # the job whose margins' lines are being worked out
         self._closed = False
+        self._arrows_drawn = None  # what the arrows, the tangent and the note were drawn for
         self._build_items()
         self.message = QLabel(self, objectName="contourMessage")
         self.message.setStyleSheet("background: rgba(255, 255, 255, 220); color: #b00020; "
@@ -307,6 +308,7 @@ class ContourView(pg.PlotWidget):
     # ----- model → view -----------------------------------------------------------
     def _on_function_changed(self, fn):
         self._recompute()
+        self._arrows_drawn = None  # shown again below: drawn again
         for item in self._derived_items():  # shown again after a preview; the updates below
             item.setVisible(True)            # hide what has nothing to show
         self._on_start_changed(*self.model.start)
@@ -577,6 +579,7 @@ class ContourView(pg.PlotWidget):
         """A typed formula's f is drawn at once; its runs and arrows follow with the function
         (none of the old function's are drawn over it meanwhile)."""
         self._recompute()
+        self._arrows_drawn = None  # shown or hidden here: drawn again
         for item in self._derived_items():
             item.setVisible(preview is None)
 
@@ -608,10 +611,22 @@ class ContourView(pg.PlotWidget):
             return
         px, py = state.x, state.y
         length = self._arrow_length()
+        grad = self.arrows.arrow_length(state.norm, length)  # ‖∇f‖ × the view's factor
+        drawn = self._arrows_drawn
+        # a pan moves none of them in the data's coordinates (its width may differ by round-off)
+        if drawn is None or drawn[:2] != (state, self.model.angle) or not all(
+                math.isclose(a, b, rel_tol=1e-9) for a, b in zip(drawn[2:], (length, grad))):
+            self._arrows_drawn = (state, self.model.angle, length, grad)
+            self._draw_arrows(state, length, grad)
+        if state.words:
+            self._keep_note_inside(px)
+        self._place_legend(px, py)
+
+    def _draw_arrows(self, state, length, grad):
+        px, py = state.x, state.y
         if state.has_direction:
             angle = math.atan2(state.gy, state.gx)
             dx, dy = math.cos(angle), math.sin(angle)
-            grad = self.arrows.arrow_length(state.norm, length)  # ‖∇f‖ × the view's factor
             self._set_arrow(self.grad_shaft, self.grad_head, px, py, dx, dy, grad)
             self._set_arrow(self.neg_shaft, self.neg_head, px, py, -dx, -dy, grad)
             t = 0.9 * length
@@ -626,9 +641,6 @@ class ContourView(pg.PlotWidget):
             self.point_note.setText(state.words)
         self.point_note.setPos(px, py)
         self.point_note.setVisible(bool(state.words))
-        if state.words:
-            self._keep_note_inside(px)
-        self._place_legend(px, py)
 
     def _keep_note_inside(self, px):
         """The note to the right of the point, or to its left where it would cross the
