@@ -550,6 +550,31 @@ def test_the_tables_scroll_bar_repaints_only_when_what_it_shows_changes(long_run
     assert bar.grab().toImage() != shown
 
 
+def test_a_step_repaints_only_the_run_lists_state_and_its_tooltip_is_written_when_asked(
+        long_run):
+    from PySide6.QtGui import QHelpEvent
+
+    win, model = long_run, long_run.model
+    tree, frame = win.run_list.list, win.contour.viewport().repaint
+    port = tree.viewport()
+    frame()
+    paints = Paints(port)
+    for _ in range(3):
+        paints.rects.clear()
+        model.step(1)
+        frame()
+        state = tree.visualRect(tree.model().index(0, 1))
+        assert paints.rects and all(state.contains(rect) for rect in paints.rects)
+    item, run = tree.topLevelItem(0), model.runs[0]
+    assert item.text(1) == run.status_text
+    pos = tree.visualItemRect(item).center()
+    # what the list's viewport sees before it shows a tooltip (not shown here: offscreen, Qt
+    # warns that the tooltip's window cannot be raised)
+    win.run_list.eventFilter(port, QHelpEvent(QEvent.ToolTip, pos, port.mapToGlobal(pos)))
+    assert item.toolTip(0) == f"{run.name}: {run.status_text}"
+    assert item.toolTip(1) == run.status_text == f"step {model.run.steps}: ready"
+
+
 def test_basins_are_painted_into_the_maps_pixmap_between_the_colours_and_the_lines(long_run,
                                                                                  qtbot):
     view, model = long_run.contour, long_run.model
