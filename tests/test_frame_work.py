@@ -369,6 +369,38 @@ def test_the_colour_bars_title_and_ticks_are_played_from_their_cache(long_run, m
             part.setCacheMode(mode)
 
 
+def test_the_maps_axes_measure_each_tick_label_once(long_run):
+    """A pan measures no label text already measured; the labels are placed as pyqtgraph
+    places them, measuring afresh, also after the tick font changes."""
+    from PySide6.QtGui import QFont, QPainter, QPicture
+
+    view = long_run.contour
+    vb, bottom = view.getViewBox(), view.getPlotItem().getAxis("bottom")
+
+    def specs(generate):
+        picture = QPicture()
+        painter = QPainter(picture)
+        if bottom.style["tickFont"]:
+            painter.setFont(bottom.style["tickFont"])
+        _axis, ticks, texts = generate(painter)
+        painter.end()
+        return [(p1.x(), p2.x()) for _pen, p1, p2 in ticks], [(r.getRect(), t) for r, _f, t in texts]
+
+    for dx in (0.05, -0.1, 0.05):  # the labels of these ranges are measured once
+        vb.translateBy(x=dx)
+        view.viewport().repaint()
+    measured = bottom.measured
+    for dx in (0.03, -0.07, 0.02):
+        vb.translateBy(x=dx)
+        view.viewport().repaint()
+        assert specs(bottom.generateDrawSpecs) == specs(
+            lambda p: pg.AxisItem.generateDrawSpecs(bottom, p))
+    assert bottom.measured == measured
+    bottom.setStyle(tickFont=QFont("DejaVu Sans", 15))
+    assert specs(bottom.generateDrawSpecs) == specs(
+        lambda p: pg.AxisItem.generateDrawSpecs(bottom, p))
+
+
 def near(a, b, tolerance=60):
     return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) < tolerance
 

@@ -14,8 +14,9 @@ from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR
                      LOWEST_COLOR, NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR,
                      U_COLOR)
 from .arrow_layer import ArrowLayer
-from .cached_curves import (CachedLegend, ChunkedPath, MapImage, SteadyCurve, cache_as_painted,
-                            cache_axes, descendants, plain_background, thin_to_pixels)
+from .cached_curves import (CachedLegend, ChunkedPath, MapImage, MeasuredAxis, SteadyCurve,
+                            cache_as_painted, cache_axes, descendants, plain_background,
+                            thin_to_pixels)
 from .contour_lines import ContourCurve, LinesInProgress, lines_pool, start_margins
 from .ds_handle import DsHandle
 from .light_marks import Dot, Segment
@@ -123,7 +124,8 @@ class ContourView(pg.PlotWidget):
     _margins_ready = Signal(int, object)  # job, all the lines with the margins' (from a thread)
 
     def __init__(self, model, parent=None):
-        super().__init__(parent=parent, background="w")
+        super().__init__(parent=parent, background="w",
+                         axisItems={name: MeasuredAxis(name) for name in ("bottom", "left")})
         self.setObjectName("contourView")
         plain_background(self)  # the map covers it anyway
         self.model = model
