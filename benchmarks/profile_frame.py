@@ -23,15 +23,8 @@ def main():
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--sort", default="tottime")
     args = ap.parse_args()
-    app, window = bench.gui()
+    app, window = bench.trajectory_scene()
     model, view = window.model, window.contour
-    model.load_preset("Rosenbrock")
-    model.wait_idle(60)
-    model.set_tol(0.0)
-    model.set_max_steps(10 ** 6)
-    model.set_learning_rate(1e-4)
-    model.step(100_000)
-    app.processEvents()
     vb = view.getViewBox()
     sign = [1.0]
 

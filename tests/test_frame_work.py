@@ -47,6 +47,17 @@ def long_run(qtbot, shown_window):
     return shown_window
 
 
+def steps_and_pans(view, model, count):
+    """``count`` times one more step, then a pan to and fro, each frame painted as in the
+    benchmark (the view's repaint paints every widget the change made dirty)."""
+    vb = view.getViewBox()
+    for i in range(count):
+        model.step(1)
+        view.viewport().repaint()
+        vb.translateBy(x=0.05 * (-1) ** i)
+        view.viewport().repaint()
+
+
 def drawn(view):
     """Every point of the selected run's path as painted: the head's chunks and the tail."""
     parts = [view.trajectory_head.getData(), view.trajectory.curve.getData()]
@@ -347,12 +358,7 @@ def test_the_colour_bars_title_and_ticks_are_played_from_their_cache(long_run, m
     bar = view.colorbar
     axes = [bar.getAxis(name) for name in bar.axes]
     painted = {axis: count_calls(monkeypatch, axis, "paint") for axis in axes}
-    vb = view.getViewBox()
-    for i in range(3):
-        model.step(1)
-        view.viewport().repaint()
-        vb.translateBy(x=0.05 * (-1) ** i)
-        view.viewport().repaint()
+    steps_and_pans(view, model, 3)
     assert painted[bar.getAxis("left")] == [] and painted[bar.getAxis("right")] == []
     rect = view.mapFromScene(bar.sceneBoundingRect()).boundingRect().adjusted(-4, -4, 4, 4)
     for text in (None, "x^2 + 3*y^2 - 2000"):  # as it is; a new function: new ticks
@@ -629,13 +635,7 @@ def test_after_steps_and_pans_the_window_shows_what_a_full_repaint_shows(long_ru
     from PySide6.QtWidgets import QWidget
 
     win, model = long_run, long_run.model
-    view = win.contour
-    vb = view.getViewBox()
-    for i in range(6):
-        model.step(1)
-        view.viewport().repaint()
-        vb.translateBy(x=0.05 * (-1) ** i)
-        view.viewport().repaint()
+    steps_and_pans(win.contour, model, 6)
 
     def screen():
         return QApplication.primaryScreen().grabWindow(win.winId()).toImage()
