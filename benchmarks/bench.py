@@ -155,10 +155,10 @@ def row_edit(table, repeat):
                   "≥ 5×; ≤ 40 ms")
 
 
-def row_frame(table, repeat):
-    """Row 4: with a 100,000-point trajectory on the map, one more step; a pan."""
+def trajectory_scene():
+    """Row 4's scene: the window with Rosenbrock and a run of 100,000 steps on the map."""
     app, window = gui()
-    model, view = window.model, window.contour
+    model = window.model
     model.load_preset("Rosenbrock")
     model.wait_idle(60)
     model.set_tol(0.0)
@@ -166,6 +166,13 @@ def row_frame(table, repeat):
     model.set_learning_rate(1e-4)
     model.step(100_000)
     app.processEvents()
+    return app, window
+
+
+def row_frame(table, repeat):
+    """Row 4: with a 100,000-point trajectory on the map, one more step; a pan."""
+    app, window = trajectory_scene()
+    model, view = window.model, window.contour
     rows = model.run.view()
     fig = mpl_figure()
     ax = fig.add_subplot()

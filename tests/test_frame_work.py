@@ -13,7 +13,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from gd_explorer.core.fmt import fmt, fmt_point
-from gd_explorer.gui.cached_curves import CHUNK, thin_to_pixels
+from gd_explorer.gui.cached_curves import CHUNK, descendants, thin_to_pixels
 
 ROSENBROCK = "(1 - x)^2 + 100*(y - x^2)^2"
 
@@ -46,6 +46,17 @@ def long_run(qtbot, shown_window):
     qtbot.waitUntil(lambda: not shown_window.contour.map_pending(), timeout=15000)  # machine
     shown_window.contour.viewport().repaint()
     return shown_window
+
+
+def steps_and_pans(view, model, count):
+    """``count`` times one more step, then a pan to and fro, each frame painted as in the
+    benchmark (the view's repaint paints every widget the change made dirty)."""
+    vb = view.getViewBox()
+    for i in range(count):
+        model.step(1)
+        view.viewport().repaint()
+        vb.translateBy(x=0.05 * (-1) ** i)
+        view.viewport().repaint()
 
 
 def drawn(view):
@@ -265,7 +276,7 @@ def test_a_step_writes_only_the_new_cells_of_the_iteration_table(long_run):
     for _ in range(3):
         written = table.formatted
         model.step(1)
-        win.table.viewport().repaint()  # every visible row moved up one: all are painted
+        win.table.viewport().repaint()
         # the new row, and Δx, Δy of the row before it (the step from it is known now)
         assert table.formatted - written == len(table.headers) + 2
     rows, last = model.run.view(), table.rowCount() - 1
@@ -339,6 +350,64 @@ def test_axes_are_painted_from_their_cache_until_the_range_moves(long_run, monke
     assert view.viewport().grab(rect).toImage() == after
 
 
+def test_the_colour_bars_title_and_ticks_are_played_from_their_cache(long_run, monkeypatch,
+                                                                    qtbot):
+    """The colour bar's title and tick axes paint once per new scale, not per step or pan,
+    and their pixmaps show what painting them afresh shows (its top and bottom lines, the
+    bar's ends, are painted directly: on a pixmap's edge they would be cut)."""
+    view, model = long_run.contour, long_run.model
+    bar = view.colorbar
+    axes = [bar.getAxis(name) for name in bar.axes]
+    painted = {axis: count_calls(monkeypatch, axis, "paint") for axis in axes}
+    steps_and_pans(view, model, 3)
+    assert painted[bar.getAxis("left")] == [] and painted[bar.getAxis("right")] == []
+    rect = view.mapFromScene(bar.sceneBoundingRect()).boundingRect().adjusted(-4, -4, 4, 4)
+    for text in (None, "x^2 + 3*y^2 - 2000"):  # as it is; a new function: new ticks
+        if text is not None:
+            with qtbot.waitSignal(model.functionChanged, timeout=15000):
+                model.set_expression(text)
+            view.viewport().repaint()
+        cached = view.viewport().grab(rect).toImage()
+        modes = {part: part.cacheMode() for axis in axes for part in (axis, *descendants(axis))}
+        for part in modes:
+            part.setCacheMode(QGraphicsItem.NoCache)
+        assert view.viewport().grab(rect).toImage() == cached
+        for part, mode in modes.items():
+            part.setCacheMode(mode)
+
+
+def test_the_maps_axes_measure_each_tick_label_once(long_run):
+    """A pan measures no label text already measured; the labels are placed as pyqtgraph
+    places them, measuring afresh, also after the tick font changes."""
+    from PySide6.QtGui import QFont, QPainter, QPicture
+
+    view = long_run.contour
+    vb, bottom = view.getViewBox(), view.getPlotItem().getAxis("bottom")
+
+    def specs(generate):
+        picture = QPicture()
+        painter = QPainter(picture)
+        if bottom.style["tickFont"]:
+            painter.setFont(bottom.style["tickFont"])
+        _axis, ticks, texts = generate(painter)
+        painter.end()
+        return [(p1.x(), p2.x()) for _pen, p1, p2 in ticks], [(r.getRect(), t) for r, _f, t in texts]
+
+    for dx in (0.05, -0.1, 0.05):  # the labels of these ranges are measured once
+        vb.translateBy(x=dx)
+        view.viewport().repaint()
+    measured = bottom.measured
+    for dx in (0.03, -0.07, 0.02):
+        vb.translateBy(x=dx)
+        view.viewport().repaint()
+        assert specs(bottom.generateDrawSpecs) == specs(
+            lambda p: pg.AxisItem.generateDrawSpecs(bottom, p))
+    assert bottom.measured == measured
+    bottom.setStyle(tickFont=QFont("DejaVu Sans", 15))
+    assert specs(bottom.generateDrawSpecs) == specs(
+        lambda p: pg.AxisItem.generateDrawSpecs(bottom, p))
+
+
 def near(a, b, tolerance=60):
     return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) < tolerance
 
@@ -363,6 +432,31 @@ def test_a_step_moves_the_arrows_as_single_lines(long_run, monkeypatch):
         along = [view.data_to_viewport(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
                  for t in (0.4, 0.5, 0.6, 0.7, 0.8)]
         assert sum(near(image.pixelColor(p), pg.mkColor(color)) for p in along) >= 4
+
+
+def test_a_pan_leaves_the_arrows_alone_and_a_zoom_redraws_them(long_run):
+    """A pan moves the view, not the arrows, the tangent or u in the data's coordinates: none
+    is set again (the legend still moves off the point); a zoom changes their length."""
+    view, model = long_run.contour, long_run.model
+    vb = view.getViewBox()
+    lines = (view.grad_shaft, view.neg_shaft, view.u_shaft, view.tangent)
+    view.viewport().repaint()
+    tips = [view.arrow_tip(which) for which in ("grad", "neg", "u")]
+    sets = [line.sets for line in lines]
+    for dx in (0.037, -0.05, 0.013):
+        vb.translateBy(x=dx, y=dx / 2)
+        view.viewport().repaint()
+    assert [line.sets for line in lines] == sets
+    assert [view.arrow_tip(which) for which in ("grad", "neg", "u")] == tips
+    (x0, x1), _ = vb.viewRange()
+    vb.scaleBy((0.5, 0.5))
+    view.viewport().repaint()
+    assert [line.sets for line in lines] == [n + 1 for n in sets]
+    x, y = model.current_point
+    ux, uy = view.arrow_tip("u")  # 0.8 of the arrows' length, a fraction of the view's width
+    (z0, z1), _ = vb.viewRange()
+    assert math.hypot(ux - x, uy - y) == pytest.approx(
+        math.hypot(tips[2][0] - x, tips[2][1] - y) * (z1 - z0) / (x1 - x0), rel=1e-9)
 
 
 def test_a_new_map_is_painted_into_the_pixmap_again(long_run):
@@ -416,17 +510,61 @@ def test_the_start_marker_is_played_from_its_cache_and_moves_with_the_start(long
 
 
 class Paints(QObject):
-    """Counts a widget's Paint events."""
+    """Counts a widget's Paint events and keeps the rectangle each one paints."""
 
     def __init__(self, widget):
         super().__init__()
         self.count = 0
+        self.rects = []
         widget.installEventFilter(self)
 
     def eventFilter(self, _obj, event):
         if event.type() == QEvent.Paint:
             self.count += 1
+            self.rects.append(event.region().boundingRect())
         return False
+
+
+def on_screen(widget):
+    """What the window's backing store shows of ``widget`` (not a fresh rendering of it)."""
+    win = widget.window()
+    top_left = widget.mapTo(win, widget.rect().topLeft())
+    shot = QApplication.primaryScreen().grabWindow(win.winId()).toImage()
+    return shot.copy(top_left.x(), top_left.y(), widget.width(), widget.height())
+
+
+def test_a_step_paints_only_the_new_row_of_the_iteration_table(long_run):
+    """The rows on screen move up by one row's height (scrolled, not painted again); the new
+    row and the Δx, Δy of the row before it are painted, and the table then shows what a
+    full repaint shows: after a step, after several at once, and in a short run whose new
+    rows appear under the last one."""
+    win, model = long_run, long_run.model
+    table, frame = win.table, win.contour.viewport().repaint  # frame: as in the bench
+    port, row = table.viewport(), table.rowHeight(0)
+    frame()
+    paints = Paints(port)
+    for steps in (1, 1, 1, 5):
+        paints.rects.clear()
+        model.step(steps)
+        frame()
+        assert table.rowAt(port.height() - 1) == model.run.steps  # it follows the run
+        assert paints.rects and all(r.height() <= (steps + 1) * row for r in paints.rects)
+        shown = on_screen(port)
+        port.update()
+        frame()
+        assert on_screen(port) == shown
+    model.set_start(0.5, 0.5)  # a new run (a new table): two rows, then rows under them
+    model.step(1)
+    frame()
+    for _ in range(3):
+        paints.rects.clear()
+        model.step(1)
+        frame()
+        assert paints.rects and all(r.height() <= 2 * row for r in paints.rects)
+        shown = on_screen(port)
+        port.update()
+        frame()
+        assert on_screen(port) == shown
 
 
 def test_the_tables_scroll_bar_repaints_only_when_what_it_shows_changes(long_run):
@@ -451,6 +589,31 @@ def test_the_tables_scroll_bar_repaints_only_when_what_it_shows_changes(long_run
     assert bar.grab().toImage() != shown
 
 
+def test_a_step_repaints_only_the_run_lists_state_and_its_tooltip_is_written_when_asked(
+        long_run):
+    from PySide6.QtGui import QHelpEvent
+
+    win, model = long_run, long_run.model
+    tree, frame = win.run_list.list, win.contour.viewport().repaint
+    port = tree.viewport()
+    frame()
+    paints = Paints(port)
+    for _ in range(3):
+        paints.rects.clear()
+        model.step(1)
+        frame()
+        state = tree.visualRect(tree.model().index(0, 1))
+        assert paints.rects and all(state.contains(rect) for rect in paints.rects)
+    item, run = tree.topLevelItem(0), model.runs[0]
+    assert item.text(1) == run.status_text
+    pos = tree.visualItemRect(item).center()
+    # what the list's viewport sees before it shows a tooltip (not shown here: offscreen, Qt
+    # warns that the tooltip's window cannot be raised)
+    win.run_list.eventFilter(port, QHelpEvent(QEvent.ToolTip, pos, port.mapToGlobal(pos)))
+    assert item.toolTip(0) == f"{run.name}: {run.status_text}"
+    assert item.toolTip(1) == run.status_text == f"step {model.run.steps}: ready"
+
+
 def test_basins_are_painted_into_the_maps_pixmap_between_the_colours_and_the_lines(long_run,
                                                                                  qtbot):
     view, model = long_run.contour, long_run.model
@@ -473,13 +636,7 @@ def test_after_steps_and_pans_the_window_shows_what_a_full_repaint_shows(long_ru
     from PySide6.QtWidgets import QWidget
 
     win, model = long_run, long_run.model
-    view = win.contour
-    vb = view.getViewBox()
-    for i in range(6):
-        model.step(1)
-        view.viewport().repaint()
-        vb.translateBy(x=0.05 * (-1) ** i)
-        view.viewport().repaint()
+    steps_and_pans(win.contour, model, 6)
 
     def screen():
         return QApplication.primaryScreen().grabWindow(win.winId()).toImage()

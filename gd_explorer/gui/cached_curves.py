@@ -4,7 +4,7 @@ chunks, so that one more step repaints only the last one, and the axes and the l
 from pixmaps while they look the same."""
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
@@ -140,14 +140,52 @@ def descendants(item):
     return [d for child in item.childItems() for d in (child, *descendants(child))]
 
 
-def cache_axes(plot):
-    """Paint the axes of ``plot`` (a PlotItem) and their titles from pixmaps: an axis paints
-    again when its range, ticks, font or size change (pyqtgraph calls update() then), not for
-    a new step. (Not a colour bar's: its axis line lies on the edge of the pixmap.)"""
-    for name in plot.axes:
+def cache_axes(plot, names=None):
+    """Paint the axes ``names`` (all by default) of ``plot`` (a PlotItem) and their titles
+    from pixmaps: an axis paints again when its range, ticks, font or size change (pyqtgraph
+    calls update() then), not for a new step. (Not a colour bar's top and bottom: their lines,
+    the bar's ends, lie on the edge of the pixmap.)"""
+    for name in names or plot.axes:
         axis = plot.getAxis(name)
         for part in (axis, *descendants(axis)):
             cache_as_painted(part)
+
+
+class MeasuredAxis(pg.AxisItem):
+    """An AxisItem that measures each tick label's text once: at each new range (a pan)
+    pyqtgraph measures the labels of every tick level, most only to find them too crowded to
+    draw, and the same texts come back as the view moves."""
+
+    KEPT = 1024  # texts remembered, at most
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sizes = {}  # (font, rectangle, flags, text) → the text's rectangle
+        self.measured = 0  # texts measured (tests count them)
+
+    def generateDrawSpecs(self, p):
+        return super().generateDrawSpecs(_MeasuringPainter(p, self))
+
+
+class _MeasuringPainter:
+    """The painter pyqtgraph measures tick labels with; its boundingRect is remembered."""
+
+    def __init__(self, painter, axis):
+        self._painter, self._axis, self._font = painter, axis, painter.font().key()
+
+    def boundingRect(self, rect, flags, text):
+        sizes = self._axis.sizes
+        key = (self._font, rect.getRect(), flags, text)
+        size = sizes.get(key)
+        if size is None:
+            if len(sizes) >= MeasuredAxis.KEPT:
+                sizes.clear()
+            self._axis.measured += 1
+            size = sizes[key] = self._painter.boundingRect(rect, flags, text)
+        return QRectF(size)  # a copy: pyqtgraph shortens it
+
+    def __getattr__(self, name):
+        return getattr(self._painter, name)
 
 
 def thin_to_pixels(xs, ys, pixel):

@@ -14,8 +14,9 @@ from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR
                      LOWEST_COLOR, NEG_GRAD_COLOR, START_COLOR, TANGENT_COLOR, TRAJ_COLOR,
                      U_COLOR)
 from .arrow_layer import ArrowLayer
-from .cached_curves import (CachedLegend, ChunkedPath, MapImage, SteadyCurve, cache_as_painted,
-                            cache_axes, descendants, plain_background, thin_to_pixels)
+from .cached_curves import (CachedLegend, ChunkedPath, MapImage, MeasuredAxis, SteadyCurve,
+                            cache_as_painted, cache_axes, descendants, plain_background,
+                            thin_to_pixels)
 from .contour_lines import ContourCurve, LinesInProgress, lines_pool, start_margins
 from .ds_handle import DsHandle
 from .light_marks import Dot, Segment
@@ -123,7 +124,8 @@ class ContourView(pg.PlotWidget):
     _margins_ready = Signal(int, object)  # job, all the lines with the margins' (from a thread)
 
     def __init__(self, model, parent=None):
-        super().__init__(parent=parent, background="w")
+        super().__init__(parent=parent, background="w",
+                         axisItems={name: MeasuredAxis(name) for name in ("bottom", "left")})
         self.setObjectName("contourView")
         plain_background(self)  # the map covers it anyway
         self.model = model
@@ -139,6 +141,7 @@ class ContourView(pg.PlotWidget):
         self._background_job = None  # the job of a sampling running on a thread
         self._margins_job = None  # the job whose margins' lines are being worked out
         self._closed = False
+        self._arrows_drawn = None  # what the arrows, the tangent and the note were drawn for
         self._build_items()
         self.message = QLabel(self, objectName="contourMessage")
         self.message.setStyleSheet("background: rgba(255, 255, 255, 220); color: #b00020; "
@@ -219,6 +222,7 @@ class ContourView(pg.PlotWidget):
         self.colorbar.setImageItem(self.image, insert_in=plot)
         # a label that would stick out at an end of the bar is left out, never cut off
         self.colorbar.axis.setStyle(hideOverlappingLabels=True)
+        cache_axes(self.colorbar, ("left", "right"))  # its title, its ticks
         self.basins = MapImage(axisOrder="row-major")
         self.basins.setZValue(-8)
         self.basins.setOpacity(0.45)
@@ -306,6 +310,7 @@ class ContourView(pg.PlotWidget):
     # ----- model → view -----------------------------------------------------------
     def _on_function_changed(self, fn):
         self._recompute()
+        self._arrows_drawn = None  # shown again below: drawn again
         for item in self._derived_items():  # shown again after a preview; the updates below
             item.setVisible(True)            # hide what has nothing to show
         self._on_start_changed(*self.model.start)
@@ -576,6 +581,7 @@ class ContourView(pg.PlotWidget):
         """A typed formula's f is drawn at once; its runs and arrows follow with the function
         (none of the old function's are drawn over it meanwhile)."""
         self._recompute()
+        self._arrows_drawn = None  # shown or hidden here: drawn again
         for item in self._derived_items():
             item.setVisible(preview is None)
 
@@ -607,10 +613,22 @@ class ContourView(pg.PlotWidget):
             return
         px, py = state.x, state.y
         length = self._arrow_length()
+        grad = self.arrows.arrow_length(state.norm, length)  # ‖∇f‖ × the view's factor
+        drawn = self._arrows_drawn
+        # a pan moves none of them in the data's coordinates (its width may differ by round-off)
+        if drawn is None or drawn[:2] != (state, self.model.angle) or not all(
+                math.isclose(a, b, rel_tol=1e-9) for a, b in zip(drawn[2:], (length, grad))):
+            self._arrows_drawn = (state, self.model.angle, length, grad)
+            self._draw_arrows(state, length, grad)
+        if state.words:
+            self._keep_note_inside(px)
+        self._place_legend(px, py)
+
+    def _draw_arrows(self, state, length, grad):
+        px, py = state.x, state.y
         if state.has_direction:
             angle = math.atan2(state.gy, state.gx)
             dx, dy = math.cos(angle), math.sin(angle)
-            grad = self.arrows.arrow_length(state.norm, length)  # ‖∇f‖ × the view's factor
             self._set_arrow(self.grad_shaft, self.grad_head, px, py, dx, dy, grad)
             self._set_arrow(self.neg_shaft, self.neg_head, px, py, -dx, -dy, grad)
             t = 0.9 * length
@@ -625,9 +643,6 @@ class ContourView(pg.PlotWidget):
             self.point_note.setText(state.words)
         self.point_note.setPos(px, py)
         self.point_note.setVisible(bool(state.words))
-        if state.words:
-            self._keep_note_inside(px)
-        self._place_legend(px, py)
 
     def _keep_note_inside(self, px):
         """The note to the right of the point, or to its left where it would cross the

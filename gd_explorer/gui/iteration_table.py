@@ -162,10 +162,15 @@ class IterationTable(QTableView):
     def __init__(self, model, parent=None):
         super().__init__(parent)
         self.setObjectName("iterationTable")
+        self._appended = None  # the first of the rows added at the end since the last layout
         self.table_model = TrajectoryTableModel(model, self)
         self.setModel(self.table_model)
         self.setVerticalScrollBar(SteadyScrollBar(Qt.Vertical, self))
         self.setAlternatingRowColors(True)
+        # by pixels: the rows keep their place while the range grows, and following the end
+        # scrolls by one row's height (by rows, the last row sits on the bottom edge, and a
+        # new one shifts every row by part of a row without a scroll; see doItemsLayout)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
         self.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.verticalHeader().setVisible(False)
@@ -178,3 +183,29 @@ class IterationTable(QTableView):
     def _follow(self, *_args):
         with self.verticalScrollBar().held():  # its new range, then its value
             self.scrollToBottom()
+
+    def rowsInserted(self, parent, first, last):
+        # rows added after the last one (not the first rows of a new run): see doItemsLayout
+        end = first > 0 and last == self.table_model.rowCount() - 1
+        self._appended = first if end else None
+        super().rowsInserted(parent, first, last)
+
+    def reset(self):
+        self._appended = None
+        super().reset()
+
+    def doItemsLayout(self):
+        """After rows added at the end, the scroll bar's new range and the new rows' place,
+        instead of Qt's relayout, which repaints every visible row: following the end then
+        scrolls the rows already painted (their pixels move up) and paints the new one."""
+        first, self._appended = self._appended, None
+        if first is None:
+            super().doItemsLayout()
+            return
+        self.updateGeometries()
+        port = self.viewport()
+        last = self.table_model.rowCount() - 1
+        top = max(self.rowViewportPosition(first), 0)
+        bottom = min(self.rowViewportPosition(last) + self.rowHeight(last), port.height())
+        if top < bottom:  # the new rows show (before any scrolling)
+            port.update(0, top, port.width(), bottom - top)

@@ -1,6 +1,6 @@
 """The list of runs (objectName "runList"): each run's colour, name (editable), visibility and
 state in words; Add, Remove and Keep-only buttons. It observes the model and calls it."""
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QPushButton,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -64,6 +64,9 @@ class RunList(QWidget):
         model.runsChanged.connect(self._rebuild)
         # every change of a run's rows ends with statusChanged (or runsChanged): one update
         model.statusChanged.connect(lambda _text: self._update_states())
+        # an item's tooltip (its run's state in full) is written when it is asked for: written
+        # at every step, each repainted the row's name, icon and box as well as its state
+        self.list.viewport().installEventFilter(self)
         self._filling = False
         self._rebuild()
 
@@ -108,11 +111,23 @@ class RunList(QWidget):
             item = self.list.topLevelItem(i)
             if item is None:
                 continue
-            state = run.status_text if run.visible else f"hidden; {run.status_text}"
-            item.setText(1, state)
-            item.setToolTip(0, f"{run.name}: {run.status_text}")
-            item.setToolTip(1, state)
+            item.setText(1, self._state(run))
         self._filling = False
+
+    @staticmethod
+    def _state(run):
+        return run.status_text if run.visible else f"hidden; {run.status_text}"
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.ToolTip:
+            self._filling = True
+            for i, run in enumerate(self.model.runs):
+                item = self.list.topLevelItem(i)
+                if item is not None:
+                    item.setToolTip(0, f"{run.name}: {run.status_text}")
+                    item.setToolTip(1, self._state(run))
+            self._filling = False
+        return super().eventFilter(obj, event)
 
     # ----- list → model ---------------------------------------------------------------
     def _on_current_changed(self, current, _previous):
