@@ -168,3 +168,21 @@ def test_a_map_sampled_after_the_view_closed_is_dropped(qtbot, window, monkeypat
     assert done.wait(60)
     qtbot.wait(50)                                     # deliver the thread's signal
     assert applied == []                               # nothing drawn into the closed view
+
+
+def test_the_compile_starts_after_the_edit_is_drawn(qtbot, window, monkeypatch):
+    """The map of an edit comes first: the compiling thread (which takes the interpreter lock)
+    and the worker start once the event loop runs again, and a formula replaced before then
+    is never compiled (the compiles are counted)."""
+    view, model = window.contour, window.model
+    asked = []
+    real = compiler_module.parse_function
+    monkeypatch.setattr(compiler_module, "parse_function",
+                        lambda text: (asked.append(text), real(text))[1])
+    model.set_expression("x*y + 1")
+    model.set_expression("x*y + 2")  # typed on before the event loop ran
+    assert model.preview.text == "x*y + 2" and view.grid is not None
+    assert model.compiling and asked == []  # drawn, nothing compiled yet
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        pass
+    assert model.function.text == "x*y + 2" and asked == ["x*y + 2"]

@@ -229,3 +229,19 @@ def test_the_old_fs_next_step_is_hidden_while_the_new_f_is_previewed(qtbot, wind
     with qtbot.waitSignal(model.functionChanged, timeout=15000):
         held.gate.set()
     assert preview.ring.isVisible() and (preview.step.x, preview.step.y) != old_step
+
+
+def test_contour_points_are_contourpys_serial_lines_with_holes(bowl_grid):
+    """The lines are worked out with the interpreter lock released ("threaded", one thread):
+    they are exactly contourpy's "serial" lines, NaN holes in the grid included."""
+    import contourpy
+
+    grid, levels = bowl_grid
+    grid.z[10:14, 20:30] = np.nan
+    ours = contour_points(grid, levels)
+    gen = contourpy.contour_generator(grid.xs, grid.ys, grid.z, name="serial",
+                                      line_type=contourpy.LineType.ChunkCombinedNan)
+    serial = [points for (points,), in gen.multi_lines(list(levels)) if points is not None]
+    nan = np.full((1, 2), np.nan)
+    expected = np.concatenate([part for points in serial for part in (points, nan)])
+    assert np.array_equal(ours, expected, equal_nan=True)

@@ -157,8 +157,11 @@ def contour_points(grid, levels, rows=slice(None), cols=slice(None)):
     xs, ys, z = grid.xs[cols], grid.ys[rows], grid.z[rows, cols]
     if not levels or len(xs) < 2 or len(ys) < 2:
         return np.empty((0, 2))
+    # "threaded" with one thread: the lines of "serial", but the interpreter lock is released
+    # while they are worked out (on the map's thread, "serial" held the GUI thread ~10 ms)
     gen = contourpy.contour_generator(xs, ys, z,  # NaN: masked (no copy, 5 ms)
-                                      line_type=contourpy.LineType.ChunkCombinedNan)
+                                      line_type=contourpy.LineType.ChunkCombinedNan,
+                                      name="threaded", thread_count=1)
     chunks = [points for (points,), in gen.multi_lines(levels) if points is not None]
     if not chunks:
         return np.empty((0, 2))
