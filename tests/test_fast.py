@@ -4,6 +4,7 @@ import threading
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QWidget
 
 from gd_explorer.core import ExpressionError
 from gd_explorer.gui import compiler as compiler_module
@@ -186,3 +187,25 @@ def test_the_compile_starts_after_the_edit_is_drawn(qtbot, window, monkeypatch):
     with qtbot.waitSignal(model.functionChanged, timeout=15000):
         pass
     assert model.function.text == "x*y + 2" and asked == ["x*y + 2"]
+
+
+def test_the_busy_cue_of_an_edit_moves_nothing_in_the_editor(qtbot, window, monkeypatch):
+    """"working out derivatives…" shows in a line kept for it: the formulas under it are not
+    laid out and painted again in the edit's frame (nor jump down and back up)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from gd_explorer.gui.math_view import all_typeset
+
+    editor = window.findChild(QWidget, "functionEditorPanel")
+    parts = [editor.formula, editor.dfdx, editor.dfdy, editor.hessian, editor.values]
+    qtbot.waitUntil(lambda: all_typeset(window), timeout=30000)  # they change the heights
+    QApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+    before = [w.geometry() for w in parts]
+    held = HeldCompiles(monkeypatch)
+    window.model.set_expression("x*y + 3")
+    QApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+    assert editor.busy.isVisible()
+    assert [w.geometry() for w in parts] == before
+    with qtbot.waitSignal(window.model.functionChanged, timeout=15000):
+        held.gate.set()
