@@ -209,3 +209,35 @@ def test_the_busy_cue_of_an_edit_moves_nothing_in_the_editor(qtbot, window, monk
     assert [w.geometry() for w in parts] == before
     with qtbot.waitSignal(window.model.functionChanged, timeout=15000):
         held.gate.set()
+
+
+@pytest.mark.parametrize("lut", [
+    "viridis",
+    np.array([[255, 0, 0, 128], [0, 0, 255, 255], [0, 255, 0, 3]], dtype=np.uint8)])
+def test_the_map_image_has_pyqtgraphs_colours_in_the_format_qt_draws_fastest(qtbot, lut):
+    """MapImage renders premultiplied ARGB32 itself (pyqtgraph's Indexed8 is converted again
+    at each paint), with the very colours of pyqtgraph's ImageItem: the same colour for each
+    value, transparent where f is undefined."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QImage
+
+    from gd_explorer.gui.cached_curves import MapImage
+
+    if isinstance(lut, str):
+        lut = pg.colormap.get(lut).getLookupTable(nPts=256)
+    z = np.random.default_rng(1).normal(size=(50, 60))
+    z[3:5, 7:9] = np.nan
+
+    def rgba(item):
+        item.setImage(z, lut=lut, levels=(-1.5, 1.2), autoLevels=False)
+        item.render()
+        image = item.qimage.convertToFormat(QImage.Format_RGBA8888)
+        bits = np.array(image.constBits(), dtype=np.uint8).reshape(50, image.bytesPerLine())
+        return item.qimage.format(), bits[:, :60 * 4].reshape(50, 60, 4)
+
+    fmt, ours = rgba(MapImage(axisOrder="row-major"))
+    _, theirs = rgba(pg.ImageItem(axisOrder="row-major"))
+    assert fmt == QImage.Format_ARGB32_Premultiplied
+    assert np.array_equal(ours[..., 3], theirs[..., 3]) and (ours[3:5, 7:9, 3] == 0).all()
+    shown = theirs[..., 3] > 0
+    assert np.array_equal(ours[shown], theirs[shown])
