@@ -245,3 +245,35 @@ def test_contour_points_are_contourpys_serial_lines_with_holes(bowl_grid):
     nan = np.full((1, 2), np.nan)
     expected = np.concatenate([part for points in serial for part in (points, nan)])
     assert np.array_equal(ours, expected, equal_nan=True)
+
+
+def test_the_painting_works_out_every_band_not_started_while_the_thread_works(monkeypatch):
+    """While the thread is on its first band, result() works out all the others itself (not
+    one by one in turn, waiting for each band the thread has started meanwhile)."""
+    import threading
+
+    pool = ThreadPoolExecutor(1)
+    monkeypatch.setattr(contour_lines, "lines_pool", pool)
+    started, gate, here = threading.Event(), threading.Event(), []
+    real = contour_lines._band
+
+    def band(*args):
+        if threading.current_thread() is threading.main_thread():
+            here.append(args[2])
+            if len(here) == contour_lines.BANDS - 1:
+                gate.set()  # the thread may go on once the others are worked out here
+        else:
+            started.set()
+            gate.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(contour_lines, "_band", band)
+    fn = parse_function("(x^2 + y - 11)^2 + (x + y^2 - 7)^2")
+    window = ((-5.0, 5.0), (-5.0, 5.0))
+    layers = map_layers(fn, (-6.5, 6.5), (-6.5, 6.5), 120, "linear", window, 8, first=window)
+    lines = contour_lines.LinesInProgress(layers)
+    assert started.wait(10)
+    points, _ = lines.result()
+    assert len(here) == contour_lines.BANDS - 1
+    assert same_points(points, contour_points(layers.grid, layers.levels, *layers.box))
+    pool.shutdown()
