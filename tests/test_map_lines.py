@@ -277,3 +277,31 @@ def test_the_painting_works_out_every_band_not_started_while_the_thread_works(mo
     assert len(here) == contour_lines.BANDS - 1
     assert same_points(points, contour_points(layers.grid, layers.levels, *layers.box))
     pool.shutdown()
+
+
+def test_contourpy_scans_only_the_levels_f_reaches_in_a_band(bowl_grid, monkeypatch):
+    """contourpy scans every cell once per level: a band of rows is given only the levels
+    between its lowest and highest f, and its lines are those of all the levels."""
+    import contourpy
+
+    grid, levels = bowl_grid
+    rows = slice(20, 27)  # near y = 0: f from about -0.7 to 4.2 here
+    band = grid.z[rows]
+    scanned = []
+    real = contourpy.contour_generator
+
+    def generator(*args, **kwargs):
+        gen = real(*args, **kwargs)
+        return type("Counted", (), {"multi_lines": lambda self, lv: (
+            scanned.extend(lv), gen.multi_lines(lv))[1]})()
+
+    monkeypatch.setattr(contourpy, "contour_generator", generator)
+    ours = contour_points(grid, levels, rows)
+    monkeypatch.setattr(contourpy, "contour_generator", real)
+    reached = [v for v in levels if np.nanmin(band) <= v <= np.nanmax(band)]
+    assert 0 < len(reached) < len(levels) and scanned == reached
+    gen = real(grid.xs, grid.ys[rows], band, line_type=contourpy.LineType.ChunkCombinedNan)
+    every = [p for (p,), in gen.multi_lines(list(levels)) if p is not None]
+    nan = np.full((1, 2), np.nan)
+    assert np.array_equal(ours, np.concatenate([q for p in every for q in (p, nan)]),
+                          equal_nan=True)

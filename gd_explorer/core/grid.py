@@ -153,9 +153,14 @@ def contour_points(grid, levels, rows=slice(None), cols=slice(None)):
     """Every contour line of ``levels`` in one (N, 2) array, a NaN row between lines (as a
     line item draws them with connect="finite"); only over the samples ``rows`` x ``cols``
     when given (slices of the grid's rows and columns)."""
-    levels = [float(v) for v in levels if np.isfinite(v)]
     xs, ys, z = grid.xs[cols], grid.ys[rows], grid.z[rows, cols]
-    if not levels or len(xs) < 2 or len(ys) < 2:
+    if len(xs) < 2 or len(ys) < 2:
+        return np.empty((0, 2))
+    # only the levels f reaches here (contourpy scans every cell once for each level);
+    # fmin/fmax skip NaN, and give NaN (no level) where all is NaN
+    lo, hi = np.fmin.reduce(z, axis=None), np.fmax.reduce(z, axis=None)
+    levels = [float(v) for v in levels if lo <= v <= hi]
+    if not levels:
         return np.empty((0, 2))
     # "threaded" with one thread: the lines of "serial", but the interpreter lock is released
     # while they are worked out (on the map's thread, "serial" held the GUI thread ~10 ms)
