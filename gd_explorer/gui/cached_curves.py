@@ -137,7 +137,7 @@ class MapImage(PanCached, pg.ImageItem):
         index *= scale
         np.clip(index, 0, len(lut) - 1, out=index)
         with np.errstate(invalid="ignore"):  # NaN: made transparent below
-            pixels = _argb_table(lut)[index.astype(np.uint8)]
+            pixels = _argb_table(lut).take(index.astype(np.uint8))  # take: 3 times [ ]'s speed
         if np.isnan(image.min()):
             pixels[np.isnan(image)] = 0
         self._argb = pixels  # the QImage shares this memory
