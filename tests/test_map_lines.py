@@ -305,3 +305,21 @@ def test_contourpy_scans_only_the_levels_f_reaches_in_a_band(bowl_grid, monkeypa
     nan = np.full((1, 2), np.nan)
     assert np.array_equal(ours, np.concatenate([q for p in every for q in (p, nan)]),
                           equal_nan=True)
+
+
+def test_the_pool_samples_two_thirds_of_the_rows_while_the_levels_are_worked_out_here():
+    """map_layers works out the window's levels and colours on the calling thread while the
+    pool samples: the pool is given two thirds of the map's rows, this thread a third."""
+    rows = []
+
+    class Recording(ThreadPoolExecutor):
+        def submit(self, fn, part, *args):
+            rows.append(len(range(*part.indices(90))))
+            return super().submit(fn, part, *args)
+
+    fn = parse_function("x^2 + 2*y^2")
+    window = ((-1.0, 1.0), (-1.0, 1.0))
+    with Recording(1) as pool:
+        layers = map_layers(fn, (-1.3, 1.3), (-1.3, 1.3), 90, "linear", window, 8, pool=pool)
+    assert rows == [60]
+    assert np.array_equal(layers.grid.z, sample_grid(fn, (-1.3, 1.3), (-1.3, 1.3), 90).z)

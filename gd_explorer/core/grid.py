@@ -50,16 +50,16 @@ def check_window(xrange, yrange):
 
 def sample_grid(function, xrange, yrange, resolution=200, pool=None):
     """Sample f on resolution x resolution points (or (nx, ny)); values beyond ±1e150
-    are clipped to it, and undefined ones are NaN. With a ``pool`` (an Executor), half of
-    the rows are sampled there meanwhile (numpy lets go of the interpreter lock), unless
-    it has not started them by the time the other half is done."""
+    are clipped to it, and undefined ones are NaN. With a ``pool`` (an Executor), two thirds
+    of the rows are sampled there meanwhile (numpy lets go of the interpreter lock), unless
+    it has not started them by the time the rest is done."""
     return start_sampling(function, xrange, yrange, resolution, pool)()
 
 
 def start_sampling(function, xrange, yrange, resolution=200, pool=None):
-    """sample_grid in two steps: this one samples (with a pool, half of the rows, the other
-    half there) and returns the function that finishes and gives the Grid; what the caller
-    does in between overlaps the pool's half."""
+    """sample_grid in two steps: this one samples (with a pool, a third of the rows, the
+    rest there) and returns the function that finishes and gives the Grid; what the caller
+    does in between overlaps the pool's part."""
     (x0, x1), (y0, y1) = check_window(xrange, yrange)
     nx, ny = (resolution, resolution) if np.isscalar(resolution) else resolution
     nx, ny = int(nx), int(ny)
@@ -71,13 +71,14 @@ def start_sampling(function, xrange, yrange, resolution=200, pool=None):
     def rows(part):
         return function.value(xs[np.newaxis, :], ys[part, np.newaxis])
 
-    top = None if pool is None else pool.submit(rows, slice(ny // 2, None))
-    bottom = rows(slice(None) if pool is None else slice(0, ny // 2))
+    split = ny // 3  # the caller works out the levels meanwhile: the pool takes two thirds
+    top = None if pool is None else pool.submit(rows, slice(split, None))
+    bottom = rows(slice(None) if pool is None else slice(0, split))
 
     def finish():
         z = bottom
         if top is not None:
-            z = np.concatenate([z, rows(slice(ny // 2, None)) if top.cancel() else top.result()])
+            z = np.concatenate([z, rows(slice(split, None)) if top.cancel() else top.result()])
         z[~np.isfinite(z)] = np.nan
         np.clip(z, -DRAW_LIMIT, DRAW_LIMIT, out=z)  # so differences of values never overflow
         return Grid(xs, ys, z)
@@ -278,7 +279,7 @@ def map_layers(function, xrange, yrange, resolution, spacing, window, level_coun
     scale comes from ``window`` (the model's), as the 3-D view's does. With ``first`` (an
     (xrange, yrange) inside the sampled one: what shows first), no lines are worked out: the
     layers' box is the part of the grid covering ``first``. ``pool``: see sample_grid (its
-    half of the grid overlaps the levels). Raises InputError for a window that cannot be
+    part of the grid overlaps the levels). Raises InputError for a window that cannot be
     sampled."""
     def levels_and_scale(values):
         return choose_levels(values, level_count, spacing), color_scale(values, spacing)

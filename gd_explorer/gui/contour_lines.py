@@ -25,7 +25,7 @@ def _lower_priority():
             pass
 
 
-# the view's lines (and half of the sampling of an edited formula's map)
+# the view's lines (and two thirds of the sampling of an edited formula's map)
 lines_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd-explorer-contours")
 _margin_lines = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd-explorer-margins",
                                    initializer=_lower_priority)
