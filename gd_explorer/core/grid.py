@@ -290,10 +290,9 @@ def map_layers(function, xrange, yrange, resolution, spacing, window, level_coun
     in_window = sample_grid(function, *window, COLOR_SAMPLES).finite
     found = levels_and_scale(in_window) if in_window.size else None
     grid = finish()
-    finite = grid.finite
-    if finite.size == 0:
+    if not np.isfinite(grid.z).any():  # (not grid.finite: a copy of the grid's values)
         return MapLayers(grid, np.array([]), np.empty((0, 2)), None)
-    levels, scale = found or levels_and_scale(finite)
+    levels, scale = found or levels_and_scale(grid.finite)
     if first is not None:
         return MapLayers(grid, levels, None, scale, inner_box(grid, *first))
     return MapLayers(grid, levels, contour_points(grid, levels), scale)
