@@ -120,9 +120,11 @@ class SteadyCurve(pg.PlotCurveItem):
 
 class MapImage(PanCached, pg.ImageItem):
     """The colour map: an ImageItem painted from one pixmap through a pan. A 2-D float image
-    with levels and a colour table of at most 256 colours is rendered to premultiplied ARGB32,
-    the format Qt draws fastest (pyqtgraph's Indexed8 is converted at each paint: 1 ms for an
-    edit's frame), with pyqtgraph's colours: the same index per value, NaN transparent."""
+    with levels and a colour table of at most 256 colours is rendered to ARGB32, which Qt
+    draws as it is (pyqtgraph's Indexed8 is converted at each paint: 1 ms of an edit's
+    frame), with pyqtgraph's colours: the same index per value, NaN transparent. (Not
+    RGB32 or premultiplied: Qt scales those with a shortcut whose cell edges move by a
+    pixel with the clip, so the map painted directly and into its pixmap would differ.)"""
 
     def render(self):
         image, lut, levels = self.image, self.lut, self.levels
@@ -141,17 +143,15 @@ class MapImage(PanCached, pg.ImageItem):
         if np.isnan(image.min()):
             pixels[np.isnan(image)] = 0
         self._argb = pixels  # the QImage shares this memory
-        self.qimage = QImage(pixels.data, pixels.shape[1], pixels.shape[0],
-                             QImage.Format_ARGB32_Premultiplied)
+        self.qimage = QImage(pixels.data, pixels.shape[1], pixels.shape[0], QImage.Format_ARGB32)
         self._renderRequired = self._unrenderable = False
 
 
 def _argb_table(lut):
-    """(N,) uint32 premultiplied ARGB of an (N, 3) or (N, 4) uint8 RGB(A) colour table."""
+    """(N,) uint32 ARGB of an (N, 3) or (N, 4) uint8 RGB(A) colour table."""
     rgba = np.full((len(lut), 4), 255, dtype=np.uint32)
     rgba[:, :lut.shape[1]] = lut
-    a = rgba[:, 3]
-    r, g, b = ((rgba[:, k] * a + 127) // 255 for k in range(3))
+    r, g, b, a = rgba.T
     return (a << 24) | (r << 16) | (g << 8) | b
 
 
