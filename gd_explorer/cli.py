@@ -11,8 +11,6 @@ import numpy as np
 
 from . import __version__
 from .core import InputError, ExpressionError
-from .core.analysis import critical_points
-from .core.batch import STATUS_NAMES, sweep
 from .core.calculus import curvature, directional_derivative
 from .core.descent import MAX_STEPS_LIMIT, descend
 from .core.export import write_csv, write_sweep_csv
@@ -247,6 +245,8 @@ def cmd_run(args):
 
 
 def cmd_sweep(args):
+    from .core.batch import STATUS_NAMES, sweep  # loaded on use: the window does not need it
+
     fn = parse_function(args.expr)
     found = sweep(fn, parse_point(args.start, "--start"), args.lr_min, args.lr_max, args.n,
                   args.steps, args.tol, args.optimizer, parse_params(args.param),
@@ -309,6 +309,13 @@ def critical_data(fn, window):
                         "f": _finite_or_none(p.f), "kind": p.kind,
                         "eigenvalues": [_finite_or_none(low), _finite_or_none(high)]})
     return out
+
+
+def critical_points(fn, xrange, yrange):
+    """core.analysis.critical_points, loaded on use (the window does not need it)."""
+    from .core.analysis import critical_points
+
+    return critical_points(fn, xrange, yrange)
 
 
 def cmd_critical(args):

@@ -360,3 +360,19 @@ def test_one_step_computes_the_panel_once(qtbot, panel, monkeypatch):
     assert len(calls) == 1 and calls[0][1] == model.current_point
     model.set_ds(0.5, 0.25)       # a new ds: computed again
     assert len(calls) == 2
+
+
+def test_the_drag_hint_shows_only_while_the_map_is_shown(qtbot, shown_window):
+    win = shown_window
+    with qtbot.waitSignal(win.model.functionChanged, timeout=15000):
+        win.model.load_preset("Quadratic bowl")
+    win.set_view_mode("surface")       # before the panel is built: it learns when built
+    _open_tab(win, "Differential")
+    hint = win.findChild(QLabel, "dsDragHint")
+    assert "drag" in hint.text() and not hint.isVisible()
+    win.set_view_mode("both")
+    assert hint.isVisible()
+    win.set_view_mode("surface")       # the handle is drawn on the map alone
+    assert not hint.isVisible()
+    win.set_view_mode("contour")
+    assert hint.isVisible()

@@ -36,7 +36,7 @@ def load(qtbot, win, preset):
     """Load ``preset`` and wait for its typeset formulas: they change the panel's heights."""
     with qtbot.waitSignal(win.model.functionChanged, timeout=TIMEOUT):
         win.model.load_preset(preset)
-    qtbot.waitUntil(lambda: all_typeset(win), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: all_typeset(win), timeout=2 * TIMEOUT)  # typesetting runs at nice 10
     qtbot.wait(20)
 
 

@@ -1,6 +1,7 @@
 """Typeset maths (issue 11, item 9): LaTeX to SVG with ziamath, shown with QtSvg, plain text
 when rendering fails or the formula is too long; long formulas never push panels down."""
 import itertools
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -320,3 +321,25 @@ def test_stop_ends_the_render_thread_without_a_late_signal(qtbot):
     assert emitted == [first]          # the render it finished after stop() is not announced
     queue.request(key)                 # a stopped queue starts no new thread
     assert not queue._thread.is_alive()
+
+
+def test_formulas_typeset_ahead_are_rendered_once_and_shown_at_once(qtbot, shown_window,
+                                                                   monkeypatch):
+    # --screenshot and startup typeset the first function's formulas while it is applied
+    real = math_view.typesetter()
+
+    def slowly(*request):  # the views ask while these are still being rendered
+        time.sleep(0.25)
+        return real.run(list(request))
+
+    fake = FakeTypesetter(slowly)
+    monkeypatch.setattr(math_view, "typesetter", lambda: fake)
+    win = shown_window
+    text = f"x^2 + {next(_unique) + 2}*y^2 + x*y/3"
+    win.editor.typeset_ahead(parse_function(text))
+    qtbot.waitUntil(lambda: len(fake.calls) > 0, timeout=30000)  # begun before f is shown
+    with qtbot.waitSignal(win.model.functionChanged, timeout=20000):
+        win.model.set_expression(text)
+    views = [win.editor.formula, win.editor.dfdx, win.editor.dfdy, win.editor.hessian]
+    qtbot.waitUntil(lambda: all(v.is_typeset() for v in views), timeout=30000)
+    assert sorted(fake.calls) == sorted(v.key(v.tex()) for v in views)  # each once, as shown

@@ -109,3 +109,152 @@ def test_the_hidden_panels_modules_load_with_their_panels():
     later = {f"gd_explorer.gui.{name}" for name in (
         "direction_panel", "differential_panel", "loss_plot", "sweep_panel", "curve_view")}
     assert "gd_explorer.gui.contour_view" in loaded and not later & loaded
+
+
+def test_the_window_and_the_command_line_load_no_module_only_a_button_needs():
+    # critical points, basins and sweeps (core.analysis and the batch engine), the help
+    # window and pyqtgraph's exporters load when first used, not for the first frame
+    loaded = loaded_after("import gd_explorer.cli, gd_explorer.gui.main_window")
+    later = {"gd_explorer.core.analysis", "gd_explorer.core.batch", "gd_explorer.gui.help_window",
+             "pyqtgraph.exporters"}
+    assert "gd_explorer.gui.contour_view" in loaded and not later & loaded
+
+
+def test_the_workers_start_before_qt_is_imported():
+    # spawned by the main thread at once: a launcher thread would wait for the interpreter
+    # lock while the main thread imports Qt, and sympy would load that much later
+    loaded = loaded_after(
+        "from gd_explorer.gui.app import start_workers\n"
+        "from gd_explorer.core.sandbox import default_sandbox\n"
+        "from gd_explorer.gui.typeset_worker import typesetter\n"
+        "start_workers()\n"
+        "assert default_sandbox().pid is not None and typesetter().pid is not None")
+    assert not {name for name in loaded if name.startswith(("PySide6", "pyqtgraph"))}
+
+
+# ----- --screenshot ---------------------------------------------------------------------------
+
+def test_a_screenshot_samples_the_map_once_and_paints_only_what_has_arrived(qtbot, tmp_path):
+    from PySide6.QtCore import QAbstractAnimation, QEvent, QObject, QPoint, QRect
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QApplication, QToolButton
+
+    from gd_explorer.gui.app import make_app, save_screenshot
+    from gd_explorer.gui.main_window import MainWindow
+
+    make_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    painted = []  # for each paint of the map: had the function and its typeset formulas come?
+    formulas = [win.editor.formula, win.editor.dfdx, win.editor.dfdy, win.editor.hessian]
+
+    class Paints(QObject):
+        def eventFilter(self, _obj, event):
+            if event.type() == QEvent.Paint:
+                painted.append(win.model.function is not None
+                               and all(v.is_typeset() for v in formulas))
+            return False
+
+    paints = Paints()
+    win.contour.viewport().installEventFilter(paints)
+    path = tmp_path / "shot.png"
+    save_screenshot(win, str(path), (1200, 800), "x^2 + 3*y^2")
+    assert win.contour.recomputes == 1  # laid out at its final size before the map was drawn
+    assert painted and all(painted)     # painted only once everything had arrived
+    # the formula's clear button fades in for 160 ms after the text is set: shown settled
+    assert not [a for a in win.findChildren(QAbstractAnimation)
+                if a.state() == QAbstractAnimation.Running]
+    clear = [b for b in win.editor.edit.findChildren(QToolButton) if b.isVisible()]
+    assert clear and all(b.property("opacity") == 1.0 for b in clear)
+    image = QImage(str(path))
+    assert (image.width(), image.height()) == (1200, 800)
+    # the map as it looks once the window has settled (pyqtgraph fits its axes to their
+    # labels as it paints, and the window is laid out again)
+    for _ in range(20):
+        QApplication.processEvents()
+    later = win.contour.grab().toImage().convertToFormat(QImage.Format_RGB32)
+    corner = win.contour.mapTo(win, QPoint(0, 0))
+    shot = image.copy(QRect(corner, win.contour.size())).convertToFormat(QImage.Format_RGB32)
+    assert shot == later
+
+
+def test_a_quick_png_is_lossless_and_compressed(qtbot):
+    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from gd_explorer.gui.export_image import qimage_bytes
+
+    image = QImage(400, 300, QImage.Format_RGB32)
+    image.fill(Qt.white)
+    painter = QPainter(image)
+    for i in range(30):
+        painter.fillRect(QRect(i * 13, i * 7, 60, 40), QColor(i * 8, 255 - i * 8, 90))
+    painter.drawText(20, 280, "f(x, y) = x^2 + 3*y^2")
+    painter.end()
+    data = qimage_bytes(image, "PNG", quick=True)
+    assert data.startswith(b"\x89PNG")
+    assert len(data) < image.sizeInBytes() // 10   # compressed, not stored
+    decoded = QImage.fromData(data).convertToFormat(QImage.Format_RGB32)
+    assert decoded == image                        # every pixel as drawn
+
+
+def test_the_first_formula_is_compiled_once_while_the_window_loads(qtbot, sandbox_requests):
+    # run_app asks for it before Qt loads; the window's request then takes that result
+    from gd_explorer.gui.compiler import prefetch
+    from gd_explorer.gui.model import ExplorerModel
+
+    text = "x^2 + 3*y^2 + x*y/4"
+    prefetch(text)
+    model = ExplorerModel()
+    with qtbot.waitSignal(model.functionChanged, timeout=20000):
+        model.set_expression(text)
+    assert model.function.text == text and model.function.value(1.0, 2.0) == 13.5
+    assert len(sandbox_requests) == 1
+
+
+def test_startup_collects_no_garbage_and_turns_the_collector_back_on(qtbot, tmp_path):
+    # ~75,000 long-lived objects are made at startup: collecting meanwhile costs ~30 ms
+    import gc
+
+    from gd_explorer.cli import build_parser
+    from gd_explorer.gui.app import run_app
+
+    path = tmp_path / "shot.png"
+    args = build_parser().parse_args(["--screenshot", str(path), "--function", "x^2 + y",
+                                      "--size", "800x600"])
+    collections = []
+
+    def count(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        assert run_app(args) == 0
+    finally:
+        gc.callbacks.remove(count)
+    assert path.stat().st_size > 0
+    assert collections == [] and gc.isenabled()
+
+
+def test_a_first_formula_that_failed_early_is_compiled_again_when_asked(qtbot, monkeypatch):
+    # e.g. the worker was restarted meanwhile: the window must not get that stale failure
+    from gd_explorer.core import ExpressionError
+    from gd_explorer.gui import compiler
+    from gd_explorer.gui.model import ExplorerModel
+
+    real, calls = compiler.parse_function, []
+
+    def fails_once(text):
+        calls.append(text)
+        if len(calls) == 1:
+            raise ExpressionError("the symbolic engine stopped unexpectedly and was restarted")
+        return real(text)
+
+    monkeypatch.setattr(compiler, "parse_function", fails_once)
+    text = "x^2 + 2*y^2 + x*y/8"
+    compiler.prefetch(text)
+    model = ExplorerModel()
+    with qtbot.waitSignal(model.functionChanged, timeout=20000):
+        model.set_expression(text)
+    assert model.function.text == text and calls == [text, text]

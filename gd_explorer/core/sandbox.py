@@ -55,7 +55,9 @@ class _Launcher:
 
     The worker asks Linux to kill it when its parent dies (PR_SET_PDEATHSIG), and Linux
     means the parent *thread*: a worker started from a short-lived thread (a compile
-    thread, a restart thread) would be killed as soon as that thread ended.
+    thread, a restart thread) would be killed as soon as that thread ended. The main thread
+    lives as long as the process: it starts its workers itself, at once (the launcher
+    thread could wait long for the interpreter lock while the main thread imports Qt).
     """
 
     def __init__(self):
@@ -63,6 +65,8 @@ class _Launcher:
         self._lock = threading.Lock()
 
     def popen(self, *args, **kwargs):
+        if threading.current_thread() is threading.main_thread():
+            return subprocess.Popen(*args, **kwargs)  # it lives as long as the process
         with self._lock:
             if self._jobs is None:
                 self._jobs = queue.SimpleQueue()
@@ -102,6 +106,7 @@ class Sandbox:
         self._running = None             # id of the request in flight
         self._cancelled = None           # id of the request cancel() stopped
         self._stopped = False            # kill() was called: no restart in the background
+        self._greeted = False            # the running worker's "ready" has been read
 
     @property
     def pid(self):
@@ -111,7 +116,8 @@ class Sandbox:
 
     # --- worker life ------------------------------------------------------------------------
 
-    def _start(self):
+    def _spawn(self):
+        """Start the worker process; its "ready" is read by _greet. Call with the lock held."""
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
@@ -128,6 +134,10 @@ class Sandbox:
         proc.stdin.close()
         proc.stdout.close()
         os.set_blocking(self._wfd, False)  # writes wait with a deadline too
+        self._greeted = False
+
+    def _greet(self):
+        """Wait for the new worker's "ready" (it has loaded sympy). Call with the lock held."""
         try:
             rid, body = worker.read_frame(self._rfd, worker.MAX_REPLY,
                                           time.monotonic() + START_LIMIT)
@@ -137,6 +147,7 @@ class Sandbox:
         if not ok:
             self._drop()
             raise ExpressionError("the symbolic engine did not start")
+        self._greeted = True
 
     def _alive(self):
         return self._proc is not None and self._proc.poll() is None
@@ -160,7 +171,9 @@ class Sandbox:
         self._stopped = False
         if not self._alive():
             self._drop()
-            self._start()
+            self._spawn()
+        if not self._greeted:
+            self._greet()
 
     def warm_up(self):
         """Start the worker now so the first formula is fast."""
@@ -168,7 +181,20 @@ class Sandbox:
             self._ensure_started()
 
     def warm_up_async(self):
-        """Start the worker in the background (at app start, so the first formula does not wait)."""
+        """Start the worker in the background (at app start, so the first formula does not wait).
+        From the main thread the process starts at once and only its loading is waited for
+        in the background."""
+        # (never blocks: a held lock means a request or a start is under way)
+        if threading.current_thread() is threading.main_thread() and self._lock.acquire(False):
+            try:
+                if not self._stopped and not self._alive():
+                    self._drop()
+                    self._spawn()
+            except ExpressionError:
+                return  # the next request tries again and reports the problem
+            finally:
+                self._lock.release()
+
         def start():
             with self._lock:
                 if self._stopped:

@@ -9,7 +9,6 @@ import threading
 
 from PySide6.QtCore import QObject, Signal
 
-from ..core.analysis import Cancelled, basin_map, critical_points
 from ..core.errors import InputError
 from ..core.fmt import fmt
 from ..core.optimizers import OPTIMIZERS
@@ -31,6 +30,19 @@ def critical_summary(result):
 
 
 BASIN_RESOLUTION = 200  # starts per side: a sharp map
+
+
+# core.analysis (and the batch engine under it) loads when a job first needs it, not at startup
+def critical_points(*args, **kwargs):
+    from ..core.analysis import critical_points
+
+    return critical_points(*args, **kwargs)
+
+
+def basin_map(*args, **kwargs):
+    from ..core.analysis import basin_map
+
+    return basin_map(*args, **kwargs)
 
 
 class Job(QObject):
@@ -75,6 +87,8 @@ class Job(QObject):
                 self._progress.emit(job, percent)
 
         def run():
+            from ..core.batch import Cancelled
+
             try:
                 result = work(flag.is_set, report)
             except Cancelled:

@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QBrush, QImage, QPainter, QPen, QPixmap, QTransform
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
 CHUNK = 4096  # steps in each fixed piece of a long path
 
@@ -160,6 +160,12 @@ def cache_as_painted(item):
     the pixmap and paints only what comes into view). A PanCached item keeps its own."""
     if not isinstance(item, PanCached):
         item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+
+
+def plain_background(view):
+    """Fill ``view``'s (a GraphicsView's) background instead of replaying pyqtgraph's cached
+    one, a pixmap of the whole viewport read again for each repainted region."""
+    view.setCacheMode(QGraphicsView.CacheNone)
 
 
 def descendants(item):

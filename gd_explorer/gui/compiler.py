@@ -16,6 +16,8 @@ CANCEL_AFTER_S = 0.3
 _requests = queue.SimpleQueue()  # (compiler, id, text) for the one compiling thread
 _thread = None
 _thread_lock = threading.Lock()
+_early = {}  # text -> Function, compiled by prefetch() before it was asked
+_early_done = {}  # text -> threading.Event, set once prefetch() has compiled it
 
 
 def _serve(request):
@@ -30,9 +32,39 @@ def _serve(request):
     _requests.put(request)
 
 
+def prefetch(text):
+    """Compile ``text`` now, before a window asks for it (the app's first formula, while Qt
+    and the window load); the first request for the same text takes the result."""
+    _early_done[text] = threading.Event()
+    _serve((None, 0, text))
+
+
+def prefetched(text, timeout):
+    """The Function prefetch(text) compiled, waiting up to ``timeout`` seconds for it; None
+    when there is none (not prefetched, failed, or already taken)."""
+    done = _early_done.get(text)
+    return _early.get(text) if done is not None and done.wait(timeout) else None
+
+
+def _compile(text):
+    """The Function of ``text``, or the ExpressionError that says why there is none."""
+    try:
+        return parse_function(text)
+    except ExpressionError as exc:
+        return exc
+    except Exception as exc:  # never let a worker thread die silently
+        return ExpressionError(f"could not compile the formula: {exc}")
+
+
 def _compile_forever():
     while True:
         compiler, rid, text = _requests.get()
+        if compiler is None:  # prefetch(): requests come in order, so it is done before them
+            outcome = _compile(text)
+            if not isinstance(outcome, ExpressionError):  # (a failure is tried again when asked)
+                _early[text] = outcome
+            _early_done[text].set()
+            continue
         try:
             compiler._work(rid, text)
         except RuntimeError:  # its window was closed meanwhile: nobody to tell
@@ -96,13 +128,8 @@ class Compiler(QObject):
         _serve((self, rid, text))
 
     def _work(self, rid, text):
-        try:
-            outcome = parse_function(text)
-        except ExpressionError as exc:
-            outcome = exc
-        except Exception as exc:  # never let a worker thread die silently
-            outcome = ExpressionError(f"could not compile the formula: {exc}")
-        self._done.emit(rid, outcome)
+        outcome = _early.pop(text, None)
+        self._done.emit(rid, _compile(text) if outcome is None else outcome)
 
     def _on_done(self, rid, outcome):
         self._running = None

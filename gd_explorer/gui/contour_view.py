@@ -5,7 +5,7 @@ import threading
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtWidgets import QGraphicsView, QLabel
+from PySide6.QtWidgets import QLabel
 
 from ..core.errors import InputError
 from ..core.fmt import fmt
@@ -15,7 +15,7 @@ from .colors import (CASING_COLOR, COLORMAP_NAME, CRITICAL_COLORS, CURRENT_COLOR
                      U_COLOR)
 from .arrow_layer import ArrowLayer
 from .cached_curves import (CachedLegend, ChunkedPath, MapImage, SteadyCurve, cache_as_painted,
-                            cache_axes, descendants, thin_to_pixels)
+                            cache_axes, descendants, plain_background, thin_to_pixels)
 from .contour_lines import ContourCurve, LinesInProgress, lines_pool, start_margins
 from .ds_handle import DsHandle
 from .light_marks import Dot, Segment
@@ -125,9 +125,7 @@ class ContourView(pg.PlotWidget):
     def __init__(self, model, parent=None):
         super().__init__(parent=parent, background="w")
         self.setObjectName("contourView")
-        # the map covers the view: a plain fill under it costs less than pyqtgraph's cached
-        # background, a pixmap of the whole viewport read again each frame
-        self.setCacheMode(QGraphicsView.CacheNone)
+        plain_background(self)  # the map covers it anyway
         self.model = model
         self.grid = None
         self.levels = np.array([])
@@ -519,6 +517,12 @@ class ContourView(pg.PlotWidget):
         thread (for scripts that grab the window, such as --screenshot)."""
         return self._settle.isActive() or self._background_job is not None or \
             self._margins_job is not None
+
+    def settle_now(self):
+        """End a pending view change now instead of after SETTLE_MS (for scripts)."""
+        if self._settle.isActive():
+            self._settle.stop()
+            self._on_view_settled()
 
     def _apply_layers(self, job, layers):
         if job == self._background_job:

@@ -128,9 +128,11 @@ class DifferentialPanel(QWidget):
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(intro)
         layout.addLayout(row)
-        hint = QLabel(f"or drag {mark(DS_COLOR, '◆')} ds on the map")
-        hint.setTextFormat(Qt.RichText)
-        layout.addWidget(hint)
+        # only while the map is shown: the handle is drawn there alone
+        self.drag_hint = QLabel(f"or drag {mark(DS_COLOR, '◆')} ds on the map",
+                                objectName="dsDragHint")
+        self.drag_hint.setTextFormat(Qt.RichText)
+        layout.addWidget(self.drag_hint)
         for widget in (self.field_message, self.point_label, self.df_label, self.actual_label,
                        self.gap_label, self.message):
             layout.addWidget(widget)
@@ -151,6 +153,10 @@ class DifferentialPanel(QWidget):
                        model.windowChanged, model.dsChanged):
             signal.connect(self._refresh)
         self._refresh()
+
+    def set_map_shown(self, shown):
+        """Whether the contour map is on screen (the view mode): the drag hint with it."""
+        self.drag_hint.setVisible(shown)
 
     # ----- shown while open: the views draw ds then --------------------------------------
     def showEvent(self, event):

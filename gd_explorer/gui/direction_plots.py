@@ -6,11 +6,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QAbstractItemView, QGraphicsItem, QGraphicsView, QHeaderView,
+from PySide6.QtWidgets import (QAbstractItemView, QGraphicsItem, QHeaderView,
                                QLabel, QTableWidget, QTableWidgetItem, QWidget)
 
 from ..core.calculus import STEPS_H, derivative_curve
 from ..core.fmt import fmt
+from .cached_curves import plain_background
 from .colors import CASING_COLOR, GRAD_COLOR, NEG_GRAD_COLOR, TANGENT_COLOR, U_COLOR
 from .light_marks import Dot, Segment
 from .scale import fit_rows, px, ui_scale
@@ -56,9 +57,7 @@ class SmallPlot(pg.PlotWidget):
     def __init__(self, name, height=PLOT_HEIGHT):
         super().__init__(background="w")
         self.setObjectName(name)
-        # a plain white fill costs less than pyqtgraph's cached background (a pixmap of the
-        # whole viewport, read again for each repainted region)
-        self.setCacheMode(QGraphicsView.CacheNone)
+        plain_background(self)
         self._height = height
         self.setFixedHeight(round(px(height)))
         ui_scale().scaleChanged.connect(self._on_scale_changed)

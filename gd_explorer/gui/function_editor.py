@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMen
 from ..core.fmt import fmt, fmt_point
 from ..core.point import F_UNDEFINED, FLAT, GRAD_UNDEFINED
 from ..core.presets import PRESETS
-from .math_view import MathView, matrix_tex
+from .math_view import MathView, matrix_tex, prerender
 
 DEBOUNCE_MS = 400
 
@@ -21,6 +21,14 @@ def fill_preset_menu(menu, model):
         action = menu.addAction(preset.name)
         action.setToolTip(preset.expression)
         action.triggered.connect(lambda _checked=False, p=preset: model.load_preset(p))
+
+
+def _formulas(fn):
+    """(LaTeX, plain text) of f, ∂f/∂x, ∂f/∂y and the Hessian, as the editor shows them."""
+    tex, text = fn.latex, fn.display
+    return [(tex["f"], text["f"]), (tex["fx"], text["fx"]), (tex["fy"], text["fy"]),
+            (matrix_tex([[tex["fxx"], tex["fxy"]], [tex["fxy"], tex["fyy"]]]),
+             f"({text['fxx']}, {text['fxy']})\n({text['fxy']}, {text['fyy']})")]
 
 
 class FunctionEditor(QWidget):
@@ -125,17 +133,20 @@ class FunctionEditor(QWidget):
             self.edit.setText(fn.text)
             self.edit.setCursorPosition(0)
         self.error.hide()
-        tex, text = fn.latex, fn.display
-        self.formula.set_formula(tex["f"], text["f"])
-        self.dfdx.set_formula(tex["fx"], text["fx"])
-        self.dfdy.set_formula(tex["fy"], text["fy"])
-        self.hessian.set_formula(
-            matrix_tex([[tex["fxx"], tex["fxy"]], [tex["fxy"], tex["fyy"]]]),
-            f"({text['fxx']}, {text['fxy']})\n({text['fxy']}, {text['fyy']})")
+        for view, (tex, text) in zip(self._math_views(), _formulas(fn)):
+            view.set_formula(tex, text)
         preset = self.model.preset
         self.note.setText(f"{preset.name}: {preset.note}" if preset is not None and preset.note else "")
         self.note.setVisible(bool(self.note.text()))
         self._on_point_changed(*self.model.current_point)
+
+    def typeset_ahead(self, fn):
+        """Have ``fn``'s formulas typeset now, before ``fn`` is shown (its first function)."""
+        keys = [view.key(tex) for view, (tex, _text) in zip(self._math_views(), _formulas(fn))]
+        prerender([key for key in keys if key is not None])
+
+    def _math_views(self):
+        return self.formula, self.dfdx, self.dfdy, self.hessian
 
     def _on_function_error(self, message, column):
         text = self._submitted if self._submitted is not None else self.edit.text()

@@ -17,7 +17,6 @@ from .contour_view import ContourView
 from .descent_panel import SHORTCUTS, DescentPanel
 from .export_image import write_png
 from .function_editor import FunctionEditor, fill_preset_menu
-from .help_window import HelpWindow
 from .iteration_table import IterationTable
 from .layout_parts import SIDE_TABS, BottomPaneSplitter, CappedScrollArea, CollapsibleSection
 from .lazy_page import LazyPage
@@ -97,6 +96,8 @@ class MainWindow(QMainWindow):
         self._sweep_page = _built_later("sweep_panel", "SweepPanel", m, "sweepPage")
         differential_page = _built_later("differential_panel", "DifferentialPanel", m,
                                          "differentialPage")
+        self._differential_page = differential_page
+        differential_page.built_now.connect(lambda _panel: self._tell_map_shown())
 
         self.views = QSplitter(Qt.Horizontal, objectName="viewSplitter")
         self.views.addWidget(self.contour)
@@ -407,6 +408,8 @@ class MainWindow(QMainWindow):
         """The one help window (non-modal), its shortcuts reread from the menus, at ``tab``:
         "syntax", "shortcuts" or "panes". Returns the window."""
         if getattr(self, "help_window", None) is None:
+            from .help_window import HelpWindow  # loaded on first use
+
             self.help_window = HelpWindow(SYNTAX_HELP, self)
         self.help_window.refresh(self.menuBar())
         self.help_window.show_tab(tab)
@@ -431,6 +434,12 @@ class MainWindow(QMainWindow):
             total = max(self.views.width(), 2)
             self.views.setSizes([total * 3 // 5, total * 2 // 5])
         self.view_controls.set_mode(mode, one_d)
+        self._tell_map_shown()
+
+    def _tell_map_shown(self):
+        page = getattr(self, "_differential_page", None)
+        if page is not None and page.built:
+            page.content().set_map_shown(self.contour.isVisibleTo(self))
 
     def export_csv(self, path=None):
         """Export the kept runs and the current one; asks for a path when none is given.

@@ -8,7 +8,6 @@ keeps the plain text when the formula is too long to typeset or rendering fails.
 import atexit
 import collections
 import math
-import sys
 import textwrap
 import threading
 
@@ -18,25 +17,18 @@ from PySide6.QtGui import (QAction, QFontDatabase, QFontInfo, QFontMetrics, QGui
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QStyle, QWidget
 
-from ..core.sandbox import Sandbox, shared_sandbox
 from .events import process_events_until
+from .typeset_worker import typesetter
 
 MAX_TEX_CHARS = 600   # longer LaTeX stays plain text: ziamath would take seconds on it
 MIN_FIT = 0.75        # a wide formula shrinks to this fraction at most, then scrolls
 MATH_SCALE = 1.2      # ziamath's size per pixel of the widget font (its x-height is smaller)
 CACHE_SIZE = 400
 TOOLTIP_WIDTH = 90    # characters per tooltip line
-TYPESET_LIMIT = 5.0   # seconds of the typesetter's CPU time for one formula
 
 _cache = collections.OrderedDict()   # (tex, size, colour) -> SVG bytes, or None when it failed
 _cache_lock = threading.Lock()
 _render_lock = threading.Lock()      # one formula at a time
-
-
-def typesetter():
-    """The typesetting process (a Sandbox running typeset_worker.py), started on first use."""
-    return shared_sandbox("typesetter", lambda: Sandbox(
-        TYPESET_LIMIT, [sys.executable, "-m", "gd_explorer.gui.typeset_worker"]))
 
 
 def render_svg(tex, size, color="#000000"):
@@ -48,6 +40,9 @@ def render_svg(tex, size, color="#000000"):
             _cache.move_to_end(key)
             return _cache[key]
     with _render_lock:
+        found, svg = cached_svg(key)  # rendered meanwhile, ahead of its view (prerender)
+        if found:
+            return svg
         try:
             svg = typesetter().run([tex, size, color])
         except Exception:  # the process failed or took too long (ExpressionError): plain text
@@ -59,6 +54,13 @@ def render_svg(tex, size, color="#000000"):
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return svg
+
+
+def prerender(keys):
+    """Render ``keys`` (tex, size, colour) into the cache on a thread of their own, ahead of
+    the views that will show them."""
+    threading.Thread(target=lambda: [render_svg(*key) for key in keys], daemon=True,
+                     name="gd-explorer-math-ahead").start()
 
 
 def cached_svg(key):
@@ -246,12 +248,15 @@ class MathView(QScrollArea):
         font.setPointSizeF(self.font().pointSizeF())
         return font
 
+    def key(self, tex):
+        """What ``tex`` is typeset as in this view: (tex, size, colour), or None."""
+        if not typesettable(tex):
+            return None
+        return (tex, self.math_size(), self.palette().color(QPalette.WindowText).name())
+
     # ----- rendering ----------------------------------------------------------------
     def _wanted_key(self):
-        if not typesettable(self._tex):
-            return None
-        color = self.palette().color(QPalette.WindowText).name()
-        return (self._tex, self.math_size(), color)
+        return self.key(self._tex)
 
     @property
     def _key(self):

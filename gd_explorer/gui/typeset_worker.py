@@ -8,11 +8,21 @@ worker's wire format (core/worker.py) and is run by the same killable Sandbox. N
 A request is [tex, size, colour]; the reply is the SVG as bytes, or None when ziamath cannot
 render it (the view then keeps the plain text).
 """
+import sys
 import warnings
 
 from ..core import worker
 
+TYPESET_LIMIT = 5.0   # seconds of the typesetter's CPU time for one formula
 _ziamath = None
+
+
+def typesetter():
+    """The typesetting process (a Sandbox running this module), started on first use."""
+    from ..core.sandbox import Sandbox, shared_sandbox  # not loaded in that process itself
+
+    return shared_sandbox("typesetter", lambda: Sandbox(
+        TYPESET_LIMIT, [sys.executable, "-m", "gd_explorer.gui.typeset_worker"]))
 
 
 def load_ziamath():
