@@ -4,6 +4,7 @@ import threading
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QWidget
 
 from gd_explorer.core import ExpressionError
 from gd_explorer.gui import compiler as compiler_module
@@ -168,3 +169,75 @@ def test_a_map_sampled_after_the_view_closed_is_dropped(qtbot, window, monkeypat
     assert done.wait(60)
     qtbot.wait(50)                                     # deliver the thread's signal
     assert applied == []                               # nothing drawn into the closed view
+
+
+def test_the_compile_starts_after_the_edit_is_drawn(qtbot, window, monkeypatch):
+    """The map of an edit comes first: the compiling thread (which takes the interpreter lock)
+    and the worker start once the event loop runs again, and a formula replaced before then
+    is never compiled (the compiles are counted)."""
+    view, model = window.contour, window.model
+    asked = []
+    real = compiler_module.parse_function
+    monkeypatch.setattr(compiler_module, "parse_function",
+                        lambda text: (asked.append(text), real(text))[1])
+    model.set_expression("x*y + 1")
+    model.set_expression("x*y + 2")  # typed on before the event loop ran
+    assert model.preview.text == "x*y + 2" and view.grid is not None
+    assert model.compiling and asked == []  # drawn, nothing compiled yet
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        pass
+    assert model.function.text == "x*y + 2" and asked == ["x*y + 2"]
+
+
+def test_the_busy_cue_of_an_edit_moves_nothing_in_the_editor(qtbot, window, monkeypatch):
+    """"working out derivatives…" shows in a line kept for it: the formulas under it are not
+    laid out and painted again in the edit's frame (nor jump down and back up)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from gd_explorer.gui.math_view import all_typeset
+
+    editor = window.findChild(QWidget, "functionEditorPanel")
+    parts = [editor.formula, editor.dfdx, editor.dfdy, editor.hessian, editor.values]
+    qtbot.waitUntil(lambda: all_typeset(window), timeout=30000)  # they change the heights
+    QApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+    before = [w.geometry() for w in parts]
+    held = HeldCompiles(monkeypatch)
+    window.model.set_expression("x*y + 3")
+    QApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+    assert editor.busy.isVisible()
+    assert [w.geometry() for w in parts] == before
+    with qtbot.waitSignal(window.model.functionChanged, timeout=15000):
+        held.gate.set()
+
+
+@pytest.mark.parametrize("lut", [
+    "viridis",
+    np.array([[255, 0, 0, 128], [0, 0, 255, 255], [0, 255, 0, 3]], dtype=np.uint8)])
+def test_the_map_image_has_pyqtgraphs_colours_in_a_format_qt_draws_as_it_is(qtbot, lut):
+    """MapImage renders ARGB32 itself (pyqtgraph's Indexed8 is converted again at each
+    paint), with the very colours of pyqtgraph's ImageItem: the same colour for each value,
+    transparent where f is undefined."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QImage
+
+    from gd_explorer.gui.cached_curves import MapImage
+
+    if isinstance(lut, str):
+        lut = pg.colormap.get(lut).getLookupTable(nPts=256)
+    z = np.random.default_rng(1).normal(size=(50, 60))
+    z[3:5, 7:9] = np.nan
+
+    def rgba(item):
+        item.setImage(z, lut=lut, levels=(-1.5, 1.2), autoLevels=False)
+        item.render()
+        image = item.qimage.convertToFormat(QImage.Format_RGBA8888)
+        bits = np.array(image.constBits(), dtype=np.uint8).reshape(50, image.bytesPerLine())
+        return item.qimage.format(), bits[:, :60 * 4].reshape(50, 60, 4)
+
+    fmt, ours = rgba(MapImage(axisOrder="row-major"))
+    _, theirs = rgba(pg.ImageItem(axisOrder="row-major"))
+    assert fmt == QImage.Format_ARGB32
+    assert np.array_equal(ours[..., 3], theirs[..., 3]) and (ours[3:5, 7:9, 3] == 0).all()
+    shown = theirs[..., 3] > 0
+    assert np.array_equal(ours[shown], theirs[shown])

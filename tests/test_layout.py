@@ -160,9 +160,10 @@ def test_a_tall_function_panel_scrolls_within_its_share(qtbot, window):
     side = window.findChild(QWidget, "sidePanel")
     scroll = window.function_scroll
     # the layout settles in the event loop: wait for it (a fixed wait fails on a busy machine)
+    # (the panel may be that high before the note is laid out: wait for the scroll bar too)
     qtbot.waitUntil(lambda: 0.35 * side.height() < scroll.height()
-                    <= FUNCTION_SHARE * side.height() + 1, timeout=15000)
-    assert scroll.verticalScrollBar().maximum() > 0  # the rest of the panel scrolls
+                    <= FUNCTION_SHARE * side.height() + 1
+                    and scroll.verticalScrollBar().maximum() > 0, timeout=15000)
     assert fully_visible(window.editor.edit)
     for name, widget in important_controls(window).items():
         assert fully_visible(widget), name

@@ -229,3 +229,97 @@ def test_the_old_fs_next_step_is_hidden_while_the_new_f_is_previewed(qtbot, wind
     with qtbot.waitSignal(model.functionChanged, timeout=15000):
         held.gate.set()
     assert preview.ring.isVisible() and (preview.step.x, preview.step.y) != old_step
+
+
+def test_contour_points_are_contourpys_serial_lines_with_holes(bowl_grid):
+    """The lines are worked out with the interpreter lock released ("threaded", one thread):
+    they are exactly contourpy's "serial" lines, NaN holes in the grid included."""
+    import contourpy
+
+    grid, levels = bowl_grid
+    grid.z[10:14, 20:30] = np.nan
+    ours = contour_points(grid, levels)
+    gen = contourpy.contour_generator(grid.xs, grid.ys, grid.z, name="serial",
+                                      line_type=contourpy.LineType.ChunkCombinedNan)
+    serial = [points for (points,), in gen.multi_lines(list(levels)) if points is not None]
+    nan = np.full((1, 2), np.nan)
+    expected = np.concatenate([part for points in serial for part in (points, nan)])
+    assert np.array_equal(ours, expected, equal_nan=True)
+
+
+def test_the_painting_works_out_every_band_not_started_while_the_thread_works(monkeypatch):
+    """While the thread is on its first band, result() works out all the others itself (not
+    one by one in turn, waiting for each band the thread has started meanwhile)."""
+    import threading
+
+    pool = ThreadPoolExecutor(1)
+    monkeypatch.setattr(contour_lines, "lines_pool", pool)
+    started, gate, here = threading.Event(), threading.Event(), []
+    real = contour_lines._band
+
+    def band(*args):
+        if threading.current_thread() is threading.main_thread():
+            here.append(args[2])
+            if len(here) == contour_lines.BANDS - 1:
+                gate.set()  # the thread may go on once the others are worked out here
+        else:
+            started.set()
+            gate.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(contour_lines, "_band", band)
+    fn = parse_function("(x^2 + y - 11)^2 + (x + y^2 - 7)^2")
+    window = ((-5.0, 5.0), (-5.0, 5.0))
+    layers = map_layers(fn, (-6.5, 6.5), (-6.5, 6.5), 120, "linear", window, 8, first=window)
+    lines = contour_lines.LinesInProgress(layers)
+    assert started.wait(10)
+    points, _ = lines.result()
+    assert len(here) == contour_lines.BANDS - 1
+    assert same_points(points, contour_points(layers.grid, layers.levels, *layers.box))
+    pool.shutdown()
+
+
+def test_contourpy_scans_only_the_levels_f_reaches_in_a_band(bowl_grid, monkeypatch):
+    """contourpy scans every cell once per level: a band of rows is given only the levels
+    between its lowest and highest f, and its lines are those of all the levels."""
+    import contourpy
+
+    grid, levels = bowl_grid
+    rows = slice(20, 27)  # near y = 0: f from about -0.7 to 4.2 here
+    band = grid.z[rows]
+    scanned = []
+    real = contourpy.contour_generator
+
+    def generator(*args, **kwargs):
+        gen = real(*args, **kwargs)
+        return type("Counted", (), {"multi_lines": lambda self, lv: (
+            scanned.extend(lv), gen.multi_lines(lv))[1]})()
+
+    monkeypatch.setattr(contourpy, "contour_generator", generator)
+    ours = contour_points(grid, levels, rows)
+    monkeypatch.setattr(contourpy, "contour_generator", real)
+    reached = [v for v in levels if np.nanmin(band) <= v <= np.nanmax(band)]
+    assert 0 < len(reached) < len(levels) and scanned == reached
+    gen = real(grid.xs, grid.ys[rows], band, line_type=contourpy.LineType.ChunkCombinedNan)
+    every = [p for (p,), in gen.multi_lines(list(levels)) if p is not None]
+    nan = np.full((1, 2), np.nan)
+    assert np.array_equal(ours, np.concatenate([q for p in every for q in (p, nan)]),
+                          equal_nan=True)
+
+
+def test_the_pool_samples_two_thirds_of_the_rows_while_the_levels_are_worked_out_here():
+    """map_layers works out the window's levels and colours on the calling thread while the
+    pool samples: the pool is given two thirds of the map's rows, this thread a third."""
+    rows = []
+
+    class Recording(ThreadPoolExecutor):
+        def submit(self, fn, part, *args):
+            rows.append(len(range(*part.indices(90))))
+            return super().submit(fn, part, *args)
+
+    fn = parse_function("x^2 + 2*y^2")
+    window = ((-1.0, 1.0), (-1.0, 1.0))
+    with Recording(1) as pool:
+        layers = map_layers(fn, (-1.3, 1.3), (-1.3, 1.3), 90, "linear", window, 8, pool=pool)
+    assert rows == [60]
+    assert np.array_equal(layers.grid.z, sample_grid(fn, (-1.3, 1.3), (-1.3, 1.3), 90).z)

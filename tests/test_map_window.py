@@ -170,3 +170,18 @@ def test_cut_to_box_keeps_each_segment_inside_in_its_own_direction():
     assert pieces[:2] == [(0.0, 0.0), (1.0, 0.0)] and np.isnan(pieces[2][0])
     assert pieces[3:5] == [pytest.approx((1.0, 0.5)), pytest.approx((-1.0, -0.5))]
     assert len(pieces) == 6 and np.isnan(pieces[5][0])
+
+
+def test_a_linear_colour_bar_draws_two_levels_of_ticks(qtbot, shown_window):
+    """Its major and minor ticks (the labelled ones), not a third level of 40 small ones,
+    which an edit's frame would work out and draw again."""
+    from PySide6.QtGui import QPainter, QPicture
+
+    model = bowl(qtbot, shown_window)
+    axis = shown_window.contour.colorbar.axis
+    picture = QPicture()
+    painter = QPainter(picture)
+    _, ticks, texts = axis.generateDrawSpecs(painter)
+    painter.end()
+    assert 3 <= len(texts) <= len(ticks) <= 2 * len(texts) + 2
+    assert model.spacing == "linear"

@@ -50,16 +50,16 @@ def check_window(xrange, yrange):
 
 def sample_grid(function, xrange, yrange, resolution=200, pool=None):
     """Sample f on resolution x resolution points (or (nx, ny)); values beyond ±1e150
-    are clipped to it, and undefined ones are NaN. With a ``pool`` (an Executor), half of
-    the rows are sampled there meanwhile (numpy lets go of the interpreter lock), unless
-    it has not started them by the time the other half is done."""
+    are clipped to it, and undefined ones are NaN. With a ``pool`` (an Executor), two thirds
+    of the rows are sampled there meanwhile (numpy lets go of the interpreter lock), unless
+    it has not started them by the time the rest is done."""
     return start_sampling(function, xrange, yrange, resolution, pool)()
 
 
 def start_sampling(function, xrange, yrange, resolution=200, pool=None):
-    """sample_grid in two steps: this one samples (with a pool, half of the rows, the other
-    half there) and returns the function that finishes and gives the Grid; what the caller
-    does in between overlaps the pool's half."""
+    """sample_grid in two steps: this one samples (with a pool, a third of the rows, the
+    rest there) and returns the function that finishes and gives the Grid; what the caller
+    does in between overlaps the pool's part."""
     (x0, x1), (y0, y1) = check_window(xrange, yrange)
     nx, ny = (resolution, resolution) if np.isscalar(resolution) else resolution
     nx, ny = int(nx), int(ny)
@@ -71,13 +71,14 @@ def start_sampling(function, xrange, yrange, resolution=200, pool=None):
     def rows(part):
         return function.value(xs[np.newaxis, :], ys[part, np.newaxis])
 
-    top = None if pool is None else pool.submit(rows, slice(ny // 2, None))
-    bottom = rows(slice(None) if pool is None else slice(0, ny // 2))
+    split = ny // 3  # the caller works out the levels meanwhile: the pool takes two thirds
+    top = None if pool is None else pool.submit(rows, slice(split, None))
+    bottom = rows(slice(None) if pool is None else slice(0, split))
 
     def finish():
         z = bottom
         if top is not None:
-            z = np.concatenate([z, rows(slice(ny // 2, None)) if top.cancel() else top.result()])
+            z = np.concatenate([z, rows(slice(split, None)) if top.cancel() else top.result()])
         z[~np.isfinite(z)] = np.nan
         np.clip(z, -DRAW_LIMIT, DRAW_LIMIT, out=z)  # so differences of values never overflow
         return Grid(xs, ys, z)
@@ -153,12 +154,20 @@ def contour_points(grid, levels, rows=slice(None), cols=slice(None)):
     """Every contour line of ``levels`` in one (N, 2) array, a NaN row between lines (as a
     line item draws them with connect="finite"); only over the samples ``rows`` x ``cols``
     when given (slices of the grid's rows and columns)."""
-    levels = [float(v) for v in levels if np.isfinite(v)]
     xs, ys, z = grid.xs[cols], grid.ys[rows], grid.z[rows, cols]
-    if not levels or len(xs) < 2 or len(ys) < 2:
+    if len(xs) < 2 or len(ys) < 2:
         return np.empty((0, 2))
+    # only the levels f reaches here (contourpy scans every cell once for each level);
+    # fmin/fmax skip NaN, and give NaN (no level) where all is NaN
+    lo, hi = np.fmin.reduce(z, axis=None), np.fmax.reduce(z, axis=None)
+    levels = [float(v) for v in levels if lo <= v <= hi]
+    if not levels:
+        return np.empty((0, 2))
+    # "threaded" with one thread: the lines of "serial", but the interpreter lock is released
+    # while they are worked out (on the map's thread, "serial" held the GUI thread ~10 ms)
     gen = contourpy.contour_generator(xs, ys, z,  # NaN: masked (no copy, 5 ms)
-                                      line_type=contourpy.LineType.ChunkCombinedNan)
+                                      line_type=contourpy.LineType.ChunkCombinedNan,
+                                      name="threaded", thread_count=1)
     chunks = [points for (points,), in gen.multi_lines(levels) if points is not None]
     if not chunks:
         return np.empty((0, 2))
@@ -270,7 +279,7 @@ def map_layers(function, xrange, yrange, resolution, spacing, window, level_coun
     scale comes from ``window`` (the model's), as the 3-D view's does. With ``first`` (an
     (xrange, yrange) inside the sampled one: what shows first), no lines are worked out: the
     layers' box is the part of the grid covering ``first``. ``pool``: see sample_grid (its
-    half of the grid overlaps the levels). Raises InputError for a window that cannot be
+    part of the grid overlaps the levels). Raises InputError for a window that cannot be
     sampled."""
     def levels_and_scale(values):
         return choose_levels(values, level_count, spacing), color_scale(values, spacing)
@@ -281,10 +290,9 @@ def map_layers(function, xrange, yrange, resolution, spacing, window, level_coun
     in_window = sample_grid(function, *window, COLOR_SAMPLES).finite
     found = levels_and_scale(in_window) if in_window.size else None
     grid = finish()
-    finite = grid.finite
-    if finite.size == 0:
+    if not np.isfinite(grid.z).any():  # (not grid.finite: a copy of the grid's values)
         return MapLayers(grid, np.array([]), np.empty((0, 2)), None)
-    levels, scale = found or levels_and_scale(finite)
+    levels, scale = found or levels_and_scale(grid.finite)
     if first is not None:
         return MapLayers(grid, levels, None, scale, inner_box(grid, *first))
     return MapLayers(grid, levels, contour_points(grid, levels), scale)

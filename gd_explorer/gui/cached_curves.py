@@ -5,7 +5,7 @@ from pixmaps while they look the same."""
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap, QTransform
+from PySide6.QtGui import QBrush, QImage, QPainter, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
 CHUNK = 4096  # steps in each fixed piece of a long path
@@ -119,7 +119,40 @@ class SteadyCurve(pg.PlotCurveItem):
 
 
 class MapImage(PanCached, pg.ImageItem):
-    """The colour map: an ImageItem painted from one pixmap through a pan."""
+    """The colour map: an ImageItem painted from one pixmap through a pan. A 2-D float image
+    with levels and a colour table of at most 256 colours is rendered to ARGB32, which Qt
+    draws as it is (pyqtgraph's Indexed8 is converted at each paint: 1 ms of an edit's
+    frame), with pyqtgraph's colours: the same index per value, NaN transparent. (Not
+    RGB32 or premultiplied: Qt scales those with a shortcut whose cell edges move by a
+    pixel with the clip, so the map painted directly and into its pixmap would differ.)"""
+
+    def render(self):
+        image, lut, levels = self.image, self.lut, self.levels
+        if image is None or image.ndim != 2 or image.dtype.kind != "f" or levels is None \
+                or np.ndim(levels) != 1 or not isinstance(lut, np.ndarray) \
+                or lut.dtype != np.uint8 or lut.ndim != 2 or lut.shape[1] not in (3, 4) \
+                or not 0 < len(lut) <= 256 or self.autoDownsample or self.axisOrder != "row-major":
+            return super().render()
+        lo, hi = (float(v) for v in levels)
+        scale = len(lut) / (hi - lo if hi != lo else 1.0)  # as pyqtgraph's rescaleData
+        index = np.subtract(image, lo, dtype=np.float64)
+        index *= scale
+        np.clip(index, 0, len(lut) - 1, out=index)
+        with np.errstate(invalid="ignore"):  # NaN: made transparent below
+            pixels = _argb_table(lut).take(index.astype(np.uint8))  # take: 3 times [ ]'s speed
+        if np.isnan(image.min()):
+            pixels[np.isnan(image)] = 0
+        self._argb = pixels  # the QImage shares this memory
+        self.qimage = QImage(pixels.data, pixels.shape[1], pixels.shape[0], QImage.Format_ARGB32)
+        self._renderRequired = self._unrenderable = False
+
+
+def _argb_table(lut):
+    """(N,) uint32 ARGB of an (N, 3) or (N, 4) uint8 RGB(A) colour table."""
+    rgba = np.full((len(lut), 4), 255, dtype=np.uint32)
+    rgba[:, :lut.shape[1]] = lut
+    r, g, b, a = rgba.T
+    return (a << 24) | (r << 16) | (g << 8) | b
 
 
 def cache_as_painted(item):

@@ -3,7 +3,7 @@ import queue
 import threading
 import time
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..core.errors import ExpressionError
 from ..core.function import parse_function
@@ -101,12 +101,13 @@ class Compiler(QObject):
             self.failed.emit(exc.message, -1 if exc.column is None else exc.column)
             self._update_busy()
             return
-        if self._running is None:  # first, so the worker works while the preview is drawn
-            self._start(rid, text)
-        else:
-            self._pending = (rid, text)
-            if time.monotonic() - self._running[2] > CANCEL_AFTER_S:
-                default_sandbox().cancel()
+        self._pending = (rid, text)
+        if self._running is None:
+            # after the preview is painted: the map comes first (the compiling thread and the
+            # worker would take the GUI thread's interpreter lock and cores meanwhile)
+            QTimer.singleShot(0, self, self._start_pending)
+        elif time.monotonic() - self._running[2] > CANCEL_AFTER_S:
+            default_sandbox().cancel()
         self.parsed.emit(text, ir)
         self._update_busy()
 
@@ -115,6 +116,12 @@ class Compiler(QObject):
         self._latest += 1
         self._pending = None
         self._update_busy()
+
+    def _start_pending(self):
+        if self._running is None and self._pending is not None:
+            rid, text = self._pending
+            self._pending = None
+            self._start(rid, text)
 
     def _start(self, rid, text):
         self._running = (rid, text, time.monotonic())

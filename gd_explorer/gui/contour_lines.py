@@ -25,7 +25,7 @@ def _lower_priority():
             pass
 
 
-# the view's lines (and half of the sampling of an edited formula's map)
+# the view's lines (and two thirds of the sampling of an edited formula's map)
 lines_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd-explorer-contours")
 _margin_lines = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd-explorer-margins",
                                    initializer=_lower_priority)
@@ -62,8 +62,14 @@ class LinesInProgress:
     def result(self):
         with self._lock:  # the painting and the margins' thread may both ask
             if self._result is None:
-                parts = [_band(*band) if future.cancel() else future.result()
-                         for band, future in zip(self._bands, self._futures)]
+                # every band the thread has not started is worked out here, meanwhile the
+                # thread finishes the one it is on (cancelled one by one, in turn, the thread
+                # would take the next one while this one waits)
+                mine = [future.cancel() for future in self._futures]
+                parts = [_band(*band) if here else None
+                         for band, here in zip(self._bands, mine)]
+                parts = [part if here else future.result()
+                         for part, here, future in zip(parts, mine, self._futures)]
                 path = QPainterPath()
                 for _, part in parts:
                     path.addPath(part)

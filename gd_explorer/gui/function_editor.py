@@ -60,6 +60,11 @@ class FunctionEditor(QWidget):
         self.error.hide()
         self.busy = QLabel("working out derivatives…", objectName="functionBusy")
         self.busy.setStyleSheet("color: #666;")
+        # its line is kept while hidden: showing it for an edit moves nothing (the formulas
+        # below would be laid out and painted again in the edit's frame, and jump)
+        policy = self.busy.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.busy.setSizePolicy(policy)
         self.busy.hide()
         self.note = QLabel(objectName="functionNote")
         self.note.setWordWrap(True)
