@@ -500,13 +500,25 @@ def test_the_start_marker_is_played_from_its_cache_and_moves_with_the_start(long
         model.step(1)
         view.viewport().repaint()
     assert all(calls == [] for calls in painted)
+    old = view.data_to_viewport(*model.start)
     model.set_start(-0.5, 0.5)  # a new run from there: the marker moves
     view.viewport().repaint()
-    image = view.viewport().grab().toImage()
-    at = view.data_to_viewport(-0.5, 0.5)  # a green ring around the current point's disc
-    around = [image.pixelColor(at.x() + dx, at.y() + dy) for dx in range(-8, 9)
-              for dy in range(-8, 9)]
-    assert sum(near(c, pg.mkColor(START_COLOR)) for c in around) >= 20
+    shown = view.viewport().grab().toImage()
+    marker.setVisible(False)
+    view.viewport().repaint()
+    hidden = view.viewport().grab().toImage()
+    marker.setVisible(True)
+
+    def ring_pixels(at):
+        """Pixels near ``at`` painted in the start's green by the marker (the arrows and the
+        label cover part of its ring)."""
+        green = pg.mkColor(START_COLOR)
+        return sum(near(shown.pixelColor(at.x() + dx, at.y() + dy), green)
+                   and not near(hidden.pixelColor(at.x() + dx, at.y() + dy), green)
+                   for dx in range(-8, 9) for dy in range(-8, 9))
+
+    assert ring_pixels(view.data_to_viewport(-0.5, 0.5)) >= 10  # a green ring at the new start
+    assert ring_pixels(old) == 0                                 # none left at the old one
 
 
 class Paints(QObject):
