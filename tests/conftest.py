@@ -22,6 +22,22 @@ def shown_window(qtbot):
 
 
 @pytest.fixture
+def lone_contour_view(qtbot):
+    """A ContourView of a model of its own, shown at 700 x 600 (no function loaded yet)."""
+    from gd_explorer.gui.app import make_app
+    from gd_explorer.gui.contour_view import ContourView
+    from gd_explorer.gui.model import ExplorerModel
+
+    make_app()
+    view = ContourView(ExplorerModel())
+    qtbot.addWidget(view)
+    view.resize(700, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+@pytest.fixture
 def sandbox_requests(monkeypatch):
     """The formulas sent to the symbolic worker during the test, in order (counts its work)."""
     from gd_explorer.core.sandbox import Sandbox

@@ -7,9 +7,6 @@ import pytest
 from PySide6.QtCore import QEvent, QObject
 
 from gd_explorer.core.function import parse_function
-from gd_explorer.gui.app import make_app
-from gd_explorer.gui.contour_view import ContourView
-from gd_explorer.gui.model import ExplorerModel
 
 ENDLESS = 40  # resizes of the axis for one resize of the view: it would never stop
 
@@ -32,18 +29,12 @@ class AxisResizes(QObject):
 
 
 @pytest.fixture
-def view(qtbot):
-    make_app()
-    model = ExplorerModel()
-    v = ContourView(model)
-    qtbot.addWidget(v)
-    v.resize(600, 600)
-    v.show()
-    qtbot.waitExposed(v)
+def view(qtbot, lone_contour_view):
+    model = lone_contour_view.model
     model.set_window((-2.0, 2.0), (-2.0, 2.0))
     model.set_function(parse_function("x^2 + y^2"))
     qtbot.wait(20)
-    return v
+    return lone_contour_view
 
 
 def test_the_y_axis_settles_at_every_size(qtbot, view):

@@ -15,15 +15,8 @@ from gd_explorer.gui.model import ExplorerModel
 
 
 @pytest.fixture
-def view(qtbot):
-    make_app()
-    model = ExplorerModel()
-    v = ContourView(model)
-    qtbot.addWidget(v)
-    v.resize(700, 600)
-    v.show()
-    qtbot.waitExposed(v)
-    return v
+def view(lone_contour_view):
+    return lone_contour_view
 
 
 def show(qtbot, view, text, window=((-3.0, 3.0), (-3.0, 3.0))):
