@@ -172,12 +172,15 @@ class _Canvas(QWidget):
 
     def paintEvent(self, _event):
         painter = QPainter(self)
-        if self.svg is not None:
-            self.svg.render(painter, QRectF(0, 0, self.width(), self.height()))
-            return
-        painter.setFont(self.view.plain_font())
-        painter.setPen(self.palette().color(QPalette.WindowText))
-        painter.drawText(self.rect(), Qt.AlignLeft | Qt.AlignVCenter, self.view.text())
+        try:
+            if self.svg is not None:
+                self.svg.render(painter, QRectF(0, 0, self.width(), self.height()))
+                return
+            painter.setFont(self.view.plain_font())
+            painter.setPen(self.palette().color(QPalette.WindowText))
+            painter.drawText(self.rect(), Qt.AlignLeft | Qt.AlignVCenter, self.view.text())
+        finally:
+            painter.end()  # now, even while something else holds this frame (a debugger)
 
 
 class MathView(QScrollArea):
