@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from ..core.errors import InputError
 from ..core.fmt import fmt
 from ..core.optimizers import OPTIMIZERS
+from .relay import hand_over
 
 
 KIND_WORDS = {"minimum": ("minimum", "minima"), "saddle": ("saddle", "saddles"),
@@ -55,8 +56,6 @@ class Job(QObject):
     busyChanged = Signal(bool)
     progress = Signal(int)            # percent of the running job done
     finished = Signal(str, object)    # kind, result or error text
-    _done = Signal(int, str, object)  # job id, kind, result (from the thread)
-    _progress = Signal(int, int)      # job id, percent (from the thread)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -64,8 +63,6 @@ class Job(QObject):
         self._job = 0
         self._cancel = None
         self._thread = None
-        self._done.connect(self._on_done)
-        self._progress.connect(self._on_progress)
 
     @property
     def busy(self):
@@ -84,7 +81,7 @@ class Job(QObject):
             percent = int(100 * done / max(total, 1))
             if percent != last[0]:
                 last[0] = percent
-                self._progress.emit(job, percent)
+                hand_over(self._on_progress, job, percent)
 
         def run():
             from ..core.batch import Cancelled
@@ -97,7 +94,7 @@ class Job(QObject):
                 result = str(exc)
             except Exception as exc:  # report, never kill the thread silently
                 result = f"the analysis failed: {exc}"
-            self._done.emit(job, kind, result)
+            hand_over(self._on_done, job, kind, result)
 
         self._thread = threading.Thread(target=run, daemon=True, name=f"gd-explorer-{kind}")
         self._thread.start()

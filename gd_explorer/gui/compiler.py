@@ -10,6 +10,7 @@ from ..core.function import parse_function
 from ..core.parser import parse_ir
 from ..core.sandbox import default_sandbox
 from .events import process_events_until
+from .relay import hand_over
 
 CANCEL_AFTER_S = 0.3
 
@@ -65,10 +66,7 @@ def _compile_forever():
                 _early[text] = outcome
             _early_done[text].set()
             continue
-        try:
-            compiler._work(rid, text)
-        except RuntimeError:  # its window was closed meanwhile: nobody to tell
-            pass
+        compiler._work(rid, text)  # (handed over to a closed window's compiler: dropped)
         del compiler  # a closed window's compiler is not kept alive by this thread
 
 
@@ -77,11 +75,9 @@ class Compiler(QObject):
     compiled = Signal(object)        # Function
     failed = Signal(str, int)        # message, column or -1
     busyChanged = Signal(bool)
-    _done = Signal(int, object)      # request id, Function or ExpressionError (from the thread)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._done.connect(self._on_done)
         self._latest = 0
         self._running = None      # (id, text, started)
         self._pending = None      # (id, text)
@@ -129,7 +125,7 @@ class Compiler(QObject):
 
     def _work(self, rid, text):
         outcome = _early.pop(text, None)
-        self._done.emit(rid, _compile(text) if outcome is None else outcome)
+        hand_over(self._on_done, rid, _compile(text) if outcome is None else outcome)
 
     def _on_done(self, rid, outcome):
         self._running = None

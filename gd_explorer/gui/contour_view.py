@@ -21,6 +21,7 @@ from .contour_lines import ContourCurve, LinesInProgress, lines_pool, start_marg
 from .ds_handle import DsHandle
 from .light_marks import Dot, Segment
 from .observing import data_to_viewport, observe, stop_observing
+from .relay import hand_over
 from .step_preview import StepPreview
 
 RESOLUTION = 400   # samples per side of the map (with its margins)
@@ -120,8 +121,6 @@ class ContourView(pg.PlotWidget):
     """PlotWidget (objectName "contourView") that observes an ExplorerModel."""
 
     hovered = Signal(str)  # "x = …, y = …, f = …" for the status bar
-    _layers_ready = Signal(int, object)  # job, MapLayers or a message (from a thread)
-    _margins_ready = Signal(int, object)  # job, all the lines with the margins' (from a thread)
 
     def __init__(self, model, parent=None):
         super().__init__(parent=parent, background="w",
@@ -136,8 +135,6 @@ class ContourView(pg.PlotWidget):
         self.recomputes = 0  # samplings of f done (tests count them)
         self._job = 0  # the latest sampling; a thread's older result is dropped
         self._panned = False  # the window changes because the user panned or zoomed
-        self._layers_ready.connect(self._apply_layers)
-        self._margins_ready.connect(self._apply_margins)
         self._background_job = None  # the job of a sampling running on a thread
         self._margins_job = None  # the job whose margins' lines are being worked out
         self._closed = False
@@ -504,11 +501,7 @@ class ContourView(pg.PlotWidget):
                          name="gd-explorer-map").start()
 
     def _sample_in_background(self, job, args):
-        layers = self._layers(args)
-        try:
-            self._layers_ready.emit(job, layers)
-        except RuntimeError:  # the view was deleted meanwhile: nobody to draw it
-            pass
+        hand_over(self._apply_layers, job, self._layers(args))  # dropped if the view is gone
 
     @staticmethod
     def _layers(args):
@@ -564,14 +557,8 @@ class ContourView(pg.PlotWidget):
         if todo is None or todo[0] != self._job:
             return
         job, layers, lines = todo
-        start_margins(layers, lines, lambda drawn: self._margins_in_background(job, drawn),
+        start_margins(layers, lines, lambda drawn: hand_over(self._apply_margins, job, drawn),
                       lambda: job == self._job)
-
-    def _margins_in_background(self, job, lines):
-        try:
-            self._margins_ready.emit(job, lines)
-        except RuntimeError:  # the view was deleted meanwhile
-            pass
 
     def _apply_margins(self, job, lines):
         """All the lines, the margins' with the view's (one path: one cached pixmap to paint)."""

@@ -1,0 +1,45 @@
+"""Results of worker threads reach their objects on the window's thread, and a result whose
+object was deleted meanwhile is dropped (a thread emitting a signal of an object being deleted
+crashed the test run once)."""
+import threading
+
+import shiboken6
+from PySide6.QtCore import QObject, QThread
+
+from gd_explorer.gui.app import make_app
+from gd_explorer.gui.relay import hand_over
+
+
+class Receiver(QObject):
+    def __init__(self):
+        super().__init__()
+        self.got = []
+
+    def take(self, *args):
+        self.got.append((args, QThread.currentThread()))
+
+
+def from_a_thread(method, *args):
+    thread = threading.Thread(target=hand_over, args=(method, *args))
+    thread.start()
+    thread.join()
+
+
+def test_a_result_from_a_thread_arrives_on_the_windows_thread(qtbot):
+    make_app()
+    receiver = Receiver()
+    from_a_thread(receiver.take, 1, "a")
+    assert receiver.got == []  # not called on the worker thread
+    qtbot.waitUntil(lambda: bool(receiver.got), timeout=15000)
+    assert receiver.got == [((1, "a"), receiver.thread())]
+
+
+def test_a_result_for_an_object_deleted_meanwhile_is_dropped(qtbot):
+    make_app()
+    gone, live = Receiver(), Receiver()
+    got = gone.got
+    from_a_thread(gone.take, 1)
+    shiboken6.delete(gone)          # the window closed before the result arrived
+    from_a_thread(live.take, 2)     # handed over after it: arrives after it
+    qtbot.waitUntil(lambda: bool(live.got), timeout=15000)
+    assert got == [] and [args for args, _ in live.got] == [(2,)]
