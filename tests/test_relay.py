@@ -43,3 +43,41 @@ def test_a_result_for_an_object_deleted_meanwhile_is_dropped(qtbot):
     from_a_thread(live.take, 2)     # handed over after it: arrives after it
     qtbot.waitUntil(lambda: bool(live.got), timeout=15000)
     assert got == [] and [args for args, _ in live.got] == [(2,)]
+
+
+
+def test_a_file_jobs_signals_arrive_on_the_windows_thread_and_not_after_it_is_deleted(
+        qtbot, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    from gd_explorer.gui.background import BackgroundJob
+
+    make_app()
+    seen = []
+    job = BackgroundJob(lambda: job.report(3, 10))
+    # direct connections: the slots run on the thread that emits
+    job.progress.connect(lambda done, total: seen.append(
+        ("progress", done, total, QThread.currentThread())), Qt.DirectConnection)
+    job.done.connect(lambda error: seen.append(("done", error, QThread.currentThread())),
+                     Qt.DirectConnection)
+    main = job.thread()
+    with qtbot.waitSignal(job.done, timeout=15000):
+        job.start()
+    assert seen == [("progress", 3, 10, main), ("done", "", main)]
+
+    failures = []
+    monkeypatch.setattr(threading, "excepthook", failures.append)
+    release = threading.Event()
+    gone = BackgroundJob(lambda: release.wait(15))
+    late = []
+    gone.done.connect(late.append)
+    before = set(threading.enumerate())
+    gone.start()
+    worker, = set(threading.enumerate()) - before
+    shiboken6.delete(gone)   # the window closed during a long export
+    release.set()
+    worker.join(15)
+    after = Receiver()
+    from_a_thread(after.take, 1)  # handed over after the job's result: arrives after it
+    qtbot.waitUntil(lambda: bool(after.got), timeout=15000)
+    assert late == [] and failures == []

@@ -5,6 +5,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ..core.errors import InputError
 from ..core.fileio import Cancelled
+from .relay import hand_over
 
 BACKGROUND_ROWS = 50_000  # jobs with more rows than this run in the background
 BACKGROUND_BYTES = 4_000_000  # and session files larger than this are read there
@@ -13,8 +14,10 @@ BACKGROUND_BYTES = 4_000_000  # and session files larger than this are read ther
 class BackgroundJob(QObject):
     """``work()`` runs on a thread; ``done(error)`` follows on the GUI thread ("" on success).
 
-    A job that reports progress calls ``report(done, total)``: it emits ``progress`` and
-    returns True once ``cancel()`` was called, which the work takes as its cue to stop.
+    A job that reports progress calls ``report(done, total)``: ``progress`` follows on the GUI
+    thread, and report returns True once ``cancel()`` was called, which the work takes as its
+    cue to stop. Both signals are emitted on the GUI thread (through the relay), never for a
+    job deleted meanwhile (a window closed during a long export).
     """
 
     done = Signal(str)
@@ -33,8 +36,14 @@ class BackgroundJob(QObject):
         self._cancel.set()
 
     def report(self, done, total):
-        self.progress.emit(int(done), int(total))
+        hand_over(self._report, int(done), int(total))
         return self._cancel.is_set()
+
+    def _report(self, done, total):
+        self.progress.emit(done, total)
+
+    def _finish(self, error):
+        self.done.emit(error)
 
     def _run(self):
         try:
@@ -47,4 +56,4 @@ class BackgroundJob(QObject):
             error = str(exc)
         except Exception as exc:  # report every failure as a message
             error = f"{type(exc).__name__}: {exc}"
-        self.done.emit(error)
+        hand_over(self._finish, error)
