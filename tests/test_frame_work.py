@@ -408,6 +408,53 @@ def test_the_maps_axes_measure_each_tick_label_once(long_run):
         lambda p: pg.AxisItem.generateDrawSpecs(bottom, p))
 
 
+
+def axis_pixels(view, axis):
+    image = view.grab().toImage()
+    rect = view.mapFromScene(axis.sceneBoundingRect()).boundingRect()
+    return image.copy(rect)
+
+
+def test_a_pan_sets_no_axis_title_but_draws_the_new_ticks(long_run):
+    """pyqtgraph sets an axis's title (HTML, a layout) at each new range; the map's axes set
+    it only when it changes (a new SI prefix, a new text), and draw the new ticks."""
+    view = long_run.contour
+    vb, bottom = view.getViewBox(), view.getPlotItem().getAxis("bottom")
+    title, titles = bottom.label.toHtml(), bottom.titles_set
+    before = axis_pixels(view, bottom)
+    vb.translateBy(x=0.37)
+    view.viewport().repaint()
+    assert bottom.titles_set == titles and bottom.label.toHtml() == title
+    assert axis_pixels(view, bottom) != before  # the ticks moved
+    vb.setXRange(-3e10, 3e10, padding=0)       # a prefix (×1e9): a new title
+    view.viewport().repaint()
+    assert bottom.titles_set == titles + 1 and "x" in bottom.labelString()
+    assert bottom.label.toHtml() != title
+    view.getPlotItem().setLabel("bottom", "x₁")
+    assert bottom.titles_set == titles + 2 and "x₁" in bottom.label.toPlainText()
+
+
+def test_the_maps_background_is_painted_once(long_run):
+    """The map's viewport is not filled with the palette's colour under the view's own
+    background (its brush fills every region it repaints), and no pixel is left unpainted."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtGui import QColor, QRegion
+    from PySide6.QtWidgets import QWidget
+
+    view = long_run.contour
+    port = view.viewport()
+    assert not port.autoFillBackground() and port.testAttribute(Qt.WA_OpaquePaintEvent)
+    vb = view.getViewBox()
+    vb.translateBy(x=40.0)  # the map's pixmap off the view: the background alone
+    image = QImage(port.size(), QImage.Format_ARGB32)
+    image.fill(QColor("magenta"))
+    port.render(image, QPoint(), QRegion(), QWidget.RenderFlag.DrawChildren)  # no window fill
+    vb.translateBy(x=-40.0)
+    magenta = QColor("magenta").rgb()
+    assert not any(image.pixel(x, y) == magenta for x in range(0, image.width(), 7)
+                   for y in range(0, image.height(), 7))
+
+
 def near(a, b, tolerance=60):
     return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) < tolerance
 

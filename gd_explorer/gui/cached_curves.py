@@ -164,8 +164,14 @@ def cache_as_painted(item):
 
 def plain_background(view):
     """Fill ``view``'s (a GraphicsView's) background instead of replaying pyqtgraph's cached
-    one, a pixmap of the whole viewport read again for each repainted region."""
+    one, a pixmap of the whole viewport read again for each repainted region. Its background
+    brush, opaque, fills every region it repaints, so Qt does not fill the viewport with the
+    palette's colour first (a quarter of a millisecond a frame for the map)."""
     view.setCacheMode(QGraphicsView.CacheNone)
+    if view.backgroundBrush().isOpaque():
+        port = view.viewport()
+        port.setAutoFillBackground(False)
+        port.setAttribute(Qt.WA_OpaquePaintEvent, True)
 
 
 def descendants(item):
@@ -185,16 +191,31 @@ def cache_axes(plot, names=None):
 
 
 class MeasuredAxis(pg.AxisItem):
-    """An AxisItem that measures each tick label's text once: at each new range (a pan)
+    """An AxisItem that measures each tick label's text once (at each new range, a pan,
     pyqtgraph measures the labels of every tick level, most only to find them too crowded to
-    draw, and the same texts come back as the view moves."""
+    draw, and the same texts come back as the view moves) and sets its title only when the
+    title changes."""
 
     KEPT = 1024  # texts remembered, at most
+    _label_html = None  # the title's HTML as last set
+    titles_set = 0      # titles set (tests count them)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.sizes = {}  # (font, rectangle, flags, text) → the text's rectangle
         self.measured = 0  # texts measured (tests count them)
+
+    def _updateLabel(self):
+        """pyqtgraph sets the title's HTML again and lays the axis out again at each new range
+        (each frame of a pan), though the title changes only with a new SI prefix or style."""
+        html = self.labelString()
+        if html == self._label_html:
+            self.picture = None  # the ticks are drawn again
+            self.update()
+            return
+        self._label_html = html
+        self.titles_set += 1
+        super()._updateLabel()
 
     def generateDrawSpecs(self, p):
         return super().generateDrawSpecs(_MeasuringPainter(p, self))

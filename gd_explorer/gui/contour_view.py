@@ -19,7 +19,7 @@ from .cached_curves import (CachedLegend, ChunkedPath, MapImage, MeasuredAxis, S
                             thin_to_pixels)
 from .contour_lines import ContourCurve, LinesInProgress, lines_pool, start_margins
 from .ds_handle import DsHandle
-from .light_marks import Dot, Segment
+from .light_marks import Dot, Head, Segment
 from .observing import data_to_viewport, observe, stop_observing
 from .relay import hand_over
 from .step_preview import StepPreview
@@ -300,7 +300,7 @@ class ContourView(pg.PlotWidget):
 
     def _arrow(self, color, name, style=Qt.SolidLine):
         shaft = Segment(**cased_line(color, 3.0, style), name=name)
-        head = pg.ArrowItem(headLen=15, tipAngle=34, tailLen=0, pen=casing(1.5), brush=color)
+        head = Head(headLen=15, tipAngle=34, tailLen=0, pen=casing(1.5), brush=color)
         for item in (shaft, head):
             item.setZValue(7)
             self.getPlotItem().addItem(item)

@@ -1,7 +1,8 @@
 """Marks on the map that move at every step, at little cost per step: the current point and
 the next step's ring (pyqtgraph's ScatterPlotItem rebuilds its record array, its bounds and its
 symbol atlas for each new point), the arrows' shafts, the level tangent and the next step's
-line (PlotCurveItem checks, bounds and paths for two points)."""
+line (PlotCurveItem checks, bounds and paths for two points), and the arrows' heads
+(ArrowItem builds its path, pen and brush again for each new angle)."""
 import math
 
 import numpy as np
@@ -145,3 +146,16 @@ class Segment(LightMark, pg.PlotCurveItem):
             if pen is not None:
                 p.setPen(pg.mkPen(pen))
                 p.drawLine(a, b)
+
+
+class Head(pg.ArrowItem):
+    """An ArrowItem turned by its item rotation: a new angle (setStyle(angle=…)) turns the
+    same path instead of building it, its pen and its brush again. The tip, at the item's
+    origin, stays where setPos puts it."""
+
+    def setStyle(self, **opts):
+        angle = opts.pop("angle", None)
+        if opts:
+            super().setStyle(**opts, angle=0.0)  # the path, at angle 0
+        if angle is not None:
+            self.setRotation(float(angle))
