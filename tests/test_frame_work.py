@@ -434,6 +434,30 @@ def test_a_pan_sets_no_axis_title_but_draws_the_new_ticks(long_run):
     assert bottom.titles_set == titles + 2 and "x₁" in bottom.label.toPlainText()
 
 
+
+def test_the_maps_axes_draw_two_levels_of_ticks(long_run):
+    """The labelled ticks and one level between them, not pyqtgraph's third level (a ruler of
+    small ticks redrawn at each frame of a pan)."""
+    from PySide6.QtGui import QPainter, QPicture
+
+    view = long_run.contour
+    vb = view.getViewBox()
+    vb.setRange(xRange=(-2.0, 2.0), yRange=(-1.0, 3.0), padding=0)
+    view.viewport().repaint()
+    for name in ("bottom", "left"):
+        axis = view.getPlotItem().getAxis(name)
+        (lo, hi), size = axis.range, axis.geometry().width() if name == "bottom" else \
+            axis.geometry().height()
+        levels = axis.tickValues(lo, hi, size)
+        assert len(levels) == 2, name
+        wanted = {round(v, 9) for _spacing, values in levels for v in values}
+        picture = QPicture()
+        painter = QPainter(picture)
+        _axis, ticks, texts = axis.generateDrawSpecs(painter)
+        painter.end()
+        assert len(ticks) == len(wanted) and len(texts) >= 3, name
+
+
 def test_the_maps_background_is_painted_once(long_run):
     """The map's viewport is not filled with the palette's colour under the view's own
     background (its brush fills every region it repaints), and no pixel is left unpainted."""

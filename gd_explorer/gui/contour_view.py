@@ -207,6 +207,11 @@ class ContourView(pg.PlotWidget):
         # axis's width, which follows its labels: the axis may widen but not narrow, or the
         # two can chase each other for ever; it narrows again for a new window
         plot.getAxis("left").setStyle(autoReduceTextSpace=False)
+        # two levels of ticks, as the colour bar: the labelled ones and one level between
+        # (pyqtgraph's third level, a ruler of small unlabelled ticks, was 40 of the 50 ticks
+        # the x axis drew again at each frame of a pan)
+        for name in ("bottom", "left"):
+            plot.getAxis(name).setStyle(maxTickLevel=1)
         plot.getViewBox().setLimits(xMin=-VIEW_LIMIT, xMax=VIEW_LIMIT, yMin=-VIEW_LIMIT,
                                     yMax=VIEW_LIMIT, minXRange=1e-8, minYRange=1e-8)
         self.image = MapImage(axisOrder="row-major")
