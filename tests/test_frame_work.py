@@ -421,10 +421,13 @@ def test_a_pan_sets_no_axis_title_but_draws_the_new_ticks(long_run):
     view = long_run.contour
     vb, bottom = view.getViewBox(), view.getPlotItem().getAxis("bottom")
     title, titles = bottom.label.toHtml(), bottom.titles_set
+    hidden = [view.getPlotItem().getAxis(name) for name in ("top", "right")]
+    hidden_titles = [axis.titles_set for axis in hidden]
     before = axis_pixels(view, bottom)
-    vb.translateBy(x=0.37)
+    vb.translateBy(x=0.37, y=0.21)
     view.viewport().repaint()
     assert bottom.titles_set == titles and bottom.label.toHtml() == title
+    assert [axis.titles_set for axis in hidden] == hidden_titles  # the hidden ones too
     assert axis_pixels(view, bottom) != before  # the ticks moved
     vb.setXRange(-3e10, 3e10, padding=0)       # a prefix (×1e9): a new title
     view.viewport().repaint()

@@ -123,8 +123,9 @@ class ContourView(pg.PlotWidget):
     hovered = Signal(str)  # "x = …, y = …, f = …" for the status bar
 
     def __init__(self, model, parent=None):
-        super().__init__(parent=parent, background="w",
-                         axisItems={name: MeasuredAxis(name) for name in ("bottom", "left")})
+        # all four: the hidden top and right axes follow the range too (and set their titles)
+        super().__init__(parent=parent, background="w", axisItems={
+            name: MeasuredAxis(name) for name in ("bottom", "left", "top", "right")})
         self.setObjectName("contourView")
         plain_background(self)  # the map covers it anyway
         self.model = model
