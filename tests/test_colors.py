@@ -243,3 +243,23 @@ def test_legend_glyphs_are_the_marks_as_drawn(qtbot, shown_window):
                                ("∇f (uphill)", view.grad_shaft, GRAD_COLOR)):
         assert entries[label].item is item
         assert glyph_colors(entries[label]) >= {color, CASING_COLOR}
+
+
+def test_a_click_on_a_legend_entry_hides_nothing(qtbot, shown_window):
+    """The legend is a key, not a switch: pyqtgraph's sample hid its item on a click (the
+    ∇f arrow's shaft went, its head stayed)."""
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    model, view = shown_window.model, shown_window.contour
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        model.set_expression("x^2 + 3*y^2")
+    view.viewport().repaint()
+    entries = legend_entries(view)
+    for name in ("∇f (uphill)", "−∇f (downhill)", "u (dial)"):
+        sample = entries[name]
+        assert sample.item.isVisible()
+        where = view.mapFromScene(sample.sceneBoundingRect().center())
+        QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, where)
+        QApplication.processEvents()
+        assert sample.item.isVisible(), name

@@ -264,9 +264,31 @@ def test_the_legend_is_painted_from_its_cache_until_an_entry_looks_different(lon
     assert len(ours) == 1
     marked = pixels_of(view, sample, color)
     assert marked > line  # the marker's disc shows
-    sample.setCacheMode(QGraphicsItem.NoCache)  # the cache shows what it paints afresh
+    view.legend.setCacheMode(QGraphicsItem.NoCache)  # the cache shows what it paints afresh
     view.viewport().repaint()
     assert abs(pixels_of(view, sample, color) - marked) <= 0.2 * marked
+
+
+def test_the_legend_is_one_item_and_looks_as_its_entries_painted_by_qt(long_run, monkeypatch):
+    """The legend paints its entries into its own pixmap: Qt visits none of them (no
+    bounds, no paint); what it shows is what the entries paint as items of the scene."""
+    import pyqtgraph as pg
+
+    view = long_run.contour
+    legend = view.legend
+    parts = [part for sample, label in legend.items for part in legend._parts(sample, label)]
+    assert len(parts) >= 3 * len(legend.items) >= 24
+    assert all(part.flags() & QGraphicsItem.ItemHasNoContents for part in parts)
+    view.viewport().repaint()
+    rect = view.mapFromScene(legend.sceneBoundingRect()).boundingRect()
+    ours = view.viewport().grab(rect).toImage()
+    for part in parts:  # each entry painted by Qt, as a LegendItem's are
+        part.setFlag(QGraphicsItem.ItemHasNoContents, False)
+    monkeypatch.setattr(legend, "paint", lambda p, *args: pg.LegendItem.paint(legend, p, *args))
+    legend.setCacheMode(QGraphicsItem.NoCache)
+    view.viewport().repaint()
+    theirs = view.viewport().grab(rect).toImage()
+    assert largest_difference(ours, theirs) <= 2  # the box's translucency rounded once more
 
 
 def test_a_step_writes_only_the_new_cells_of_the_iteration_table(long_run):

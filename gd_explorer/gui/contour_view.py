@@ -85,6 +85,10 @@ class CasedSample(pg.ItemSample):
         # the casing's round ends stick out of the 20 px square: a cached sample keeps them
         return super().boundingRect().adjusted(-4, -4, 4, 4)
 
+    def mouseClickEvent(self, event):
+        # a key, not a switch: pyqtgraph's sample hid its item (the ∇f arrow's shaft, say)
+        event.ignore()
+
     def paint(self, p, *args):
         shadow = self.item.opts.get("shadowPen")
         if shadow is not None and self.item.isVisible():
