@@ -202,3 +202,30 @@ def test_contour_points_are_contourpys_lines_with_nan_masked(expr):
         want = np.concatenate([part for p in lines for part in (p, np.full((1, 2), np.nan))])
         got = contour_points(grid, levels, rows, cols)
         assert got.shape == want.shape and np.array_equal(got, want, equal_nan=True)
+
+
+@pytest.mark.parametrize("expr", ["(1 + (x + y + 1)^2*(19 - 14*x + 3*x^2 - 14*y + 6*x*y + 3*y^2))"
+                                  "*(30 + (2*x - 3*y)^2*(18 - 32*x + 12*x^2 + 48*y - 36*x*y"
+                                  " + 27*y^2))", "sqrt(x) * cos(x*y) + 1/(y - 0.25)", "x", "3"])
+def test_sampling_evaluates_f_a_block_of_rows_at_a_time(expr):
+    """f is evaluated on at most BLOCK samples at a time (their temporaries stay in the
+    processor's cache), each row once, and the grid holds the values of f evaluated on the
+    whole grid at once."""
+    from gd_explorer.core.grid import BLOCK, DRAW_LIMIT
+
+    fn = parse_function(expr)
+    shapes = []
+
+    class Counted:
+        def value(self, x, y):
+            shapes.append(np.broadcast_shapes(np.shape(x), np.shape(y)))
+            return fn.value(x, y)
+
+    grid = sample_grid(Counted(), (-1.0, 3.0), (-2.0, 2.0), 400)
+    assert all(rows * cols <= BLOCK and cols == 400 for rows, cols in shapes)
+    assert sum(rows for rows, _ in shapes) == 400 and len(shapes) == -(-400 // (BLOCK // 400))
+    with np.errstate(all="ignore"):
+        whole = np.broadcast_to(fn.value(grid.xs[np.newaxis, :], grid.ys[:, np.newaxis]),
+                                (400, 400))
+    want = np.clip(np.where(np.isfinite(whole), whole, np.nan), -DRAW_LIMIT, DRAW_LIMIT)
+    assert np.array_equal(grid.z, want, equal_nan=True)

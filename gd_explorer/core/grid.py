@@ -9,6 +9,9 @@ from .errors import InputError
 
 MAX_RESOLUTION = 2000
 DRAW_LIMIT = 1e150  # sampled values are clipped to +-this
+# f is evaluated on at most this many samples at a time: the temporaries of a block of rows
+# stay in the processor's cache (a 400² map in one go took twice as long; the same values)
+BLOCK = 16384
 
 
 @dataclass(frozen=True)
@@ -68,17 +71,26 @@ def start_sampling(function, xrange, yrange, resolution=200, pool=None):
     xs = np.linspace(x0, x1, nx)
     ys = np.linspace(y0, y1, ny)
 
+    z = np.empty((ny, nx))
+    step = max(1, BLOCK // nx)
+
     def rows(part):
-        return function.value(xs[np.newaxis, :], ys[part, np.newaxis])
+        """f over the rows ``part`` of z, a block of rows at a time."""
+        first, stop, _ = part.indices(ny)
+        for a in range(first, stop, step):
+            b = min(a + step, stop)
+            z[a:b] = function.value(xs[np.newaxis, :], ys[a:b, np.newaxis])
 
     split = ny // 3  # the caller works out the levels meanwhile: the pool takes two thirds
     top = None if pool is None else pool.submit(rows, slice(split, None))
-    bottom = rows(slice(None) if pool is None else slice(0, split))
+    rows(slice(None) if pool is None else slice(0, split))
 
     def finish():
-        z = bottom
         if top is not None:
-            z = np.concatenate([z, rows(slice(split, None)) if top.cancel() else top.result()])
+            if top.cancel():
+                rows(slice(split, None))
+            else:
+                top.result()
         z[~np.isfinite(z)] = np.nan
         np.clip(z, -DRAW_LIMIT, DRAW_LIMIT, out=z)  # so differences of values never overflow
         return Grid(xs, ys, z)
