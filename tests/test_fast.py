@@ -211,13 +211,14 @@ def test_the_busy_cue_of_an_edit_moves_nothing_in_the_editor(qtbot, window, monk
         held.gate.set()
 
 
+@pytest.mark.parametrize("rows", [50, 700])  # 700 rows of 60: three blocks of rows (BLOCK)
 @pytest.mark.parametrize("lut", [
     "viridis",
     np.array([[255, 0, 0, 128], [0, 0, 255, 255], [0, 255, 0, 3]], dtype=np.uint8)])
-def test_the_map_image_has_pyqtgraphs_colours_in_a_format_qt_draws_as_it_is(qtbot, lut):
+def test_the_map_image_has_pyqtgraphs_colours_in_a_format_qt_draws_as_it_is(qtbot, lut, rows):
     """MapImage renders ARGB32 itself (pyqtgraph's Indexed8 is converted again at each
-    paint), with the very colours of pyqtgraph's ImageItem: the same colour for each value,
-    transparent where f is undefined."""
+    paint), a block of rows at a time, with the very colours of pyqtgraph's ImageItem: the
+    same colour for each value, transparent where f is undefined."""
     import pyqtgraph as pg
     from PySide6.QtGui import QImage
 
@@ -225,15 +226,15 @@ def test_the_map_image_has_pyqtgraphs_colours_in_a_format_qt_draws_as_it_is(qtbo
 
     if isinstance(lut, str):
         lut = pg.colormap.get(lut).getLookupTable(nPts=256)
-    z = np.random.default_rng(1).normal(size=(50, 60))
+    z = np.random.default_rng(1).normal(size=(rows, 60))
     z[3:5, 7:9] = np.nan
 
     def rgba(item):
         item.setImage(z, lut=lut, levels=(-1.5, 1.2), autoLevels=False)
         item.render()
         image = item.qimage.convertToFormat(QImage.Format_RGBA8888)
-        bits = np.array(image.constBits(), dtype=np.uint8).reshape(50, image.bytesPerLine())
-        return item.qimage.format(), bits[:, :60 * 4].reshape(50, 60, 4)
+        bits = np.array(image.constBits(), dtype=np.uint8).reshape(rows, image.bytesPerLine())
+        return item.qimage.format(), bits[:, :60 * 4].reshape(rows, 60, 4)
 
     fmt, ours = rgba(MapImage(axisOrder="row-major"))
     _, theirs = rgba(pg.ImageItem(axisOrder="row-major"))

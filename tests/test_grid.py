@@ -160,3 +160,72 @@ def test_map_levels_and_colours_come_from_the_window_not_the_sampled_area():
     assert np.array_equal(snug.levels, tall.levels) and snug.scale == tall.scale
     # the window's values run from 0 to 2: every level lies inside them
     assert 0 < tall.levels.min() and tall.levels.max() < 2
+
+
+@pytest.mark.parametrize("spacing, separately, together", [("linear", 2, 1), ("log", 4, 2)])
+def test_levels_and_colour_scale_share_their_percentiles(monkeypatch, spacing, separately,
+                                                          together):
+    """An edit's map works out its levels and colours from the same window's values: the
+    percentiles they share are worked out once, and both are what each alone gives."""
+    from gd_explorer.core import grid as grid_module
+
+    z = sample_grid(parse_function("(1 - x)^2 + 100*(y - x^2)^2 + 1/(x - 0.3)"), (-2, 2),
+                    (-1, 3), 120).z  # NaN on a line, so only finite values may count
+    calls = []
+    real = np.percentile
+    monkeypatch.setattr(grid_module.np, "percentile",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    alone = grid_module.choose_levels(z, 20, spacing), grid_module.color_scale(z, spacing)
+    assert len(calls) == separately
+    calls.clear()
+    levels, scale = grid_module.levels_and_scale(z, 20, spacing)
+    assert len(calls) == together
+    assert np.array_equal(levels, alone[0]) and levels.size == 20 and scale == alone[1]
+    assert grid_module.levels_and_scale(np.array([np.nan]), 20, spacing)[1] is None
+
+
+@pytest.mark.parametrize("expr", ["sin(3*x)*cos(2*y)", "sqrt(x*y)", "log(x + y) + 1/x"])
+def test_contour_points_are_contourpys_lines_with_nan_masked(expr):
+    """contour_points makes contourpy's generator itself: the same lines as contourpy's own
+    contour_generator, NaN (undefined f) masked, over the whole grid and over a band."""
+    import contourpy
+
+    from gd_explorer.core.grid import contour_points
+
+    grid = sample_grid(parse_function(expr), (-2, 2), (-1.5, 2.5), 150)
+    levels = choose_levels(grid.z, 20, "linear")
+    for rows, cols in [(slice(None), slice(None)), (slice(20, 60), slice(10, 140))]:
+        xs, ys, z = grid.xs[cols], grid.ys[rows], grid.z[rows, cols]
+        gen = contourpy.contour_generator(xs, ys, z, line_type="ChunkCombinedNan",
+                                          name="threaded", thread_count=1)
+        lines = [p for (p,), in gen.multi_lines([float(v) for v in levels]) if p is not None]
+        want = np.concatenate([part for p in lines for part in (p, np.full((1, 2), np.nan))])
+        got = contour_points(grid, levels, rows, cols)
+        assert got.shape == want.shape and np.array_equal(got, want, equal_nan=True)
+
+
+@pytest.mark.parametrize("expr", ["(1 + (x + y + 1)^2*(19 - 14*x + 3*x^2 - 14*y + 6*x*y + 3*y^2))"
+                                  "*(30 + (2*x - 3*y)^2*(18 - 32*x + 12*x^2 + 48*y - 36*x*y"
+                                  " + 27*y^2))", "sqrt(x) * cos(x*y) + 1/(y - 0.25)", "x", "3"])
+def test_sampling_evaluates_f_a_block_of_rows_at_a_time(expr):
+    """f is evaluated on at most BLOCK samples at a time (their temporaries stay in the
+    processor's cache), each row once, and the grid holds the values of f evaluated on the
+    whole grid at once."""
+    from gd_explorer.core.grid import BLOCK, DRAW_LIMIT
+
+    fn = parse_function(expr)
+    shapes = []
+
+    class Counted:
+        def value(self, x, y):
+            shapes.append(np.broadcast_shapes(np.shape(x), np.shape(y)))
+            return fn.value(x, y)
+
+    grid = sample_grid(Counted(), (-1.0, 3.0), (-2.0, 2.0), 400)
+    assert all(rows * cols <= BLOCK and cols == 400 for rows, cols in shapes)
+    assert sum(rows for rows, _ in shapes) == 400 and len(shapes) == -(-400 // (BLOCK // 400))
+    with np.errstate(all="ignore"):
+        whole = np.broadcast_to(fn.value(grid.xs[np.newaxis, :], grid.ys[:, np.newaxis]),
+                                (400, 400))
+    want = np.clip(np.where(np.isfinite(whole), whole, np.nan), -DRAW_LIMIT, DRAW_LIMIT)
+    assert np.array_equal(grid.z, want, equal_nan=True)

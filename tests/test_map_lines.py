@@ -284,20 +284,22 @@ def test_contourpy_scans_only_the_levels_f_reaches_in_a_band(bowl_grid, monkeypa
     between its lowest and highest f, and its lines are those of all the levels."""
     import contourpy
 
+    from gd_explorer.core import grid as grid_module
+
     grid, levels = bowl_grid
     rows = slice(20, 27)  # near y = 0: f from about -0.7 to 4.2 here
     band = grid.z[rows]
     scanned = []
-    real = contourpy.contour_generator
+    real, make = contourpy.contour_generator, grid_module._lines_generator
 
     def generator(*args, **kwargs):
-        gen = real(*args, **kwargs)
+        gen = make(*args, **kwargs)
         return type("Counted", (), {"multi_lines": lambda self, lv: (
             scanned.extend(lv), gen.multi_lines(lv))[1]})()
 
-    monkeypatch.setattr(contourpy, "contour_generator", generator)
+    monkeypatch.setattr(grid_module, "_lines_generator", generator)
     ours = contour_points(grid, levels, rows)
-    monkeypatch.setattr(contourpy, "contour_generator", real)
+    monkeypatch.setattr(grid_module, "_lines_generator", make)
     reached = [v for v in levels if np.nanmin(band) <= v <= np.nanmax(band)]
     assert 0 < len(reached) < len(levels) and scanned == reached
     gen = real(grid.xs, grid.ys[rows], band, line_type=contourpy.LineType.ChunkCombinedNan)

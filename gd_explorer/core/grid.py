@@ -9,6 +9,9 @@ from .errors import InputError
 
 MAX_RESOLUTION = 2000
 DRAW_LIMIT = 1e150  # sampled values are clipped to +-this
+# f is evaluated on at most this many samples at a time: the temporaries of a block of rows
+# stay in the processor's cache (a 400² map in one go took twice as long; the same values)
+BLOCK = 16384
 
 
 @dataclass(frozen=True)
@@ -68,17 +71,26 @@ def start_sampling(function, xrange, yrange, resolution=200, pool=None):
     xs = np.linspace(x0, x1, nx)
     ys = np.linspace(y0, y1, ny)
 
+    z = np.empty((ny, nx))
+    step = max(1, BLOCK // nx)
+
     def rows(part):
-        return function.value(xs[np.newaxis, :], ys[part, np.newaxis])
+        """f over the rows ``part`` of z, a block of rows at a time."""
+        first, stop, _ = part.indices(ny)
+        for a in range(first, stop, step):
+            b = min(a + step, stop)
+            z[a:b] = function.value(xs[np.newaxis, :], ys[a:b, np.newaxis])
 
     split = ny // 3  # the caller works out the levels meanwhile: the pool takes two thirds
     top = None if pool is None else pool.submit(rows, slice(split, None))
-    bottom = rows(slice(None) if pool is None else slice(0, split))
+    rows(slice(None) if pool is None else slice(0, split))
 
     def finish():
-        z = bottom
         if top is not None:
-            z = np.concatenate([z, rows(slice(split, None)) if top.cancel() else top.result()])
+            if top.cancel():
+                rows(slice(split, None))
+            else:
+                top.result()
         z[~np.isfinite(z)] = np.nan
         np.clip(z, -DRAW_LIMIT, DRAW_LIMIT, out=z)  # so differences of values never overflow
         return Grid(xs, ys, z)
@@ -111,30 +123,47 @@ def prefers_log(values):
     return bool(spread[0] > 0 and spread[1] / spread[0] > 20)
 
 
-def log_offset(values, span):
+def log_offset(values, span, low=None):
     """The smallest height above the minimum that log spacing resolves: the 2nd percentile
-    of f - min, so the low-lying 98% of the window gets levels and colours."""
-    vals = np.asarray(values, dtype=np.float64)
-    low = float(np.percentile(vals - vals.min(), 2)) if vals.size else 0.0
+    of f - min (``low``, when already worked out), so the low-lying 98% of the window gets
+    levels and colours."""
+    if low is None:
+        vals = np.asarray(values, dtype=np.float64)
+        low = float(np.percentile(vals - vals.min(), 2)) if vals.size else 0.0
     return min(max(low, span * 1e-9, 1e-300), span * 0.5)
 
 
-def choose_levels(values, count=20, spacing="auto"):
-    """About ``count`` contour levels over the finite values; spacing 'linear', 'log' or 'auto'."""
+def _finite(values):
     vals = np.asarray(values, dtype=np.float64)
-    vals = vals[np.isfinite(vals)]
+    return vals[np.isfinite(vals)]
+
+
+def _ends(vals, spacing):
+    """(lo, hi, low) of finite values, which the levels and the colour scale share: the 2nd
+    and 98th percentiles (low None), or for log spacing the minimum, the 99.5th percentile and
+    the 2nd percentile of the heights above the minimum (see log_offset)."""
+    if spacing == "log":
+        lo, hi = float(vals.min()), float(np.percentile(vals, 99.5))
+        return lo, hi, float(np.percentile(vals - lo, 2))
+    lo, hi = (float(v) for v in np.percentile(vals, [2, 98]))
+    return lo, hi, None
+
+
+def choose_levels(values, count=20, spacing="auto", ends=None):
+    """About ``count`` contour levels over the finite values; spacing 'linear', 'log' or 'auto'.
+    ``ends``: _ends of these values for this spacing, when already worked out."""
+    vals = _finite(values) if ends is None else np.asarray(values)
     if vals.size == 0 or count < 1:
         return np.array([])
     if spacing == "auto":
         spacing = "log" if prefers_log(vals) else "linear"
-    if spacing == "log":
-        lo, hi = float(vals.min()), float(np.percentile(vals, 99.5))
-    else:  # robust ends, so a singular line does not squash every level into one band
-        lo, hi = (float(v) for v in np.percentile(vals, [2, 98]))
+    # log: from the minimum; linear: robust ends, so a singular line does not squash every
+    # level into one band
+    lo, hi, low = ends or _ends(vals, spacing)
     if not hi > lo:
         return np.array([lo]) if vals.max() > lo else np.array([])
     if spacing == "log":
-        return lo + np.geomspace(log_offset(vals, hi - lo), hi - lo, count)
+        return lo + np.geomspace(log_offset(vals, hi - lo, low), hi - lo, count)
     return np.linspace(lo, hi, count + 2)[1:-1]
 
 
@@ -163,16 +192,33 @@ def contour_points(grid, levels, rows=slice(None), cols=slice(None)):
     levels = [float(v) for v in levels if lo <= v <= hi]
     if not levels:
         return np.empty((0, 2))
-    # "threaded" with one thread: the lines of "serial", but the interpreter lock is released
-    # while they are worked out (on the map's thread, "serial" held the GUI thread ~10 ms)
-    gen = contourpy.contour_generator(xs, ys, z,  # NaN: masked (no copy, 5 ms)
-                                      line_type=contourpy.LineType.ChunkCombinedNan,
-                                      name="threaded", thread_count=1)
+    gen = _lines_generator(xs, ys, z)
     chunks = [points for (points,), in gen.multi_lines(levels) if points is not None]
     if not chunks:
         return np.empty((0, 2))
     nan = np.full((1, 2), np.nan)
     return np.concatenate([part for points in chunks for part in (points, nan)])
+
+
+def _lines_generator(xs, ys, z):
+    """contourpy's "threaded" generator on one thread, of ChunkCombinedNan lines, NaN masked:
+    the lines of "serial", but the interpreter lock is released while they are worked out (on
+    the map's thread, "serial" held the GUI thread ~10 ms). Made by its class: contourpy's
+    contour_generator checks and converts its arguments in Python, for a band of an edit's
+    map nearly as long as the class takes (the same generator, a fallback for another
+    contourpy)."""
+    bad = ~np.isfinite(z)
+    mask = bad if bad.any() else None
+    x, y = np.meshgrid(xs, ys)
+    try:
+        return contourpy.ThreadedContourGenerator(
+            x, y, z, mask, x_chunk_size=len(xs) - 1, y_chunk_size=len(ys) - 1,
+            line_type=contourpy.LineType.ChunkCombinedNan,
+            fill_type=contourpy.ThreadedContourGenerator.default_fill_type, corner_mask=True,
+            quad_as_tri=False, z_interp=contourpy.ZInterp.Linear, thread_count=1)
+    except TypeError:  # a contourpy whose class takes other arguments
+        return contourpy.contour_generator(xs, ys, z, name="threaded", thread_count=1,
+                                           line_type=contourpy.LineType.ChunkCombinedNan)
 
 
 def inner_box(grid, xrange, yrange):
@@ -230,23 +276,34 @@ class ColorScale:
         return self.zmin + 10.0 ** t - self.offset if self.spacing == "log" else t
 
 
-def color_scale(values, spacing="linear"):
-    """The ColorScale for these values of f, or None where none is finite."""
-    vals = np.asarray(values, dtype=np.float64)
-    finite = vals[np.isfinite(vals)]
+def color_scale(values, spacing="linear", ends=None):
+    """The ColorScale for these values of f, or None where none is finite. ``ends``: as in
+    choose_levels."""
+    finite = _finite(values) if ends is None else np.asarray(values)
     if finite.size == 0:
         return None
+    log = spacing == "log"
+    # linear: robust ends, like the contour levels: a singular line must not flatten the rest
+    lo, hi, low = ends or _ends(finite, "log" if log else "linear")
     zmin, offset = float(finite.min()), 0.0
-    if spacing == "log":
-        span = max(float(np.percentile(finite, 99.5)) - zmin, 1e-12)
-        offset = log_offset(finite, span)
+    if log:  # lo is the minimum
+        span = max(hi - lo, 1e-12)
+        offset = log_offset(finite, span, low)
         lo, hi = math.log10(offset), math.log10(offset + span)
-    else:  # robust ends, like the contour levels: a singular line must not flatten the rest
-        lo, hi = (float(v) for v in np.percentile(finite, [2, 98]))
     if not hi > lo:  # a flat f: centre the bar on its value
-        half = 0.5 * max(1.0, abs(lo)) if spacing != "log" else 0.5
+        half = 0.5 * max(1.0, abs(lo)) if not log else 0.5
         lo, hi = lo - half, hi + half
     return ColorScale(spacing, zmin, offset, lo, hi)
+
+
+def levels_and_scale(values, count, spacing):
+    """choose_levels(values, count, spacing) and color_scale(values, spacing), sharing the
+    finite values and their percentiles (each worked out once)."""
+    if spacing not in ("linear", "log"):
+        return choose_levels(values, count, spacing), color_scale(values, spacing)
+    vals = _finite(values)
+    ends = _ends(vals, spacing) if vals.size else None
+    return choose_levels(vals, count, spacing, ends), color_scale(vals, spacing, ends)
 
 
 COLOR_SAMPLES = 200  # the colour scale of a window is taken from this many samples a side
@@ -281,18 +338,15 @@ def map_layers(function, xrange, yrange, resolution, spacing, window, level_coun
     layers' box is the part of the grid covering ``first``. ``pool``: see sample_grid (its
     part of the grid overlaps the levels). Raises InputError for a window that cannot be
     sampled."""
-    def levels_and_scale(values):
-        return choose_levels(values, level_count, spacing), color_scale(values, spacing)
-
     finish = start_sampling(function, xrange, yrange, resolution, pool)
     # levels and colours from the window's values (not from the margins, nor from the rest of
     # a view taller than the window): the same f gets the same lines and colour in any view
     in_window = sample_grid(function, *window, COLOR_SAMPLES).finite
-    found = levels_and_scale(in_window) if in_window.size else None
+    found = levels_and_scale(in_window, level_count, spacing) if in_window.size else None
     grid = finish()
     if not np.isfinite(grid.z).any():  # (not grid.finite: a copy of the grid's values)
         return MapLayers(grid, np.array([]), np.empty((0, 2)), None)
-    levels, scale = found or levels_and_scale(grid.finite)
+    levels, scale = found or levels_and_scale(grid.finite, level_count, spacing)
     if first is not None:
         return MapLayers(grid, levels, None, scale, inner_box(grid, *first))
     return MapLayers(grid, levels, contour_points(grid, levels), scale)

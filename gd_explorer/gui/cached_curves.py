@@ -8,6 +8,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QImage, QPainter, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QStyleOptionGraphicsItem
 
+from ..core.grid import BLOCK
+
 CHUNK = 4096  # steps in each fixed piece of a long path
 
 
@@ -135,11 +137,14 @@ class MapImage(PanCached, pg.ImageItem):
             return super().render()
         lo, hi = (float(v) for v in levels)
         scale = len(lut) / (hi - lo if hi != lo else 1.0)  # as pyqtgraph's rescaleData
-        index = np.subtract(image, lo, dtype=np.float64)
-        index *= scale
-        np.clip(index, 0, len(lut) - 1, out=index)
+        table, pixels = _argb_table(lut), np.empty(image.shape, dtype=np.uint32)
+        step = max(1, BLOCK // max(image.shape[1], 1))  # a block of rows stays in the cache
         with np.errstate(invalid="ignore"):  # NaN: made transparent below
-            pixels = _argb_table(lut).take(index.astype(np.uint8))  # take: 3 times [ ]'s speed
+            for a in range(0, image.shape[0], step):
+                index = np.subtract(image[a:a + step], lo, dtype=np.float64)
+                index *= scale
+                np.clip(index, 0, len(lut) - 1, out=index)
+                table.take(index.astype(np.uint8), out=pixels[a:a + step])  # 3 times [ ]'s speed
         if np.isnan(image.min()):
             pixels[np.isnan(image)] = 0
         self._argb = pixels  # the QImage shares this memory
