@@ -450,6 +450,8 @@ def test_a_pan_sets_no_axis_title_but_draws_the_new_ticks(long_run):
     view.viewport().repaint()
     assert bottom.titles_set == titles and bottom.label.toHtml() == title
     assert [axis.titles_set for axis in hidden] == hidden_titles  # the hidden ones too
+    assert not any(axis.isVisible() for axis in hidden)          # and hidden they are
+    assert hidden[0].height() == 0 and hidden[1].width() == 0
     assert axis_pixels(view, bottom) != before  # the ticks moved
     vb.setXRange(-3e10, 3e10, padding=0)       # a prefix (×1e9): a new title
     view.viewport().repaint()
@@ -756,3 +758,36 @@ def test_after_steps_and_pans_the_window_shows_what_a_full_repaint_shows(long_ru
         widget.update()
     win.repaint()
     assert screen() == shown
+
+
+def test_the_legend_shows_its_entries_where_a_new_presentation_size_lays_them_out(long_run,
+                                                                                qtbot):
+    """The legend's one pixmap is painted again when its entries are laid out again (a new
+    font at a presentation size): what it shows is what a fresh paint shows."""
+    from gd_explorer.gui.scale import ui_scale
+
+    view = long_run.contour
+    legend = view.legend
+
+    def shown():
+        for _ in range(5):
+            QApplication.processEvents()
+            qtbot.wait(30)
+        rect = view.mapFromScene(legend.sceneBoundingRect()).boundingRect()
+        return view.viewport().grab(rect).toImage()
+
+    # white under the legend: the map is sampled again, the path thinned again meanwhile
+    hidden = [item for item in view.getViewBox().addedItems if item.isVisible()]
+    for item in hidden:
+        item.setVisible(False)
+    try:
+        for percent in (150, 100):
+            ui_scale().set_percent(percent, save=False)
+            ours = shown()
+            legend.update()  # a fresh paint of the same legend
+            fresh = shown()
+            assert ours.size() == fresh.size() and largest_difference(ours, fresh) <= 3, percent
+    finally:
+        ui_scale().set_percent(100, save=False)
+        for item in hidden:
+            item.setVisible(True)

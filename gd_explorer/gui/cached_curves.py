@@ -4,7 +4,7 @@ chunks, so that one more step repaints only the last one, and the axes and the l
 from pixmaps while they look the same."""
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QImage, QPainter, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QStyleOptionGraphicsItem
 
@@ -341,14 +341,19 @@ class CachedLegend(pg.LegendItem):
     paint nothing themselves (Qt visits each item of a scene at every frame, asks Python for
     its bounds and plays its pixmap: 25 items for 8 entries). Before each frame (``refresh``,
     on the scene's sigPrepareForPaint) the legend paints again if a sample's item looks
-    different from when it was painted (a pen, a symbol, shown or hidden); it paints again
-    when a label's text changes, or an entry comes or goes."""
+    different from when it was painted (a pen, a symbol, shown or hidden), an entry was
+    placed elsewhere (laid out again for a new font) or the legend moved (Qt plays a pixmap
+    at a new place, shifted by the fraction of a pixel between the two); it paints again when
+    a label's text
+    changes, an entry comes or goes, or its layout asks for a new layout (which moves its
+    entries, but their moves alone ask for no paint: they paint nothing themselves)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         cache_as_painted(self)
         self._looks = {}  # sample → the look of its item when it was last painted
-        self.repainted = 0  # paints for a new look (tests count them)
+        self._placed = []  # its place, each entry's geometry, when it was last painted
+        self.repainted = 0  # paints for a new look or place (tests count them)
 
     def addItem(self, item, name):
         super().addItem(item, name)
@@ -364,6 +369,12 @@ class CachedLegend(pg.LegendItem):
         kept = {sample for sample, _ in self.items}
         self._looks = {s: look for s, look in self._looks.items() if s in kept}
         self.update()
+
+    def event(self, event):
+        handled = super().event(event)
+        if event.type() == QEvent.LayoutRequest:  # the entries placed again (a new font)
+            self.update()
+        return handled
 
     @staticmethod
     def _parts(sample, label):
@@ -389,6 +400,11 @@ class CachedLegend(pg.LegendItem):
             if look != self._looks.get(sample):
                 self._looks[sample] = look
                 changed = True
+        # its place in the scene too: a pixmap painted at x.3 and played at x.0 is 0.3 px off
+        placed = [self.scenePos(), *((s.geometry(), label.geometry()) for s, label in self.items)]
+        if placed != self._placed:  # laid out again (a font, a size), moved to another corner
+            self._placed = placed
+            changed = True
         if changed:
             self.repainted += 1
             self.update()

@@ -130,6 +130,8 @@ class ContourView(pg.PlotWidget):
         # all four: the hidden top and right axes follow the range too (and set their titles)
         super().__init__(parent=parent, background="w", axisItems={
             name: MeasuredAxis(name) for name in ("bottom", "left", "top", "right")})
+        for name in ("top", "right"):  # given axes are shown: these two stay hidden
+            self.getPlotItem().hideAxis(name)
         self.setObjectName("contourView")
         plain_background(self)  # the map covers it anyway
         self.model = model
