@@ -557,6 +557,37 @@ def test_a_pan_leaves_the_arrows_alone_and_a_zoom_redraws_them(long_run):
         math.hypot(tips[2][0] - x, tips[2][1] - y) * (z1 - z0) / (x1 - x0), rel=1e-9)
 
 
+
+def test_a_pan_keeps_the_marks_boxes_and_a_zoom_works_them_out_again(long_run):
+    """A light mark's bounds (its points and a margin of pixels, in its coordinates) do not
+    change in a pan, so none is worked out again; a zoom works each out again; after both
+    they are what working them out afresh gives."""
+    from gd_explorer.gui.light_marks import device_box
+
+    view = long_run.contour
+    vb = view.getViewBox()
+    marks = [view.current, view.grad_shaft, view.neg_shaft, view.u_shaft, view.tangent]
+    view.viewport().repaint()
+
+    def fresh(mark):
+        return device_box(mark, mark._points, mark._reach())
+
+    def close(a, b):
+        return all(math.isclose(u, v, rel_tol=1e-9, abs_tol=1e-12)
+                   for u, v in zip(a.getRect(), b.getRect()))
+
+    boxes = [mark.boxes for mark in marks]
+    for dx in (0.037, -0.05, 0.013):
+        vb.translateBy(x=dx, y=dx / 2)
+        view.viewport().repaint()
+    assert [mark.boxes for mark in marks] == boxes
+    assert all(close(mark.boundingRect(), fresh(mark)) for mark in marks)
+    vb.scaleBy((0.5, 0.5))
+    view.viewport().repaint()
+    assert all(mark.boxes > n for mark, n in zip(marks, boxes))
+    assert all(close(mark.boundingRect(), fresh(mark)) for mark in marks)
+
+
 def test_a_new_map_is_painted_into_the_pixmap_again(long_run):
     view, model = long_run.contour, long_run.model
     before = view.viewport().grab().toImage()

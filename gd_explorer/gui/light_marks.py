@@ -37,6 +37,8 @@ class LightMark:
     def __init__(self, **opts):
         self._points = None  # ((x, y), ...), or None
         self._rect = None    # the bounding rectangle for the view as it is
+        self._linear = None  # the scene transform's scale and shear it was worked out for
+        self.boxes = 0       # rectangles worked out (tests count them)
         self.sets = 0        # data set (tests count them)
         super().__init__(**opts)
 
@@ -62,6 +64,14 @@ class LightMark:
         return min(values), max(values)
 
     def viewTransformChanged(self):
+        t = self.sceneTransform()
+        linear = (t.m11(), t.m12(), t.m21(), t.m22())
+        if self._linear is not None and all(  # a pan (its scale differs by round-off): the
+                math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-300)  # same box around the points
+                for a, b in zip(linear, self._linear)):  # in the item's coordinates
+            self._cachedView = None  # (what pyqtgraph's own hook does)
+            return
+        self._linear = linear       # a zoom, a resize: a new box
         self._rect = None
         super().viewTransformChanged()
 
@@ -78,6 +88,7 @@ class LightMark:
         if not self._shown():
             return QRectF()
         if self._rect is None:
+            self.boxes += 1
             self._rect = device_box(self, self._points, self._reach())
         return self._rect
 
