@@ -27,6 +27,22 @@ def device_box(item, points, reach):
     return back.mapRect(box)
 
 
+def panned(item):
+    """Whether the view's change that called ``item``'s viewTransformChanged was a pan: its
+    scene transform changed only by a translation (and round-off in its scale) since the last
+    change that was not. Then pyqtgraph's own hook has nothing to do but forget the view's
+    rectangle; it is done here."""
+    t = item.sceneTransform()
+    linear = (t.m11(), t.m12(), t.m21(), t.m22())
+    before, item._linear = getattr(item, "_linear", None), linear
+    if before is not None and all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-300)
+                                  for a, b in zip(linear, before)):
+        item._linear = before  # round-off does not add up over many pans
+        item._cachedView = None
+        return True
+    return False
+
+
 class LightMark:
     """Mixed in before a pyqtgraph item: a mark of a few points (``SIZES``: how many it
     takes), set with setData(xs, ys) and kept as floats; its styles stay the pyqtgraph item's
@@ -37,7 +53,6 @@ class LightMark:
     def __init__(self, **opts):
         self._points = None  # ((x, y), ...), or None
         self._rect = None    # the bounding rectangle for the view as it is
-        self._linear = None  # the scene transform's scale and shear it was worked out for
         self.boxes = 0       # rectangles worked out (tests count them)
         self.sets = 0        # data set (tests count them)
         super().__init__(**opts)
@@ -64,15 +79,9 @@ class LightMark:
         return min(values), max(values)
 
     def viewTransformChanged(self):
-        t = self.sceneTransform()
-        linear = (t.m11(), t.m12(), t.m21(), t.m22())
-        if self._linear is not None and all(  # a pan (its scale differs by round-off): the
-                math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-300)  # same box around the points
-                for a, b in zip(linear, self._linear)):  # in the item's coordinates
-            self._cachedView = None  # (what pyqtgraph's own hook does)
+        if panned(self):  # the same box around the points, in the item's coordinates
             return
-        self._linear = linear       # a zoom, a resize: a new box
-        self._rect = None
+        self._rect = None  # a zoom, a resize: a new box
         super().viewTransformChanged()
 
     def _restyled(self):
@@ -170,3 +179,4 @@ class Head(pg.ArrowItem):
             super().setStyle(**opts, angle=0.0)  # the path, at angle 0
         if angle is not None:
             self.setRotation(float(angle))
+
