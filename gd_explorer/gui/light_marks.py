@@ -52,6 +52,7 @@ class LightMark:
 
     def __init__(self, **opts):
         self._points = None  # ((x, y), ...), or None
+        self._finite = False  # points, all finite: drawn
         self._rect = None    # the bounding rectangle for the view as it is
         self.boxes = 0       # rectangles worked out (tests count them)
         self.sets = 0        # data set (tests count them)
@@ -68,6 +69,8 @@ class LightMark:
                              "points")
         self.prepareGeometryChange()
         self._points = tuple((float(x), float(y)) for x, y in zip(xs, ys)) or None
+        self._finite = self._points is not None and all(
+            math.isfinite(v) for point in self._points for v in point)
         self._rect = None
         self.sets += 1
         self.update()
@@ -90,16 +93,16 @@ class LightMark:
         self._rect = None
 
     def _shown(self):
-        return self._points is not None and all(
-            math.isfinite(v) for point in self._points for v in point)
+        return self._finite
 
-    def boundingRect(self):
-        if not self._shown():
-            return QRectF()
-        if self._rect is None:
+    def boundingRect(self):  # Qt asks for it several times a frame, from C++: kept short
+        rect = self._rect
+        if rect is None:
+            if not self._finite:
+                return QRectF()
             self.boxes += 1
-            self._rect = device_box(self, self._points, self._reach())
-        return self._rect
+            rect = self._rect = device_box(self, self._points, self._reach())
+        return rect
 
 
 class Dot(LightMark, pg.ScatterPlotItem):
