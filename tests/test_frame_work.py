@@ -800,12 +800,22 @@ def test_the_legend_shows_its_entries_where_a_new_presentation_size_lays_them_ou
     view = long_run.contour
     legend = view.legend
 
-    def shown():
-        for _ in range(5):
-            QApplication.processEvents()
-            qtbot.wait(30)
+    def grab():
+        QApplication.processEvents()
+        qtbot.wait(30)
         rect = view.mapFromScene(legend.sceneBoundingRect()).boundingRect()
         return view.viewport().grab(rect).toImage()
+
+    def shown():
+        """The legend once the window has settled: the same in two grabs running (on a busy
+        machine the new layout may take a while)."""
+        image = grab()
+        for _ in range(100):
+            again = grab()
+            if again == image:
+                return again
+            image = again
+        return image
 
     # white under the legend: the map is sampled again, the path thinned again meanwhile
     hidden = [item for item in view.getViewBox().addedItems if item.isVisible()]
