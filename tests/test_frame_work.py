@@ -272,8 +272,6 @@ def test_the_legend_is_painted_from_its_cache_until_an_entry_looks_different(lon
 def test_the_legend_is_one_item_and_looks_as_its_entries_painted_by_qt(long_run, monkeypatch):
     """The legend paints its entries into its own pixmap: Qt visits none of them (no
     bounds, no paint); what it shows is what the entries paint as items of the scene."""
-    import pyqtgraph as pg
-
     view = long_run.contour
     legend = view.legend
     parts = [part for sample, label in legend.items for part in legend._parts(sample, label)]

@@ -151,7 +151,8 @@ def _ends(vals, spacing):
 
 def choose_levels(values, count=20, spacing="auto", ends=None):
     """About ``count`` contour levels over the finite values; spacing 'linear', 'log' or 'auto'.
-    ``ends``: _ends of these values for this spacing, when already worked out."""
+    ``ends``: _ends of these values for this spacing, when already worked out (the values are
+    then the finite ones already)."""
     vals = _finite(values) if ends is None else np.asarray(values)
     if vals.size == 0 or count < 1:
         return np.array([])

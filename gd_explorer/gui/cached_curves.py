@@ -344,9 +344,8 @@ class CachedLegend(pg.LegendItem):
     different from when it was painted (a pen, a symbol, shown or hidden), an entry was
     placed elsewhere (laid out again for a new font) or the legend moved (Qt plays a pixmap
     at a new place, shifted by the fraction of a pixel between the two); it paints again when
-    a label's text
-    changes, an entry comes or goes, or its layout asks for a new layout (which moves its
-    entries, but their moves alone ask for no paint: they paint nothing themselves)."""
+    a label's text changes, an entry comes or goes, or its layout asks for a new layout (which
+    moves its entries, but their moves alone ask for no paint: they paint nothing themselves)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -82,7 +82,7 @@ class CasedSample(pg.ItemSample):
     the symbol (pyqtgraph's sample leaves out the casing)."""
 
     def boundingRect(self):
-        # the casing's round ends stick out of the 20 px square: a cached sample keeps them
+        # the casing's round ends stick out of the 20 px square (the legend paints it whole)
         return super().boundingRect().adjusted(-4, -4, 4, 4)
 
     def mouseClickEvent(self, event):

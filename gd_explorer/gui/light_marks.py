@@ -92,9 +92,6 @@ class LightMark:
         self.prepareGeometryChange()
         self._rect = None
 
-    def _shown(self):
-        return self._finite
-
     def boundingRect(self):  # Qt asks for it several times a frame, from C++: kept short
         rect = self._rect
         if rect is None:
@@ -128,7 +125,7 @@ class Dot(LightMark, pg.ScatterPlotItem):
         return self.opts["size"] / 2 * math.sqrt(2) + max(pen.widthF(), 1) + 1
 
     def paint(self, p, *args):
-        if not self._shown():
+        if not self._finite:
             return
         c = p.transform().map(QPointF(*self._points[0]))
         p.resetTransform()
@@ -159,7 +156,7 @@ class Segment(LightMark, pg.PlotCurveItem):
         return max([pen.widthF() for pen in pens] + [1]) + 2
 
     def paint(self, p, *args):
-        if not self._shown():
+        if not self._finite:
             return
         a, b = (p.transform().map(QPointF(*point)) for point in self._points)
         p.resetTransform()
@@ -182,4 +179,3 @@ class Head(pg.ArrowItem):
             super().setStyle(**opts, angle=0.0)  # the path, at angle 0
         if angle is not None:
             self.setRotation(float(angle))
-
