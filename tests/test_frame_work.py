@@ -269,6 +269,24 @@ def test_the_legend_is_painted_from_its_cache_until_an_entry_looks_different(lon
     assert abs(pixels_of(view, sample, color) - marked) <= 0.2 * marked
 
 
+def test_a_typed_formula_leaves_the_legend_as_it_was(long_run, monkeypatch):
+    """Until a typed formula's derivatives arrive its run's marks are hidden; the legend, a
+    key, still shows their look (not pyqtgraph's eye for a hidden item) and paints nothing."""
+    view, model = long_run.contour, long_run.model
+    sample = next(s for s, _ in view.legend.items if s.item is view.trajectory)
+    color = model.selected_run.color
+    line = pixels_of(view, sample, color)
+    painted = count_calls(monkeypatch, view.legend, "paint")
+    model.set_expression(ROSENBROCK + " + 0*x")  # parsed at once; the worker answers later
+    assert model.preview is not None and not view.trajectory.isVisible()
+    view.viewport().repaint()
+    assert painted == [] and line > 0
+    view.legend.setCacheMode(QGraphicsItem.NoCache)  # painted afresh, with the run hidden
+    view.viewport().repaint()
+    assert len(painted) == 1
+    assert abs(pixels_of(view, sample, color) - line) <= 0.2 * line
+
+
 def test_the_legend_is_one_item_and_looks_as_its_entries_painted_by_qt(long_run, monkeypatch):
     """The legend paints its entries into its own pixmap: Qt visits none of them (no
     bounds, no paint); what it shows is what the entries paint as items of the scene."""

@@ -323,8 +323,9 @@ class ChunkedPath:
 
 
 def _look(item):
-    """What a legend entry's sample draws of ``item``: its visibility, pens, symbol, fill
-    (QPen and QBrush copied: compared by value, never changed under the copy)."""
+    """What a legend entry's sample draws of ``item`` (CasedSample: shown or hidden alike): its
+    pens, symbol, fill (QPen and QBrush copied: compared by value, never changed under the
+    copy)."""
     opts = item.opts
     symbol = getattr(item, "scatter", None)
     symbol = opts if symbol is None else symbol.opts
@@ -333,7 +334,7 @@ def _look(item):
     values += [symbol.get(k) for k in ("pen", "brush", "size")]
     copies = [QPen(v) if isinstance(v, QPen) else QBrush(v) if isinstance(v, QBrush) else v
               for v in values]
-    return (item.isVisible(), *copies)
+    return tuple(copies)
 
 
 class CachedLegend(pg.LegendItem):
@@ -341,7 +342,7 @@ class CachedLegend(pg.LegendItem):
     paint nothing themselves (Qt visits each item of a scene at every frame, asks Python for
     its bounds and plays its pixmap: 25 items for 8 entries). Before each frame (``refresh``,
     on the scene's sigPrepareForPaint) the legend paints again if a sample's item looks
-    different from when it was painted (a pen, a symbol, shown or hidden), an entry was
+    different from when it was painted (a pen, a symbol), an entry was
     placed elsewhere (laid out again for a new font) or the legend moved (Qt plays a pixmap
     at a new place, shifted by the fraction of a pixel between the two); it paints again when
     a label's text changes, an entry comes or goes, or its layout asks for a new layout (which

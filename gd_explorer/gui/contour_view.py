@@ -4,7 +4,9 @@ import threading
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel
 
 from ..core.errors import InputError
@@ -78,8 +80,8 @@ def cased_line(color, width, style=Qt.SolidLine):
 
 
 class CasedSample(pg.ItemSample):
-    """A legend glyph drawn as the item is: the casing (shadowPen) first, then the line and
-    the symbol (pyqtgraph's sample leaves out the casing)."""
+    """A legend glyph drawn as the item is, shown or hidden: the casing (shadowPen) first,
+    then the line and the symbol (pyqtgraph's sample leaves out the casing)."""
 
     def boundingRect(self):
         # the casing's round ends stick out of the 20 px square (the legend paints it whole)
@@ -90,11 +92,22 @@ class CasedSample(pg.ItemSample):
         event.ignore()
 
     def paint(self, p, *args):
-        shadow = self.item.opts.get("shadowPen")
-        if shadow is not None and self.item.isVisible():
-            p.setPen(pg.mkPen(shadow))
-            p.drawLine(0, 11, 20, 11)
-        super().paint(p, *args)
+        # the item's look, shown or hidden (a typed formula hides the run's marks until its
+        # derivatives arrive): pyqtgraph draws a hidden item as an eye, the mark of a switch
+        opts = self.item.opts
+        if opts.get("antialias"):
+            p.setRenderHint(QPainter.Antialiasing)
+        if not isinstance(self.item, pg.ScatterPlotItem):
+            for pen in (opts.get("shadowPen"), opts["pen"]):
+                if pen is not None:
+                    p.setPen(pg.mkPen(pen))
+                    p.drawLine(0, 11, 20, 11)
+        symbol = opts.get("symbol")
+        if symbol is not None:
+            if isinstance(self.item, pg.PlotDataItem):
+                opts = self.item.scatter.opts
+            p.translate(10, 10)
+            drawSymbol(p, symbol, opts["size"], pg.mkPen(opts["pen"]), pg.mkBrush(opts["brush"]))
 
 
 def log_ticks(scale, most=MOST_TICKS):
