@@ -95,13 +95,15 @@ class CasedSample(pg.ItemSample):
         # the item's look, shown or hidden (a typed formula hides the run's marks until its
         # derivatives arrive): pyqtgraph draws a hidden item as an eye, the mark of a switch
         opts = self.item.opts
+        line = not isinstance(self.item, pg.ScatterPlotItem)
+        if line and opts.get("shadowPen") is not None:
+            p.setPen(pg.mkPen(opts["shadowPen"]))
+            p.drawLine(0, 11, 20, 11)
         if opts.get("antialias"):
             p.setRenderHint(QPainter.Antialiasing)
-        if not isinstance(self.item, pg.ScatterPlotItem):
-            for pen in (opts.get("shadowPen"), opts["pen"]):
-                if pen is not None:
-                    p.setPen(pg.mkPen(pen))
-                    p.drawLine(0, 11, 20, 11)
+        if line:
+            p.setPen(pg.mkPen(opts["pen"]))
+            p.drawLine(0, 11, 20, 11)
         symbol = opts.get("symbol")
         if symbol is not None:
             if isinstance(self.item, pg.PlotDataItem):
