@@ -364,6 +364,16 @@ class CachedLegend(pg.LegendItem):
         self._looks[sample] = _look(sample.item)
         self.update()
 
+    def set_entry(self, item, text):
+        """``item``'s entry reads ``text`` (None: no entry), at the end when it is new; one that
+        reads so already is left as it is (removed and added again, it would be laid out and
+        painted again)."""
+        label = self.getLabel(item)
+        if (None if label is None else label.text) != text:
+            self.removeItem(item)
+            if text is not None:
+                self.addItem(item, text)
+
     def removeItem(self, item):
         super().removeItem(item)
         kept = {sample for sample, _ in self.items}

@@ -431,9 +431,8 @@ class ContourView(pg.PlotWidget):
         self.trajectory.setPen(pg.mkPen(color, width=2.0))
         self.trajectory_head.setPen(pg.mkPen(color, width=2.0))
         self.trajectory.setSymbolBrush(color)
-        self.legend.removeItem(self.trajectory)
-        if selected is not None:
-            self.legend.addItem(self.trajectory, f"{selected.name} (selected)")
+        self.legend.set_entry(self.trajectory,
+                             None if selected is None else f"{selected.name} (selected)")
         for path, end in self.other_items:
             self.legend.removeItem(path)
             plot.removeItem(path)
