@@ -394,3 +394,24 @@ def test_the_pool_samples_two_thirds_of_the_rows_while_the_levels_are_worked_out
         layers = map_layers(fn, (-1.3, 1.3), (-1.3, 1.3), 90, "linear", window, 8, pool=pool)
     assert rows == [60]
     assert np.array_equal(layers.grid.z, sample_grid(fn, (-1.3, 1.3), (-1.3, 1.3), 90).z)
+
+
+def path_elements(path):
+    return [(e.type, e.x, e.y) for e in map(path.elementAt, range(path.elementCount()))]
+
+
+def test_drawn_is_pyqtgraphs_path_of_the_finite_points(himmelblau_grid):
+    """drawn builds the path of pyqtgraph's arrayToQPath(connect="finite") itself (a quarter
+    of its Python a line): element for element the same, a line's end included."""
+    import pyqtgraph as pg
+
+    grid, levels = himmelblau_grid
+    tiles = contour_tiles(grid, levels, slice(10, 250), slice(20, 240), size=32)
+    lines = joined([points for tile in tiles for points in part_lines(grid, *tile)])
+    one = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+    two = np.concatenate([one, [[np.nan, np.nan]], one[:2] + 1, [[np.nan, np.nan]]])
+    for points in (lines, one, two, one[:1], np.empty((0, 2))):
+        want = pg.arrayToQPath(points[:, 0], points[:, 1], connect="finite")
+        got = contour_lines.drawn(points)
+        assert got[0] is points and path_elements(got[1]) == path_elements(want)
+    assert len(path_elements(contour_lines.drawn(two)[1])) == 3 + 1 + 2 + 1  # ends twice

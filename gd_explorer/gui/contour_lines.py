@@ -6,7 +6,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-import pyqtgraph as pg
+from pyqtgraph.functions import create_qpolygonf, ndarray_from_qpolygonf
+from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsItem
 
 from ..core.grid import contour_tiles, joined, margin_points, part_lines
@@ -30,8 +31,25 @@ _margin_lines = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd-explore
 
 
 def drawn(points):
-    """(points, the QPainterPath that draws them)."""
-    return points, pg.arrayToQPath(points[:, 0], points[:, 1], connect="finite")
+    """(points, the QPainterPath that draws them): the path of pyqtgraph's
+    arrayToQPath(connect="finite") for lines with one NaN row after each (each line a polygon
+    ending on its last point twice), with a quarter of its Python a line (tiles cut the lines
+    into ~300 pieces: 1 ms there, 0.4 here)."""
+    path = QPainterPath()
+    if len(points) == 0:
+        return points, path
+    gaps = np.flatnonzero(np.isnan(points[:, 0]))
+    filled = points.copy()
+    filled[gaps] = filled[gaps - 1]  # a line's NaN row: its last point again
+    bounds = [0, *(gaps + 1).tolist(), len(points)]
+    polygon = create_qpolygonf(max(np.diff(bounds)))  # one polygon, resized for each line
+    room = ndarray_from_qpolygonf(polygon)
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        if stop - start > 1:
+            polygon.resize(stop - start)
+            room[:stop - start] = filled[start:stop]
+            path.addPolygon(polygon)
+    return points, path
 
 
 class LinesInProgress:
