@@ -58,8 +58,8 @@ class LinesInProgress:
     contour_tiles' tiles (each with only its own levels; neighbours share their edge samples,
     so their lines meet). Not on a second thread meanwhile: its generators take the
     interpreter lock back after each tile, and while the window's thread runs Python that
-    waits out the switch interval (5 ms), so the window's thread was slowed as much as it
-    gained (measured: a painting as late with the thread as without it)."""
+    waits out the switch interval (5 ms); the window's thread was slowed as much as the
+    thread gained (measured: an edit painted no sooner with a thread sharing the tiles)."""
 
     def __init__(self, layers):
         self._layers = layers
@@ -70,7 +70,8 @@ class LinesInProgress:
         with self._lock:  # the painting and the margins' thread may both ask
             if self._result is None:
                 layers = self._layers
-                # on the window's thread contourpy keeps the lock: nothing else to let run
+                # the window's thread keeps the lock (letting it go in each tile only lets
+                # another thread make it wait to take it back)
                 hold = threading.current_thread() is threading.main_thread()
                 tiles = contour_tiles(layers.grid, layers.levels, *layers.box)
                 self._result = drawn(joined([points for tile in tiles
@@ -91,11 +92,11 @@ def start_margins(layers, lines, on_margins, wanted):
 
 class ContourCurve(PanCached, SteadyCurve):
     """Contour lines (points with NaN between lines) bounded by the sampled grid's rectangle,
-    so that lines still being worked out can be handed over (LinesInProgress): painting (or
-    getData) waits for them, and their arrival changes no geometry.
+    so that lines not worked out yet can be handed over (LinesInProgress): painting (or
+    getData) works them out, and their arrival changes no geometry.
 
-    Painted from a cached pixmap (cache_as_painted), except lines still being worked out:
-    someone waits for those, and drawing them straight into the view costs about a third of
+    Painted from a cached pixmap (cache_as_painted), except lines not worked out yet: the
+    painting works those out, and drawing them straight into the view costs about a third of
     drawing them into a new pixmap and that onto the view; the next lines (the margins')
     bring the cache back. (Stacked on the colour map, PanCached.stack, they are painted into
     the map's one pixmap instead, which a new map paints again anyway.)"""
