@@ -1,14 +1,14 @@
-"""Edit → map (issue 9, row 1): the view's contour lines are worked out first (in bands, on a
-thread while the colour map is painted), the margins' after them. The lines painted are always
-the current f's, and in the end they are all of the grid's lines. Work is counted, never timed."""
+"""Edit → map (issue 9, row 1): the view's contour lines are worked out first (in tiles, by the
+painting), the margins' after them. The lines painted are always the current f's, and in the
+end they are all of the grid's lines. Work is counted, never timed."""
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
 from gd_explorer.core import parse_function
-from gd_explorer.core.grid import (contour_points, inner_box, map_layers, margin_points,
-                                   sample_grid)
+from gd_explorer.core.grid import (choose_levels, contour_points, contour_tiles, inner_box,
+                                   joined, map_layers, margin_points, part_lines, sample_grid)
 from gd_explorer.gui import contour_lines
 
 
@@ -94,19 +94,36 @@ def test_first_leaves_the_lines_to_the_caller_with_the_views_box():
     assert same_points(both, whole.lines)
 
 
-@pytest.mark.parametrize("pool", [NeverStarts(), ThreadPoolExecutor(1)])
-def test_lines_in_bands_are_the_views_lines(monkeypatch, pool):
+def test_the_views_lines_are_worked_out_once_by_whoever_asks_in_tiles(monkeypatch):
+    """No thread works them out meanwhile (its generators' waits for the interpreter lock
+    slowed the painting as much as the thread gained): the first to ask works them out, tile
+    by tile, once; they are the view's lines."""
+    from gd_explorer.core import grid as grid_module
+
+    pool = NeverStarts()
     monkeypatch.setattr(contour_lines, "lines_pool", pool)
+    made = []
+    real = grid_module._lines_generator
+
+    def generator(*args):
+        made.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(grid_module, "_lines_generator", generator)
     fn = parse_function("(x^2 + y - 11)^2 + (x + y^2 - 7)^2")
     window = ((-5.0, 5.0), (-5.0, 5.0))
-    layers = map_layers(fn, (-6.5, 6.5), (-6.5, 6.5), 120, "linear", window, 8, first=window)
+    layers = map_layers(fn, (-6.5, 6.5), (-6.5, 6.5), 200, "linear", window, 8, first=window)
     lines = contour_lines.LinesInProgress(layers)
+    assert made == [] and pool.submitted == 0  # nothing until asked
     points, path = lines.result()
+    tiles = grid_module.contour_tiles(layers.grid, layers.levels, *layers.box)
+    assert len(made) == len(tiles) > 1  # one generator a tile that reaches a level
+    assert all(hold for *_, hold in made)  # on the window's thread: the lock kept
+    monkeypatch.setattr(grid_module, "_lines_generator", real)
     assert same_points(points, contour_points(layers.grid, layers.levels, *layers.box))
-    assert path.elementCount() >= np.isfinite(points[:, 0]).sum() - 2 * contour_lines.BANDS
-    assert lines.result()[0] is points  # worked out once
-    if isinstance(pool, NeverStarts):
-        assert pool.submitted == contour_lines.BANDS
+    assert path.elementCount() >= np.isfinite(points[:, 0]).sum()
+    assert lines.result()[0] is points and len(made) == len(tiles)  # worked out once
+    assert pool.submitted == 0
 
 
 # ----- in the window --------------------------------------------------------------------------
@@ -153,7 +170,7 @@ def test_the_lines_painted_after_an_edit_are_the_new_fs(qtbot, window, monkeypat
     assert on_levels(STEEP_IN_Y, xs, ys, view.levels)
     assert not on_levels(STEEP_IN_X, xs, ys, view.levels)
     assert same_points(np.column_stack([xs, ys]), view_lines(view))
-    assert view.contours.path.elementCount() >= np.isfinite(xs).sum() - 2 * contour_lines.BANDS
+    assert view.contours.path.elementCount() >= np.isfinite(xs).sum()
 
 
 def test_after_an_edit_the_lines_cover_the_whole_grid_with_one_sampling(qtbot, window):
@@ -247,36 +264,32 @@ def test_contour_points_are_contourpys_serial_lines_with_holes(bowl_grid):
     assert np.array_equal(ours, expected, equal_nan=True)
 
 
-def test_the_painting_works_out_every_band_not_started_while_the_thread_works(monkeypatch):
-    """While the thread is on its first band, result() works out all the others itself (not
-    one by one in turn, waiting for each band the thread has started meanwhile)."""
+def test_lines_asked_for_on_another_thread_let_the_interpreter_lock_go(monkeypatch):
+    """The margins' thread may ask first: its generators release the lock while they work,
+    so the window's thread is not held up."""
     import threading
 
-    pool = ThreadPoolExecutor(1)
-    monkeypatch.setattr(contour_lines, "lines_pool", pool)
-    started, gate, here = threading.Event(), threading.Event(), []
-    real = contour_lines._band
+    from gd_explorer.core import grid as grid_module
 
-    def band(*args):
-        if threading.current_thread() is threading.main_thread():
-            here.append(args[2])
-            if len(here) == contour_lines.BANDS - 1:
-                gate.set()  # the thread may go on once the others are worked out here
-        else:
-            started.set()
-            gate.wait(10)
+    holds = []
+    real = grid_module._lines_generator
+
+    def generator(*args):
+        holds.append(args[-1])
         return real(*args)
 
-    monkeypatch.setattr(contour_lines, "_band", band)
+    monkeypatch.setattr(grid_module, "_lines_generator", generator)
     fn = parse_function("(x^2 + y - 11)^2 + (x + y^2 - 7)^2")
     window = ((-5.0, 5.0), (-5.0, 5.0))
     layers = map_layers(fn, (-6.5, 6.5), (-6.5, 6.5), 120, "linear", window, 8, first=window)
     lines = contour_lines.LinesInProgress(layers)
-    assert started.wait(10)
+    asker = threading.Thread(target=lines.result)
+    asker.start()
+    asker.join(60)
+    assert holds and not any(holds)
+    monkeypatch.setattr(grid_module, "_lines_generator", real)
     points, _ = lines.result()
-    assert len(here) == contour_lines.BANDS - 1
     assert same_points(points, contour_points(layers.grid, layers.levels, *layers.box))
-    pool.shutdown()
 
 
 def test_contourpy_scans_only_the_levels_f_reaches_in_a_band(bowl_grid, monkeypatch):
@@ -309,6 +322,62 @@ def test_contourpy_scans_only_the_levels_f_reaches_in_a_band(bowl_grid, monkeypa
                           equal_nan=True)
 
 
+@pytest.fixture
+def himmelblau_grid():
+    fn = parse_function("(x^2 + y - 11)^2 + (x + y^2 - 7)^2")
+    grid = sample_grid(fn, (-6.0, 6.0), (-6.0, 6.0), 260)
+    grid.z[100:120, 30:200] = np.nan  # a hole: masked, and skipped by each tile's range
+    return grid, choose_levels(grid.z, 20, "log")
+
+
+def test_each_tile_scans_only_the_levels_f_reaches_in_it(himmelblau_grid):
+    """contour_tiles cuts the part into tiles that share their edge samples; each is given
+    only the levels between its lowest and highest f, and those that reach none are left out:
+    on Himmelblau contourpy scans well under half the cells (once per level) the whole part
+    would; every cell that a level crosses is in exactly one tile."""
+    grid, levels = himmelblau_grid
+    rows, cols = slice(10, 250), slice(20, 240)
+    tiles = contour_tiles(grid, levels, rows, cols, size=32)
+    times = np.zeros(grid.z.shape, dtype=int)  # how many tiles hold each cell
+    scanned = 0
+    for r, c, lv in tiles:
+        part = grid.z[r, c]
+        assert 10 <= r.start and r.stop <= 250 and 20 <= c.start and c.stop <= 240
+        assert 30 <= part.shape[0] - 1 <= 40 and 30 <= part.shape[1] - 1 <= 40  # ~32 cells
+        assert lv == [float(v) for v in np.sort(levels)
+                      if np.nanmin(part) <= v <= np.nanmax(part)] != []
+        times[r.start:r.stop - 1, c.start:c.stop - 1] += 1
+        scanned += len(lv) * part.size
+    corners = np.stack([grid.z[:-1, :-1], grid.z[1:, :-1], grid.z[:-1, 1:], grid.z[1:, 1:]])
+    lo, hi = np.fmin.reduce(corners), np.fmax.reduce(corners)  # NaN where all are NaN
+    crossed = ((lo[..., None] <= levels) & (levels <= hi[..., None])).any(axis=-1)
+    inside = np.zeros_like(crossed)
+    inside[10:249, 20:239] = True
+    assert times.max() == 1 and (times[:-1, :-1][crossed & inside] == 1).all()
+    assert len(tiles) < 7 * 7  # of 239 x 219 cells; some reach no level: left out
+    assert scanned < 0.5 * len(levels) * grid.z[rows, cols].size
+
+
+def test_the_tiles_lines_are_the_parts_lines(himmelblau_grid):
+    grid, levels = himmelblau_grid
+    rows, cols = slice(10, 250), slice(20, 240)
+    tiles = contour_tiles(grid, levels, rows, cols, size=32)
+    ours = joined([points for tile in tiles for points in part_lines(grid, *tile)])
+    assert len(ours) > 1000 and same_points(ours, contour_points(grid, levels, rows, cols))
+    # holding the interpreter lock ("serial") gives exactly the same lines
+    for tile in tiles[::5]:
+        alike = zip(part_lines(grid, *tile), part_lines(grid, *tile, True), strict=True)
+        assert all(np.array_equal(a, b, equal_nan=True) for a, b in alike)
+
+
+def test_parts_without_cells_or_values_have_no_tiles(himmelblau_grid):
+    grid, levels = himmelblau_grid
+    assert contour_tiles(grid, levels, slice(5, 6)) == []
+    assert contour_tiles(grid, levels, slice(None), slice(7, 8)) == []
+    assert contour_tiles(grid, levels, slice(101, 119), slice(31, 199)) == []  # all NaN
+    assert contour_tiles(grid, [np.nan, np.inf]) == []
+
+
 def test_the_pool_samples_two_thirds_of_the_rows_while_the_levels_are_worked_out_here():
     """map_layers works out the window's levels and colours on the calling thread while the
     pool samples: the pool is given two thirds of the map's rows, this thread a third."""
@@ -325,3 +394,24 @@ def test_the_pool_samples_two_thirds_of_the_rows_while_the_levels_are_worked_out
         layers = map_layers(fn, (-1.3, 1.3), (-1.3, 1.3), 90, "linear", window, 8, pool=pool)
     assert rows == [60]
     assert np.array_equal(layers.grid.z, sample_grid(fn, (-1.3, 1.3), (-1.3, 1.3), 90).z)
+
+
+def path_elements(path):
+    return [(e.type, e.x, e.y) for e in map(path.elementAt, range(path.elementCount()))]
+
+
+def test_drawn_is_pyqtgraphs_path_of_the_finite_points(himmelblau_grid):
+    """drawn builds the path of pyqtgraph's arrayToQPath(connect="finite") itself (a quarter
+    of its Python a line): element for element the same, a line's end included."""
+    import pyqtgraph as pg
+
+    grid, levels = himmelblau_grid
+    tiles = contour_tiles(grid, levels, slice(10, 250), slice(20, 240), size=32)
+    lines = joined([points for tile in tiles for points in part_lines(grid, *tile)])
+    one = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+    two = np.concatenate([one, [[np.nan, np.nan]], one[:2] + 1, [[np.nan, np.nan]]])
+    for points in (lines, one, two, one[:1], np.empty((0, 2))):
+        want = pg.arrayToQPath(points[:, 0], points[:, 1], connect="finite")
+        got = contour_lines.drawn(points)
+        assert got[0] is points and path_elements(got[1]) == path_elements(want)
+    assert len(path_elements(contour_lines.drawn(two)[1])) == 3 + 1 + 2 + 1  # ends twice
