@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from gd_explorer.core.fmt import fmt, fmt_point
@@ -267,6 +267,31 @@ def test_the_legend_is_painted_from_its_cache_until_an_entry_looks_different(lon
     view.legend.setCacheMode(QGraphicsItem.NoCache)  # the cache shows what it paints afresh
     view.viewport().repaint()
     assert abs(pixels_of(view, sample, color) - marked) <= 0.2 * marked
+
+
+def test_the_legend_copies_no_pen_in_a_frame_where_nothing_looks_different(long_run,
+                                                                           monkeypatch):
+    """Its entries' looks are compared with the copies kept from the last change (by value),
+    not copied again at each frame; a pen changed in place is still seen."""
+    import sys
+
+    view, model = long_run.contour, long_run.model
+    legend = view.legend
+    copies = []  # the pens made by the legend's module
+    original = QPen.__init__
+
+    def counted(pen, *args):
+        if sys._getframe(1).f_globals["__name__"] == "gd_explorer.gui.cached_curves":
+            copies.append(args)
+        original(pen, *args)
+
+    monkeypatch.setattr(QPen, "__init__", counted)
+    steps_and_pans(view, model, 3)
+    assert copies == []
+    before = legend.repainted
+    view.tangent.opts["pen"].setWidthF(view.tangent.opts["pen"].widthF() + 1)  # in place
+    view.viewport().repaint()
+    assert legend.repainted == before + 1 and copies
 
 
 def test_the_legend_is_one_item_and_looks_as_its_entries_painted_by_qt(long_run, monkeypatch):
