@@ -581,6 +581,29 @@ def test_a_pan_leaves_the_arrows_alone_and_a_zoom_redraws_them(long_run):
 
 
 
+def test_the_marks_paint_with_their_own_pens(long_run, monkeypatch):
+    """A light mark (the point, the shafts, the tangent, the next step) paints and measures
+    itself with the QPen and QBrush its options hold, not copies made at each paint."""
+    import sys
+
+    view, model = long_run.contour, long_run.model
+    made = []
+
+    def counted(original):
+        def make(*args, **kwargs):
+            if sys._getframe(1).f_globals["__name__"] == "gd_explorer.gui.light_marks":
+                made.append(args)
+            return original(*args, **kwargs)
+        return make
+
+    monkeypatch.setattr(pg, "mkPen", counted(pg.mkPen))
+    monkeypatch.setattr(pg, "mkBrush", counted(pg.mkBrush))
+    steps_and_pans(view, model, 3)
+    view.getViewBox().scaleBy((0.9, 0.9))  # a zoom: the marks' boxes worked out again
+    view.viewport().repaint()
+    assert made == []
+
+
 def test_a_pan_keeps_the_marks_boxes_and_a_zoom_works_them_out_again(long_run):
     """A light mark's bounds (its points and a margin of pixels, in its coordinates) do not
     change in a pan, so none is worked out again; a zoom works each out again; after both
