@@ -581,6 +581,32 @@ def test_a_pan_leaves_the_arrows_alone_and_a_zoom_redraws_them(long_run):
 
 
 
+def test_the_legend_looks_at_its_corners_in_turn_until_one_is_free(long_run, monkeypatch):
+    """At a step the legend's corner is found by looking at the corners in order, stopping
+    at the first one clear of the point (mostly the first): one rectangle, not all four."""
+    from PySide6.QtCore import QRectF
+
+    from gd_explorer.gui import contour_view
+
+    view = long_run.contour
+    vb = view.getViewBox()
+    (x0, x1), (y0, y1) = vb.viewRange()
+    made = []
+
+    def counted(*args):
+        made.append(args)
+        return QRectF(*args)
+
+    monkeypatch.setattr(contour_view, "QRectF", counted)
+    corners = {}
+    for name, (px, py) in {"middle": ((x0 + x1) / 2, (y0 + y1) / 2),
+                           "top left": (x0 + 0.02 * (x1 - x0), y1 - 0.02 * (y1 - y0))}.items():
+        made.clear()
+        view._place_legend(px, py)
+        corners[name] = (view._legend_corner, len(made) - 1)  # less the point's clear box
+    assert corners == {"middle": ((0, 0), 1), "top left": ((1, 0), 2)}
+
+
 def test_the_marks_paint_with_their_own_pens(long_run, monkeypatch):
     """A light mark (the point, the shafts, the tangent, the next step) paints and measures
     itself with the QPen and QBrush its options hold, not copies made at each paint."""
