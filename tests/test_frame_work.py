@@ -607,6 +607,22 @@ def test_the_legend_looks_at_its_corners_in_turn_until_one_is_free(long_run, mon
     assert corners == {"middle": ((0, 0), 1), "top left": ((1, 0), 2)}
 
 
+def test_a_step_leaves_the_hidden_point_note_where_it_is(long_run, monkeypatch):
+    """The note beside the point (∇f undefined, ≈ 0) is hidden along an ordinary run: a step
+    does not move it; it is placed at the point when it shows."""
+    view, model = long_run.contour, long_run.model
+    note = view.point_note
+    moves = count_calls(monkeypatch, note, "setPos")
+    for _ in range(3):
+        model.step(1)
+        view.viewport().repaint()
+    assert not note.isVisible() and moves == []
+    model.set_start(1.0, 1.0)  # Rosenbrock's minimum: ∇f = 0 there, and the note says so
+    view.viewport().repaint()
+    assert note.isVisible() and note.toPlainText()
+    assert (note.pos().x(), note.pos().y()) == (1.0, 1.0)
+
+
 def test_the_marks_paint_with_their_own_pens(long_run, monkeypatch):
     """A light mark (the point, the shafts, the tangent, the next step) paints and measures
     itself with the QPen and QBrush its options hold, not copies made at each paint."""

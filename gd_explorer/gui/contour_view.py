@@ -643,7 +643,8 @@ class ContourView(pg.PlotWidget):
         self._set_u_arrow(state)
         if self.point_note.toPlainText() != state.words:
             self.point_note.setText(state.words)
-        self.point_note.setPos(px, py)
+        if state.words:  # placed when it shows (a hidden note's move still calls Python)
+            self.point_note.setPos(px, py)
         self.point_note.setVisible(bool(state.words))
 
     def _keep_note_inside(self, px):
