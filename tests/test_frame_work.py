@@ -920,3 +920,74 @@ def test_the_legend_shows_its_entries_where_a_new_presentation_size_lays_them_ou
         ui_scale().set_percent(100, save=False)
         for item in hidden:
             item.setVisible(True)
+
+
+READOUTS = ("statusLabel", "nextStepLabel", "pointValues")
+
+
+def readouts(win):
+    """The labels a step writes, and the status bar (gui/backdrop.py fills them)."""
+    from PySide6.QtWidgets import QLabel
+
+    return [win.findChild(QLabel, name) for name in READOUTS] + [win.statusBar()]
+
+
+def backdrop_of(widget):
+    from gd_explorer.gui.backdrop import Backdrop
+
+    return next(c for c in widget.children() if isinstance(c, Backdrop))
+
+
+def test_a_step_paints_the_readouts_and_not_the_panels_under_them(long_run):
+    """Each readout is filled with the one colour behind it, so Qt paints nothing under it:
+    not the window, the splitter, the tab widget's pane or the group box."""
+    win, model = long_run, long_run.model
+    frame = win.contour.viewport().repaint  # paints every widget a step made dirty (bench)
+    labels = readouts(win)
+    under = set()
+    for widget in labels:
+        parent = widget.parentWidget()
+        while parent is not None:
+            under.add(parent)
+            parent = parent.parentWidget()
+    paints = {w: Paints(w) for w in labels + sorted(under, key=id)}
+    renders = [backdrop_of(w).renders for w in labels]
+    for _ in range(3):
+        model.step(1)
+        frame()
+    status, bar = labels[0], labels[-1]
+    assert paints[status].count == 3 and paints[bar].count == 3  # new texts, repainted
+    assert {w.objectName() or type(w).__name__: p.count for w, p in paints.items()
+            if w in under and p.count} == {}
+    assert [backdrop_of(w).renders for w in labels] == renders  # nothing rendered again
+
+
+def test_the_readouts_show_the_pixels_they_showed_transparent(long_run):
+    """Filled with the one colour behind each (the tab pane's, a group box's, the window's),
+    the window looks as with transparent labels: before and after a step, and after the
+    status's new style sheet."""
+    from PySide6.QtWidgets import QLabel, QWidget
+
+    win, model = long_run, long_run.model
+    labels = readouts(win)
+    assert len({backdrop_of(w).colour.name() for w in labels}) >= 2  # not the palette's
+
+    def screen():
+        for widget in win.findChildren(QWidget):
+            widget.update()
+        win.repaint()
+        return QApplication.primaryScreen().grabWindow(win.winId()).toImage()
+
+    status = win.findChild(QLabel, "statusLabel")
+    for step, sheet in ((0, None), (1, None), (0, "color: #b00020; font-weight: bold;")):
+        model.step(step)
+        if sheet:  # the colour of a stopped run's status: a new style sheet re-polishes it
+            status.setStyleSheet(sheet)
+            QApplication.processEvents()
+        filled = screen()
+        assert all(w.autoFillBackground() for w in labels)
+        for w in labels:
+            w.setAutoFillBackground(False)
+        assert screen() == filled
+        for w in labels:
+            w.setAutoFillBackground(True)
