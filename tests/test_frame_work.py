@@ -796,6 +796,36 @@ def test_a_step_paints_only_the_new_row_of_the_iteration_table(long_run):
         assert on_screen(port) == shown
 
 
+def test_a_cells_paint_asks_the_table_once_and_shows_what_data_shows(long_run, monkeypatch):
+    """The roles a cell's paint asks for (7) are answered in one multiData call, not one data()
+    call each: 11 calls for a step's new row and the Δx, Δy of the row before; the table looks
+    as when they are answered by data() role by role."""
+    from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan, Qt
+
+    win, model = long_run, long_run.model
+    table, frame = win.table, win.contour.viewport().repaint
+    cells = table.table_model
+    frame()
+    asked = count_calls(monkeypatch, cells, "data")
+    answered = count_calls(monkeypatch, cells, "multiData")
+    for _ in range(3):
+        model.step(1)
+        frame()
+    assert asked == [] and len(answered) == 3 * (len(cells.headers) + 2)
+    port = table.viewport()
+    ours = port.grab().toImage()
+
+    def role_by_role(index, span):
+        for role_data in span:
+            role_data.setData(cells.data(index, role_data.role()))
+
+    monkeypatch.setattr(cells, "multiData", role_by_role)
+    assert port.grab().toImage() == ours
+    one = QModelRoleData(int(Qt.ToolTipRole))  # any other request: from data()
+    type(cells).multiData(cells, cells.index(2, 1), QModelRoleDataSpan(one))
+    assert one.data() == cells.data(cells.index(2, 1), int(Qt.ToolTipRole))
+
+
 def test_the_tables_scroll_bar_repaints_only_when_what_it_shows_changes(long_run):
     win, model = long_run, long_run.model
     bar = win.table.verticalScrollBar()
