@@ -294,6 +294,49 @@ def test_the_legend_copies_no_pen_in_a_frame_where_nothing_looks_different(long_
     assert legend.repainted == before + 1 and copies
 
 
+def test_a_typed_formula_leaves_the_legend_as_it_was(long_run, monkeypatch):
+    """Until a typed formula's derivatives arrive its run's marks are hidden; the legend, a
+    key, still shows their look (not pyqtgraph's eye for a hidden item) and paints nothing."""
+    view, model = long_run.contour, long_run.model
+    sample = next(s for s, _ in view.legend.items if s.item is view.trajectory)
+    color = model.selected_run.color
+    line = pixels_of(view, sample, color)
+    painted = count_calls(monkeypatch, view.legend, "paint")
+    model.set_expression(ROSENBROCK + " + 0*x")  # parsed at once; the worker answers later
+    assert model.preview is not None and not view.trajectory.isVisible()
+    view.viewport().repaint()
+    assert painted == [] and line > 0
+    view.legend.setCacheMode(QGraphicsItem.NoCache)  # painted afresh, with the run hidden
+    view.viewport().repaint()
+    assert len(painted) == 1
+    assert abs(pixels_of(view, sample, color) - line) <= 0.2 * line
+
+
+def test_a_new_function_with_the_same_entries_leaves_the_legend_alone(qtbot, long_run,
+                                                                      monkeypatch):
+    """A new function brings the same entries (the run, ∇f with its scale): none is removed
+    and added again, so the legend is neither laid out nor painted again."""
+    view, model = long_run.contour, long_run.model
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        model.set_expression(ROSENBROCK + " + 0*x")  # a new run: short, its sample marked
+    qtbot.wait(50)
+    view.viewport().repaint()
+    entries = [label.text for _, label in view.legend.items]
+    painted = count_calls(monkeypatch, view.legend, "paint")
+    removed = count_calls(monkeypatch, view.legend, "removeItem")
+    for k in (1, 2):
+        with qtbot.waitSignal(model.functionChanged, timeout=15000):
+            model.set_expression(ROSENBROCK + f" + 0*x*{k}")
+        qtbot.wait(50)  # the layout requests, had there been any
+        view.viewport().repaint()
+    assert removed == [] and painted == []
+    assert [label.text for _, label in view.legend.items] == entries
+    model.add_run((0.5, 0.5))  # a new selected run: its entry reads its name
+    view.viewport().repaint()
+    assert f"{model.selected_run.name} (selected)" in [l.text for _, l in view.legend.items]
+    assert len(painted) == 1
+
+
 def test_the_legend_is_one_item_and_looks_as_its_entries_painted_by_qt(long_run, monkeypatch):
     """The legend paints its entries into its own pixmap: Qt visits none of them (no
     bounds, no paint); what it shows is what the entries paint as items of the scene."""

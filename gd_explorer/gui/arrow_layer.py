@@ -140,9 +140,9 @@ class ArrowLayer(QObject):
         """The scale in the legend: on the ∇f entry, and on the field's entry while shown."""
         legend, scale = self.view.legend, self.scale_text
         label = legend.getLabel(self.view.grad_shaft)
-        if label is not None:
-            label.setText("∇f (uphill)" + (f"; {scale}" if self.scaled and scale else ""))
-        legend.removeItem(self.curve)
-        if self.field_shown and scale:
-            legend.addItem(self.curve, f"−∇f field; {scale}"
-                           + (", some cut short" if self.cut else ""))
+        text = "∇f (uphill)" + (f"; {scale}" if self.scaled and scale else "")
+        if label is not None and label.text != text:  # (the same text: the legend as it is)
+            label.setText(text)
+        field = (f"−∇f field; {scale}" + (", some cut short" if self.cut else "")
+                 if self.field_shown and scale else None)
+        legend.set_entry(self.curve, field)

@@ -327,12 +327,12 @@ SYMBOL_LOOK = ("pen", "brush", "size")
 
 
 def _look(item):
-    """What a legend entry's sample draws of ``item``: its visibility, pens, symbol, fill (the
-    item's own objects: compare with a ``_kept`` look)."""
+    """What a legend entry's sample draws of ``item`` (CasedSample: shown or hidden alike): its
+    pens, symbol, fill (the item's own objects: compare with a ``_kept`` look)."""
     opts = item.opts
     scatter = getattr(item, "scatter", None)
     symbol = opts if scatter is None else scatter.opts
-    return (item.isVisible(), *map(opts.get, LOOK), *map(symbol.get, SYMBOL_LOOK))
+    return (*map(opts.get, LOOK), *map(symbol.get, SYMBOL_LOOK))
 
 
 def _kept(look):
@@ -347,7 +347,7 @@ class CachedLegend(pg.LegendItem):
     paint nothing themselves (Qt visits each item of a scene at every frame, asks Python for
     its bounds and plays its pixmap: 25 items for 8 entries). Before each frame (``refresh``,
     on the scene's sigPrepareForPaint) the legend paints again if a sample's item looks
-    different from when it was painted (a pen, a symbol, shown or hidden), an entry was
+    different from when it was painted (a pen, a symbol), an entry was
     placed elsewhere (laid out again for a new font) or the legend moved (Qt plays a pixmap
     at a new place, shifted by the fraction of a pixel between the two); it paints again when
     a label's text changes, an entry comes or goes, or its layout asks for a new layout (which
@@ -368,6 +368,16 @@ class CachedLegend(pg.LegendItem):
         label.item.document().contentsChanged.connect(self.update)
         self._looks[sample] = _kept(_look(sample.item))
         self.update()
+
+    def set_entry(self, item, text):
+        """``item``'s entry reads ``text`` (None: no entry), at the end when it is new; one that
+        reads so already is left as it is (removed and added again, it would be laid out and
+        painted again)."""
+        label = self.getLabel(item)
+        if (None if label is None else label.text) != text:
+            self.removeItem(item)
+            if text is not None:
+                self.addItem(item, text)
 
     def removeItem(self, item):
         super().removeItem(item)

@@ -4,7 +4,9 @@ import threading
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel
 
 from ..core.errors import InputError
@@ -79,8 +81,8 @@ def cased_line(color, width, style=Qt.SolidLine):
 
 
 class CasedSample(pg.ItemSample):
-    """A legend glyph drawn as the item is: the casing (shadowPen) first, then the line and
-    the symbol (pyqtgraph's sample leaves out the casing)."""
+    """A legend glyph drawn as the item is, shown or hidden: the casing (shadowPen) first,
+    then the line and the symbol (pyqtgraph's sample leaves out the casing)."""
 
     def boundingRect(self):
         # the casing's round ends stick out of the 20 px square (the legend paints it whole)
@@ -91,11 +93,24 @@ class CasedSample(pg.ItemSample):
         event.ignore()
 
     def paint(self, p, *args):
-        shadow = self.item.opts.get("shadowPen")
-        if shadow is not None and self.item.isVisible():
-            p.setPen(pg.mkPen(shadow))
+        # the item's look, shown or hidden (a typed formula hides the run's marks until its
+        # derivatives arrive): pyqtgraph draws a hidden item as an eye, the mark of a switch
+        opts = self.item.opts
+        line = not isinstance(self.item, pg.ScatterPlotItem)
+        if line and opts.get("shadowPen") is not None:
+            p.setPen(pg.mkPen(opts["shadowPen"]))
             p.drawLine(0, 11, 20, 11)
-        super().paint(p, *args)
+        if opts.get("antialias"):
+            p.setRenderHint(QPainter.Antialiasing)
+        if line:
+            p.setPen(pg.mkPen(opts["pen"]))
+            p.drawLine(0, 11, 20, 11)
+        symbol = opts.get("symbol")
+        if symbol is not None:
+            if isinstance(self.item, pg.PlotDataItem):
+                opts = self.item.scatter.opts
+            p.translate(10, 10)
+            drawSymbol(p, symbol, opts["size"], pg.mkPen(opts["pen"]), pg.mkBrush(opts["brush"]))
 
 
 def log_ticks(scale, most=MOST_TICKS):
@@ -417,9 +432,8 @@ class ContourView(pg.PlotWidget):
         self.trajectory.setPen(pg.mkPen(color, width=2.0))
         self.trajectory_head.setPen(pg.mkPen(color, width=2.0))
         self.trajectory.setSymbolBrush(color)
-        self.legend.removeItem(self.trajectory)
-        if selected is not None:
-            self.legend.addItem(self.trajectory, f"{selected.name} (selected)")
+        self.legend.set_entry(self.trajectory,
+                             None if selected is None else f"{selected.name} (selected)")
         for path, end in self.other_items:
             self.legend.removeItem(path)
             plot.removeItem(path)
