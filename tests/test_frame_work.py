@@ -869,6 +869,30 @@ def test_a_cells_paint_asks_the_table_once_and_shows_what_data_shows(long_run, m
     assert one.data() == cells.data(cells.index(2, 1), int(Qt.ToolTipRole))
 
 
+def test_the_tables_titles_are_not_asked_again_at_each_step(long_run, monkeypatch):
+    """The header's titles come from a model of their own: a step's dataChanged (the row
+    before's Δx, Δy) makes the header work out its size again, without asking the table's
+    model; the header looks as with the table's model."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QHeaderView
+
+    win, model = long_run, long_run.model
+    table, frame = win.table, win.contour.viewport().repaint
+    cells, header = table.table_model, table.horizontalHeader()
+    frame()
+    asked = count_calls(monkeypatch, cells, "headerData")
+    for _ in range(3):
+        model.step(1)
+        frame()
+    assert asked == []
+    titles = [header.model().headerData(i, Qt.Horizontal) for i in range(header.count())]
+    assert titles == list(cells.headers) and header.count() == cells.columnCount()
+    ours = header.grab().toImage()
+    header.setModel(cells)  # as before: the titles from the table's model
+    header.setSectionResizeMode(QHeaderView.Stretch)
+    assert header.grab().toImage() == ours
+
+
 def test_the_tables_scroll_bar_repaints_only_when_what_it_shows_changes(long_run):
     win, model = long_run, long_run.model
     bar = win.table.verticalScrollBar()

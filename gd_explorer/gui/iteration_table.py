@@ -2,6 +2,7 @@
 from contextlib import contextmanager
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan, Qt
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QScrollBar, QStyle,
                                QStyleOptionSlider, QTableView)
 
@@ -194,6 +195,12 @@ class IterationTable(QTableView):
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
         fit_rows(self)
+        # the column titles from a model of their own, in C++: a cell's dataChanged (the row
+        # before's Δx, Δy at each step) makes a header forget its size, and it asked the
+        # table's model for 36 titles and roles (Python calls) to work it out again
+        self.titles = QStandardItemModel(0, len(HEADERS), self)
+        self.titles.setHorizontalHeaderLabels(list(HEADERS))
+        self.horizontalHeader().setModel(self.titles)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.table_model.rowsInserted.connect(self._follow)
         self.table_model.modelReset.connect(self.scrollToTop)
