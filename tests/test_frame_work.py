@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from gd_explorer.core.fmt import fmt, fmt_point
@@ -267,6 +267,31 @@ def test_the_legend_is_painted_from_its_cache_until_an_entry_looks_different(lon
     view.legend.setCacheMode(QGraphicsItem.NoCache)  # the cache shows what it paints afresh
     view.viewport().repaint()
     assert abs(pixels_of(view, sample, color) - marked) <= 0.2 * marked
+
+
+def test_the_legend_copies_no_pen_in_a_frame_where_nothing_looks_different(long_run,
+                                                                           monkeypatch):
+    """Its entries' looks are compared with the copies kept from the last change (by value),
+    not copied again at each frame; a pen changed in place is still seen."""
+    import sys
+
+    view, model = long_run.contour, long_run.model
+    legend = view.legend
+    copies = []  # the pens made by the legend's module
+    original = QPen.__init__
+
+    def counted(pen, *args):
+        if sys._getframe(1).f_globals["__name__"] == "gd_explorer.gui.cached_curves":
+            copies.append(args)
+        original(pen, *args)
+
+    monkeypatch.setattr(QPen, "__init__", counted)
+    steps_and_pans(view, model, 3)
+    assert copies == []
+    before = legend.repainted
+    view.tangent.opts["pen"].setWidthF(view.tangent.opts["pen"].widthF() + 1)  # in place
+    view.viewport().repaint()
+    assert legend.repainted == before + 1 and copies
 
 
 def test_a_typed_formula_leaves_the_legend_as_it_was(long_run, monkeypatch):
@@ -599,6 +624,71 @@ def test_a_pan_leaves_the_arrows_alone_and_a_zoom_redraws_them(long_run):
 
 
 
+def test_the_legend_looks_at_its_corners_in_turn_until_one_is_free(long_run, monkeypatch):
+    """At a step the legend's corner is found by looking at the corners in order, stopping
+    at the first one clear of the point (mostly the first): one rectangle, not all four."""
+    from PySide6.QtCore import QRectF
+
+    from gd_explorer.gui import contour_view
+
+    view = long_run.contour
+    vb = view.getViewBox()
+    (x0, x1), (y0, y1) = vb.viewRange()
+    made = []
+
+    def counted(*args):
+        made.append(args)
+        return QRectF(*args)
+
+    monkeypatch.setattr(contour_view, "QRectF", counted)
+    corners = {}
+    for name, (px, py) in {"middle": ((x0 + x1) / 2, (y0 + y1) / 2),
+                           "top left": (x0 + 0.02 * (x1 - x0), y1 - 0.02 * (y1 - y0))}.items():
+        made.clear()
+        view._place_legend(px, py)
+        corners[name] = (view._legend_corner, len(made) - 1)  # less the point's clear box
+    assert corners == {"middle": ((0, 0), 1), "top left": ((1, 0), 2)}
+
+
+def test_a_step_leaves_the_hidden_point_note_where_it_is(long_run, monkeypatch):
+    """The note beside the point (∇f undefined, ≈ 0) is hidden along an ordinary run: a step
+    does not move it; it is placed at the point when it shows."""
+    view, model = long_run.contour, long_run.model
+    note = view.point_note
+    moves = count_calls(monkeypatch, note, "setPos")
+    for _ in range(3):
+        model.step(1)
+        view.viewport().repaint()
+    assert not note.isVisible() and moves == []
+    model.set_start(1.0, 1.0)  # Rosenbrock's minimum: ∇f = 0 there, and the note says so
+    view.viewport().repaint()
+    assert note.isVisible() and note.toPlainText()
+    assert (note.pos().x(), note.pos().y()) == (1.0, 1.0)
+
+
+def test_the_marks_paint_with_their_own_pens(long_run, monkeypatch):
+    """A light mark (the point, the shafts, the tangent, the next step) paints and measures
+    itself with the QPen and QBrush its options hold, not copies made at each paint."""
+    import sys
+
+    view, model = long_run.contour, long_run.model
+    made = []
+
+    def counted(original):
+        def make(*args, **kwargs):
+            if sys._getframe(1).f_globals["__name__"] == "gd_explorer.gui.light_marks":
+                made.append(args)
+            return original(*args, **kwargs)
+        return make
+
+    monkeypatch.setattr(pg, "mkPen", counted(pg.mkPen))
+    monkeypatch.setattr(pg, "mkBrush", counted(pg.mkBrush))
+    steps_and_pans(view, model, 3)
+    view.getViewBox().scaleBy((0.9, 0.9))  # a zoom: the marks' boxes worked out again
+    view.viewport().repaint()
+    assert made == []
+
+
 def test_a_pan_keeps_the_marks_boxes_and_a_zoom_works_them_out_again(long_run):
     """A light mark's bounds (its points and a margin of pixels, in its coordinates) do not
     change in a pan, so none is worked out again; a zoom works each out again; after both
@@ -749,6 +839,60 @@ def test_a_step_paints_only_the_new_row_of_the_iteration_table(long_run):
         assert on_screen(port) == shown
 
 
+def test_a_cells_paint_asks_the_table_once_and_shows_what_data_shows(long_run, monkeypatch):
+    """The roles a cell's paint asks for (7) are answered in one multiData call, not one data()
+    call each: 11 calls for a step's new row and the Δx, Δy of the row before; the table looks
+    as when they are answered by data() role by role."""
+    from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan, Qt
+
+    win, model = long_run, long_run.model
+    table, frame = win.table, win.contour.viewport().repaint
+    cells = table.table_model
+    frame()
+    asked = count_calls(monkeypatch, cells, "data")
+    answered = count_calls(monkeypatch, cells, "multiData")
+    for _ in range(3):
+        model.step(1)
+        frame()
+    assert asked == [] and len(answered) == 3 * (len(cells.headers) + 2)
+    port = table.viewport()
+    ours = port.grab().toImage()
+
+    def role_by_role(index, span):
+        for role_data in span:
+            role_data.setData(cells.data(index, role_data.role()))
+
+    monkeypatch.setattr(cells, "multiData", role_by_role)
+    assert port.grab().toImage() == ours
+    one = QModelRoleData(int(Qt.ToolTipRole))  # any other request: from data()
+    type(cells).multiData(cells, cells.index(2, 1), QModelRoleDataSpan(one))
+    assert one.data() == cells.data(cells.index(2, 1), int(Qt.ToolTipRole))
+
+
+def test_the_tables_titles_are_not_asked_again_at_each_step(long_run, monkeypatch):
+    """The header's titles come from a model of their own: a step's dataChanged (the row
+    before's Δx, Δy) makes the header work out its size again, without asking the table's
+    model; the header looks as with the table's model."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QHeaderView
+
+    win, model = long_run, long_run.model
+    table, frame = win.table, win.contour.viewport().repaint
+    cells, header = table.table_model, table.horizontalHeader()
+    frame()
+    asked = count_calls(monkeypatch, cells, "headerData")
+    for _ in range(3):
+        model.step(1)
+        frame()
+    assert asked == []
+    titles = [header.model().headerData(i, Qt.Horizontal) for i in range(header.count())]
+    assert titles == list(cells.headers) and header.count() == cells.columnCount()
+    ours = header.grab().toImage()
+    header.setModel(cells)  # as before: the titles from the table's model
+    header.setSectionResizeMode(QHeaderView.Stretch)
+    assert header.grab().toImage() == ours
+
+
 def test_the_tables_scroll_bar_repaints_only_when_what_it_shows_changes(long_run):
     win, model = long_run, long_run.model
     bar = win.table.verticalScrollBar()
@@ -873,3 +1017,74 @@ def test_the_legend_shows_its_entries_where_a_new_presentation_size_lays_them_ou
         ui_scale().set_percent(100, save=False)
         for item in hidden:
             item.setVisible(True)
+
+
+READOUTS = ("statusLabel", "nextStepLabel", "pointValues")
+
+
+def readouts(win):
+    """The labels a step writes, and the status bar (gui/backdrop.py fills them)."""
+    from PySide6.QtWidgets import QLabel
+
+    return [win.findChild(QLabel, name) for name in READOUTS] + [win.statusBar()]
+
+
+def backdrop_of(widget):
+    from gd_explorer.gui.backdrop import Backdrop
+
+    return next(c for c in widget.children() if isinstance(c, Backdrop))
+
+
+def test_a_step_paints_the_readouts_and_not_the_panels_under_them(long_run):
+    """Each readout is filled with the one colour behind it, so Qt paints nothing under it:
+    not the window, the splitter, the tab widget's pane or the group box."""
+    win, model = long_run, long_run.model
+    frame = win.contour.viewport().repaint  # paints every widget a step made dirty (bench)
+    labels = readouts(win)
+    under = set()
+    for widget in labels:
+        parent = widget.parentWidget()
+        while parent is not None:
+            under.add(parent)
+            parent = parent.parentWidget()
+    paints = {w: Paints(w) for w in labels + sorted(under, key=id)}
+    renders = [backdrop_of(w).renders for w in labels]
+    for _ in range(3):
+        model.step(1)
+        frame()
+    status, bar = labels[0], labels[-1]
+    assert paints[status].count == 3 and paints[bar].count == 3  # new texts, repainted
+    assert {w.objectName() or type(w).__name__: p.count for w, p in paints.items()
+            if w in under and p.count} == {}
+    assert [backdrop_of(w).renders for w in labels] == renders  # nothing rendered again
+
+
+def test_the_readouts_show_the_pixels_they_showed_transparent(long_run):
+    """Filled with the one colour behind each (the tab pane's, a group box's, the window's),
+    the window looks as with transparent labels: before and after a step, and after the
+    status's new style sheet."""
+    from PySide6.QtWidgets import QLabel, QWidget
+
+    win, model = long_run, long_run.model
+    labels = readouts(win)
+    assert len({backdrop_of(w).colour.name() for w in labels}) >= 2  # not the palette's
+
+    def screen():
+        for widget in win.findChildren(QWidget):
+            widget.update()
+        win.repaint()
+        return QApplication.primaryScreen().grabWindow(win.winId()).toImage()
+
+    status = win.findChild(QLabel, "statusLabel")
+    for step, sheet in ((0, None), (1, None), (0, "color: #b00020; font-weight: bold;")):
+        model.step(step)
+        if sheet:  # the colour of a stopped run's status: a new style sheet re-polishes it
+            status.setStyleSheet(sheet)
+            QApplication.processEvents()
+        filled = screen()
+        assert all(w.autoFillBackground() for w in labels)
+        for w in labels:
+            w.setAutoFillBackground(False)
+        assert screen() == filled
+        for w in labels:
+            w.setAutoFillBackground(True)

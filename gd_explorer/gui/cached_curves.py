@@ -322,19 +322,24 @@ class ChunkedPath:
         self.head.setData([], [])
 
 
+LOOK = ("pen", "shadowPen", "symbol", "fillLevel", "fillBrush", "antialias")
+SYMBOL_LOOK = ("pen", "brush", "size")
+
+
 def _look(item):
     """What a legend entry's sample draws of ``item`` (CasedSample: shown or hidden alike): its
-    pens, symbol, fill (QPen and QBrush copied: compared by value, never changed under the
-    copy)."""
+    pens, symbol, fill (the item's own objects: compare with a ``_kept`` look)."""
     opts = item.opts
-    symbol = getattr(item, "scatter", None)
-    symbol = opts if symbol is None else symbol.opts
-    values = [opts.get(k) for k in ("pen", "shadowPen", "symbol", "fillLevel", "fillBrush",
-                                     "antialias")]
-    values += [symbol.get(k) for k in ("pen", "brush", "size")]
-    copies = [QPen(v) if isinstance(v, QPen) else QBrush(v) if isinstance(v, QBrush) else v
-              for v in values]
-    return tuple(copies)
+    scatter = getattr(item, "scatter", None)
+    symbol = opts if scatter is None else scatter.opts
+    return (*map(opts.get, LOOK), *map(symbol.get, SYMBOL_LOOK))
+
+
+def _kept(look):
+    """``look`` with its QPens and QBrushes copied: compared by value, never changed under the
+    copy (copied only when the look changed, not at each frame)."""
+    return tuple(QPen(v) if isinstance(v, QPen) else QBrush(v) if isinstance(v, QBrush) else v
+                 for v in look)
 
 
 class CachedLegend(pg.LegendItem):
@@ -361,7 +366,7 @@ class CachedLegend(pg.LegendItem):
         for part in self._parts(sample, label):
             part.setFlag(QGraphicsItem.ItemHasNoContents, True)
         label.item.document().contentsChanged.connect(self.update)
-        self._looks[sample] = _look(sample.item)
+        self._looks[sample] = _kept(_look(sample.item))
         self.update()
 
     def set_entry(self, item, text):
@@ -407,8 +412,8 @@ class CachedLegend(pg.LegendItem):
         changed = False
         for sample, _label in self.items:
             look = _look(sample.item)
-            if look != self._looks.get(sample):
-                self._looks[sample] = look
+            if look != self._looks.get(sample):  # by value: a QPen's == compares its settings
+                self._looks[sample] = _kept(look)
                 changed = True
         # its place in the scene too: a pixmap painted at x.3 and played at x.0 is 0.3 px off
         placed = [self.scenePos(), *((s.geometry(), label.geometry()) for s, label in self.items)]

@@ -36,6 +36,7 @@ VIEW_LIMIT = 1e9       # pan and zoom stay within ±1e9, with a width of at leas
 BASIN_COLORS = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#ffff33", "#a65628",
                 "#f781bf")
 ARROW_FRACTION = 0.14  # arrow length as a fraction of the visible width
+CORNERS = ((0, 0), (1, 0), (0, 1), (1, 1))  # the legend's, in the order it prefers them
 SETTLE_MS = 250        # recompute the grid this long after a pan or zoom ends
 CASING_EXTRA = 2.5     # a casing is this much wider than its line
 MOST_TICKS = 7         # on the colour bar of a log scale
@@ -656,7 +657,8 @@ class ContourView(pg.PlotWidget):
         self._set_u_arrow(state)
         if self.point_note.toPlainText() != state.words:
             self.point_note.setText(state.words)
-        self.point_note.setPos(px, py)
+        if state.words:  # placed when it shows (a hidden note's move still calls Python)
+            self.point_note.setPos(px, py)
         self.point_note.setVisible(bool(state.words))
 
     def _keep_note_inside(self, px):
@@ -689,14 +691,16 @@ class ContourView(pg.PlotWidget):
         p = vb.mapViewToScene(pg.Point(px, py))
         note = self.point_note.boundingRect().width() if self.point_note.isVisible() else 0
         clear = QRectF(p.x() - 24, p.y() - 44, 48 + note, 68)  # the point, its arrows' roots
-        rects = {}
-        for corner in ((0, 0), (1, 0), (0, 1), (1, 1)):
+
+        def rect(corner):
             x = view.left() + 8 if corner[0] == 0 else view.right() - 8 - size.width()
             y = view.top() + 8 if corner[1] == 0 else view.bottom() - 8 - size.height()
-            rects[corner] = QRectF(x, y, size.width(), size.height())
-        free = [c for c, rect in rects.items() if not rect.intersects(clear)]
-        far = max(rects, key=lambda c: (rects[c].center() - p).manhattanLength())
-        corner = free[0] if free else far
+            return QRectF(x, y, size.width(), size.height())
+
+        # the first free corner, looked at in turn (at each step: mostly the first)
+        corner = next((c for c in CORNERS if not rect(c).intersects(clear)), None)
+        if corner is None:
+            corner = max(CORNERS, key=lambda c: (rect(c).center() - p).manhattanLength())
         if corner != getattr(self, "_legend_corner", None):
             self._legend_corner = corner
             offset = (8 if corner[0] == 0 else -8, 8 if corner[1] == 0 else -8)

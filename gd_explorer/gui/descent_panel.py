@@ -9,6 +9,7 @@ from ..core.calculus import curvature
 from ..core.descent import (MAX_LEARNING_RATE, MAX_STEPS_LIMIT, MAX_TOLERANCE, MIN_LEARNING_RATE,
                             OPTIMIZERS, next_point)
 from ..core.fmt import ROUND_OFF, fmt, fmt_factor
+from .backdrop import keep_backdrop
 from .number_fields import ERROR_COLOR, CountSpinBox, LogSpinBox, refusal
 from .optimizer_controls import OptimizerControls
 
@@ -106,6 +107,8 @@ class DescentPanel(QWidget):
         self.status = QLabel(objectName="statusLabel")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        for readout in (self.next_step, self.status):  # new texts at each step
+            keep_backdrop(readout)
 
         form = QFormLayout()
         lr_row = QHBoxLayout()

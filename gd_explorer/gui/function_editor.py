@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMen
 from ..core.fmt import fmt, fmt_point
 from ..core.point import F_UNDEFINED, FLAT, GRAD_UNDEFINED
 from ..core.presets import PRESETS
+from .backdrop import keep_backdrop
 from .math_view import MathView, matrix_tex, prerender
 
 DEBOUNCE_MS = 400
@@ -77,6 +78,7 @@ class FunctionEditor(QWidget):
         self.values = QLabel(objectName="pointValues")
         self.values.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.values.setWordWrap(True)
+        keep_backdrop(self.values)  # a new text at each step
 
         row = QHBoxLayout()
         row.addWidget(QLabel("f(x, y) ="))

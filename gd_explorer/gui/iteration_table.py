@@ -1,7 +1,8 @@
 """The iteration table: a model/view table over the run's rows (fast with 100,000 rows)."""
 from contextlib import contextmanager
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan, Qt
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QScrollBar, QStyle,
                                QStyleOptionSlider, QTableView)
 
@@ -17,6 +18,9 @@ MOVES = 7  # the first of the columns Δx, Δy: the step taken from the row, x_{
 DISPLAY, ALIGNMENT, TOOLTIP = int(Qt.DisplayRole), int(Qt.TextAlignmentRole), int(Qt.ToolTipRole)
 RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
 HORIZONTAL = Qt.Horizontal
+# the roles a cell's paint asks for in one multiData call (QStyledItemDelegate.initStyleOption:
+# font, alignment, colour, check state, icon, text, background); only two have a value here
+PAINT_ROLES, PAINT_ALIGNMENT, PAINT_TEXT = 7, 1, 5
 KEPT_TEXTS = 4096  # cell texts kept: rows are written once, and shown again after each step
 
 
@@ -64,6 +68,21 @@ class TrajectoryTableModel(HeadedTableModel):
                 return "the step from here is not taken yet"
             return repr(value + 0.0)  # exact
         return None
+
+    def multiData(self, index, span):
+        """A cell's paint asks for its roles at once: answered here in one call from C++, not
+        one data() call per role (7 per cell, 11 cells per step). Any other request of
+        several roles is answered role by role from data()."""
+        if not isinstance(span, QModelRoleDataSpan):  # one QModelRoleData, from Python
+            span = (span,)
+        elif span.length() == PAINT_ROLES and self._has(index):
+            alignment, text = span[PAINT_ALIGNMENT], span[PAINT_TEXT]
+            if alignment.role() == ALIGNMENT and text.role() == DISPLAY:
+                alignment.setData(RIGHT)
+                text.setData(self.text(index.row(), index.column()))
+                return
+        for role_data in span:
+            role_data.setData(self.data(index, role_data.role()))
 
     def _has(self, index):
         return index.isValid() and self._run is not None and index.row() < self._rows
@@ -176,6 +195,12 @@ class IterationTable(QTableView):
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
         fit_rows(self)
+        # the column titles from a model of their own, in C++: a cell's dataChanged (the row
+        # before's Δx, Δy at each step) makes a header forget its size, and it asked the
+        # table's model for 36 titles and roles (Python calls) to work it out again
+        self.titles = QStandardItemModel(0, len(HEADERS), self)
+        self.titles.setHorizontalHeaderLabels(list(HEADERS))
+        self.horizontalHeader().setModel(self.titles)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.table_model.rowsInserted.connect(self._follow)
         self.table_model.modelReset.connect(self.scrollToTop)

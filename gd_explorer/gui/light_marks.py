@@ -9,6 +9,17 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
 from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QBrush, QPen
+
+
+def pen(value):
+    """``value`` (a pen option) as a QPen: itself when it is one (pg.mkPen copies it, and a
+    mark reads its pens at each paint)."""
+    return value if isinstance(value, QPen) else pg.mkPen(value)
+
+
+def brush(value):
+    return value if isinstance(value, QBrush) else pg.mkBrush(value)
 
 
 def device_box(item, points, reach):
@@ -121,8 +132,7 @@ class Dot(LightMark, pg.ScatterPlotItem):
 
     def _reach(self):
         """Pixels from the point to the edge of what is painted."""
-        pen = pg.mkPen(self.opts["pen"])
-        return self.opts["size"] / 2 * math.sqrt(2) + max(pen.widthF(), 1) + 1
+        return self.opts["size"] / 2 * math.sqrt(2) + max(pen(self.opts["pen"]).widthF(), 1) + 1
 
     def paint(self, p, *args):
         if not self._finite:
@@ -131,8 +141,8 @@ class Dot(LightMark, pg.ScatterPlotItem):
         p.resetTransform()
         p.setRenderHint(p.RenderHint.Antialiasing, bool(self.opts["antialias"]))
         p.translate(c)
-        drawSymbol(p, self.opts["symbol"], self.opts["size"], pg.mkPen(self.opts["pen"]),
-                   pg.mkBrush(self.opts["brush"]))
+        drawSymbol(p, self.opts["symbol"], self.opts["size"], pen(self.opts["pen"]),
+                   brush(self.opts["brush"]))
 
 
 class Segment(LightMark, pg.PlotCurveItem):
@@ -152,8 +162,8 @@ class Segment(LightMark, pg.PlotCurveItem):
         super().invalidateBounds()
 
     def _reach(self):
-        pens = [pg.mkPen(self.opts[k]) for k in ("pen", "shadowPen") if self.opts.get(k)]
-        return max([pen.widthF() for pen in pens] + [1]) + 2
+        pens = [pen(self.opts[k]) for k in ("pen", "shadowPen") if self.opts.get(k)]
+        return max([p.widthF() for p in pens] + [1]) + 2
 
     def paint(self, p, *args):
         if not self._finite:
@@ -162,9 +172,9 @@ class Segment(LightMark, pg.PlotCurveItem):
         p.resetTransform()
         p.setRenderHint(p.RenderHint.Antialiasing, bool(self.opts.get("antialias")))
         for key in ("shadowPen", "pen"):
-            pen = self.opts.get(key)
-            if pen is not None:
-                p.setPen(pg.mkPen(pen))
+            value = self.opts.get(key)
+            if value is not None:
+                p.setPen(pen(value))
                 p.drawLine(a, b)
 
 

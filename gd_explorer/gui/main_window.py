@@ -12,6 +12,7 @@ from ..core import session as sessions
 from ..core.errors import InputError
 from ..core.export import write_csv
 from .analysis_panel import AnalysisPanel
+from .backdrop import keep_backdrop
 from .background import BACKGROUND_BYTES, BACKGROUND_ROWS, BackgroundJob
 from .contour_view import ContourView
 from .descent_panel import SHORTCUTS, DescentPanel
@@ -168,6 +169,7 @@ class MainWindow(QMainWindow):
         split.setSizes([1100, 480])
         self.setCentralWidget(split)
 
+        keep_backdrop(self.statusBar())  # the run's status at each step
         self.contour.hovered.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.view_controls.viewModeChanged.connect(self.set_view_mode)
         m.functionChanged.connect(lambda _fn: self.set_view_mode(self.view_mode))
