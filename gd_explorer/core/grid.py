@@ -180,17 +180,14 @@ def contour_lines(grid, levels):
     return out
 
 
-def contour_points(grid, levels, rows=slice(None), cols=slice(None)):
+def contour_points(grid, levels, rows=slice(None), cols=slice(None), size=None, hold=False):
     """Every contour line of ``levels`` in one (N, 2) array, a NaN row between lines (as a
     line item draws them with connect="finite"); only over the samples ``rows`` x ``cols``
-    when given (slices of the grid's rows and columns)."""
-    z = grid.z[rows, cols]
-    if z.shape[0] < 2 or z.shape[1] < 2:
-        return np.empty((0, 2))
-    # only the levels f reaches here (contourpy scans every cell once for each level);
-    # fmin/fmax skip NaN, and give NaN (no level) where all is NaN
-    lo, hi = np.fmin.reduce(z, axis=None), np.fmax.reduce(z, axis=None)
-    return joined(part_lines(grid, rows, cols, [float(v) for v in levels if lo <= v <= hi]))
+    when given (slices of the grid's rows and columns). Worked out in one piece, or in
+    contour_tiles' tiles of ``size`` cells a side; either way only with the levels f reaches
+    there (contourpy scans every cell once for each level). ``hold``: see part_lines."""
+    tiles = contour_tiles(grid, levels, rows, cols, size or max(grid.z.shape))
+    return joined([points for tile in tiles for points in part_lines(grid, *tile, hold)])
 
 
 def part_lines(grid, rows, cols, levels, hold=False):

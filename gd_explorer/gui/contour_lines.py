@@ -10,7 +10,7 @@ from pyqtgraph.functions import create_qpolygonf, ndarray_from_qpolygonf
 from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsItem
 
-from ..core.grid import contour_tiles, joined, margin_points, part_lines
+from ..core.grid import TILE, contour_points, margin_points
 from .cached_curves import PanCached, SteadyCurve, cache_as_painted
 
 
@@ -73,9 +73,8 @@ class LinesInProgress:
                 # the window's thread keeps the lock (letting it go in each tile only lets
                 # another thread make it wait to take it back)
                 hold = threading.current_thread() is threading.main_thread()
-                tiles = contour_tiles(layers.grid, layers.levels, *layers.box)
-                self._result = drawn(joined([points for tile in tiles
-                                             for points in part_lines(layers.grid, *tile, hold)]))
+                self._result = drawn(contour_points(layers.grid, layers.levels, *layers.box,
+                                                    TILE, hold))
             return self._result
 
 
