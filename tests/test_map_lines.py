@@ -1,7 +1,7 @@
 """Edit → map (issue 9, row 1): the view's contour lines are worked out first (in tiles, by the
 painting), the margins' after them. The lines painted are always the current f's, and in the
 end they are all of the grid's lines. Work is counted, never timed."""
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 
 import numpy as np
 import pytest
@@ -10,18 +10,6 @@ from gd_explorer.core import parse_function
 from gd_explorer.core.grid import (choose_levels, contour_points, contour_tiles, inner_box,
                                    joined, map_layers, margin_points, part_lines, sample_grid)
 from gd_explorer.gui import contour_lines
-
-
-class NeverStarts:
-    """An Executor whose work never starts (a thread busy elsewhere): every job is cancelled
-    and done by whoever asks for its result."""
-
-    def __init__(self):
-        self.submitted = 0
-
-    def submit(self, fn, *args, **kwargs):
-        self.submitted += 1
-        return Future()
 
 
 def same_points(a, b, tol=1e-9):
@@ -71,15 +59,30 @@ def test_a_view_covering_the_grid_leaves_no_margins(bowl_grid):
     assert same_points(contour_points(grid, levels, *box), contour_points(grid, levels))
 
 
-@pytest.mark.parametrize("pool", [None, NeverStarts(), ThreadPoolExecutor(1)])
-def test_sampling_with_a_pool_gives_the_same_grid(pool):
+def test_an_edits_map_is_sampled_on_the_calling_thread_alone():
+    """A second thread sampling two thirds of the rows made an edit later: the two threads
+    hand the interpreter lock to each other between the numpy calls of each block. Every
+    block of the map and of the window's colour sample is sampled here, and once."""
+    import threading
+
     fn = parse_function("sqrt(x) * cos(x*y) + 1/(y - 0.25)")
-    plain = sample_grid(fn, (-1.0, 3.0), (-2.0, 2.0), (50, 41))
-    split = sample_grid(fn, (-1.0, 3.0), (-2.0, 2.0), (50, 41), pool)
-    assert np.array_equal(plain.z, split.z, equal_nan=True)
-    assert np.isnan(plain.z).any()  # x < 0: undefined, NaN in both
-    if isinstance(pool, NeverStarts):
-        assert pool.submitted == 1  # asked, then done here
+    callers = []
+
+    class Recording:
+        text = fn.text
+
+        def value(self, x, y):
+            callers.append(threading.current_thread())
+            return fn.value(x, y)
+
+    window = ((-1.0, 1.0), (-1.0, 1.0))
+    layers = map_layers(Recording(), (-1.3, 1.3), (-1.3, 1.3), (300, 120), "linear", window, 8,
+                        first=window)
+    blocks = -(-120 // (16384 // 300)) + -(-200 // (16384 // 200))  # the map's, the window's
+    assert callers == [threading.current_thread()] * blocks
+    plain = sample_grid(fn, (-1.3, 1.3), (-1.3, 1.3), (300, 120))
+    assert np.array_equal(layers.grid.z, plain.z, equal_nan=True)
+    assert np.isnan(plain.z).any()  # x < 0: undefined, NaN
 
 
 def test_first_leaves_the_lines_to_the_caller_with_the_views_box():
@@ -100,8 +103,6 @@ def test_the_views_lines_are_worked_out_once_by_whoever_asks_in_tiles(monkeypatc
     by tile, once; they are the view's lines."""
     from gd_explorer.core import grid as grid_module
 
-    pool = NeverStarts()
-    monkeypatch.setattr(contour_lines, "lines_pool", pool)
     made = []
     real = grid_module._lines_generator
 
@@ -114,7 +115,7 @@ def test_the_views_lines_are_worked_out_once_by_whoever_asks_in_tiles(monkeypatc
     window = ((-5.0, 5.0), (-5.0, 5.0))
     layers = map_layers(fn, (-6.5, 6.5), (-6.5, 6.5), 200, "linear", window, 8, first=window)
     lines = contour_lines.LinesInProgress(layers)
-    assert made == [] and pool.submitted == 0  # nothing until asked
+    assert made == []  # nothing until asked
     points, path = lines.result()
     tiles = grid_module.contour_tiles(layers.grid, layers.levels, *layers.box)
     assert len(made) == len(tiles) > 1  # one generator a tile that reaches a level
@@ -123,7 +124,6 @@ def test_the_views_lines_are_worked_out_once_by_whoever_asks_in_tiles(monkeypatc
     assert same_points(points, contour_points(layers.grid, layers.levels, *layers.box))
     assert path.elementCount() >= np.isfinite(points[:, 0]).sum()
     assert lines.result()[0] is points and len(made) == len(tiles)  # worked out once
-    assert pool.submitted == 0
 
 
 # ----- in the window --------------------------------------------------------------------------
@@ -376,24 +376,6 @@ def test_parts_without_cells_or_values_have_no_tiles(himmelblau_grid):
     assert contour_tiles(grid, levels, slice(None), slice(7, 8)) == []
     assert contour_tiles(grid, levels, slice(101, 119), slice(31, 199)) == []  # all NaN
     assert contour_tiles(grid, [np.nan, np.inf]) == []
-
-
-def test_the_pool_samples_two_thirds_of_the_rows_while_the_levels_are_worked_out_here():
-    """map_layers works out the window's levels and colours on the calling thread while the
-    pool samples: the pool is given two thirds of the map's rows, this thread a third."""
-    rows = []
-
-    class Recording(ThreadPoolExecutor):
-        def submit(self, fn, part, *args):
-            rows.append(len(range(*part.indices(90))))
-            return super().submit(fn, part, *args)
-
-    fn = parse_function("x^2 + 2*y^2")
-    window = ((-1.0, 1.0), (-1.0, 1.0))
-    with Recording(1) as pool:
-        layers = map_layers(fn, (-1.3, 1.3), (-1.3, 1.3), 90, "linear", window, 8, pool=pool)
-    assert rows == [60]
-    assert np.array_equal(layers.grid.z, sample_grid(fn, (-1.3, 1.3), (-1.3, 1.3), 90).z)
 
 
 def path_elements(path):

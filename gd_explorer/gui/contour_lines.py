@@ -24,8 +24,6 @@ def _lower_priority():
             pass
 
 
-# two thirds of the sampling of an edited formula's map (ContourView)
-lines_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd-explorer-contours")
 _margin_lines = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd-explorer-margins",
                                    initializer=_lower_priority)
 

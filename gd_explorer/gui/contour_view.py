@@ -19,7 +19,7 @@ from .arrow_layer import ArrowLayer
 from .cached_curves import (CachedLegend, ChunkedPath, MapImage, MeasuredAxis, SteadyCurve,
                             cache_as_painted, cache_axes, descendants, plain_background,
                             thin_to_pixels)
-from .contour_lines import ContourCurve, LinesInProgress, lines_pool, start_margins
+from .contour_lines import ContourCurve, LinesInProgress, start_margins
 from .ds_handle import DsHandle
 from .light_marks import Dot, Head, Segment
 from .observing import data_to_viewport, observe, stop_observing
@@ -517,8 +517,8 @@ class ContourView(pg.PlotWidget):
         self.recomputes += 1
         self._job += 1
         # in the foreground, the view's lines first and the margins' after them
-        first, pool = (None, None) if background else (self.getViewBox().viewRange(), lines_pool)
-        args = (fn, xr, yr, RESOLUTION, spacing, m.window, LEVEL_COUNT, first, pool)
+        first = None if background else self.getViewBox().viewRange()
+        args = (fn, xr, yr, RESOLUTION, spacing, m.window, LEVEL_COUNT, first)
         if not background:
             self._background_job = None  # one on its way is older: it will be dropped
             self._apply_layers(self._job, self._layers(args))
