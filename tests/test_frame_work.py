@@ -1088,3 +1088,19 @@ def test_the_readouts_show_the_pixels_they_showed_transparent(long_run):
         assert screen() == filled
         for w in labels:
             w.setAutoFillBackground(True)
+
+
+def test_a_new_scale_sets_no_title_on_the_colour_bars_tick_axis(long_run, monkeypatch, qtbot):
+    """The bar's tick axis has no title (the bar's is on its left axis): a new function's
+    scale draws new ticks without setting that axis's empty title again (pyqtgraph's SI
+    prefix relabelled it and measured it at each new scale), and no prefix scales a tick."""
+    view, model = long_run.contour, long_run.model
+    axis = view.colorbar.axis
+    titles = count_calls(monkeypatch, axis.label, "setHtml")
+    before = [v for _s, values in axis.tickValues(*axis.range, 300) for v in values]
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        model.set_expression("2e6*(x^2 + 3*y^2)")
+    view.viewport().repaint()
+    after = [v for _s, values in axis.tickValues(*axis.range, 300) for v in values]
+    assert titles == [] and after != before
+    assert axis.autoSIPrefixScale == 1.0 and max(axis.range) > 1e6

@@ -249,6 +249,9 @@ class ContourView(pg.PlotWidget):
         # levels of ticks (a third level's 40 small unlabelled ones took a third of the bar's
         # 1.6 ms, worked out again at each edit)
         self.colorbar.axis.setStyle(hideOverlappingLabels=True, maxTickLevel=1)
+        # the tick axis has no title (the bar's is on its left axis), so no SI prefix would
+        # show; pyqtgraph still set its empty title's HTML and measured it at each new scale
+        self.colorbar.axis.enableAutoSIPrefix(False)
         cache_axes(self.colorbar, ("left", "right"))  # its title, its ticks
         self.basins = MapImage(axisOrder="row-major")
         self.basins.setZValue(-8)
