@@ -185,3 +185,28 @@ def test_a_linear_colour_bar_draws_two_levels_of_ticks(qtbot, shown_window):
     painter.end()
     assert 3 <= len(texts) <= len(ticks) <= 2 * len(texts) + 2
     assert model.spacing == "linear"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1e-7*(x^2 + y^2)", {"2e-7", "1e-6", "1.2e-6"}),  # pyqtgraph wrote 2e-07, 1e-06
+    ("2e6*(x^2 + 3*y^2)", {"1e7", "5e7"}),             # and 1e+07, 5e+07
+])
+def test_a_linear_colour_bar_labels_its_ticks_in_the_one_number_format(qtbot, shown_window,
+                                                                        text, expected):
+    from PySide6.QtGui import QPainter, QPicture
+
+    from gd_explorer.core.fmt import fmt
+
+    model = shown_window.model
+    with qtbot.waitSignal(model.functionChanged, timeout=15000):
+        model.set_expression(text)
+    model.set_window((-3.0, 3.0), (-3.0, 3.0))
+    assert model.spacing == "linear"
+    axis = shown_window.contour.colorbar.axis
+    picture = QPicture()
+    painter = QPainter(picture)
+    _, _ticks, texts = axis.generateDrawSpecs(painter)
+    painter.end()
+    labels = {label for _rect, _flags, label in texts}
+    assert expected <= labels
+    assert all(label == fmt(float(label)) for label in labels)  # as every other pane

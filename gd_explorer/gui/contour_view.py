@@ -23,6 +23,7 @@ from .contour_lines import ContourCurve, LinesInProgress, start_margins
 from .ds_handle import DsHandle
 from .light_marks import Dot, Head, Segment
 from .observing import data_to_viewport, observe, stop_observing
+from .plot_scales import fmt_ticks
 from .relay import hand_over
 from .step_preview import StepPreview
 
@@ -252,6 +253,7 @@ class ContourView(pg.PlotWidget):
         # the tick axis has no title (the bar's is on its left axis), so no SI prefix would
         # show; pyqtgraph still set its empty title's HTML and measured it at each new scale
         self.colorbar.axis.enableAutoSIPrefix(False)
+        self.colorbar.axis.tickStrings = fmt_ticks  # its log ticks are set with fmt's labels
         cache_axes(self.colorbar, ("left", "right"))  # its title, its ticks
         self.basins = MapImage(axisOrder="row-major")
         self.basins.setZValue(-8)

@@ -33,7 +33,12 @@ class FmtAxis(pg.AxisItem):
     def tickStrings(self, values, scale, spacing):
         if self.logMode:
             return [fmt(10.0 ** v * scale) for v in values]
-        return [fmt(v * scale, scale=spacing * scale) for v in values]
+        return fmt_ticks(values, scale, spacing)
+
+
+def fmt_ticks(values, scale, spacing):
+    """Linear tick labels in the one number format (pyqtgraph's own wrote "1e-06", "5e+07")."""
+    return [fmt(v * scale, scale=spacing * scale) for v in values]
 
 
 def fmt_axes(log_x=False):
