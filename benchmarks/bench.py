@@ -117,6 +117,7 @@ def row_edit(table, repeat):
     from gd_explorer.core.grid import sample_grid
     from gd_explorer.core.presets import preset_by_name
     from gd_explorer.gui import contour_view
+    from gd_explorer.gui.math_view import wait_typeset
 
     app, window = gui()
     model, view = window.model, window.contour
@@ -147,7 +148,10 @@ def row_edit(table, repeat):
         a, b = [], []
         for _ in range(repeat):
             a += interleaved(ours, None, 1)[0]
-            model.wait_idle(60)  # the derivatives arrive (not timed)
+            # the derivatives arrive and are typeset (not timed): their formulas' paints are
+            # not the next edit's (a repaint paints whatever the window has left to paint)
+            model.wait_idle(60)
+            wait_typeset(window)
             app.processEvents()
             b += interleaved(None, baseline, 1)[1]
         table.add(1, f"edit → map + {contour_view.LEVEL_COUNT} contour lines, {n}², {name} "
