@@ -1,5 +1,6 @@
 """The map's contour lines while they are worked out: the view's part by the painting (in tiles,
 each with only its own levels), the margins' part after that, on a thread of lower priority."""
+import atexit
 import os
 import sys
 import threading
@@ -10,7 +11,8 @@ from pyqtgraph.functions import create_qpolygonf, ndarray_from_qpolygonf
 from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsItem
 
-from ..core.grid import TILE, contour_points, margin_points
+from ..core.grid import TILE, contour_tiles, joined, margin_points, part_lines
+from ..core.lines_worker import LinesProcess, encode_request
 from .cached_curves import PanCached, SteadyCurve, cache_as_painted
 
 
@@ -54,26 +56,84 @@ class LinesInProgress:
     """The contour lines over ``layers.box``, worked out when first asked for, on the thread
     that asks (the painting, or the margins' thread): result() is drawn(all the points), in
     contour_tiles' tiles (each with only its own levels; neighbours share their edge samples,
-    so their lines meet). Not on a second thread meanwhile: its generators take the
-    interpreter lock back after each tile, and while the window's thread runs Python that
-    waits out the switch interval (5 ms); the window's thread was slowed as much as the
-    thread gained (measured: an edit painted no sooner with a thread sharing the tiles)."""
+    so their lines meet), the same points as contour_points(..., TILE).
 
-    def __init__(self, layers):
+    Made on the window's thread with a ``process`` (core.lines_worker.LinesProcess), the
+    first tiles (SHARE of the work) are sent to it at once, and worked out there while this
+    thread sets and paints the colour map; the painting then works out the rest and takes
+    the process's part (or works it out too, if the process is not there or fails). Not on
+    a second thread: its generators take the interpreter lock back after each tile, and
+    while the window's thread runs Python that waits out the switch interval (5 ms); an edit
+    painted no sooner with a thread sharing the tiles."""
+
+    SHARE = 0.7  # of the tiles' work, to the process: both parts are done at about one time
+
+    def __init__(self, layers, process=None, start=False):
         self._layers = layers
         self._lock = threading.Lock()
         self._result = None
+        self._tiles = contour_tiles(layers.grid, layers.levels, *layers.box, TILE)
+        self._sent, self._process = None, process
+        if process is not None and self._tiles \
+                and threading.current_thread() is threading.main_thread():
+            count = _share(self._tiles, self.SHARE)
+            rid = process.submit(_request(layers.grid, self._tiles[:count]), start)
+            if rid is not None:
+                self._sent = (rid, count)
 
     def result(self):
         with self._lock:  # the painting and the margins' thread may both ask
             if self._result is None:
-                layers = self._layers
+                grid, tiles = self._layers.grid, self._tiles
                 # the window's thread keeps the lock (letting it go in each tile only lets
                 # another thread make it wait to take it back)
                 hold = threading.current_thread() is threading.main_thread()
-                self._result = drawn(contour_points(layers.grid, layers.levels, *layers.box,
-                                                    TILE, hold))
+                rid, count = self._sent or (None, 0)
+                mine = [points for tile in tiles[count:]
+                        for points in part_lines(grid, *tile, hold)]
+                theirs = self._process.take(rid) if rid is not None else None
+                if theirs is None:  # not sent, or lost: worked out here
+                    mine = [points for tile in tiles[:count]
+                            for points in part_lines(grid, *tile, hold)] + mine
+                    theirs = b""
+                points = np.concatenate([np.frombuffer(theirs, dtype=np.float64).reshape(-1, 2),
+                                         joined(mine)])
+                self._result = drawn(points)
             return self._result
+
+
+def _share(tiles, share):
+    """How many of the first tiles make about ``share`` of the work (cells x (levels + the
+    generator's own cost, about 2.5 levels' worth))."""
+    cost = np.cumsum([_cells(rows) * _cells(cols) * (len(levels) + 2.5)
+                      for rows, cols, levels in tiles])
+    return int(np.searchsorted(cost, share * cost[-1])) + 1
+
+
+def _cells(part):
+    return part.stop - part.start
+
+
+def _request(grid, tiles):
+    """lines_worker.encode_request's parts for ``tiles`` of ``grid``: only the samples they
+    cover, the tiles' slices moved to match."""
+    r0, r1 = min(t[0].start for t in tiles), max(t[0].stop for t in tiles)
+    c0, c1 = min(t[1].start for t in tiles), max(t[1].stop for t in tiles)
+    moved = [(slice(rows.start - r0, rows.stop - r0), slice(cols.start - c0, cols.stop - c0),
+              levels) for rows, cols, levels in tiles]
+    return encode_request(grid.xs[c0:c1], grid.ys[r0:r1], grid.z[r0:r1, c0:c1], moved)
+
+
+_process = None
+
+
+def lines_process():
+    """The one LinesProcess of this window process (started when a map first asks for it)."""
+    global _process
+    if _process is None:
+        _process = LinesProcess()
+        atexit.register(_process.stop)
+    return _process
 
 
 def start_margins(layers, lines, on_margins, wanted):

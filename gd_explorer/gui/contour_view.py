@@ -19,7 +19,7 @@ from .arrow_layer import ArrowLayer
 from .cached_curves import (CachedLegend, ChunkedPath, MapImage, MeasuredAxis, SteadyCurve,
                             cache_as_painted, cache_axes, descendants, plain_background,
                             thin_to_pixels)
-from .contour_lines import ContourCurve, LinesInProgress, start_margins
+from .contour_lines import ContourCurve, LinesInProgress, lines_process, start_margins
 from .ds_handle import DsHandle
 from .light_marks import Dot, Head, Segment
 from .observing import data_to_viewport, observe, stop_observing
@@ -571,8 +571,9 @@ class ContourView(pg.PlotWidget):
             return
         self._show_message("")
         lines = layers.lines
-        if layers.box is not None:  # the view's lines on a thread while the image is set
-            lines = LinesInProgress(layers)  # and painted; the margins' once the window is idle
+        if layers.box is not None:  # the view's lines when painted, partly in the lines
+            # process meanwhile (started by the first typed formula); the margins' once idle
+            lines = LinesInProgress(layers, lines_process(), start=self.model.preview is not None)
             self._margins_job, self._margins_todo = job, (job, layers, lines)
             self._margin_timer.start()
         self.scale = scale = layers.scale

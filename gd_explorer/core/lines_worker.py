@@ -1,0 +1,234 @@
+"""The contour-lines process (`python -m gd_explorer.core.lines_worker`): it works out a share
+of an edited map's contour tiles while the window's process works out the rest and paints.
+
+Why a process: a second thread in the window's process gains nothing (the two hand the
+interpreter lock to each other between numpy and contourpy calls); a process has its own.
+
+It speaks core/worker.py's framing (a 16-byte header, then the body), with numbers only:
+a request body is REQUEST (rows, columns, levels, tiles), then the rows x columns samples,
+the columns' x and the rows' y (float64), the levels (float64) and one TILE row a tile
+(int32: first row, row stop, first column, column stop, first level, level stop); the reply
+body is the tiles' lines, contour_points' (N, 2) float64 points with a NaN row after each
+line, in the tiles' order. Nothing is unpickled or evaluated: a body whose sizes do not add
+up ends the process (its parent then works the tiles out itself).
+"""
+import fcntl
+import itertools
+import os
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+
+from . import worker
+
+REQUEST = struct.Struct("!IIII")  # rows, columns, levels, tiles
+TILE_FIELDS = 6
+MAX_BODY = 64 << 20  # a 2000² grid's samples are 32 MB
+REPLY_LIMIT = 1.0    # seconds the parent waits for a reply before working the tiles out itself
+FAILURES = 3         # processes lost before the parent stops starting new ones
+PIPE_SIZE = 1 << 20  # a request's samples fit in the pipe: writing them does not wait
+
+
+def encode_request(xs, ys, z, tiles):
+    """The parts of a request body (to write one after another): samples ``z`` (rows x
+    columns) at ``xs`` x ``ys``; ``tiles`` [(rows, cols, levels)] with slices into z."""
+    flat, rows = [], []
+    for r, c, tile_levels in tiles:
+        rows.append((r.start, r.stop, c.start, c.stop, len(flat), len(flat) + len(tile_levels)))
+        flat += tile_levels
+    z = np.ascontiguousarray(z, dtype=np.float64)
+    return [REQUEST.pack(z.shape[0], z.shape[1], len(flat), len(rows)), z,
+            np.ascontiguousarray(xs, dtype=np.float64), np.ascontiguousarray(ys, dtype=np.float64),
+            np.asarray(flat, dtype=np.float64), np.asarray(rows, dtype=np.int32).reshape(-1, 6)]
+
+
+def decode_request(body):
+    """(Grid, tiles) of a request body; ValueError when its sizes do not add up or a tile
+    reaches outside the samples or the levels."""
+    from .grid import Grid
+
+    if len(body) < REQUEST.size:
+        raise ValueError("a lines request is too short")
+    ny, nx, nl, nt = REQUEST.unpack_from(body)
+    sizes = (8 * ny * nx, 8 * nx, 8 * ny, 8 * nl, 4 * TILE_FIELDS * nt)
+    if len(body) != REQUEST.size + sum(sizes):
+        raise ValueError("a lines request's sizes do not add up")
+    at, parts = REQUEST.size, []
+    for size, dtype in zip(sizes, ("<f8",) * 4 + ("<i4",)):
+        parts.append(np.frombuffer(body, dtype=np.dtype(dtype).newbyteorder("="), count=size //
+                                   np.dtype(dtype).itemsize, offset=at))
+        at += size
+    z, xs, ys, levels, table = parts
+    table = table.reshape(nt, TILE_FIELDS)
+    tiles = []
+    for r0, r1, c0, c1, l0, l1 in table.tolist():
+        if not (0 <= r0 < r1 <= ny and 0 <= c0 < c1 <= nx and 0 <= l0 <= l1 <= nl):
+            raise ValueError("a tile reaches outside the samples or the levels")
+        tiles.append((slice(r0, r1), slice(c0, c1), levels[l0:l1].tolist()))
+    return Grid(xs, ys, z.reshape(ny, nx)), tiles
+
+
+def lines(body):
+    """The reply body of a request body."""
+    from .grid import joined, part_lines
+
+    grid, tiles = decode_request(body)
+    points = joined([points for tile in tiles for points in part_lines(grid, *tile, True)])
+    return np.ascontiguousarray(points, dtype=np.float64).tobytes()
+
+
+def serve(rfd, wfd):
+    import contourpy  # noqa: F401  (loaded before "ready")
+
+    worker.write_all(wfd, worker.frame(0, b""))  # ready
+    while True:
+        try:
+            rid, body = worker.read_frame(rfd, MAX_BODY)
+            reply = lines(body)
+        except (EOFError, worker.ProtocolError, ValueError, OSError):
+            os._exit(0)  # the parent is gone, or wrote what no parent of ours writes
+        worker.write_all(wfd, worker.frame(rid, reply))
+
+
+def main():
+    worker.die_with_parent()
+    rfd, wfd = os.dup(0), os.dup(1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(2, 1)  # stray prints go to stderr, not into the replies
+    serve(rfd, wfd)
+
+
+class LinesProcess:
+    """The parent's end of one lines process, started when first asked (``start``); at most
+    one request in flight. Thread-safe. Every failure (no process yet, a request still in
+    flight, a lost or silent process) is answered with None: the caller works the tiles out
+    itself, with the same lines."""
+
+    def __init__(self, command=None):
+        self.command = command or [sys.executable, "-m", "gd_explorer.core.lines_worker"]
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)  # 0 is the process's "ready"
+        self._proc = self._wfd = self._rfd = None
+        self._ready = False
+        self._pending = None  # id of the request in flight
+        self.failures = 0
+        self.sent = 0  # requests sent (tests count them)
+
+    @property
+    def pid(self):
+        proc = self._proc
+        return None if proc is None else proc.pid
+
+    def submit(self, parts, start=True):
+        """Send a request (encode_request's parts); its id, or None when it was not sent."""
+        with self._lock:
+            if self._proc is None:
+                if start and self.failures < FAILURES:
+                    self._spawn()
+                return None
+            # its "ready" once it has loaded, or the reply to an edit never painted: read and
+            # dropped once it has come
+            awaited = 0 if not self._ready else self._pending
+            if awaited is not None:
+                got = self._reply_now()
+                if got is None or self._proc is None:
+                    return None
+                if got != awaited:
+                    self._fail()
+                    return None
+                self._ready, self._pending = True, None
+            rid = next(self._ids)
+            try:
+                worker.write_all(self._wfd, worker.HEADER.pack(
+                    worker.MAGIC, rid, sum(memoryview(p).nbytes for p in parts)))
+                for part in parts:
+                    worker.write_all(self._wfd, memoryview(part).cast("B"))
+            except OSError:
+                self._fail()
+                return None
+            self._pending, self.sent = rid, self.sent + 1
+            return rid
+
+    def take(self, rid, limit=REPLY_LIMIT):
+        """The reply body of request ``rid``, waiting up to ``limit`` seconds; None when it
+        cannot come (the process is then stopped)."""
+        with self._lock:
+            if rid is None or rid != self._pending:
+                return None
+            try:
+                got, body = worker.read_frame(self._rfd, MAX_BODY, time.monotonic() + limit)
+            except (OSError, EOFError, TimeoutError, worker.ProtocolError):
+                self._fail()
+                return None
+            self._pending = None
+            if got != rid:
+                self._fail()
+                return None
+            return body
+
+    def stop(self):
+        with self._lock:
+            self._drop()
+
+    def _reply_now(self):
+        """The id of a reply already there (read and dropped), or None (lock held)."""
+        try:
+            poller = select.poll()
+            poller.register(self._rfd, select.POLLIN)
+            if not poller.poll(0):
+                return None
+            return worker.read_frame(self._rfd, MAX_BODY, time.monotonic() + REPLY_LIMIT)[0]
+        except (OSError, EOFError, TimeoutError, worker.ProtocolError):
+            self._fail()
+            return None
+
+    def _spawn(self):
+        from .sandbox import _launcher  # starts it from a thread that outlives it
+
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        try:
+            proc = _launcher.popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, env=env, close_fds=True, cwd=root)
+        except OSError:
+            self.failures += 1
+            return
+        self._proc = proc
+        self._wfd, self._rfd = os.dup(proc.stdin.fileno()), os.dup(proc.stdout.fileno())
+        proc.stdin.close()
+        proc.stdout.close()
+        for fd in (self._wfd, self._rfd):
+            try:
+                fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_SIZE)
+            except OSError:
+                pass  # a smaller pipe: writing a request waits for the process to read
+        self._ready, self._pending = False, None
+
+    def _fail(self):
+        self.failures += 1
+        self._drop()
+
+    def _drop(self):
+        proc, fds = self._proc, (self._wfd, self._rfd)
+        self._proc = self._wfd = self._rfd = None
+        self._ready, self._pending = False, None
+        if proc is not None:
+            proc.kill()
+            try:
+                proc.wait(timeout=5.0)
+            except subprocess.TimeoutExpired:
+                pass
+        for fd in fds:
+            if fd is not None:
+                os.close(fd)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
