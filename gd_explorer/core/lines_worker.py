@@ -17,7 +17,6 @@ import itertools
 import os
 import select
 import struct
-import subprocess
 import sys
 import threading
 import time
@@ -189,21 +188,13 @@ class LinesProcess:
             return None
 
     def _spawn(self):
-        from .sandbox import _launcher  # starts it from a thread that outlives it
+        from .sandbox import start_child
 
-        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
         try:
-            proc = _launcher.popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL, env=env, close_fds=True, cwd=root)
+            self._proc, self._wfd, self._rfd = start_child(self.command)
         except OSError:
             self.failures += 1
             return
-        self._proc = proc
-        self._wfd, self._rfd = os.dup(proc.stdin.fileno()), os.dup(proc.stdout.fileno())
-        proc.stdin.close()
-        proc.stdout.close()
         for fd in (self._wfd, self._rfd):
             try:
                 fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_SIZE)
@@ -216,18 +207,12 @@ class LinesProcess:
         self._drop()
 
     def _drop(self):
+        from .sandbox import stop_child
+
         proc, fds = self._proc, (self._wfd, self._rfd)
         self._proc = self._wfd = self._rfd = None
         self._ready, self._pending = False, None
-        if proc is not None:
-            proc.kill()
-            try:
-                proc.wait(timeout=5.0)
-            except subprocess.TimeoutExpired:
-                pass
-        for fd in fds:
-            if fd is not None:
-                os.close(fd)
+        stop_child(proc, *fds)
 
 
 if __name__ == "__main__":

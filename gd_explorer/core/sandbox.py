@@ -90,6 +90,36 @@ _launcher = _Launcher()
 os.register_at_fork(after_in_child=lambda: _launcher.__init__())  # the thread is not forked
 
 
+def start_child(command):
+    """Start ``command`` (a Python module's process) with this package first on its path and
+    pipes to its stdin and stdout: (process, write fd, read fd). Raises OSError."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    env[worker.PARENT_ENV] = str(os.getpid())
+    # cwd=root: `python -m` puts the cwd first on sys.path, and the user's folder may hold
+    # another gd_explorer or a sympy.py
+    proc = _launcher.popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, env=env, close_fds=True, cwd=root)
+    wfd, rfd = os.dup(proc.stdin.fileno()), os.dup(proc.stdout.fileno())
+    proc.stdin.close()
+    proc.stdout.close()
+    return proc, wfd, rfd
+
+
+def stop_child(proc, *fds):
+    """Kill ``proc`` (None: none) and close its pipes' descriptors ``fds`` (None: none)."""
+    if proc is not None:
+        proc.kill()
+        try:
+            proc.wait(timeout=5.0)
+        except subprocess.TimeoutExpired:
+            pass
+    for fd in fds:
+        if fd is not None:
+            os.close(fd)
+
+
 class Sandbox:
     """A killable worker process for symbolic analysis. Thread-safe.
 
@@ -118,21 +148,10 @@ class Sandbox:
 
     def _spawn(self):
         """Start the worker process; its "ready" is read by _greet. Call with the lock held."""
-        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-        env[worker.PARENT_ENV] = str(os.getpid())
         try:
-            # cwd=root: `python -m` puts the cwd first on sys.path, and the user's folder may
-            # hold another gd_explorer or a sympy.py
-            proc = _launcher.popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL, env=env, close_fds=True, cwd=root)
+            self._proc, self._wfd, self._rfd = start_child(self.command)
         except OSError as exc:
             raise ExpressionError(f"the symbolic engine could not start: {exc}") from None
-        self._proc = proc
-        self._wfd, self._rfd = os.dup(proc.stdin.fileno()), os.dup(proc.stdout.fileno())
-        proc.stdin.close()
-        proc.stdout.close()
         os.set_blocking(self._wfd, False)  # writes wait with a deadline too
         self._greeted = False
 
@@ -156,15 +175,7 @@ class Sandbox:
         """Kill the worker and close its pipes. Call with the lock held."""
         proc, fds = self._proc, (self._wfd, self._rfd)
         self._proc = self._wfd = self._rfd = None
-        if proc is not None:
-            proc.kill()
-            try:
-                proc.wait(timeout=5.0)
-            except subprocess.TimeoutExpired:
-                pass
-        for fd in fds:
-            if fd is not None:
-                os.close(fd)
+        stop_child(proc, *fds)
 
     def _ensure_started(self):
         """Start a worker unless one is running (lock held)."""
