@@ -55,7 +55,8 @@ def test_a_request_carries_the_samples_and_tiles_exactly(layers):
                                                                TILE), equal_nan=True)
 
 
-@pytest.mark.parametrize("damage", ["short", "extra byte", "tile outside", "levels outside"])
+@pytest.mark.parametrize("damage", ["short", "extra byte", "tile outside", "levels outside",
+                                    "no cell"])
 def test_a_request_whose_sizes_do_not_add_up_is_refused(damage):
     z = np.arange(12.0).reshape(3, 4)
     tiles = [(slice(0, 3), slice(0, 4), [1.5, 7.5])]
@@ -68,8 +69,11 @@ def test_a_request_whose_sizes_do_not_add_up_is_refused(damage):
     elif damage == "tile outside":
         parts[-1] = np.array([[0, 4, 0, 4, 0, 2]], dtype=np.int32)  # a fourth row
         body = body_of(parts)
-    else:
+    elif damage == "levels outside":
         parts[-1] = np.array([[0, 3, 0, 4, 0, 3]], dtype=np.int32)  # a third level
+        body = body_of(parts)
+    else:
+        parts[-1] = np.array([[1, 2, 0, 4, 0, 2]], dtype=np.int32)  # one row of samples
         body = body_of(parts)
     with pytest.raises(ValueError):
         decode_request(body)

@@ -6,8 +6,8 @@ interpreter lock to each other between numpy and contourpy calls); a process has
 
 It speaks core/worker.py's framing (a 16-byte header, then the body), with numbers only:
 a request body is REQUEST (rows, columns, levels, tiles), then the rows x columns samples,
-the columns' x and the rows' y (float64), the levels (float64) and one TILE row a tile
-(int32: first row, row stop, first column, column stop, first level, level stop); the reply
+the columns' x and the rows' y (float64), the levels (float64) and a row of TILE_FIELDS int32
+a tile (first row, row stop, first column, column stop, first level, level stop); the reply
 body is the tiles' lines, contour_points' (N, 2) float64 points with a NaN row after each
 line, in the tiles' order. Nothing is unpickled or evaluated: a body whose sizes do not add
 up ends the process (its parent then works the tiles out itself).
@@ -43,7 +43,7 @@ def encode_request(xs, ys, z, tiles):
     z = np.ascontiguousarray(z, dtype=np.float64)
     return [REQUEST.pack(z.shape[0], z.shape[1], len(flat), len(rows)), z,
             np.ascontiguousarray(xs, dtype=np.float64), np.ascontiguousarray(ys, dtype=np.float64),
-            np.asarray(flat, dtype=np.float64), np.asarray(rows, dtype=np.int32).reshape(-1, 6)]
+            np.asarray(flat, dtype=np.float64), np.asarray(rows, dtype=np.int32).reshape(-1, TILE_FIELDS)]
 
 
 def decode_request(body):
@@ -58,15 +58,16 @@ def decode_request(body):
     if len(body) != REQUEST.size + sum(sizes):
         raise ValueError("a lines request's sizes do not add up")
     at, parts = REQUEST.size, []
-    for size, dtype in zip(sizes, ("<f8",) * 4 + ("<i4",)):
-        parts.append(np.frombuffer(body, dtype=np.dtype(dtype).newbyteorder("="), count=size //
-                                   np.dtype(dtype).itemsize, offset=at))
+    for size, dtype in zip(sizes, (np.float64,) * 4 + (np.int32,)):  # the parent's own order
+        parts.append(np.frombuffer(body, dtype=dtype, count=size // np.dtype(dtype).itemsize,
+                                   offset=at))
         at += size
     z, xs, ys, levels, table = parts
     table = table.reshape(nt, TILE_FIELDS)
     tiles = []
     for r0, r1, c0, c1, l0, l1 in table.tolist():
-        if not (0 <= r0 < r1 <= ny and 0 <= c0 < c1 <= nx and 0 <= l0 <= l1 <= nl):
+        if not (0 <= r0 <= r1 - 2 and r1 <= ny and 0 <= c0 <= c1 - 2 and c1 <= nx
+                and 0 <= l0 <= l1 <= nl):  # a tile has at least one cell
             raise ValueError("a tile reaches outside the samples or the levels")
         tiles.append((slice(r0, r1), slice(c0, c1), levels[l0:l1].tolist()))
     return Grid(xs, ys, z.reshape(ny, nx)), tiles
