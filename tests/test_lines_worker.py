@@ -96,13 +96,13 @@ def test_with_the_process_the_lines_are_the_windows_own_and_it_works_out_the_res
     try:
         ready(process)
         worked_here = []
-        real = contour_lines.part_lines
+        real = grid_module.part_lines
 
         def counted(grid, rows, cols, levels, hold=False):
             worked_here.append((rows, cols))
             return real(grid, rows, cols, levels, hold)
 
-        monkeypatch.setattr(contour_lines, "part_lines", counted)
+        monkeypatch.setattr(grid_module, "part_lines", counted)
         lines_ = LinesInProgress(layers, process)
         tiles = lines_._tiles
         sent = process.sent

@@ -162,7 +162,12 @@ def contour_points(grid, levels, rows=slice(None), cols=slice(None), size=None, 
     contour_tiles' tiles of ``size`` cells a side; either way only with the levels f reaches
     there (contourpy scans every cell once for each level). ``hold``: see part_lines."""
     tiles = contour_tiles(grid, levels, rows, cols, size or max(grid.z.shape))
-    return joined([points for tile in tiles for points in part_lines(grid, *tile, hold)])
+    return joined(tile_lines(grid, tiles, hold))
+
+
+def tile_lines(grid, tiles, hold=False):
+    """part_lines of each of ``tiles`` (contour_tiles'), in their order: a list for joined."""
+    return [points for tile in tiles for points in part_lines(grid, *tile, hold)]
 
 
 def part_lines(grid, rows, cols, levels, hold=False):

@@ -75,10 +75,10 @@ def decode_request(body):
 
 def lines(body):
     """The reply body of a request body."""
-    from .grid import joined, part_lines
+    from .grid import joined, tile_lines
 
     grid, tiles = decode_request(body)
-    points = joined([points for tile in tiles for points in part_lines(grid, *tile, True)])
+    points = joined(tile_lines(grid, tiles, True))
     return np.ascontiguousarray(points, dtype=np.float64).tobytes()
 
 

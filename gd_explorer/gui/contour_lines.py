@@ -11,7 +11,7 @@ from pyqtgraph.functions import create_qpolygonf, ndarray_from_qpolygonf
 from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsItem
 
-from ..core.grid import TILE, contour_tiles, joined, margin_points, part_lines
+from ..core.grid import TILE, contour_tiles, joined, margin_points, tile_lines
 from ..core.lines_worker import LinesProcess, encode_request
 from .cached_curves import PanCached, SteadyCurve, cache_as_painted
 
@@ -89,12 +89,10 @@ class LinesInProgress:
                 # another thread make it wait to take it back)
                 hold = threading.current_thread() is threading.main_thread()
                 rid, count = self._sent or (None, 0)
-                mine = [points for tile in tiles[count:]
-                        for points in part_lines(grid, *tile, hold)]
+                mine = tile_lines(grid, tiles[count:], hold)
                 theirs = self._process.take(rid) if rid is not None else None
                 if theirs is None:  # not sent, or lost: worked out here
-                    mine = [points for tile in tiles[:count]
-                            for points in part_lines(grid, *tile, hold)] + mine
+                    mine = tile_lines(grid, tiles[:count], hold) + mine
                     theirs = b""
                 points = np.concatenate([np.frombuffer(theirs, dtype=np.float64).reshape(-1, 2),
                                          joined(mine)])
