@@ -117,11 +117,15 @@ def row_edit(table, repeat):
     from gd_explorer.core.grid import sample_grid
     from gd_explorer.core.presets import preset_by_name
     from gd_explorer.gui import contour_view
+    from gd_explorer.gui.contour_lines import lines_process
     from gd_explorer.gui.math_view import wait_typeset
 
     app, window = gui()
     model, view = window.model, window.contour
     n = contour_view.RESOLUTION
+    # the first typed formula starts the lines process, loaded a fraction of a second later:
+    # started here, untimed, as it is after the first keystrokes
+    lines_process().wait_ready(60)
     for name in THREE:
         p = preset_by_name(name)
         model.set_window(p.xrange, p.yrange)

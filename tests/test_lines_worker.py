@@ -33,13 +33,10 @@ def body_of(parts):
     return b"".join(memoryview(p).cast("B").tobytes() for p in parts)
 
 
-def ready(process, limit=60.0):
-    """Submit nothing until the process says it has loaded (a deadline, not a measurement)."""
-    end = time.monotonic() + limit
-    while process.submit([REQUEST.pack(2, 2, 0, 0), np.zeros(8)], start=True) is None:
-        assert time.monotonic() < end, "the lines process did not start"
-        time.sleep(0.02)
-    assert process.take(process._pending) == b""  # no tiles: no lines
+def ready(process):
+    assert process.wait_ready()
+    rid = process.submit([REQUEST.pack(2, 2, 0, 0), np.zeros(8)])
+    assert rid is not None and process.take(rid) == b""  # no tiles: no lines
 
 
 def test_a_request_carries_the_samples_and_tiles_exactly(layers):
@@ -142,13 +139,21 @@ def test_a_process_talking_nonsense_is_stopped_and_the_lines_still_drawn(layers)
                 "import time; time.sleep(60)")
     process = LinesProcess([sys.executable, "-c", nonsense])
     try:
-        ready_end = time.monotonic() + 60
-        rid = None
-        while rid is None:
-            rid = process.submit([REQUEST.pack(2, 2, 0, 0), np.zeros(8)], start=True)
-            assert time.monotonic() < ready_end
-            time.sleep(0.02)
+        assert process.wait_ready()
+        rid = process.submit([REQUEST.pack(2, 2, 0, 0), np.zeros(8)])
         assert process.take(rid) is None and process.failures == 1 and process.pid is None
+        lines_ = LinesInProgress(layers, process)  # not started again unless asked
+        assert lines_._sent is None
+        assert np.array_equal(lines_.result()[0], contour_points(
+            layers.grid, layers.levels, *layers.box, TILE), equal_nan=True)
+    finally:
+        process.stop()
+
+
+def test_a_process_that_never_says_ready_is_not_waited_for_again():
+    process = LinesProcess([sys.executable, "-c", "import os; os.write(1, b'garbage header!!')"])
+    try:
+        assert not process.wait_ready() and process.failures == 1 and process.pid is None
     finally:
         process.stop()
 

@@ -155,6 +155,25 @@ class LinesProcess:
             self._pending, self.sent = rid, self.sent + 1
             return rid
 
+    def wait_ready(self, limit=60.0):
+        """Start the process unless it runs, and wait up to ``limit`` seconds until it has
+        loaded (for scripts that time edits); whether it has."""
+        with self._lock:
+            if self._proc is None and self.failures < FAILURES:
+                self._spawn()
+            if self._proc is None:
+                return False
+            if not self._ready:
+                try:
+                    rid, _body = worker.read_frame(self._rfd, MAX_BODY, time.monotonic() + limit)
+                except (OSError, EOFError, TimeoutError, worker.ProtocolError):
+                    rid = None
+                if rid != 0:
+                    self._fail()
+                    return False
+                self._ready = True
+            return True
+
     def take(self, rid, limit=REPLY_LIMIT):
         """The reply body of request ``rid``, waiting up to ``limit`` seconds; None when it
         cannot come (the process is then stopped)."""
