@@ -2,8 +2,7 @@
 while the window paints the colour map. Its lines are the window's own, whichever process
 works them out; a process that is missing, slow, lost or talking nonsense costs nothing but
 the time: the window works those tiles out itself. Work is counted, never timed."""
-import os
-import signal
+import select
 import sys
 import time
 
@@ -36,7 +35,17 @@ def body_of(parts):
 def ready(process):
     assert process.wait_ready()
     rid = process.submit([REQUEST.pack(2, 2, 0, 0), np.zeros(8)])
-    assert rid is not None and process.take(rid) == b""  # no tiles: no lines
+    assert rid is not None and process.poll(rid, 60) == b""  # no tiles: no lines
+
+
+def arrived(process):
+    """Wait until the process's reply has begun to arrive (a deadline, not a measurement)."""
+    assert select.select([process._rfd], [], [], 60)[0]
+
+
+# a process that loads, reads one request and then does what the tail says
+FAKE = ("import os, sys; os.write(1, b'GDw1' + bytes(12)); h = sys.stdin.buffer.read(16); "
+        "sys.stdin.buffer.read(int.from_bytes(h[12:16], 'big')); ")
 
 
 def test_a_request_carries_the_samples_and_tiles_exactly(layers):
@@ -101,12 +110,10 @@ def test_with_the_process_the_lines_are_the_windows_own_and_it_works_out_the_res
 
         monkeypatch.setattr(grid_module, "part_lines", counted)
         lines_ = LinesInProgress(layers, process)
-        tiles = lines_._tiles
-        sent = process.sent
+        tiles, (_rid, count) = lines_._tiles, lines_._sent
+        assert 0 < count < len(tiles) and process.sent == 2  # the readiness check, this map
+        arrived(process)
         points, path = lines_.result()
-        assert sent == 2  # the readiness check and this map's first tiles
-        count = lines_._sent[1]
-        assert 0 < count < len(tiles)
         assert worked_here == [(rows, cols) for rows, cols, _ in tiles[count:]]
         assert np.array_equal(points, contour_points(layers.grid, layers.levels, *layers.box,
                                                      TILE), equal_nan=True)
@@ -115,13 +122,38 @@ def test_with_the_process_the_lines_are_the_windows_own_and_it_works_out_the_res
         process.stop()
 
 
-def test_a_lost_process_costs_nothing_but_the_time(layers, monkeypatch):
-    process = LinesProcess()
+def test_a_slow_process_is_not_waited_for(layers, monkeypatch):
+    """Its tiles are worked out here; it is stopped once silent for SILENT_LIMIT."""
+    process = LinesProcess([sys.executable, "-c", FAKE + "import time; time.sleep(60)"])
     try:
-        ready(process)
+        assert process.wait_ready()
+        worked_here = []
+        real = grid_module.part_lines
+        monkeypatch.setattr(grid_module, "part_lines",
+                            lambda grid, rows, *rest: worked_here.append(rows) or real(grid, rows,
+                                                                                      *rest))
         lines_ = LinesInProgress(layers, process)
         assert lines_._sent is not None
-        os.kill(process.pid, signal.SIGKILL)
+        points, _path = lines_.result()
+        assert len(worked_here) == len(lines_._tiles)  # all of them, here
+        assert np.array_equal(points, contour_points(layers.grid, layers.levels, *layers.box,
+                                                     TILE), equal_nan=True)
+        from gd_explorer.core import lines_worker
+
+        monkeypatch.setattr(lines_worker, "SILENT_LIMIT", 0.0)
+        assert LinesInProgress(layers, process)._sent is None  # not sent; the silent one
+        assert process.failures == 1 and process.pid is None   # is stopped
+    finally:
+        process.stop()
+
+
+def test_a_lost_process_costs_nothing_but_the_time(layers):
+    process = LinesProcess([sys.executable, "-c", FAKE + "os._exit(0)"])  # dies, no reply
+    try:
+        assert process.wait_ready()
+        lines_ = LinesInProgress(layers, process)
+        assert lines_._sent is not None
+        process._proc.wait(60)
         points, _path = lines_.result()  # its tiles worked out here instead
         assert np.array_equal(points, contour_points(layers.grid, layers.levels, *layers.box,
                                                      TILE), equal_nan=True)
@@ -133,15 +165,19 @@ def test_a_lost_process_costs_nothing_but_the_time(layers, monkeypatch):
         process.stop()
 
 
-def test_a_process_talking_nonsense_is_stopped_and_the_lines_still_drawn(layers):
-    nonsense = ("import os, sys; os.write(1, b'GDw1' + bytes(12));"  # ready, then garbage
-                "sys.stdin.buffer.read(16); os.write(1, b'not a reply at all'); "
-                "import time; time.sleep(60)")
-    process = LinesProcess([sys.executable, "-c", nonsense])
+@pytest.mark.parametrize("reply", [
+    b"not a reply at all",                                       # not a message
+    b"GDw1" + (1).to_bytes(8, "big") + (15).to_bytes(4, "big") + bytes(15),  # 15 bytes of points
+    b"GDw1" + (7).to_bytes(8, "big") + (16).to_bytes(4, "big") + bytes(16),  # another request's
+])
+def test_a_process_talking_nonsense_is_stopped_and_the_lines_still_drawn(layers, reply):
+    process = LinesProcess([sys.executable, "-c", FAKE + f"os.write(1, {reply!r}); "
+                            "import time; time.sleep(60)"])
     try:
         assert process.wait_ready()
         rid = process.submit([REQUEST.pack(2, 2, 0, 0), np.zeros(8)])
-        assert process.take(rid) is None and process.failures == 1 and process.pid is None
+        arrived(process)
+        assert process.poll(rid) is None and process.failures == 1 and process.pid is None
         lines_ = LinesInProgress(layers, process)  # not started again unless asked
         assert lines_._sent is None
         assert np.array_equal(lines_.result()[0], contour_points(
@@ -183,12 +219,13 @@ def test_an_edit_never_painted_leaves_no_reply_for_the_next(layers):
         process.stop()
 
 
-def test_a_typed_formula_starts_the_process_and_the_next_ones_use_it(qtbot, shown_window):
+def test_a_typed_formula_starts_the_process_and_the_next_ones_use_it(qtbot, shown_window,
+                                                                      monkeypatch):
     """A preset starts nothing; the first typed formula starts it; once it has loaded, a typed
     formula's map sends it tiles, and the map shows the window's own lines."""
     model, view = shown_window.model, shown_window.contour
-    process = contour_lines.lines_process()
-    process.stop()
+    process = LinesProcess()
+    monkeypatch.setattr(contour_lines, "_process", process)
     with qtbot.waitSignal(model.functionChanged, timeout=15000):
         model.load_preset("Himmelblau")
     assert process.pid is None
@@ -208,3 +245,4 @@ def test_a_typed_formula_starts_the_process_and_the_next_ones_use_it(qtbot, show
     shown = np.column_stack(view.contours.getData())
     assert len(inside) > 100
     assert np.array_equal(shown[:len(inside)], inside, equal_nan=True)  # then the margins'
+    process.stop()

@@ -12,7 +12,10 @@ body is the tiles' lines, contour_points' (N, 2) float64 points with a NaN row a
 line, in the tiles' order. Nothing is unpickled or evaluated: a body whose sizes do not add
 up ends the process (its parent then works the tiles out itself).
 """
-import fcntl
+try:
+    import fcntl
+except ImportError:  # not on this system: pipes of the default size
+    fcntl = None
 import itertools
 import os
 import select
@@ -28,8 +31,8 @@ from . import worker
 REQUEST = struct.Struct("!IIII")  # rows, columns, levels, tiles
 TILE_FIELDS = 6
 MAX_BODY = 64 << 20  # a 2000² grid's samples are 32 MB
-REPLY_LIMIT = 1.0    # seconds the parent waits for a reply before working the tiles out itself
-FAILURES = 3         # processes lost before the parent stops starting new ones
+SILENT_LIMIT = 2.0   # seconds: a process silent this long with a request is stopped
+FAILURES = 3         # processes lost in a row before the parent stops starting new ones
 PIPE_SIZE = 1 << 20  # a request's samples fit in the pipe: writing them does not wait
 
 
@@ -83,16 +86,15 @@ def lines(body):
 
 
 def serve(rfd, wfd):
-    import contourpy  # noqa: F401  (loaded before "ready")
+    from . import grid  # noqa: F401  (numpy and contourpy loaded before "ready")
 
     worker.write_all(wfd, worker.frame(0, b""))  # ready
     while True:
         try:
             rid, body = worker.read_frame(rfd, MAX_BODY)
-            reply = lines(body)
+            worker.write_all(wfd, worker.frame(rid, lines(body)))
         except (EOFError, worker.ProtocolError, ValueError, OSError):
             os._exit(0)  # the parent is gone, or wrote what no parent of ours writes
-        worker.write_all(wfd, worker.frame(rid, reply))
 
 
 def main():
@@ -106,9 +108,10 @@ def main():
 
 class LinesProcess:
     """The parent's end of one lines process, started when first asked (``start``); at most
-    one request in flight. Thread-safe. Every failure (no process yet, a request still in
-    flight, a lost or silent process) is answered with None: the caller works the tiles out
-    itself, with the same lines."""
+    one request in flight. Thread-safe. Nothing here waits for the process's work: a reply is
+    taken when it has come (poll), and every failure (no process yet, a request still in
+    flight, a lost, silent or garbled process) is answered with None, the caller working the
+    tiles out itself, with the same lines. A process silent for SILENT_LIMIT is stopped."""
 
     def __init__(self, command=None):
         self.command = command or [sys.executable, "-m", "gd_explorer.core.lines_worker"]
@@ -116,9 +119,9 @@ class LinesProcess:
         self._ids = itertools.count(1)  # 0 is the process's "ready"
         self._proc = self._wfd = self._rfd = None
         self._ready = False
-        self._pending = None  # id of the request in flight
-        self.failures = 0
-        self.sent = 0  # requests sent (tests count them)
+        self._pending = None  # (id, time sent) of the request in flight
+        self.failures = 0     # in a row: FAILURES of them and no process is started again
+        self.sent = 0         # requests sent (tests count them)
 
     @property
     def pid(self):
@@ -132,28 +135,40 @@ class LinesProcess:
                 if start and self.failures < FAILURES:
                     self._spawn()
                 return None
-            # its "ready" once it has loaded, or the reply to an edit never painted: read and
-            # dropped once it has come
-            awaited = 0 if not self._ready else self._pending
-            if awaited is not None:
+            if not self._ready:  # its "ready", once it has loaded
                 got = self._reply_now()
-                if got is None or self._proc is None:
+                if got is None:
                     return None
-                if got != awaited:
+                if got[0] != 0:
                     self._fail()
                     return None
-                self._ready, self._pending = True, None
+                self._ready = True
+            if self._pending is not None:  # an edit never painted: its reply is dropped
+                rid, sent = self._pending
+                if self._reply(rid) is None:  # not come yet (or the process was lost)
+                    if self._proc is not None and time.monotonic() - sent > SILENT_LIMIT:
+                        self._fail()
+                    return None
             rid = next(self._ids)
+            deadline = time.monotonic() + SILENT_LIMIT
             try:
                 worker.write_all(self._wfd, worker.HEADER.pack(
-                    worker.MAGIC, rid, sum(memoryview(p).nbytes for p in parts)))
+                    worker.MAGIC, rid, sum(memoryview(p).nbytes for p in parts)), deadline)
                 for part in parts:
-                    worker.write_all(self._wfd, memoryview(part).cast("B"))
-            except OSError:
+                    worker.write_all(self._wfd, memoryview(part).cast("B"), deadline)
+            except (OSError, TimeoutError):
                 self._fail()
                 return None
-            self._pending, self.sent = rid, self.sent + 1
+            self._pending, self.sent = (rid, time.monotonic()), self.sent + 1
             return rid
+
+    def poll(self, rid, wait=0.0):
+        """The reply body of request ``rid`` if it has come within ``wait`` seconds, else
+        None."""
+        with self._lock:
+            if rid is None or self._pending is None or self._pending[0] != rid:
+                return None
+            return self._reply(rid, wait)
 
     def wait_ready(self, limit=60.0):
         """Start the process unless it runs, and wait up to ``limit`` seconds until it has
@@ -161,48 +176,40 @@ class LinesProcess:
         with self._lock:
             if self._proc is None and self.failures < FAILURES:
                 self._spawn()
-            if self._proc is None:
-                return False
-            if not self._ready:
-                try:
-                    rid, _body = worker.read_frame(self._rfd, MAX_BODY, time.monotonic() + limit)
-                except (OSError, EOFError, TimeoutError, worker.ProtocolError):
-                    rid = None
-                if rid != 0:
+            if self._proc is not None and not self._ready:
+                got = self._reply_now(limit)
+                if got is not None and got[0] == 0:
+                    self._ready = True
+                elif self._proc is not None:  # silent, or not its "ready" (a loss: stopped)
                     self._fail()
-                    return False
-                self._ready = True
-            return True
-
-    def take(self, rid, limit=REPLY_LIMIT):
-        """The reply body of request ``rid``, waiting up to ``limit`` seconds; None when it
-        cannot come (the process is then stopped)."""
-        with self._lock:
-            if rid is None or rid != self._pending:
-                return None
-            try:
-                got, body = worker.read_frame(self._rfd, MAX_BODY, time.monotonic() + limit)
-            except (OSError, EOFError, TimeoutError, worker.ProtocolError):
-                self._fail()
-                return None
-            self._pending = None
-            if got != rid:
-                self._fail()
-                return None
-            return body
+            return self._ready
 
     def stop(self):
         with self._lock:
             self._drop()
 
-    def _reply_now(self):
-        """The id of a reply already there (read and dropped), or None (lock held)."""
+    def _reply(self, rid, wait=0.0):
+        """The pending request's reply body if it has come (lock held); a reply to another
+        request or not a whole number of points stops the process."""
+        got = self._reply_now(wait)
+        if got is None:
+            return None
+        self._pending = None
+        if got[0] != rid or len(got[1]) % 16:
+            self._fail()
+            return None
+        self.failures = 0
+        return got[1]
+
+    def _reply_now(self, wait=0.0):
+        """(id, body) of a message that has begun to arrive within ``wait`` seconds, or None
+        (lock held; a lost or garbled process is stopped)."""
         try:
             poller = select.poll()
             poller.register(self._rfd, select.POLLIN)
-            if not poller.poll(0):
+            if not poller.poll(wait * 1000.0):
                 return None
-            return worker.read_frame(self._rfd, MAX_BODY, time.monotonic() + REPLY_LIMIT)[0]
+            return worker.read_frame(self._rfd, MAX_BODY, time.monotonic() + SILENT_LIMIT)
         except (OSError, EOFError, TimeoutError, worker.ProtocolError):
             self._fail()
             return None
@@ -215,11 +222,13 @@ class LinesProcess:
         except OSError:
             self.failures += 1
             return
-        for fd in (self._wfd, self._rfd):
-            try:
-                fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_SIZE)
-            except OSError:
-                pass  # a smaller pipe: writing a request waits for the process to read
+        if hasattr(fcntl, "F_SETPIPE_SZ"):
+            for fd in (self._wfd, self._rfd):
+                try:
+                    fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+                except OSError:
+                    pass  # a smaller pipe: a request is written as the process reads it
+        os.set_blocking(self._wfd, False)  # writes wait with a deadline
         self._ready, self._pending = False, None
 
     def _fail(self):

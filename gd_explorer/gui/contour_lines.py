@@ -52,6 +52,9 @@ def drawn(points):
     return points, path
 
 
+FIRST_WAIT = 0.002  # seconds the painting waits for the process's part before working it out
+
+
 class LinesInProgress:
     """The contour lines over ``layers.box``, worked out when first asked for, on the thread
     that asks (the painting, or the margins' thread): result() is drawn(all the points), in
@@ -61,7 +64,8 @@ class LinesInProgress:
     Made on the window's thread with a ``process`` (core.lines_worker.LinesProcess), the
     first tiles (SHARE of the work) are sent to it at once, and worked out there while this
     thread sets and paints the colour map; the painting then works out the rest and takes
-    the process's part (or works it out too, if the process is not there or fails). Not on
+    the process's part once it has come, working its tiles out here meanwhile (all of them
+    when the process is not there, is slow or fails: nothing waits for it). Not on
     a second thread: its generators take the interpreter lock back after each tile, and
     while the window's thread runs Python that waits out the switch interval (5 ms); an edit
     painted no sooner with a thread sharing the tiles."""
@@ -89,26 +93,31 @@ class LinesInProgress:
                 # another thread make it wait to take it back)
                 hold = threading.current_thread() is threading.main_thread()
                 rid, count = self._sent or (None, 0)
-                mine = tile_lines(grid, tiles[count:], hold)
-                theirs = self._process.take(rid) if rid is not None else None
-                if theirs is None:  # not sent, or lost: worked out here
-                    mine = tile_lines(grid, tiles[:count], hold) + mine
-                    theirs = b""
-                points = np.concatenate([np.frombuffer(theirs, dtype=np.float64).reshape(-1, 2),
-                                         joined(mine)])
+                mine = joined(tile_lines(grid, tiles[count:], hold))
+                theirs, here = None, []
+                for tile in tiles[:count]:  # until its part comes, the process's tiles here
+                    theirs = self._process.poll(rid, 0.0 if here else FIRST_WAIT)
+                    if theirs is not None:
+                        break
+                    here += tile_lines(grid, [tile], hold)
+                else:
+                    theirs = self._process.poll(rid) if count else None
+                first = joined(here) if theirs is None else \
+                    np.frombuffer(theirs, dtype=np.float64).reshape(-1, 2)
+                points = np.concatenate([first, mine])
                 self._result = drawn(points)
             return self._result
 
 
 def _share(tiles, share):
-    """How many of the first tiles make about ``share`` of the work (cells x (levels + the
+    """How many of the first tiles make about ``share`` of the work (samples x (levels + the
     generator's own cost, about 2.5 levels' worth))."""
-    cost = np.cumsum([_cells(rows) * _cells(cols) * (len(levels) + 2.5)
+    cost = np.cumsum([_samples(rows) * _samples(cols) * (len(levels) + 2.5)
                       for rows, cols, levels in tiles])
     return int(np.searchsorted(cost, share * cost[-1])) + 1
 
 
-def _cells(part):
+def _samples(part):
     return part.stop - part.start
 
 
