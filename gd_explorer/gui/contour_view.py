@@ -759,17 +759,13 @@ class ContourView(pg.PlotWidget):
             return False
         return g.xs[0] <= xr[0] and g.xs[-1] >= xr[1] and g.ys[0] <= yr[0] and g.ys[-1] >= yr[1]
 
-    def _on_legend(self, scene_pos):
-        return self.legend.isVisible() and self.legend.sceneBoundingRect().contains(scene_pos)
-
     def _in_plot_area(self, scene_pos):
         return self.getViewBox().sceneBoundingRect().contains(scene_pos)
 
     def _on_mouse_clicked(self, event):
         if event.button() != Qt.LeftButton or event.double():
             return
-        if not self._in_plot_area(event.scenePos()) or self.ds_handle.under(event.scenePos()) \
-                or self._on_legend(event.scenePos()):  # reading the key picks no start
+        if not self._in_plot_area(event.scenePos()) or self.ds_handle.under(event.scenePos()):
             return
         point = self.getViewBox().mapSceneToView(event.scenePos())
         if event.modifiers() & Qt.ShiftModifier:  # Shift+click: a new run starts here
