@@ -99,11 +99,7 @@ def serve(rfd, wfd):
 
 def main():
     worker.die_with_parent()
-    rfd, wfd = os.dup(0), os.dup(1)
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.dup2(2, 1)  # stray prints go to stderr, not into the replies
-    serve(rfd, wfd)
+    serve(*worker.private_pipes())
 
 
 class LinesProcess:

@@ -230,12 +230,18 @@ def main(handle=analyse, kernel_watch=True, load=load_symbolic):
         die_with_parent()
     if os.getppid() != parent:  # the parent died before we could ask
         os._exit(0)
-    # Keep the protocol on private descriptors; stray prints go to stderr.
+    rfd, wfd = private_pipes()
+    serve(rfd, wfd, parent, handle, load)
+
+
+def private_pipes():
+    """(read fd, write fd): the protocol on private descriptors, stdin then reading nothing
+    and stray prints going to stderr."""
     rfd, wfd = os.dup(0), os.dup(1)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.dup2(2, 1)
-    serve(rfd, wfd, parent, handle, load)
+    return rfd, wfd
 
 
 def lower_priority(niceness):
