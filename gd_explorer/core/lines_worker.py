@@ -131,14 +131,8 @@ class LinesProcess:
                 if start and self.failures < FAILURES:
                     self._spawn()
                 return None
-            if not self._ready:  # its "ready", once it has loaded
-                got = self._reply_now()
-                if got is None:
-                    return None
-                if got[0] != 0:
-                    self._fail()
-                    return None
-                self._ready = True
+            if not self._greet():  # not loaded yet (or lost)
+                return None
             if self._pending is not None:  # an edit never painted: its reply is dropped
                 rid, sent = self._pending
                 if self._reply(rid) is None:  # not come yet (or the process was lost)
@@ -172,17 +166,22 @@ class LinesProcess:
         with self._lock:
             if self._proc is None and self.failures < FAILURES:
                 self._spawn()
-            if self._proc is not None and not self._ready:
-                got = self._reply_now(limit)
-                if got is not None and got[0] == 0:
-                    self._ready = True
-                elif self._proc is not None:  # silent, or not its "ready" (a loss: stopped)
-                    self._fail()
-            return self._ready
+            return self._greet(limit)
 
     def stop(self):
         with self._lock:
             self._drop()
+
+    def _greet(self, wait=0.0):
+        """Whether the process is ready: its "ready" read if it has come within ``wait``
+        seconds (lock held). Anything else it sent, or silence for a whole ``wait``, stops it."""
+        if self._proc is not None and not self._ready:
+            got = self._reply_now(wait)
+            if got is not None and got[0] == 0:
+                self._ready = True
+            elif self._proc is not None and (got is not None or wait > 0):
+                self._fail()
+        return self._ready
 
     def _reply(self, rid, wait=0.0):
         """The pending request's reply body if it has come (lock held); a reply to another
