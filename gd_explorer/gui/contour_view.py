@@ -21,7 +21,7 @@ from .cached_curves import (CachedLegend, ChunkedPath, MapImage, MeasuredAxis, S
                             thin_to_pixels)
 from .contour_lines import ContourCurve, LinesInProgress, lines_process, start_margins
 from .ds_handle import DsHandle
-from .light_marks import Dot, Head, Segment
+from .light_marks import Dot, Head, Segment, brush, pen
 from .observing import data_to_viewport, observe, stop_observing
 from .plot_scales import fmt_ticks
 from .relay import hand_over
@@ -99,19 +99,19 @@ class CasedSample(pg.ItemSample):
         opts = self.item.opts
         line = not isinstance(self.item, pg.ScatterPlotItem)
         if line and opts.get("shadowPen") is not None:
-            p.setPen(pg.mkPen(opts["shadowPen"]))
+            p.setPen(pen(opts["shadowPen"]))
             p.drawLine(0, 11, 20, 11)
         if opts.get("antialias"):
             p.setRenderHint(QPainter.Antialiasing)
         if line:
-            p.setPen(pg.mkPen(opts["pen"]))
+            p.setPen(pen(opts["pen"]))
             p.drawLine(0, 11, 20, 11)
         symbol = opts.get("symbol")
         if symbol is not None:
             if isinstance(self.item, pg.PlotDataItem):
                 opts = self.item.scatter.opts
             p.translate(10, 10)
-            drawSymbol(p, symbol, opts["size"], pg.mkPen(opts["pen"]), pg.mkBrush(opts["brush"]))
+            drawSymbol(p, symbol, opts["size"], pen(opts["pen"]), brush(opts["brush"]))
 
 
 def log_ticks(scale, most=MOST_TICKS):
