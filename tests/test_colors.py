@@ -159,6 +159,9 @@ def test_each_run_takes_the_next_colour_of_the_palette(himmelblau_with_runs):
     assert others == list(RUN_COLORS[1:])
     model.select_run(2)  # the selected run's path keeps its own colour
     assert pen_color(view.trajectory.curve.opts["pen"]) == RUN_COLORS[2]
+    # and so do a long run's pieces: its chunks and the steps after them
+    for long_part in (view.trajectory_head, view.trajectory_tail):
+        assert pen_color(long_part.opts["pen"]) == RUN_COLORS[2]
     model.remove_run(1)
     model.add_run()  # the free colour first
     assert model.runs[-1].color == RUN_COLORS[1]

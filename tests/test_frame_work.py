@@ -61,7 +61,7 @@ def steps_and_pans(view, model, count):
 
 def drawn(view):
     """Every point of the selected run's path as painted: the head's chunks and the tail."""
-    parts = [view.trajectory_head.getData(), view.trajectory.curve.getData()]
+    parts = [view.trajectory_head.getData(), view.trajectory_tail.getData()]
     xs = np.concatenate([np.asarray(x, dtype=float) for x, _ in parts if x is not None])
     ys = np.concatenate([np.asarray(y, dtype=float) for _, y in parts if y is not None])
     return xs, ys
@@ -72,7 +72,8 @@ def test_one_more_step_redraws_only_the_last_chunk(long_run, monkeypatch):
     model.step(1)  # drawn for the view as it is now (a busy machine may lay it out late)
     head_points = view.chunks.head_points
     assert head_points > 0  # the three complete chunks are in the head
-    tail = count_calls(monkeypatch, view.trajectory, "setData")
+    tail = count_calls(monkeypatch, view.trajectory_tail, "setData")
+    marked = count_calls(monkeypatch, view.trajectory, "setData")  # a short run's path
     head = count_calls(monkeypatch, view.trajectory_head, "setData")
     painted = count_calls(monkeypatch, view.trajectory_head, "paint")
     for _ in range(5):
@@ -80,11 +81,12 @@ def test_one_more_step_redraws_only_the_last_chunk(long_run, monkeypatch):
         view.viewport().repaint()
     assert head == [] and view.chunks.head_points == head_points
     assert painted == []  # the head is played from its cache
-    assert len(tail) == 5
+    assert len(tail) == 5 and marked == []
     # the tail holds the steps after the chunks: 10 + 6 rows from row 3 * CHUNK
     assert all(len(args[0]) <= 17 for args in tail)
-    xs, ys = view.trajectory.curve.getData()
+    xs, ys = view.trajectory_tail.getData()
     assert (xs[-1], ys[-1]) == tuple(model.run.row(-1)[1:3])
+    assert not view.trajectory.curve.isVisible()  # the steps are drawn once, not twice
     # completing a chunk moves it to the head once
     model.step(CHUNK)
     assert len(head) == 1 and view.chunks.head_points > head_points

@@ -47,6 +47,11 @@ REACH = 100.0          # paths are cut this many view sizes around the view: Qt 
                        # of a path with a point a hundred million screens away
 
 
+def _has_points(xs):
+    """Whether a curve's data (None or an array) holds any point."""
+    return xs is not None and len(xs) > 0
+
+
 def cut_to_box(xs, ys, box):
     """The polyline through (xs, ys) with each segment cut to ``box`` ((x0, x1), (y0, y1))
     (Liang–Barsky): the pieces as points with NaN between them, or the polyline itself when
@@ -282,6 +287,11 @@ class ContourView(pg.PlotWidget):
         self.trajectory_head.setZValue(5)
         plot.addItem(self.trajectory_head)
         self.chunks = ChunkedPath(self.trajectory_head)
+        # a long run's steps after its chunks: a plain curve (no markers to keep, and a
+        # PlotDataItem's setData adds its own bounds and dataset to each step's)
+        self.trajectory_tail = SteadyCurve(**cased_line(TRAJ_COLOR, 2.0), connect="finite")
+        self.trajectory_tail.setZValue(5)
+        plot.addItem(self.trajectory_tail)
         self.grad_shaft, self.grad_head = self._arrow(GRAD_COLOR, "∇f (uphill)")
         self.neg_shaft, self.neg_head = self._arrow(NEG_GRAD_COLOR, "−∇f (downhill)")
         self.u_shaft, self.u_head = self._arrow(U_COLOR, "u (dial)", style=Qt.DashLine)
@@ -421,12 +431,20 @@ class ContourView(pg.PlotWidget):
         run, selected = self.model.run, self.model.selected_run
         if run is None or not selected.visible:
             self.trajectory.setData([], [])
+            self.trajectory_tail.setData([], [])
             self.chunks.clear()
             return
         rows, view = run.view(), self._path_view()
         first = self.chunks.draw(run, rows, view, lambda part: self._path_data(part, view))
-        markers = "o" if run.steps < MAX_MARKERS else None
-        self.trajectory.setData(*self._path_data(rows[first:], view), symbol=markers)
+        xs, ys = self._path_data(rows[first:], view)
+        if run.steps < MAX_MARKERS:  # a short run: its points with their markers
+            self.trajectory.setData(xs, ys, symbol="o")
+            if _has_points(self.trajectory_tail.xData):
+                self.trajectory_tail.setData([], [])
+            return
+        if self.trajectory.opts["symbol"] is not None or _has_points(self.trajectory.xData):
+            self.trajectory.setData([], [], symbol=None)  # its look (the legend's) without markers
+        self.trajectory_tail.setData(xs, ys)
 
     def _on_runs_changed(self):
         """New colours and names: the selected run's path takes its run's colour, and each other
@@ -436,6 +454,7 @@ class ContourView(pg.PlotWidget):
         color = selected.color if selected is not None else TRAJ_COLOR
         self.trajectory.setPen(pg.mkPen(color, width=2.0))
         self.trajectory_head.setPen(pg.mkPen(color, width=2.0))
+        self.trajectory_tail.setPen(pg.mkPen(color, width=2.0))
         self.trajectory.setSymbolBrush(color)
         self.legend.set_entry(self.trajectory,
                              None if selected is None else f"{selected.name} (selected)")
@@ -609,7 +628,7 @@ class ContourView(pg.PlotWidget):
 
     def _derived_items(self):
         """What belongs to the function's derivatives and runs, not to f alone."""
-        return [self.trajectory, self.trajectory_head, self.current, self.start_marker, self.tangent,
+        return [self.trajectory, self.trajectory_head, self.trajectory_tail, self.current, self.start_marker, self.tangent,
                 self.grad_shaft, self.grad_head, self.neg_shaft, self.neg_head, self.u_shaft,
                 self.u_head, *(i for pair in self.other_items for i in pair),
                 self.step_preview.shaft, self.step_preview.casing_ring, self.step_preview.ring]
