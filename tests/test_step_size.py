@@ -34,6 +34,24 @@ def test_next_point_of_gradient_descent_is_x_minus_eps_grad_and_changes_nothing(
     assert (run.row(1)[1], run.row(1)[2]) == (step.x, step.y)  # the step taken, bit for bit
 
 
+def test_next_point_is_worked_out_once_per_step_of_the_run(quad, monkeypatch):
+    """Several panes ask for it after each step: the run's loop runs once for them all, and
+    again after a step or a stop."""
+    run = Descent(quad, (1.0, 1.0), 0.01)
+    loops = []
+    real = run._call_loop
+    monkeypatch.setattr(run, "_call_loop", lambda *a: loops.append(a) or real(*a))
+    first = next_point(run)
+    assert next_point(run) is first and len(loops) == 1
+    run.step(1)  # one loop call for the step itself
+    second = next_point(run)
+    assert next_point(run) is second and len(loops) == 3
+    assert (second.x, second.y) == pytest.approx((0.98 - 0.01 * 2 * 0.98, 0.8 - 0.01 * 20 * 0.8),
+                                                 rel=1e-15)
+    run.stop()
+    assert next_point(run) is None and len(loops) == 3
+
+
 def test_next_point_of_momentum_uses_and_keeps_its_memory(quad):
     run = Descent(quad, (1.0, 1.0), 0.01, optimizer="momentum")  # β = 0.9
     run.step(1)  # v = -ε g = (-0.02, -0.2): x = (0.98, 0.8)

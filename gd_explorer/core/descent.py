@@ -315,14 +315,19 @@ def next_point(descent):
     without changing the run; None when the run is finished or its optimizer has no step
     here (Newton's method at a singular Hessian)."""
     done = descent.steps
-    if descent.finished or done >= descent.max_steps:
-        return None
-    sink = [{} for _ in COLUMNS[1:]]  # the loop writes the new row here, not into the run
-    code, _, x, y, f, _, _, _ = descent._call_loop(done, done + 1, sink)
-    if code == steploop.STOPPED:
-        return None
-    x0, y0 = descent._cols[1:3, done].tolist()
-    return NextStep(x, y, f, x - x0, y - y0)
+    key = (done, descent.status)  # every change of a run changes one of them
+    kept = descent.__dict__.get("_next_point")
+    if kept is not None and kept[0] == key:  # asked again for the same step (several panes)
+        return kept[1]
+    step = None
+    if not (descent.finished or done >= descent.max_steps):
+        sink = [{} for _ in COLUMNS[1:]]  # the loop writes the new row here, not into the run
+        code, _, x, y, f, _, _, _ = descent._call_loop(done, done + 1, sink)
+        if code != steploop.STOPPED:
+            x0, y0 = descent._cols[1:3, done].tolist()
+            step = NextStep(x, y, f, x - x0, y - y0)
+    descent._next_point = (key, step)
+    return step
 
 
 def still_falling(function, point, f, gradient):
