@@ -1106,3 +1106,31 @@ def test_a_new_scale_sets_no_title_on_the_colour_bars_tick_axis(long_run, monkey
     after = [v for _s, values in axis.tickValues(*axis.range, 300) for v in values]
     assert titles == [] and after != before
     assert axis.autoSIPrefixScale == 1.0 and max(axis.range) > 1e6
+
+
+def test_the_readouts_are_selectable_only_while_the_pointer_is_on_them(long_run):
+    """The point's values and the run's status are rewritten at each step; a selectable label
+    lays its text out as a document. They are plain labels until the pointer enters one, stay
+    selectable while a selection is held (to copy it), and are plain again once the label
+    loses focus."""
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QEnterEvent
+    from PySide6.QtWidgets import QLabel
+
+    plain, selectable = Qt.NoTextInteraction, Qt.TextSelectableByMouse
+    for name in ("pointValues", "statusLabel"):
+        label = long_run.findChild(QLabel, name)
+        long_run.model.step(1)
+        assert label.textInteractionFlags() == plain and label.text()
+        QApplication.sendEvent(label, QEnterEvent(QPointF(2, 2), QPointF(2, 2), QPointF(2, 2)))
+        assert label.textInteractionFlags() == selectable
+        label.setSelection(0, 4)  # dragged over its first characters
+        QApplication.sendEvent(label, QEvent(QEvent.Leave))
+        assert label.textInteractionFlags() == selectable and label.selectedText()
+        long_run.model.step(1)
+        assert label.textInteractionFlags() == selectable  # held while stepping
+        QApplication.sendEvent(label, QEvent(QEvent.FocusOut))  # a click elsewhere
+        assert label.textInteractionFlags() == plain
+        QApplication.sendEvent(label, QEnterEvent(QPointF(2, 2), QPointF(2, 2), QPointF(2, 2)))
+        QApplication.sendEvent(label, QEvent(QEvent.Leave))  # in and out without selecting
+        assert label.textInteractionFlags() == plain

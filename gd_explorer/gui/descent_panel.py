@@ -10,6 +10,7 @@ from ..core.descent import (MAX_LEARNING_RATE, MAX_STEPS_LIMIT, MAX_TOLERANCE, M
                             OPTIMIZERS, next_point)
 from ..core.fmt import ROUND_OFF, fmt, fmt_factor
 from .backdrop import keep_backdrop
+from .layout_parts import selectable_on_hover
 from .number_fields import ERROR_COLOR, CountSpinBox, LogSpinBox, refusal
 from .optimizer_controls import OptimizerControls
 
@@ -106,7 +107,7 @@ class DescentPanel(QWidget):
                                   "partial derivative")
         self.status = QLabel(objectName="statusLabel")
         self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        selectable_on_hover(self.status)
         for readout in (self.next_step, self.status):  # new texts at each step
             keep_backdrop(readout)
 

@@ -10,6 +10,7 @@ from ..core.fmt import fmt, fmt_point
 from ..core.point import F_UNDEFINED, FLAT, GRAD_UNDEFINED
 from ..core.presets import PRESETS
 from .backdrop import keep_backdrop
+from .layout_parts import selectable_on_hover
 from .math_view import MathView, matrix_tex, prerender
 
 DEBOUNCE_MS = 400
@@ -76,7 +77,7 @@ class FunctionEditor(QWidget):
         self.dfdy = MathView(objectName="dfdyFormula")
         self.hessian = MathView(max_lines=3.5, objectName="hessianFormula")
         self.values = QLabel(objectName="pointValues")
-        self.values.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        selectable_on_hover(self.values)
         self.values.setWordWrap(True)
         keep_backdrop(self.values)  # a new text at each step
 
