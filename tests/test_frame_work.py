@@ -185,6 +185,35 @@ def test_thinning_keeps_the_zig_zag_of_an_oscillation():
     assert {(0.0, 0.0), (1.0, 1.0)} <= set(zip(*map(np.ndarray.tolist, bounce)))
 
 
+@pytest.mark.parametrize("xs, ys, pen", [
+    ([0.5, np.nan, -2.0, 3.0], [1.0, 7.0, np.nan, -4.0], None),        # gaps: skipped
+    ([1.0, 2.0], [-1.0, -1.0], None),                                    # a flat line
+    ([0.0, np.inf, 1.0], [2.0, 3.0, np.nan], None),                      # an infinity
+    ([np.nan, np.nan], [np.nan, np.nan], None),                          # nothing finite
+    ([0.0, 4.0], [1.0, 2.0], pg.mkPen("w", width=0.5, cosmetic=False)),  # a pen in data units
+])
+def test_a_steady_curves_bounds_are_pyqtgraphs(qapp, xs, ys, pen):
+    """The bounds a SteadyCurve works out quickly (the map's last steps, at each step) are
+    those of pyqtgraph's PlotCurveItem, for each kind of data."""
+    from gd_explorer.gui.cached_curves import SteadyCurve
+
+    ours, theirs = SteadyCurve(), pg.PlotCurveItem()
+    for curve in (ours, theirs):
+        curve.setData(np.array(xs), np.array(ys), connect="finite")
+        if pen is not None:
+            curve.setPen(pen)
+    def same(a, b):  # NaN as NaN
+        return np.array_equal(np.array(a, dtype=float), np.array(b, dtype=float), equal_nan=True)
+
+    for ax in (0, 1):
+        assert same(ours.dataBounds(ax), theirs.dataBounds(ax))
+        assert same(ours.dataBounds(ax), theirs.dataBounds(ax))  # and from the cache
+    for curve in (ours, theirs):  # new data: new bounds
+        curve.setData(np.array([10.0, 20.0]), np.array([0.0, 1.0]))
+    assert same(ours.dataBounds(0), theirs.dataBounds(0))
+    assert pen is not None or ours.dataBounds(0) == (10.0, 20.0)
+
+
 def test_thinning_breaks_the_line_where_a_segment_is_left_out():
     # 0 → 1 → 0 → 2: the second 0 → 1 is not drawn again, so 1 → 0 → 2 is a new piece
     xs = np.array([0.0, 1.0, 0.0, 1.0, 0.0, 2.0])

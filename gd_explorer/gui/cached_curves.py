@@ -2,6 +2,8 @@
 path thinned to the view's pixels without losing its zig-zag, a long path drawn in fixed
 chunks, so that one more step repaints only the last one, and the axes and the legend played
 from pixmaps while they look the same."""
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
@@ -113,11 +115,30 @@ class PanCached:
 class SteadyCurve(pg.PlotCurveItem):
     """A PlotCurveItem whose data bounds survive a pan or zoom: pyqtgraph recomputes them
     (a NaN-aware min and max over every point) at each change of the view, though they depend
-    on the data and the pens alone; only the pixel padding around them is redone."""
+    on the data and the pens alone; only the pixel padding around them is redone. The bounds
+    of all the data with cosmetic pens (the map's paths: a long run's last steps, new at each
+    step) are one NaN-skipping min and max, not numpy's nanmin and nanmax under a warnings
+    filter."""
 
     def viewTransformChanged(self):
         self._boundingRect = None  # pyqtgraph's cache of the padded rectangle
         self.prepareGeometryChange()
+
+    def dataBounds(self, ax, frac=1.0, orthoRange=None):
+        cache = self._boundsCache[ax]
+        if cache is not None and cache[0] == (frac, orthoRange):
+            return cache[1]
+        d = self.xData if ax == 0 else self.yData
+        pens = (self.opts["pen"], self.opts["shadowPen"])
+        if d is None or len(d) == 0 or frac < 1.0 or orthoRange is not None \
+                or self.opts["fillLevel"] not in (None, "enclosed") \
+                or not all(p is None or p.isCosmetic() for p in pens):
+            return super().dataBounds(ax, frac, orthoRange)
+        b = (float(np.fmin.reduce(d)), float(np.fmax.reduce(d)))  # NaN skipped unless all NaN
+        if not (math.isfinite(b[0]) and math.isfinite(b[1])):  # all NaN, or an infinity
+            return super().dataBounds(ax, frac, orthoRange)
+        self._boundsCache[ax] = [(frac, orthoRange), b]
+        return b
 
 
 class MapImage(PanCached, pg.ImageItem):
