@@ -164,8 +164,11 @@ def row_edit(table, repeat):
 
 
 def trajectory_scene():
-    """Row 4's scene: the window with Rosenbrock and a run of 100,000 steps on the map."""
+    """Row 4's scene: the window with Rosenbrock and a run of 100,000 steps on the map, and
+    the Descent tab shown, where Step is (row 2 leaves the Directional tab shown: stepping
+    there also redraws its plots for the new point)."""
     app, window = gui()
+    window.tabs.setCurrentIndex(0)
     model = window.model
     model.load_preset("Rosenbrock")
     model.wait_idle(60)

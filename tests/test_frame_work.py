@@ -127,6 +127,16 @@ def largest_difference(a, b):
     return int(np.abs(rgb(a) - rgb(b)).max())
 
 
+def same_picture(a, b):
+    """Whether two grabs of the map show the same picture, one painted directly and one from
+    its pixmap: the translucent contours composed in a pixmap first differ by round-off (a few
+    levels), and Qt's fast scaling of the colour map may put a few of its cell edges a pixel
+    apart (a neighbouring cell's colour: a few levels more, at a few pixels). A stale or
+    missing layer differs at a hundred pixels or more."""
+    d = np.abs(rgb(a) - rgb(b)).max(axis=2)
+    return int((d > 4).sum()) <= 24 and int(d.max()) <= 32
+
+
 def test_the_map_is_painted_from_its_cache_and_a_pan_keeps_its_bounds(long_run, monkeypatch):
     view, model = long_run.contour, long_run.model
     image, contours = view.image, view.contours
@@ -157,8 +167,7 @@ def test_the_map_is_painted_from_its_cache_and_a_pan_keeps_its_bounds(long_run, 
     image.MOST = 0  # painted directly: the same picture
     view.viewport().repaint()
     assert any(args[0] is contours for args in lines)
-    # (the translucent contours composed in a pixmap first: round-off of a few levels)
-    assert largest_difference(view.viewport().grab().toImage(), cached) <= 4
+    assert same_picture(view.viewport().grab().toImage(), cached)
     # a zoom (a new scale) paints the map again, once
     del image.MOST
     vb.scaleBy((0.8, 0.8))
@@ -759,7 +768,7 @@ def test_a_new_map_is_painted_into_the_pixmap_again(long_run):
     assert largest_difference(cached, before) > 50
     view.image.MOST = 0  # painted directly: the same picture
     view.viewport().repaint()
-    assert largest_difference(view.viewport().grab().toImage(), cached) <= 4
+    assert same_picture(view.viewport().grab().toImage(), cached)
 
 
 def test_a_change_of_the_contour_lines_alone_is_painted_into_the_maps_pixmap(long_run):
@@ -774,7 +783,7 @@ def test_a_change_of_the_contour_lines_alone_is_painted_into_the_maps_pixmap(lon
         assert largest_difference(cached, before) > 20  # the lines look different
         view.image.MOST = 0
         view.viewport().repaint()
-        assert largest_difference(view.viewport().grab().toImage(), cached) <= 4
+        assert same_picture(view.viewport().grab().toImage(), cached)
         del view.image.MOST
 
 
@@ -984,7 +993,7 @@ def test_basins_are_painted_into_the_maps_pixmap_between_the_colours_and_the_lin
     assert largest_difference(cached, before) > 50  # the basins' colours show
     view.image.MOST = 0  # painted directly: the same picture
     view.viewport().repaint()
-    assert largest_difference(view.viewport().grab().toImage(), cached) <= 4
+    assert same_picture(view.viewport().grab().toImage(), cached)
 
 
 

@@ -145,9 +145,12 @@ class MapImage(PanCached, pg.ImageItem):
     """The colour map: an ImageItem painted from one pixmap through a pan. A 2-D float image
     with levels and a colour table of at most 256 colours is rendered to ARGB32, which Qt
     draws as it is (pyqtgraph's Indexed8 is converted at each paint: 1 ms of an edit's
-    frame), with pyqtgraph's colours: the same index per value, NaN transparent. (Not
-    RGB32 or premultiplied: Qt scales those with a shortcut whose cell edges move by a
-    pixel with the clip, so the map painted directly and into its pixmap would differ.)"""
+    frame), with pyqtgraph's colours: the same index per value, NaN transparent. With every
+    colour opaque (the map's colour maps) the same bits are premultiplied ARGB32, which Qt
+    scales by its fast path, 4 times faster (1.2 ms of an edit's first frame, painted
+    directly). That path starts its steps from the clip, so a few cell edges of the map
+    painted directly (clipped to the view) and into its pixmap (all of it) may lie a pixel
+    apart: a neighbouring cell's colour at a few pixels, for the edit's first frame."""
 
     def render(self):
         image, lut, levels = self.image, self.lut, self.levels
@@ -169,7 +172,9 @@ class MapImage(PanCached, pg.ImageItem):
         if np.isnan(image.min()):
             pixels[np.isnan(image)] = 0
         self._argb = pixels  # the QImage shares this memory
-        self.qimage = QImage(pixels.data, pixels.shape[1], pixels.shape[0], QImage.Format_ARGB32)
+        opaque = bool((table >> 24 == 255).all())  # then premultiplied is the same bits
+        fmt = QImage.Format_ARGB32_Premultiplied if opaque else QImage.Format_ARGB32
+        self.qimage = QImage(pixels.data, pixels.shape[1], pixels.shape[0], fmt)
         self._renderRequired = self._unrenderable = False
 
 
