@@ -169,8 +169,11 @@ def test_arrows_to_scale_have_length_norm_times_one_factor(qtbot, shown_window):
 def test_gradient_field_is_recomputed_once_when_the_view_settles(qtbot, shown_window):
     win = shown_window
     model, view = load(qtbot, win, "sqrt(x) + y^2"), win.contour
-    win.findChild(type(win.gradient_field_action), "gradientFieldAction").setChecked(True)
+    action = win.findChild(type(win.gradient_field_action), "gradientFieldAction")
+    assert not view.arrows.curve.isVisible()  # no field: nothing for Qt to paint at each frame
+    action.setChecked(True)
     layer = view.arrows
+    assert layer.curve.isVisible()
     xs, ys = view.arrows.curve.getData()
     assert len(xs) > 0 and (xs[0::6] > 0).all()  # no arrow where ∇f is undefined (x ≤ 0)
     k = layer.factor
@@ -190,6 +193,8 @@ def test_gradient_field_is_recomputed_once_when_the_view_settles(qtbot, shown_wi
     qtbot.wait(400)
     assert layer.recomputes == count + 1
     assert layer.field.xs[0] == pytest.approx(first + 0.5)  # the grid follows the view
+    action.setChecked(False)
+    assert not layer.curve.isVisible() and len(layer.curve.getData()[0]) == 0
 
 
 def test_the_next_step_is_drawn_to_scale_and_written_per_coordinate(qtbot, shown_window):

@@ -135,6 +135,9 @@ class ArrowLayer(QObject):
             self.curve.setData(xs, ys)
         else:
             self.curve.setData([], [])
+        # hidden while empty: Qt pads an empty item's bounds for antialiasing and still asks
+        # Python to paint it at every frame
+        self.curve.setVisible(len(self.curve.xData) > 0)
 
     def _label(self):
         """The scale in the legend: on the ∇f entry, and on the field's entry while shown."""

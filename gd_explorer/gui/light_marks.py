@@ -8,8 +8,10 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
-from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QBrush, QPen
+from PySide6.QtCore import QLineF, QPointF, QRectF
+from PySide6.QtGui import QBrush, QPainter, QPen
+
+ANTIALIASING = QPainter.RenderHint.Antialiasing  # looked up once: marks paint at every frame
 
 
 def pen(value):
@@ -139,7 +141,7 @@ class Dot(LightMark, pg.ScatterPlotItem):
             return
         c = p.transform().map(QPointF(*self._points[0]))
         p.resetTransform()
-        p.setRenderHint(p.RenderHint.Antialiasing, bool(self.opts["antialias"]))
+        p.setRenderHint(ANTIALIASING, bool(self.opts["antialias"]))
         p.translate(c)
         drawSymbol(p, self.opts["symbol"], self.opts["size"], pen(self.opts["pen"]),
                    brush(self.opts["brush"]))
@@ -168,14 +170,15 @@ class Segment(LightMark, pg.PlotCurveItem):
     def paint(self, p, *args):
         if not self._finite:
             return
-        a, b = (p.transform().map(QPointF(*point)) for point in self._points)
+        (x0, y0), (x1, y1) = self._points
+        line = p.transform().map(QLineF(x0, y0, x1, y1))  # in pixels
         p.resetTransform()
-        p.setRenderHint(p.RenderHint.Antialiasing, bool(self.opts.get("antialias")))
+        p.setRenderHint(ANTIALIASING, bool(self.opts.get("antialias")))
         for key in ("shadowPen", "pen"):
             value = self.opts.get(key)
             if value is not None:
                 p.setPen(pen(value))
-                p.drawLine(a, b)
+                p.drawLine(line)
 
 
 class Head(pg.ArrowItem):

@@ -106,13 +106,12 @@ class RunList(QWidget):
         self.only_btn.setEnabled(len(runs) > 1)
 
     def _update_states(self):
-        self._filling = True
+        blocked = self.list.blockSignals(True)  # itemChanged: not the user's edit
         for i, run in enumerate(self.model.runs):
             item = self.list.topLevelItem(i)
-            if item is None:
-                continue
-            item.setText(1, self._state(run))
-        self._filling = False
+            if item is not None:
+                item.setText(1, self._state(run))
+        self.list.blockSignals(blocked)
 
     @staticmethod
     def _state(run):
