@@ -1152,7 +1152,7 @@ def test_the_readouts_are_selectable_only_while_the_pointer_is_on_them(long_run)
     selectable while a selection is held (to copy it), and are plain again once the label
     loses focus."""
     from PySide6.QtCore import QPointF, Qt
-    from PySide6.QtGui import QEnterEvent
+    from PySide6.QtGui import QEnterEvent, QFocusEvent
     from PySide6.QtWidgets import QLabel
 
     plain, selectable = Qt.NoTextInteraction, Qt.TextSelectableByMouse
@@ -1166,9 +1166,47 @@ def test_the_readouts_are_selectable_only_while_the_pointer_is_on_them(long_run)
         QApplication.sendEvent(label, QEvent(QEvent.Leave))
         assert label.textInteractionFlags() == selectable and label.selectedText()
         long_run.model.step(1)
-        assert label.textInteractionFlags() == selectable  # held while stepping
-        QApplication.sendEvent(label, QEvent(QEvent.FocusOut))  # a click elsewhere
-        assert label.textInteractionFlags() == plain
+        assert label.textInteractionFlags() == selectable  # still selectable while stepping
+        for reason in (Qt.ActiveWindowFocusReason, Qt.PopupFocusReason):  # not moved on
+            QApplication.sendEvent(label, QFocusEvent(QEvent.FocusOut, reason))
+            assert label.textInteractionFlags() == selectable
+        QApplication.sendEvent(label, QFocusEvent(QEvent.FocusOut, Qt.MouseFocusReason))
+        assert label.textInteractionFlags() == plain  # a click elsewhere
         QApplication.sendEvent(label, QEnterEvent(QPointF(2, 2), QPointF(2, 2), QPointF(2, 2)))
         QApplication.sendEvent(label, QEvent(QEvent.Leave))  # in and out without selecting
         assert label.textInteractionFlags() == plain
+        QApplication.sendEvent(label, QEnterEvent(QPointF(2, 2), QPointF(2, 2), QPointF(2, 2)))
+        label.setFocus(Qt.MouseFocusReason)  # clicked (its context menu: Select All, Copy)
+        assert label.hasFocus()
+        QApplication.sendEvent(label, QEvent(QEvent.Leave))  # the pointer on the menu
+        assert label.textInteractionFlags() == selectable
+        long_run.contour.setFocus(Qt.MouseFocusReason)  # a click elsewhere
+        assert label.textInteractionFlags() == plain
+
+
+def test_after_a_direct_first_frame_the_whole_map_is_painted_again_from_its_pixmap(long_run):
+    """An edit's first frame paints the map directly, clipped to the view; the colour map's
+    fast scaling steps from the clip's corner, so its pixmap (all of it) may put a few cell
+    edges a pixel apart. When a later frame that repaints only part of the view (the dial's
+    arrow turning) makes the pixmap, the whole map is painted again from it: the screen then
+    shows the pixmap's pixels only, with no seam at that part's edges."""
+    view, model = long_run.contour, long_run.model
+    port = view.viewport()
+    shown_map = view.mapFromScene(view.getViewBox().sceneBoundingRect()).boundingRect()
+    view.image.update()  # painted again, as after an edit (and nothing else on its way)
+    renders = view.image.renders
+    for _ in range(3):
+        QApplication.processEvents()  # its first frame, painted directly
+    assert view.image.renders == renders
+    paints = Paints(port)
+    model.set_angle(model.angle + 0.3)  # u turns: a frame of part of the view
+    for _ in range(3):
+        QApplication.processEvents()
+    assert view.image.renders == renders + 1
+    first, *later = paints.rects
+    assert not first.contains(shown_map)  # the part, where the pixmap was made
+    assert any(r.contains(shown_map.adjusted(1, 1, -1, -1)) for r in later)  # then all of it
+    shown = on_screen(port)
+    port.repaint()  # all of it from the pixmap again: the same pixels
+    assert view.image.renders == renders + 1
+    assert largest_difference(on_screen(port), shown) == 0

@@ -25,8 +25,10 @@ class PanCached:
     the whole map. The pixmap is painted again when a layer changes (pyqtgraph calls
     update()), moves, shows or hides, or the scale changes; the first frame of a new map or
     scale is painted directly (an edit, a zoom: a frame someone waits for; a zoom's frames
-    differ from each other), the pixmap from the next one on. A map much larger than the
-    viewport (a zoom in, until it is sampled again) is painted directly."""
+    differ from each other), the pixmap from the next one on, and then all of it is painted
+    again from the pixmap (the first frame was clipped to the view, and a MapImage is scaled
+    from the clip's corner: see there). A map much larger than the viewport (a zoom in, until
+    it is sampled again) is painted directly."""
 
     MOST = 4.0  # viewport areas in one pixmap, at most
     renders = 0  # paints into the pixmap (tests count them)
@@ -82,6 +84,7 @@ class PanCached:
                 return
             self._pan_render(p, option, widget, to_device, box, layers)
             self._pan_key = key
+            widget.update(box.toAlignedRect())  # the first frame's pixels too, from the pixmap
         x, y = self._pan_at
         p.resetTransform()
         p.drawPixmap(QPointF(to_device.dx() + x, to_device.dy() + y), self._pan_pixmap)
@@ -146,11 +149,14 @@ class MapImage(PanCached, pg.ImageItem):
     with levels and a colour table of at most 256 colours is rendered to ARGB32, which Qt
     draws as it is (pyqtgraph's Indexed8 is converted at each paint: 1 ms of an edit's
     frame), with pyqtgraph's colours: the same index per value, NaN transparent. With every
-    colour opaque (the map's colour maps) the same bits are premultiplied ARGB32, which Qt
-    scales by its fast path, 4 times faster (1.2 ms of an edit's first frame, painted
-    directly). That path starts its steps from the clip, so a few cell edges of the map
-    painted directly (clipped to the view) and into its pixmap (all of it) may lie a pixel
-    apart: a neighbouring cell's colour at a few pixels, for the edit's first frame."""
+    colour opaque (the map's colour maps, the basins') the same bits are premultiplied
+    ARGB32, which Qt scales by its fast path, 4 times faster (1.2 ms of an edit's first
+    frame, painted directly). That path steps from the clip's corner, so a few cell edges
+    painted with another clip may lie a pixel apart (a neighbouring cell's colour): the
+    first frame, clipped to the view, is painted again from the pixmap once that is made
+    (PanCached), so no frame shows the two side by side for longer than a frame. (A map too
+    large for a pixmap, a zoom in until it is sampled again, is painted directly at each
+    frame; its partial frames may too, until it is sampled.)"""
 
     def render(self):
         image, lut, levels = self.image, self.lut, self.levels

@@ -3,8 +3,8 @@ collapsible section, a one-line label that elides and shows the whole text on ho
 selectable while the pointer is on it, and a splitter whose bottom pane starts small and
 collapses."""
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtWidgets import (QFrame, QLabel, QScrollArea, QSizePolicy, QSplitter,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QScrollArea, QSizePolicy,
+                               QSplitter, QToolButton, QVBoxLayout, QWidget)
 
 def readout(name):
     """A label for a readout that may hold rich text, wraps, and can be selected to copy."""
@@ -13,6 +13,10 @@ def readout(name):
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextSelectableByMouse)
     return label
+
+
+# focus lost without the user moving on: QLabel keeps its selection then, and so do we
+KEEPS_SELECTION = (Qt.ActiveWindowFocusReason, Qt.PopupFocusReason)
 
 
 class SelectableOnHover(QObject):
@@ -32,9 +36,13 @@ class SelectableOnHover(QObject):
             obj.setTextInteractionFlags(Qt.TextSelectableByMouse)
         elif kind == QEvent.Leave:
             self._inside = False
-            if not obj.hasSelectedText():  # a selection made is kept to copy (Ctrl+C)
+            # kept while it has a selection to copy (Ctrl+C) or the focus (a click, its
+            # context menu: Copy, Select All)
+            if not (obj.hasSelectedText() or obj.hasFocus()
+                    or QApplication.activePopupWidget() is not None):
                 self._drop()
-        elif kind == QEvent.FocusOut and not self._inside:  # clicked elsewhere: let go
+        elif kind == QEvent.FocusOut and not self._inside \
+                and event.reason() not in KEEPS_SELECTION:  # clicked elsewhere: let go
             self._drop()
         return False
 
