@@ -95,6 +95,8 @@ class Descent:
     hyperparameters; ``schedule`` is a name of SCHEDULES or a (name, parameters) pair.
     """
 
+    _next_point = None  # ((steps, status), next_point's answer for them)
+
     def __init__(self, function, start, learning_rate, max_steps=1000, tol=1e-6, optimizer="gd",
                  hyperparameters=None, schedule=None):
         (sx, sy), lr, max_steps, tol, optimizer = check_settings(
@@ -316,7 +318,7 @@ def next_point(descent):
     here (Newton's method at a singular Hessian)."""
     done = descent.steps
     key = (done, descent.status)  # every change of a run changes one of them
-    kept = descent.__dict__.get("_next_point")
+    kept = descent._next_point
     if kept is not None and kept[0] == key:  # asked again for the same step (several panes)
         return kept[1]
     step = None

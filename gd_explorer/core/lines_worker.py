@@ -223,7 +223,6 @@ class LinesProcess:
                     fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
                 except OSError:
                     pass  # a smaller pipe: a request is written as the process reads it
-        os.set_blocking(self._wfd, False)  # writes wait with a deadline
         self._ready, self._pending = False, None
 
     def _fail(self):

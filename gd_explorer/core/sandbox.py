@@ -92,7 +92,8 @@ os.register_at_fork(after_in_child=lambda: _launcher.__init__())  # the thread i
 
 def start_child(command):
     """Start ``command`` (a Python module's process) with this package first on its path and
-    pipes to its stdin and stdout: (process, write fd, read fd). Raises OSError."""
+    pipes to its stdin and stdout: (process, write fd, read fd), the write fd non-blocking
+    (writes wait with a deadline: worker.write_all). Raises OSError."""
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
@@ -104,6 +105,7 @@ def start_child(command):
     wfd, rfd = os.dup(proc.stdin.fileno()), os.dup(proc.stdout.fileno())
     proc.stdin.close()
     proc.stdout.close()
+    os.set_blocking(wfd, False)
     return proc, wfd, rfd
 
 
@@ -152,7 +154,6 @@ class Sandbox:
             self._proc, self._wfd, self._rfd = start_child(self.command)
         except OSError as exc:
             raise ExpressionError(f"the symbolic engine could not start: {exc}") from None
-        os.set_blocking(self._wfd, False)  # writes wait with a deadline too
         self._greeted = False
 
     def _greet(self):

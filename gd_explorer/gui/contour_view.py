@@ -628,9 +628,10 @@ class ContourView(pg.PlotWidget):
 
     def _derived_items(self):
         """What belongs to the function's derivatives and runs, not to f alone."""
-        return [self.trajectory, self.trajectory_head, self.trajectory_tail, self.current, self.start_marker, self.tangent,
-                self.grad_shaft, self.grad_head, self.neg_shaft, self.neg_head, self.u_shaft,
-                self.u_head, *(i for pair in self.other_items for i in pair),
+        return [self.trajectory, self.trajectory_head, self.trajectory_tail, self.current,
+                self.start_marker, self.tangent, self.grad_shaft, self.grad_head,
+                self.neg_shaft, self.neg_head, self.u_shaft, self.u_head,
+                *(i for pair in self.other_items for i in pair),
                 self.step_preview.shaft, self.step_preview.casing_ring, self.step_preview.ring]
 
     def _label_colorbar(self, scale):

@@ -106,12 +106,12 @@ class RunList(QWidget):
         self.only_btn.setEnabled(len(runs) > 1)
 
     def _update_states(self):
-        blocked = self.list.blockSignals(True)  # itemChanged: not the user's edit
+        self._filling = True
         for i, run in enumerate(self.model.runs):
             item = self.list.topLevelItem(i)
             if item is not None:
                 item.setText(1, self._state(run))
-        self.list.blockSignals(blocked)
+        self._filling = False
 
     @staticmethod
     def _state(run):
